@@ -1,0 +1,121 @@
+package io.ctrlplane.dev;
+
+import io.ctrlplane.Main;
+import io.ctrlplane.config.AppConfig;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ctrlplane dev}: every role in one JVM on an embedded PostgreSQL and an embedded single-node
+ * KRaft Kafka broker, both keeping their data in one directory so a restart keeps instances and
+ * releases. {@code --fresh} starts from nothing.
+ */
+@Command(name = "dev", mixinStandardHelpOptions = true,
+    description = "All roles in one JVM with embedded PostgreSQL and Kafka (data in dev.data_dir).")
+public final class DevCommand implements Callable<Integer>, Main.EnvAware {
+  @Option(names = "--fresh", description = "Delete the dev data directory first.")
+  boolean fresh;
+
+  @Option(names = "--config", description = "Config file (default conf/config.json, or CTRLPLANE_CONFIG).")
+  String configFile;
+
+  private Map<String, String> env;
+  private PrintStream out = System.out;
+
+  @Override
+  public void init(Map<String, String> env, PrintStream err) {
+    this.env = env;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    AppConfig base = Main.loadConfig(configFile, env);
+    Path dir = Path.of(base.dev().dataDir()).toAbsolutePath();
+    if (fresh) {
+      deleteTree(dir);
+    }
+    out.println("Ctrl Plane dev mode: data in " + dir + (fresh ? " (fresh)" : ""));
+    EmbeddedDatabase db = startDatabase(dir, base.dev().postgresPort());
+    EmbeddedKafka kafka;
+    try {
+      kafka = startKafka(dir, base.dev().kafkaPort());
+    } catch (Exception e) {
+      db.close();
+      throw e;
+    }
+    Map<String, String> devEnv = new HashMap<>(env);
+    devEnv.put("CTRLPLANE_ROLES", "api,runner,relay");
+    devEnv.put("CTRLPLANE_PG_URL", db.url("ctrlplane"));
+    devEnv.put("CTRLPLANE_PG_USER", EmbeddedDatabase.USER);
+    devEnv.put("CTRLPLANE_PG_PASSWORD", "");
+    devEnv.put("CTRLPLANE_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+    devEnv.put("CTRLPLANE_KAFKA_REPLICATION_FACTOR", "1");
+    AppConfig config = Main.loadConfig(configFile, devEnv);
+    out.println("  PostgreSQL: " + db.url("ctrlplane") + "  (psql -h localhost -p " + db.port()
+        + " -U postgres ctrlplane)");
+    out.println("  Kafka:      " + kafka.bootstrapServers() + "  topic " + config.kafka().topic()
+        + "  (kcat -b " + kafka.bootstrapServers() + " -t " + config.kafka().topic() + " -C)");
+    return Main.runUntilShutdown(config, () -> stopQuietly(kafka, db));
+  }
+
+  private EmbeddedDatabase startDatabase(Path dir, int port) throws Exception {
+    try {
+      EmbeddedDatabase db = EmbeddedDatabase.start(dir.resolve("postgres"), port);
+      db.createDatabase("ctrlplane", null);
+      return db;
+    } catch (Exception e) {
+      throw new io.ctrlplane.config.ConfigException("embedded PostgreSQL did not start on port " + port
+          + " (" + firstLine(e) + "): free the port or set CTRLPLANE_DEV_PG_PORT");
+    }
+  }
+
+  private EmbeddedKafka startKafka(Path dir, int port) throws Exception {
+    try {
+      return EmbeddedKafka.start(dir.resolve("kafka"), port);
+    } catch (Exception e) {
+      throw new io.ctrlplane.config.ConfigException("embedded Kafka did not start on port " + port
+          + " (" + firstLine(e) + "): free the port or set CTRLPLANE_DEV_KAFKA_PORT");
+    }
+  }
+
+  private static void stopQuietly(EmbeddedKafka kafka, EmbeddedDatabase db) {
+    try {
+      kafka.close();
+    } catch (Exception e) {
+      System.err.println("embedded Kafka did not stop cleanly: " + e);
+    }
+    try {
+      db.close();
+    } catch (Exception e) {
+      System.err.println("embedded PostgreSQL did not stop cleanly: " + e);
+    }
+  }
+
+  private static String firstLine(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null) {
+      root = root.getCause();
+    }
+    String msg = String.valueOf(root.getMessage());
+    return msg.lines().findFirst().orElse(msg);
+  }
+
+  private static void deleteTree(Path dir) throws Exception {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+}

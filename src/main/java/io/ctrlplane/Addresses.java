@@ -1,0 +1,27 @@
+package io.ctrlplane;
+
+/** Every event-bus address, in one place. Commands are request/reply; facts are published. */
+public interface Addresses {
+  // commands answered by the release store
+  String INSTANCES_CREATE = "store.instances.create";
+  String INSTANCES_GET = "store.instances.get";
+  String INSTANCES_LIST = "store.instances.list";
+  String DEPLOYMENTS_CREATE = "store.deployments.create";
+  String DEPLOYMENTS_ROLLBACK = "store.deployments.rollback";
+  String DEPLOYMENTS_CANCEL = "store.deployments.cancel";
+  String DEPLOYMENTS_GET = "store.deployments.get";
+  String DEPLOYMENTS_LIST = "store.deployments.list";
+  String RELEASES_GET = "store.releases.get";
+  String RELEASES_LIST = "store.releases.list";
+
+  /** Published (local) after a commit that wrote outbox rows: wakes the relay at once. */
+  String OUTBOX_COMMITTED = "outbox.committed";
+  /** Published (local) after a commit that made work runnable: wakes the runners at once. */
+  String DEPLOYMENTS_RUNNABLE = "deployments.runnable";
+  /** Answered by the relay: is its Kafka producer connected? */
+  String HEALTH_KAFKA = "health.kafka";
+
+  /** PostgreSQL NOTIFY channels, for processes that do not share an event bus. */
+  String PG_CHANNEL_OUTBOX = "ctrlplane_outbox";
+  String PG_CHANNEL_RUNNABLE = "ctrlplane_runnable";
+}

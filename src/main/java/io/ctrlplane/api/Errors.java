@@ -1,0 +1,71 @@
+package io.ctrlplane.api;
+
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.HttpException;
+import io.ctrlplane.deploy.ValidationException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Maps every failure, once, at the edge, to an RFC 9457 problem document. */
+final class Errors {
+  private static final Logger log = LoggerFactory.getLogger(Errors.class);
+
+  private Errors() {}
+
+  static void mount(Router router) {
+    router.errorHandler(404, ctx -> send(ctx, Problem.of(404, "Not Found",
+        "no route " + ctx.request().method() + " " + ctx.request().path())));
+    router.errorHandler(405, ctx -> send(ctx, Problem.of(405, "Method Not Allowed",
+        ctx.request().method() + " is not allowed on " + ctx.request().path())));
+    router.errorHandler(413, ctx -> send(ctx, Problem.of(413, "Payload Too Large",
+        "request body exceeds the limit of 1 MiB")));
+    router.errorHandler(500, Errors::fromFailure);
+    router.route().failureHandler(Errors::fromFailure);
+  }
+
+  static void fromFailure(RoutingContext ctx) {
+    send(ctx, toProblem(ctx.failure(), ctx.statusCode()));
+  }
+
+  static Problem toProblem(Throwable failure, int status) {
+    if (failure instanceof ValidationException v) {
+      return Problem.invalid(v.errors());
+    }
+    if (failure instanceof ApiException a) {
+      return a.problem();
+    }
+    if (failure instanceof DecodeException || failure != null && failure.getCause() instanceof DecodeException) {
+      return Problem.of(400, "Malformed JSON", "the request body is not valid JSON");
+    }
+    if (failure instanceof ReplyException re && re.getMessage() != null && re.getMessage().startsWith("{")) {
+      return Problem.fromJson(new JsonObject(re.getMessage()));
+    }
+    if (failure instanceof HttpException he) {
+      return Problem.of(he.getStatusCode(), statusTitle(he.getStatusCode()),
+          he.getPayload() != null ? he.getPayload() : statusTitle(he.getStatusCode()));
+    }
+    if (failure == null && status >= 400 && status < 500) {
+      return Problem.of(status, statusTitle(status), statusTitle(status));
+    }
+    log.error("unexpected failure while handling a request", failure);
+    return Problem.of(500, "Internal Server Error", "an unexpected error occurred; it has been logged");
+  }
+
+  static void send(RoutingContext ctx, Problem problem) {
+    if (ctx.response().ended()) {
+      return;
+    }
+    ctx.response()
+        .setStatusCode(problem.status())
+        .putHeader("content-type", Problem.CONTENT_TYPE)
+        .end(problem.toJson().encode());
+  }
+
+  private static String statusTitle(int status) {
+    return io.netty.handler.codec.http.HttpResponseStatus.valueOf(status).reasonPhrase();
+  }
+}

@@ -1,0 +1,192 @@
+package io.ctrlplane.api;
+
+import io.ctrlplane.deploy.DeployRequestRules;
+import io.ctrlplane.deploy.EnvVars;
+import io.ctrlplane.deploy.FieldError;
+import io.ctrlplane.deploy.ImageReference;
+import io.ctrlplane.deploy.ValidationException;
+import io.ctrlplane.strategy.Strategies;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Validates and normalises request bodies. Every rule runs and every problem is reported at once;
+ * nothing reaches the store unless the whole body is valid.
+ */
+final class Requests {
+  static final Pattern INSTANCE_NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
+  static final Set<String> PROVIDERS = Set.of("simulator");
+  static final int MAX_REPLICAS = 1000;
+
+  private Requests() {}
+
+  static JsonObject instance(JsonObject in) {
+    Collector c = new Collector(in, Set.of("name", "replicas", "provider", "provider_config",
+        "default_strategy", "default_strategy_params"));
+    String name = c.string("name", true);
+    if (name != null && !INSTANCE_NAME.matcher(name).matches()) {
+      c.error("name", "must be a DNS label: 1-63 lowercase letters, digits or '-', starting and ending with a letter or digit");
+    }
+    Integer replicas = c.integer("replicas", 1);
+    if (replicas != null && (replicas < 1 || replicas > MAX_REPLICAS)) {
+      c.error("replicas", "must be between 1 and " + MAX_REPLICAS);
+    }
+    String provider = c.stringOr("provider", "simulator");
+    if (provider != null && !PROVIDERS.contains(provider)) {
+      c.error("provider", "unknown provider '" + provider + "': expected one of " + PROVIDERS);
+    }
+    JsonObject providerConfig = c.object("provider_config");
+    String strategy = c.stringOr("default_strategy", "rolling");
+    JsonObject params = c.object("default_strategy_params");
+    JsonObject normalized = c.strategyParams(strategy, params, "default_strategy", "default_strategy_params");
+    c.throwIfAny();
+    return new JsonObject().put("name", name).put("replicas", replicas).put("provider", provider)
+        .put("provider_config", providerConfig == null ? new JsonObject() : providerConfig)
+        .put("default_strategy", strategy).put("default_strategy_params", normalized);
+  }
+
+  static JsonObject deploy(String instanceId, JsonObject in) {
+    Collector c = new Collector(in, Set.of("image", "strategy", "strategy_params", "env", "notes", "commit_sha"));
+    String image = c.string("image", true);
+    if (image != null) {
+      c.check(() -> ImageReference.parse(image));
+    }
+    JsonObject env = c.object("env");
+    if (env != null) {
+      c.check(() -> EnvVars.validate("env", env.getMap()));
+    }
+    String notes = c.string("notes", false);
+    c.check(() -> DeployRequestRules.validateNotes(notes));
+    String sha = c.string("commit_sha", false);
+    c.check(() -> DeployRequestRules.validateCommitSha(sha));
+    JsonObject out = strategyChoice(c, in).put("instance_id", instanceId).put("image", image)
+        .put("env", env == null ? new JsonObject() : env).put("notes", notes)
+        .put("commit_sha", sha == null ? null : sha.toLowerCase(java.util.Locale.ROOT));
+    c.throwIfAny();
+    return out;
+  }
+
+  static JsonObject rollback(String instanceId, JsonObject in) {
+    Collector c = new Collector(in, Set.of("release_id", "version", "strategy", "strategy_params"));
+    String releaseId = c.string("release_id", false);
+    Integer version = c.integer("version", null);
+    if ((releaseId == null) == (version == null)) {
+      c.error("release_id", "give exactly one of release_id or version");
+    }
+    if (version != null && version < 1) {
+      c.error("version", "must be at least 1");
+    }
+    JsonObject out = strategyChoice(c, in).put("instance_id", instanceId).put("release_id", releaseId)
+        .put("version", version);
+    c.throwIfAny();
+    return out;
+  }
+
+  /** strategy + strategy_params when the strategy is named; the store applies instance defaults otherwise. */
+  private static JsonObject strategyChoice(Collector c, JsonObject in) {
+    String strategy = c.string("strategy", false);
+    JsonObject params = c.object("strategy_params");
+    JsonObject out = new JsonObject();
+    if (strategy != null) {
+      out.put("strategy", strategy).put("strategy_params", c.strategyParams(strategy, params, "strategy", "strategy_params"));
+    } else if (params != null) {
+      out.put("strategy_params", params); // validated against the instance's default strategy by the store
+    }
+    return out;
+  }
+
+  /** Collects field errors while reading typed fields. */
+  private static final class Collector {
+    private final JsonObject in;
+    private final List<FieldError> errors = new ArrayList<>();
+
+    Collector(JsonObject in, Set<String> known) {
+      this.in = in;
+      in.fieldNames().stream().filter(f -> !known.contains(f)).sorted()
+          .forEach(f -> errors.add(new FieldError(f, "unknown field; expected some of " + new java.util.TreeSet<>(known))));
+    }
+
+    void error(String field, String message) {
+      errors.add(new FieldError(field, message));
+    }
+
+    void check(Runnable rule) {
+      try {
+        rule.run();
+      } catch (ValidationException e) {
+        errors.addAll(e.errors());
+      }
+    }
+
+    String string(String field, boolean required) {
+      Object v = in.getValue(field);
+      if (v == null) {
+        if (required) {
+          error(field, "is required");
+        }
+        return null;
+      }
+      if (!(v instanceof String s)) {
+        error(field, "must be a string");
+        return null;
+      }
+      return s;
+    }
+
+    String stringOr(String field, String fallback) {
+      return in.getValue(field) == null ? fallback : string(field, false);
+    }
+
+    Integer integer(String field, Integer fallback) {
+      Object v = in.getValue(field);
+      if (v == null) {
+        return fallback;
+      }
+      if (v instanceof Number n && !(v instanceof Double || v instanceof Float) && n.longValue() == n.intValue()) {
+        return n.intValue();
+      }
+      error(field, "must be a whole number");
+      return null;
+    }
+
+    JsonObject object(String field) {
+      Object v = in.getValue(field);
+      if (v == null) {
+        return null;
+      }
+      if (!(v instanceof JsonObject o)) {
+        error(field, "must be a JSON object");
+        return null;
+      }
+      return o;
+    }
+
+    JsonObject strategyParams(String strategy, JsonObject params, String strategyField, String paramsField) {
+      if (strategy == null) {
+        return null;
+      }
+      try {
+        return Strategies.normalize(strategy, params);
+      } catch (ValidationException e) {
+        e.errors().forEach(fe -> errors.add(new FieldError(rename(fe.field(), strategyField, paramsField), fe.message())));
+        return null;
+      }
+    }
+
+    private static String rename(String field, String strategyField, String paramsField) {
+      if (field.equals("strategy")) {
+        return strategyField;
+      }
+      return field.startsWith("strategy_params") ? paramsField + field.substring("strategy_params".length()) : field;
+    }
+
+    void throwIfAny() {
+      if (!errors.isEmpty()) {
+        throw new ValidationException(errors);
+      }
+    }
+  }
+}

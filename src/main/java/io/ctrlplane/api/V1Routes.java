@@ -1,0 +1,153 @@
+package io.ctrlplane.api;
+
+import io.ctrlplane.Addresses;
+import io.ctrlplane.deploy.FieldError;
+import io.ctrlplane.deploy.ValidationException;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.function.Function;
+
+/** The /v1 resource routes: parse and validate, then ask the store over the event bus. */
+final class V1Routes {
+  static final long MAX_BODY_BYTES = 1024 * 1024;
+  static final int DEFAULT_LIMIT = 20;
+  static final int MAX_LIMIT = 100;
+  private static final DeliveryOptions STORE_TIMEOUT = new DeliveryOptions().setSendTimeout(15_000);
+
+  private final Vertx vertx;
+
+  V1Routes(Vertx vertx) {
+    this.vertx = vertx;
+  }
+
+  void mount(Router router) {
+    router.post("/v1/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
+    router.post("/v1/instances").handler(ctx -> write(ctx, Addresses.INSTANCES_CREATE, Requests::instance));
+    router.get("/v1/instances").handler(ctx -> list(ctx, Addresses.INSTANCES_LIST, new JsonObject()));
+    router.get("/v1/instances/:id").handler(ctx -> get(ctx, Addresses.INSTANCES_GET, ctx.pathParam("id")));
+    router.post("/v1/instances/:id/deployments").handler(ctx -> write(ctx, Addresses.DEPLOYMENTS_CREATE,
+        body -> Requests.deploy(ctx.pathParam("id"), body)));
+    router.get("/v1/instances/:id/deployments").handler(ctx -> list(ctx, Addresses.DEPLOYMENTS_LIST,
+        new JsonObject().put("instance_id", ctx.pathParam("id"))));
+    router.get("/v1/instances/:id/releases").handler(ctx -> list(ctx, Addresses.RELEASES_LIST,
+        new JsonObject().put("instance_id", ctx.pathParam("id"))));
+    router.post("/v1/instances/:id/rollback").handler(ctx -> write(ctx, Addresses.DEPLOYMENTS_ROLLBACK,
+        body -> Requests.rollback(ctx.pathParam("id"), body)));
+    router.get("/v1/deployments/:id").handler(ctx -> get(ctx, Addresses.DEPLOYMENTS_GET, ctx.pathParam("id")));
+    router.post("/v1/deployments/:id/cancel").handler(ctx -> write(ctx, Addresses.DEPLOYMENTS_CANCEL,
+        body -> new JsonObject().put("id", ctx.pathParam("id"))));
+    router.get("/v1/releases/:id").handler(ctx -> get(ctx, Addresses.RELEASES_GET, ctx.pathParam("id")));
+  }
+
+  /** POST: validate the body, attach the Idempotency-Key, send the command, reply with status + Location. */
+  private void write(RoutingContext ctx, String address, Function<JsonObject, JsonObject> validate) {
+    JsonObject command;
+    try {
+      command = new JsonObject().put("body", validate.apply(body(ctx)));
+      JsonObject key = idempotencyKey(ctx);
+      if (key != null) {
+        command.put("idempotency", key);
+      }
+    } catch (RuntimeException e) {
+      ctx.fail(e);
+      return;
+    }
+    if (address.equals(Addresses.DEPLOYMENTS_CANCEL)) {
+      command.put("id", ctx.pathParam("id"));
+    }
+    request(address, command).onSuccess(reply -> {
+      if (reply.getString("location") != null) {
+        ctx.response().putHeader("Location", reply.getString("location"));
+      }
+      if (reply.getBoolean("replayed", false)) {
+        ctx.response().putHeader("Idempotent-Replayed", "true");
+      }
+      json(ctx, reply.getInteger("status"), reply.getJsonObject("body"));
+    }).onFailure(ctx::fail);
+  }
+
+  private void get(RoutingContext ctx, String address, String id) {
+    request(address, new JsonObject().put("id", id)).onSuccess(body -> json(ctx, 200, body)).onFailure(ctx::fail);
+  }
+
+  private void list(RoutingContext ctx, String address, JsonObject query) {
+    try {
+      query.put("limit", limit(ctx)).put("cursor", ctx.queryParams().get("cursor"));
+    } catch (ApiException e) {
+      ctx.fail(e);
+      return;
+    }
+    request(address, query).onSuccess(body -> json(ctx, 200, body)).onFailure(ctx::fail);
+  }
+
+  private Future<JsonObject> request(String address, JsonObject message) {
+    return vertx.eventBus().<JsonObject>request(address, message, STORE_TIMEOUT).map(m -> m.body());
+  }
+
+  private static JsonObject body(RoutingContext ctx) {
+    if (ctx.body() == null || ctx.body().length() == 0) {
+      return new JsonObject();
+    }
+    try {
+      Object parsed = ctx.body().asJsonObject();
+      return (JsonObject) parsed;
+    } catch (DecodeException | ClassCastException e) {
+      throw new ApiException(Problem.of(400, "Malformed JSON", "the request body must be a JSON object"));
+    }
+  }
+
+  private static int limit(RoutingContext ctx) {
+    String raw = ctx.queryParams().get("limit");
+    if (raw == null) {
+      return DEFAULT_LIMIT;
+    }
+    try {
+      int limit = Integer.parseInt(raw);
+      if (limit >= 1 && limit <= MAX_LIMIT) {
+        return limit;
+      }
+    } catch (NumberFormatException e) {
+      // fall through
+    }
+    throw new ApiException(new Problem(400, "Invalid query parameter", "limit must be a whole number from 1 to "
+        + MAX_LIMIT, List.of(new FieldError("limit", "must be a whole number from 1 to " + MAX_LIMIT))));
+  }
+
+  /** The key, where it was used (method and path) and a hash of the body it was used with. */
+  private static JsonObject idempotencyKey(RoutingContext ctx) {
+    String key = ctx.request().getHeader("Idempotency-Key");
+    if (key == null) {
+      return null;
+    }
+    if (key.isBlank() || key.length() > 255) {
+      throw new ValidationException("Idempotency-Key", "must be 1 to 255 characters");
+    }
+    String body = ctx.body() == null ? "" : ctx.body().asString();
+    return new JsonObject().put("scope", "POST " + ctx.request().path()).put("key", key)
+        .put("hash", sha256(body));
+  }
+
+  private static String sha256(String text) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void json(RoutingContext ctx, int status, JsonObject body) {
+    ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(body.encode());
+  }
+}

@@ -1,0 +1,71 @@
+package io.ctrlplane.app;
+
+import io.ctrlplane.api.HttpApiVerticle;
+import io.ctrlplane.config.AppConfig;
+import io.ctrlplane.config.ConfigException;
+import io.ctrlplane.config.Role;
+import io.ctrlplane.events.EventRelayVerticle;
+import io.ctrlplane.events.KafkaSetup;
+import io.ctrlplane.runner.RunnerVerticle;
+import io.ctrlplane.store.Migrations;
+import io.ctrlplane.store.ReleaseStoreVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import java.net.BindException;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts the roles this process plays: migrate the schema, make sure the events topic exists, then
+ * deploy the verticles of each role. Undeploying it stops them in reverse order.
+ */
+public class MainVerticle extends VerticleBase {
+  private static final Logger log = LoggerFactory.getLogger(MainVerticle.class);
+  private final AppConfig config;
+
+  public MainVerticle(AppConfig config) {
+    this.config = config;
+  }
+
+  @Override
+  public Future<?> start() {
+    return Migrations.migrate(vertx, config.postgres())
+        .onSuccess(r -> log.info("database schema at version {} ({} migrations applied)",
+            r.targetSchemaVersion, r.migrationsExecuted))
+        .compose(r -> needsKafka() ? KafkaSetup.ensureTopic(vertx, config.kafka()) : Future.succeededFuture())
+        .compose(v -> deployStore())
+        .compose(v -> deployIf(Role.RELAY, () -> new EventRelayVerticle(config), 1))
+        .compose(v -> deployIf(Role.RUNNER, () -> new RunnerVerticle(config), config.runner().instances()))
+        .compose(v -> deployIf(Role.API, () -> new HttpApiVerticle(config), config.http().instances()))
+        .recover(this::explain);
+  }
+
+  private boolean needsKafka() {
+    return config.roles().contains(Role.API) || config.roles().contains(Role.RELAY);
+  }
+
+  private Future<Void> deployStore() {
+    return config.roles().contains(Role.API)
+        ? vertx.deployVerticle(new ReleaseStoreVerticle(config)).mapEmpty()
+        : Future.succeededFuture();
+  }
+
+  private Future<Void> deployIf(Role role, Supplier<VerticleBase> factory, int instances) {
+    if (!config.roles().contains(role)) {
+      return Future.succeededFuture();
+    }
+    return vertx.deployVerticle(factory::get, new DeploymentOptions().setInstances(instances))
+        .onSuccess(id -> log.info("role {} started ({} instance(s))", role.wire(), instances))
+        .mapEmpty();
+  }
+
+  private Future<Void> explain(Throwable e) {
+    if (e instanceof BindException || e.getCause() instanceof BindException) {
+      return Future.failedFuture(new ConfigException("HTTP port " + config.http().port()
+          + " on " + config.http().host() + " is already in use: set CTRLPLANE_HTTP_PORT"));
+    }
+    return Future.failedFuture(e);
+  }
+}

@@ -1,0 +1,128 @@
+package io.ctrlplane.config;
+
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.util.Set;
+
+/** Typed, validated configuration. Built once at start; every problem is a {@link ConfigException}. */
+public record AppConfig(
+    Set<Role> roles, Http http, Postgres postgres, Kafka kafka, Runner runner, Relay relay, Dev dev) {
+
+  public record Http(String host, int port, int instances) {}
+
+  public record Postgres(String url, String host, int port, String database, String user,
+      String password, int poolSize) {
+    /** The JDBC form of {@link #url()}, for Flyway. */
+    public String jdbcUrl() {
+      return "jdbc:postgresql://" + host + ":" + port + "/" + database;
+    }
+
+    @Override
+    public String toString() { // never print the password
+      return "Postgres[" + url + ", user=" + user + "]";
+    }
+  }
+
+  public record Kafka(String bootstrapServers, String topic, int topicPartitions,
+      int replicationFactor, int startupTimeoutMs) {}
+
+  public record Runner(int instances, int leaseSeconds, int pollMs) {}
+
+  public record Relay(int pollMs, int batchSize) {}
+
+  public record Dev(String dataDir, int postgresPort, int kafkaPort) {}
+
+  public static AppConfig from(JsonObject json) {
+    Reader r = new Reader(json);
+    return new AppConfig(
+        Role.parseList(r.string("roles", "CTRLPLANE_ROLES")),
+        new Http(r.string("http.host", "CTRLPLANE_HTTP_HOST"),
+            r.port("http.port", "CTRLPLANE_HTTP_PORT"),
+            r.positive("http.instances", "CTRLPLANE_HTTP_INSTANCES")),
+        postgres(r),
+        new Kafka(r.string("kafka.bootstrap_servers", "CTRLPLANE_KAFKA_BOOTSTRAP_SERVERS"),
+            r.string("kafka.topic", "CTRLPLANE_KAFKA_TOPIC"),
+            r.positive("kafka.topic_partitions", "CTRLPLANE_KAFKA_TOPIC_PARTITIONS"),
+            r.positive("kafka.replication_factor", "CTRLPLANE_KAFKA_REPLICATION_FACTOR"),
+            r.positive("kafka.startup_timeout_ms", "CTRLPLANE_KAFKA_STARTUP_TIMEOUT_MS")),
+        new Runner(r.positive("runner.instances", "CTRLPLANE_RUNNER_INSTANCES"),
+            r.positive("runner.lease_seconds", "CTRLPLANE_RUNNER_LEASE_SECONDS"),
+            r.positive("runner.poll_ms", "CTRLPLANE_RUNNER_POLL_MS")),
+        new Relay(r.positive("relay.poll_ms", "CTRLPLANE_RELAY_POLL_MS"),
+            r.positive("relay.batch_size", "CTRLPLANE_RELAY_BATCH_SIZE")),
+        new Dev(r.string("dev.data_dir", "CTRLPLANE_DEV_DATA_DIR"),
+            r.port("dev.postgres_port", "CTRLPLANE_DEV_PG_PORT"),
+            r.port("dev.kafka_port", "CTRLPLANE_DEV_KAFKA_PORT")));
+  }
+
+  private static Postgres postgres(Reader r) {
+    String url = r.string("postgres.url", "CTRLPLANE_PG_URL");
+    URI uri;
+    try {
+      uri = URI.create(url);
+    } catch (IllegalArgumentException e) {
+      throw badPgUrl(url);
+    }
+    if (!"postgresql".equals(uri.getScheme()) && !"postgres".equals(uri.getScheme())
+        || uri.getHost() == null || uri.getPath() == null || uri.getPath().length() < 2) {
+      throw badPgUrl(url);
+    }
+    int port = uri.getPort() < 0 ? 5432 : uri.getPort();
+    return new Postgres(url, uri.getHost(), port, uri.getPath().substring(1),
+        r.string("postgres.user", "CTRLPLANE_PG_USER"),
+        r.json.getJsonObject("postgres").getString("password", ""),
+        r.positive("postgres.pool_size", "CTRLPLANE_PG_POOL_SIZE"));
+  }
+
+  private static ConfigException badPgUrl(String url) {
+    return new ConfigException("CTRLPLANE_PG_URL (postgres.url) '" + url
+        + "' is not of the form postgresql://host[:port]/database");
+  }
+
+  /** Reads dotted keys and turns every missing or mistyped value into a one-line message. */
+  private record Reader(JsonObject json) {
+    Object raw(String key, String env) {
+      String[] parts = key.split("\\.");
+      Object node = json;
+      for (String part : parts) {
+        if (!(node instanceof JsonObject obj) || !obj.containsKey(part)) {
+          throw new ConfigException("missing setting " + key + " (or " + env + ")");
+        }
+        node = obj.getValue(part);
+      }
+      return node;
+    }
+
+    String string(String key, String env) {
+      Object v = raw(key, env);
+      if (!(v instanceof String s) || s.isBlank()) {
+        throw new ConfigException("setting " + key + " (or " + env + ") must be a non-empty string");
+      }
+      return s;
+    }
+
+    int integer(String key, String env) {
+      Object v = raw(key, env);
+      if (v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())) {
+        return n.intValue();
+      }
+      throw new ConfigException("setting " + key + " (or " + env + ") must be a whole number, got '" + v + "'");
+    }
+
+    int positive(String key, String env) {
+      int v = integer(key, env);
+      if (v < 1) {
+        throw new ConfigException("setting " + key + " (or " + env + ") must be at least 1, got " + v);
+      }
+      return v;
+    }
+
+    int port(String key, String env) {
+      int v = integer(key, env);
+      if (v < 0 || v > 65535) {
+        throw new ConfigException("setting " + key + " (or " + env + ") must be a TCP port 0..65535, got " + v);
+      }
+      return v;
+    }
+  }
+}

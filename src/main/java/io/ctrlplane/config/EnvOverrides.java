@@ -1,0 +1,79 @@
+package io.ctrlplane.config;
+
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The environment variables that override {@code conf/config.json}. One table, so the README,
+ * docker-compose.yml and the code can be checked against each other.
+ */
+public final class EnvOverrides {
+
+  /** An environment variable and the dotted config key it sets. */
+  public record Mapping(String env, String key, Kind kind) {}
+
+  public enum Kind { STRING, INT }
+
+  public static final List<Mapping> MAPPINGS = List.of(
+      new Mapping("CTRLPLANE_ROLES", "roles", Kind.STRING),
+      new Mapping("CTRLPLANE_HTTP_HOST", "http.host", Kind.STRING),
+      new Mapping("CTRLPLANE_HTTP_PORT", "http.port", Kind.INT),
+      new Mapping("CTRLPLANE_HTTP_INSTANCES", "http.instances", Kind.INT),
+      new Mapping("CTRLPLANE_PG_URL", "postgres.url", Kind.STRING),
+      new Mapping("CTRLPLANE_PG_USER", "postgres.user", Kind.STRING),
+      new Mapping("CTRLPLANE_PG_PASSWORD", "postgres.password", Kind.STRING),
+      new Mapping("CTRLPLANE_PG_POOL_SIZE", "postgres.pool_size", Kind.INT),
+      new Mapping("CTRLPLANE_KAFKA_BOOTSTRAP_SERVERS", "kafka.bootstrap_servers", Kind.STRING),
+      new Mapping("CTRLPLANE_KAFKA_TOPIC", "kafka.topic", Kind.STRING),
+      new Mapping("CTRLPLANE_KAFKA_TOPIC_PARTITIONS", "kafka.topic_partitions", Kind.INT),
+      new Mapping("CTRLPLANE_KAFKA_REPLICATION_FACTOR", "kafka.replication_factor", Kind.INT),
+      new Mapping("CTRLPLANE_KAFKA_STARTUP_TIMEOUT_MS", "kafka.startup_timeout_ms", Kind.INT),
+      new Mapping("CTRLPLANE_RUNNER_INSTANCES", "runner.instances", Kind.INT),
+      new Mapping("CTRLPLANE_RUNNER_LEASE_SECONDS", "runner.lease_seconds", Kind.INT),
+      new Mapping("CTRLPLANE_RUNNER_POLL_MS", "runner.poll_ms", Kind.INT),
+      new Mapping("CTRLPLANE_RELAY_POLL_MS", "relay.poll_ms", Kind.INT),
+      new Mapping("CTRLPLANE_RELAY_BATCH_SIZE", "relay.batch_size", Kind.INT),
+      new Mapping("CTRLPLANE_DEV_DATA_DIR", "dev.data_dir", Kind.STRING),
+      new Mapping("CTRLPLANE_DEV_PG_PORT", "dev.postgres_port", Kind.INT),
+      new Mapping("CTRLPLANE_DEV_KAFKA_PORT", "dev.kafka_port", Kind.INT));
+
+  private EnvOverrides() {}
+
+  /** Returns a copy of {@code base} with every set variable of {@code env} applied. */
+  public static JsonObject apply(JsonObject base, Map<String, String> env) {
+    JsonObject result = base.copy();
+    for (Mapping m : MAPPINGS) {
+      String value = env.get(m.env());
+      if (value != null && !value.isBlank()) {
+        put(result, m.key(), convert(m, value.trim()));
+      }
+    }
+    return result;
+  }
+
+  private static Object convert(Mapping m, String value) {
+    if (m.kind() == Kind.STRING) {
+      return value;
+    }
+    try {
+      return Integer.parseInt(value);
+    } catch (NumberFormatException e) {
+      throw new ConfigException(m.env() + "='" + value + "' is not a whole number");
+    }
+  }
+
+  static void put(JsonObject root, String dottedKey, Object value) {
+    String[] parts = dottedKey.split("\\.");
+    JsonObject node = root;
+    for (int i = 0; i < parts.length - 1; i++) {
+      JsonObject child = node.getJsonObject(parts[i]);
+      if (child == null) {
+        child = new JsonObject();
+        node.put(parts[i], child);
+      }
+      node = child;
+    }
+    node.put(parts[parts.length - 1], value);
+  }
+}

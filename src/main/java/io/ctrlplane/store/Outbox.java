@@ -1,0 +1,50 @@
+package io.ctrlplane.store;
+
+import io.ctrlplane.Addresses;
+import io.ctrlplane.events.DeployEvent;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+
+/**
+ * Appends events to the outbox inside the caller's transaction. The per-instance sequence comes from
+ * the instance row, whose lock the transaction holds, so sequences are gap-free and in commit order.
+ */
+public final class Outbox {
+  private Outbox() {}
+
+  public static Future<JsonObject> append(SqlConnection conn, String type, String instanceId,
+      String deploymentId, JsonObject data) {
+    return conn.preparedQuery("UPDATE instances SET last_event_seq = last_event_seq + 1 WHERE id = $1 "
+            + "RETURNING last_event_seq")
+        .execute(Tuple.of(instanceId))
+        .compose(rs -> {
+          long seq = rs.iterator().next().getLong("last_event_seq");
+          JsonObject event = DeployEvent.cloudEvent(type, instanceId, seq, deploymentId, data);
+          return conn.preparedQuery("INSERT INTO outbox (event_id, instance_id, instance_seq, type, event) "
+                  + "VALUES ($1, $2, $3, $4, $5)")
+              .execute(Tuple.of(event.getString("id"), instanceId, seq, type, event))
+              .compose(ok -> conn.preparedQuery("SELECT pg_notify($1, $2)")
+                  .execute(Tuple.of(Addresses.PG_CHANNEL_OUTBOX, instanceId)))
+              .map(event);
+        });
+  }
+
+  /** Event data from a deployment as {@link Rows#deployment} renders it: ids and versions, no env. */
+  public static JsonObject data(JsonObject deployment, String instanceName) {
+    JsonObject release = deployment.getJsonObject("release");
+    return new JsonObject()
+        .put("deployment_id", deployment.getString("id"))
+        .put("instance_id", deployment.getString("instance_id"))
+        .put("instance_name", instanceName)
+        .put("kind", deployment.getString("kind"))
+        .put("release_id", release.getString("id"))
+        .put("version", release.getInteger("version"))
+        .put("image", release.getString("image"))
+        .put("strategy", deployment.getString("strategy"))
+        .put("state", deployment.getString("state"))
+        .put("error", deployment.getString("error"))
+        .put("previous_release", deployment.getJsonObject("previous_release"));
+  }
+}

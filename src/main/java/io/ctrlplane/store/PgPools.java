@@ -1,0 +1,33 @@
+package io.ctrlplane.store;
+
+import io.ctrlplane.config.AppConfig;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+
+/** Builds PostgreSQL pools and connect options from configuration. */
+public final class PgPools {
+  private PgPools() {}
+
+  public static PgConnectOptions connectOptions(AppConfig.Postgres pg) {
+    return new PgConnectOptions()
+        .setHost(pg.host())
+        .setPort(pg.port())
+        .setDatabase(pg.database())
+        .setUser(pg.user())
+        .setPassword(pg.password())
+        .setCachePreparedStatements(true)
+        .setReconnectAttempts(2)
+        .setReconnectInterval(500);
+  }
+
+  public static Pool create(Vertx vertx, AppConfig.Postgres pg, String name) {
+    return PgBuilder.pool()
+        .with(new PoolOptions().setMaxSize(pg.poolSize()).setName(name).setShared(true))
+        .connectingTo(connectOptions(pg))
+        .using(vertx)
+        .build();
+  }
+}

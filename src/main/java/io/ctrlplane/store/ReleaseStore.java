@@ -1,0 +1,195 @@
+package io.ctrlplane.store;
+
+import io.ctrlplane.api.ApiException;
+import io.ctrlplane.deploy.Ids;
+import io.ctrlplane.events.DeployEvent;
+import io.ctrlplane.strategy.Strategies;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+
+/**
+ * The write side of instances, releases and deployments. Every command is one transaction that writes
+ * its rows and its outbox event together; input arrives already validated by the API.
+ */
+public final class ReleaseStore {
+  private final Pool pool;
+
+  public ReleaseStore(Pool pool) {
+    this.pool = pool;
+  }
+
+  public Future<JsonObject> createInstance(JsonObject in, Idempotency.Key key) {
+    String id = Ids.next("inst");
+    return withKey(key, conn -> conn.preparedQuery("INSERT INTO instances (id, name, replicas, provider, "
+            + "provider_config, default_strategy, default_strategy_params) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+        .execute(Tuple.of(id, in.getString("name"), in.getInteger("replicas"), in.getString("provider"),
+            in.getJsonObject("provider_config"), in.getString("default_strategy"),
+            in.getJsonObject("default_strategy_params")))
+        .recover(e -> isUniqueViolation(e, "instances_name_key")
+            ? Future.failedFuture(ApiException.conflict("an instance named '" + in.getString("name") + "' already exists"))
+            : Future.failedFuture(e))
+        .compose(ok -> Queries.instance(conn, id))
+        .map(instance -> created(instance, "/v1/instances/" + id)));
+  }
+
+  /** Deploy: next release version, the immutable release, a pending deployment and deploy.queued. */
+  public Future<JsonObject> createDeployment(JsonObject in, Idempotency.Key key) {
+    return withKey(key, conn -> lockInstanceForNewVersion(conn, in.getString("instance_id"))
+        .compose(instance -> insertRelease(conn, instance, in.getString("image"), in.getJsonObject("env"),
+                in.getString("commit_sha"), in.getString("notes"), null)
+            .compose(releaseId -> insertDeployment(conn, instance, releaseId, "deploy", in, null))));
+  }
+
+  /** Rollback: a new release carrying an earlier release's image and configuration, and its deployment. */
+  public Future<JsonObject> rollback(JsonObject in, Idempotency.Key key) {
+    String instanceId = in.getString("instance_id");
+    return withKey(key, conn -> lockInstanceForNewVersion(conn, instanceId)
+        .compose(instance -> targetRelease(conn, instanceId, in)
+            .compose(target -> {
+              if (target.getString("id").equals(instance.getString("current_release_id"))) {
+                return Future.failedFuture(ApiException.conflict("release v" + target.getInteger("version")
+                    + " is already the current release of this instance"));
+              }
+              String notes = "rollback to v" + target.getInteger("version");
+              return replacedDeployment(conn, instance)
+                  .compose(replaced -> insertRelease(conn, instance, target.getString("image"),
+                          target.getJsonObject("env"), target.getString("commit_sha"), notes, target.getString("id"))
+                      .compose(releaseId -> insertDeployment(conn, instance, releaseId, "rollback", in, replaced)));
+            })));
+  }
+
+  /** Cancel: pending → cancelled at once; running → cancel requested (the runner reverts, then ends it). */
+  public Future<JsonObject> cancel(String deploymentId, Idempotency.Key key) {
+    return withKey(key, conn -> conn
+        .preparedQuery("SELECT state, instance_id, cancel_requested FROM deployments WHERE id = $1 FOR UPDATE")
+        .execute(Tuple.of(deploymentId))
+        .compose(rs -> {
+          if (rs.size() == 0) {
+            return Future.failedFuture(ApiException.notFound("deployment " + deploymentId + " does not exist"));
+          }
+          Row row = rs.iterator().next();
+          return switch (row.getString("state")) {
+            case "pending" -> cancelPending(conn, deploymentId, row.getString("instance_id"));
+            case "running" -> requestCancel(conn, deploymentId);
+            default -> Future.failedFuture(ApiException.conflict("deployment " + deploymentId + " is already "
+                + row.getString("state") + " and can no longer be cancelled"));
+          };
+        }));
+  }
+
+  private Future<JsonObject> cancelPending(SqlConnection conn, String deploymentId, String instanceId) {
+    return conn.preparedQuery("UPDATE deployments SET state = 'cancelled', finished_at = now(), updated_at = now(), "
+            + "error = 'cancelled before it started' WHERE id = $1 AND state = 'pending'")
+        .execute(Tuple.of(deploymentId))
+        .compose(ok -> Queries.deployment(conn, deploymentId))
+        .compose(dep -> instanceName(conn, instanceId)
+            .compose(name -> Outbox.append(conn, DeployEvent.CANCELLED, instanceId, deploymentId, Outbox.data(dep, name)))
+            .compose(ev -> notifyRunnable(conn))
+            .map(v -> accepted(dep)));
+  }
+
+  private Future<JsonObject> requestCancel(SqlConnection conn, String deploymentId) {
+    return conn.preparedQuery("UPDATE deployments SET cancel_requested = true, updated_at = now() "
+            + "WHERE id = $1 AND state = 'running'")
+        .execute(Tuple.of(deploymentId))
+        .compose(ok -> Queries.deployment(conn, deploymentId))
+        .map(this::accepted);
+  }
+
+  private Future<JsonObject> withKey(Idempotency.Key key, java.util.function.Function<SqlConnection, Future<JsonObject>> command) {
+    return Idempotency.claim(pool, key).compose(replay -> replay != null
+        ? Future.succeededFuture(replay)
+        : pool.withTransaction(conn -> command.apply(conn)
+                .compose(reply -> Idempotency.complete(conn, key, reply).map(reply)))
+            .onFailure(e -> Idempotency.release(pool, key)));
+  }
+
+  private Future<JsonObject> lockInstanceForNewVersion(SqlConnection conn, String instanceId) {
+    return conn.preparedQuery("UPDATE instances SET last_version = last_version + 1, updated_at = now() "
+            + "WHERE id = $1 RETURNING id, name, last_version, current_release_id, default_strategy, "
+            + "default_strategy_params")
+        .execute(Tuple.of(instanceId))
+        .compose(rs -> rs.size() == 0
+            ? Future.failedFuture(ApiException.notFound("instance " + instanceId + " does not exist"))
+            : Future.succeededFuture(rs.iterator().next().toJson()));
+  }
+
+  private Future<String> insertRelease(SqlConnection conn, JsonObject instance, String image, JsonObject env,
+      String commitSha, String notes, String rollbackOf) {
+    String id = Ids.next("rel");
+    return conn.preparedQuery("INSERT INTO releases (id, instance_id, version, image, env, commit_sha, notes, "
+            + "rollback_of) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+        .execute(Tuple.from(new Object[] {id, instance.getString("id"), instance.getInteger("last_version"), image,
+            env == null ? new JsonObject() : env, commitSha, notes, rollbackOf}))
+        .map(id);
+  }
+
+  private Future<JsonObject> insertDeployment(SqlConnection conn, JsonObject instance, String releaseId,
+      String kind, JsonObject in, String replaces) {
+    String id = Ids.next("dep");
+    String strategy = in.getString("strategy", instance.getString("default_strategy"));
+    JsonObject params = in.getJsonObject("strategy_params");
+    if (!in.containsKey("strategy")) { // the instance's default strategy; its params unless new ones are given
+      params = params == null ? instance.getJsonObject("default_strategy_params") : Strategies.normalize(strategy, params);
+    }
+    return conn.preparedQuery("INSERT INTO deployments (id, instance_id, release_id, previous_release_id, kind, "
+            + "replaces_deployment_id, strategy, strategy_params, state) "
+            + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending')")
+        .execute(Tuple.from(new Object[] {id, instance.getString("id"), releaseId,
+            instance.getString("current_release_id"), kind, replaces, strategy, params}))
+        .compose(ok -> Queries.deployment(conn, id))
+        .compose(dep -> Outbox.append(conn, DeployEvent.QUEUED, instance.getString("id"), id,
+                Outbox.data(dep, instance.getString("name")))
+            .compose(ev -> notifyRunnable(conn))
+            .map(v -> accepted(dep)));
+  }
+
+  private Future<JsonObject> targetRelease(SqlConnection conn, String instanceId, JsonObject in) {
+    String releaseId = in.getString("release_id");
+    Integer version = in.getInteger("version");
+    String what = releaseId != null ? "release " + releaseId : "release v" + version;
+    return conn.preparedQuery("SELECT id, version, image, env, commit_sha FROM releases "
+            + "WHERE instance_id = $1 AND (id = $2 OR version = $3)")
+        .execute(Tuple.of(instanceId, releaseId, version))
+        .compose(rs -> rs.size() == 0
+            ? Future.failedFuture(ApiException.notFound(what + " does not exist on instance " + instanceId))
+            : Future.succeededFuture(rs.iterator().next().toJson()));
+  }
+
+  /** The deployment that put the current release in place: a successful rollback marks it rolled_back. */
+  private Future<String> replacedDeployment(SqlConnection conn, JsonObject instance) {
+    return conn.preparedQuery("SELECT id FROM deployments WHERE instance_id = $1 AND release_id = $2 "
+            + "AND state = 'succeeded' ORDER BY seq DESC LIMIT 1")
+        .execute(Tuple.of(instance.getString("id"), instance.getString("current_release_id")))
+        .map(rs -> rs.size() == 0 ? null : rs.iterator().next().getString("id"));
+  }
+
+  private static Future<String> instanceName(SqlConnection conn, String instanceId) {
+    return conn.preparedQuery("SELECT name FROM instances WHERE id = $1").execute(Tuple.of(instanceId))
+        .map(rs -> rs.iterator().next().getString("name"));
+  }
+
+  static Future<Void> notifyRunnable(SqlConnection conn) {
+    return conn.preparedQuery("SELECT pg_notify($1, '')").execute(Tuple.of(io.ctrlplane.Addresses.PG_CHANNEL_RUNNABLE))
+        .mapEmpty();
+  }
+
+  private JsonObject accepted(JsonObject deployment) {
+    return new JsonObject().put("status", 202).put("body", deployment)
+        .put("location", "/v1/deployments/" + deployment.getString("id"));
+  }
+
+  private static JsonObject created(JsonObject body, String location) {
+    return new JsonObject().put("status", 201).put("body", body).put("location", location);
+  }
+
+  static boolean isUniqueViolation(Throwable e, String constraint) {
+    return e instanceof PgException pg && "23505".equals(pg.getSqlState())
+        && (constraint == null || constraint.equals(pg.getConstraint()));
+  }
+}

@@ -1,0 +1,55 @@
+package io.ctrlplane.testing;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.util.Map;
+
+/** A blocking HTTP client for tests, so scenarios read top to bottom. */
+public final class ApiClient implements AutoCloseable {
+  private final WebClient client;
+
+  public ApiClient(Vertx vertx, int port) {
+    this.client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port));
+  }
+
+  /** A response: status, headers of interest and the parsed JSON body (null when not JSON). */
+  public record Response(int status, String contentType, String location, JsonObject json, String text) {}
+
+  public Response get(String path) {
+    return send(HttpMethod.GET, path, null, Map.of());
+  }
+
+  public Response post(String path, JsonObject body) {
+    return send(HttpMethod.POST, path, body == null ? null : body.encode(), Map.of());
+  }
+
+  public Response post(String path, String rawBody, Map<String, String> headers) {
+    return send(HttpMethod.POST, path, rawBody, headers);
+  }
+
+  public Response send(HttpMethod method, String path, String body, Map<String, String> headers) {
+    HttpRequest<Buffer> request = client.request(method, path);
+    headers.forEach(request::putHeader);
+    if (body != null) {
+      request.putHeader("content-type", "application/json");
+    }
+    HttpResponse<Buffer> r = Await.result(body == null ? request.send() : request.sendBuffer(Buffer.buffer(body)));
+    String text = r.bodyAsString();
+    JsonObject json = null;
+    if (text != null && text.startsWith("{")) {
+      json = new JsonObject(text);
+    }
+    return new Response(r.statusCode(), r.getHeader("content-type"), r.getHeader("Location"), json, text);
+  }
+
+  @Override
+  public void close() {
+    client.close();
+  }
+}
