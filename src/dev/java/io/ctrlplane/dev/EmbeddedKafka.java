@@ -7,7 +7,6 @@ import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.channels.FileChannel;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +16,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 
 import kafka.server.KafkaConfig;
@@ -44,12 +45,17 @@ public final class EmbeddedKafka implements AutoCloseable {
     /** Never created: used only in a validate-only request to prove the controller can place a replica. */
     private static final String READINESS_PROBE_TOPIC = "ctrlplane-readiness-probe";
 
+    /** Data directories (real paths) owned by a running instance in this JVM. */
+    private static final Set<Path> DIRS_IN_USE = ConcurrentHashMap.newKeySet();
+
+    private final Path dataDir;
     private final FileChannel dataDirLock;
     private final int port;
     private KafkaRaftServer server;
     private boolean closed;
 
-    private EmbeddedKafka(FileChannel dataDirLock, int port) {
+    private EmbeddedKafka(Path dataDir, FileChannel dataDirLock, int port) {
+        this.dataDir = dataDir;
         this.dataDirLock = dataDirLock;
         this.port = port;
     }
@@ -61,15 +67,14 @@ public final class EmbeddedKafka implements AutoCloseable {
      * @param port the client port, or 0 for a free ephemeral one
      */
     public static EmbeddedKafka start(Path dataDir, int port) throws Exception {
-        Path dir = dataDir.toAbsolutePath();
-        Files.createDirectories(dir);
+        Path dir = Files.createDirectories(dataDir).toRealPath();
         int brokerPort = port == 0 ? freePort() : port;
         int controllerPort = freePort();
         while (controllerPort == brokerPort) {
             controllerPort = freePort();
         }
 
-        EmbeddedKafka kafka = new EmbeddedKafka(lockDataDir(dir), brokerPort);
+        EmbeddedKafka kafka = new EmbeddedKafka(dir, lockDataDir(dir), brokerPort);
         try {
             Properties config = brokerConfig(dir, brokerPort, controllerPort);
             format(dir, config);
@@ -106,30 +111,40 @@ public final class EmbeddedKafka implements AutoCloseable {
             }
         } finally {
             try {
-                dataDirLock.close(); // releases the lock
+                dataDirLock.close(); // releases the file lock
             } catch (IOException e) {
-                // nothing left to clean up: the lock dies with the channel or the JVM anyway
+                // nothing else to do: the OS drops the lock when the JVM exits anyway
             }
+            DIRS_IN_USE.remove(dataDir);
         }
     }
 
     /**
      * Kafka's own log-dir lock is taken by the broker half, after the controller half has already started
-     * writing the metadata log; a second start on a directory in use would write to it concurrently. So
-     * refuse it up front, whether the owner is this JVM or another process.
+     * writing the metadata log: a second start on a directory in use would disrupt the running broker. So
+     * refuse it up front. Within this JVM a set of paths decides, because opening and closing a second channel
+     * on the lock file would release the owner's OS lock (POSIX locks belong to the process); across
+     * processes the file lock does.
      */
     private static FileChannel lockDataDir(Path dir) throws IOException {
-        FileChannel channel = FileChannel.open(dir.resolve("embedded-kafka.lock"),
-            StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        if (!DIRS_IN_USE.add(dir)) {
+            throw new IllegalStateException(dir + " is in use by another EmbeddedKafka in this JVM");
+        }
+        FileChannel channel = null;
         try {
+            channel = FileChannel.open(dir.resolve("embedded-kafka.lock"),
+                StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             if (channel.tryLock() != null) {
                 return channel;
             }
-        } catch (OverlappingFileLockException e) {
-            // held by another EmbeddedKafka in this JVM
+            throw new IllegalStateException(dir + " is in use by an EmbeddedKafka in another process");
+        } catch (IOException | RuntimeException e) {
+            if (channel != null) {
+                channel.close(); // safe: no other channel of this JVM is open on this lock file
+            }
+            DIRS_IN_USE.remove(dir);
+            throw e;
         }
-        channel.close();
-        throw new IllegalStateException(dir + " is in use by another running EmbeddedKafka");
     }
 
     private static Properties brokerConfig(Path dir, int brokerPort, int controllerPort) {

@@ -11,12 +11,14 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.NullSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class StrategiesTest {
@@ -214,7 +216,7 @@ class StrategiesTest {
 
   private static String weights(int count) {
     return Stream.generate(() -> "{'set_weight':100}").limit(count)
-        .collect(java.util.stream.Collectors.joining(",", "[", "]"));
+        .collect(Collectors.joining(",", "[", "]"));
   }
 
   @ParameterizedTest(name = "{0} {1}")
@@ -271,10 +273,10 @@ class StrategiesTest {
   }
 
   @ParameterizedTest
+  @NullSource
   @ValueSource(strings = {"", "x", "Rolling", "blue_green", " canary"})
   void knowsNoOtherName(String name) {
     assertThat(Strategies.isKnown(name)).isFalse();
-    assertThat(Strategies.isKnown(null)).isFalse();
   }
 
   // ---- resolving surge and unavailable to instance counts ----
