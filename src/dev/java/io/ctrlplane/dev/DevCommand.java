@@ -72,6 +72,10 @@ public final class DevCommand implements Callable<Integer>, Main.EnvAware {
       db.createDatabase("ctrlplane", null);
       return db;
     } catch (Exception e) {
+      if (firstLine(e).contains("lock")) {
+        throw new io.ctrlplane.config.ConfigException("another process is using the dev data directory " + dir
+            + ": stop it, or set CTRLPLANE_DEV_DATA_DIR to another directory");
+      }
       throw new io.ctrlplane.config.ConfigException("embedded PostgreSQL did not start on port " + port
           + " (" + firstLine(e) + "): free the port or set CTRLPLANE_DEV_PG_PORT");
     }
