@@ -36,7 +36,11 @@ public final class Server {
     Vertx vertx = newVertx();
     return vertx.deployVerticle(new MainVerticle(config))
         .map(id -> new Server(vertx))
-        .recover(e -> vertx.close().transform(ignored -> Future.failedFuture(e)));
+        .recover(e -> {
+          // fire and forget: a callback on close() would be scheduled on an event loop that is gone
+          vertx.close();
+          return Future.failedFuture(e);
+        });
   }
 
   public Vertx vertx() {

@@ -31,8 +31,11 @@ public final class ConfigLoader {
         .setScanPeriod(0)
         .setIncludeDefaultStores(false)
         // packaged defaults: Vert.x's file system falls back to the classpath
-        .addStore(fileStore(DEFAULT_FILE, false))
-        .addStore(fileStore(path, true));
+        .addStore(fileStore(DEFAULT_FILE));
+    if (Files.isRegularFile(Path.of(path))) {
+      // never optional when present: an optional store turns a malformed file into {} silently
+      options.addStore(fileStore(path));
+    }
     ConfigRetriever retriever = ConfigRetriever.create(vertx, options);
     return retriever.getConfig()
         .eventually(retriever::close)
@@ -46,8 +49,8 @@ public final class ConfigLoader {
     return AppConfig.from(json);
   }
 
-  private static ConfigStoreOptions fileStore(String path, boolean optional) {
-    return new ConfigStoreOptions().setType("file").setFormat("json").setOptional(optional)
+  private static ConfigStoreOptions fileStore(String path) {
+    return new ConfigStoreOptions().setType("file").setFormat("json")
         .setConfig(new JsonObject().put("path", path));
   }
 
