@@ -80,11 +80,12 @@ final class ControlRoutes {
   }
 
   private static JsonObject body(RoutingContext ctx) {
-    if (ctx.body() == null || ctx.body().length() == 0) {
+    if (ctx.body() == null || ctx.body().length() <= 0) { // -1: no body at all
       return new JsonObject();
     }
     try {
-      return (JsonObject) ctx.body().asJsonObject();
+      JsonObject parsed = ctx.body().asJsonObject();
+      return parsed == null ? new JsonObject() : parsed;
     } catch (DecodeException | ClassCastException e) {
       throw new ApiException(Problem.of(400, "Malformed JSON", "the request body must be a JSON object"));
     }
