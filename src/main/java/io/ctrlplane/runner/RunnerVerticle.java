@@ -7,8 +7,11 @@ import io.ctrlplane.runner.Leases.Claim;
 import io.ctrlplane.store.PgPools;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.pubsub.PgSubscriber;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.UUID;
@@ -42,7 +45,7 @@ public class RunnerVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    pool = PgPools.create(vertx, config.postgres(), "ctrlplane-runner");
+    pool = pool();
     leases = new Leases(pool, owner, config.runner().leaseSeconds());
     providers = new Providers(pool);
     vertx.eventBus().localConsumer(Addresses.DEPLOYMENTS_RUNNABLE, m -> claimLoop());
@@ -64,6 +67,20 @@ public class RunnerVerticle extends VerticleBase {
         .onSuccess(v -> log.info("runner {} handed back {} lease(s)", owner, active.size()))
         .eventually(() -> subscriber.close())
         .eventually(() -> pool.close());
+  }
+
+  /**
+   * The runner's pool. A runner frozen inside a transaction (a long GC pause, SIGSTOP) would keep the
+   * deployment row locked and its lease could never move: PostgreSQL ends such a session after a lease.
+   */
+  private Pool pool() {
+    PgConnectOptions connect = PgPools.connectOptions(config.postgres());
+    connect.addProperty("idle_in_transaction_session_timeout", String.valueOf(config.runner().leaseSeconds() * 1000));
+    return PgBuilder.pool()
+        .with(new PoolOptions().setMaxSize(config.postgres().poolSize()).setName("ctrlplane-runner").setShared(true))
+        .connectingTo(connect)
+        .using(vertx)
+        .build();
   }
 
   /** Claims until there is nothing runnable or every slot is busy. */
