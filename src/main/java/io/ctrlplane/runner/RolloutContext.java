@@ -22,7 +22,7 @@ record RolloutContext(Claim claim, String instanceName, String provider, int rep
     JsonObject params, ReleaseRef newRelease, ReleaseRef oldRelease, Plan plan, boolean planIsStored) {
 
   private static final String LOAD = "SELECT d.strategy, d.strategy_params, d.plan, i.name, i.replicas, i.provider, "
-      + "d.release_id, r.version AS new_version, r.image AS new_image, "
+      + "d.release_id, r.version AS new_version, r.image AS new_image, r.rollback_of AS new_rollback_of, "
       + "d.previous_release_id, p.version AS old_version, p.image AS old_image "
       + "FROM deployments d JOIN instances i ON i.id = d.instance_id JOIN releases r ON r.id = d.release_id "
       + "LEFT JOIN releases p ON p.id = d.previous_release_id WHERE d.id = $1";
@@ -32,7 +32,8 @@ record RolloutContext(Claim claim, String instanceName, String provider, int rep
   }
 
   private static RolloutContext from(Claim claim, Row row) {
-    ReleaseRef target = new ReleaseRef(row.getString("release_id"), row.getInteger("new_version"), row.getString("new_image"));
+    ReleaseRef target = new ReleaseRef(row.getString("release_id"), row.getInteger("new_version"),
+        row.getString("new_image"), row.getString("new_rollback_of"));
     String previousId = row.getString("previous_release_id");
     // a redeploy of what is already live has nothing to protect: treat it as having no previous release
     ReleaseRef previous = previousId == null || previousId.equals(target.id()) ? null

@@ -38,7 +38,8 @@ class RolloutControlTest {
   private static final Duration SEEN = Duration.ofSeconds(15);
   /** Slower replicas, so a rollout is still under way when a test steps in. */
   private static final JsonObject SLOW = new JsonObject().put("start_delay_ms", 150).put("ready_delay_ms", 250);
-  private static final Set<String> ACTIONS = Set.of("replica.created", "replica.stop_scheduled", "replica.stop_cancelled",
+  private static final Set<String> ACTIONS = Set.of("replica.created", "replica.adopted", "replica.stop_scheduled",
+      "replica.stop_cancelled",
       "traffic.set");
   private AppConfig config;
   private Server server;

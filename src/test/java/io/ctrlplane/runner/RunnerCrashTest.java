@@ -42,7 +42,8 @@ class RunnerCrashTest {
   private static final Duration END = Duration.ofSeconds(60);
   /** Slow enough that the rollout is in the middle of its steps when a runner is stopped. */
   private static final JsonObject SLOW = new JsonObject().put("start_delay_ms", 300).put("ready_delay_ms", 400);
-  private static final Set<String> ACTIONS = Set.of("replica.created", "replica.stop_scheduled", "replica.stop_cancelled",
+  private static final Set<String> ACTIONS = Set.of("replica.created", "replica.adopted", "replica.stop_scheduled",
+      "replica.stop_cancelled",
       "replica.stopped", "traffic.set");
   private AppConfig config;
   private Server server;

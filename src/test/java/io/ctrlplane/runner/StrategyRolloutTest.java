@@ -146,6 +146,33 @@ class StrategyRolloutTest {
   }
 
   @Test
+  @DisplayName("a rollback inside blue-green's scale-down window adopts the old set still running: a traffic switch, no restart")
+  void blueGreenRollbackWithinWindow() {
+    String instanceId = rollouts.liveInstance(3, "acme/app:1");
+    JsonObject v2 = rollouts.awaitState(rollouts.deploy(instanceId, "acme/app:2", "blue-green",
+        new JsonObject().put("scale_down_delay_seconds", 60)), "succeeded", END);
+    String v1 = previousReleaseId(v2);
+
+    ApiClient.Response rollback = api.post("/v1/instances/" + instanceId + "/rollback", new JsonObject().put("version", 1)
+        .put("strategy", "blue-green").put("strategy_params", new JsonObject().put("scale_down_delay_seconds", 0)));
+    assertThat(rollback.status()).as(rollback.text()).isEqualTo(202);
+    JsonObject back = rollouts.awaitState(rollback.json().getString("id"), "succeeded", END);
+    String v3 = releaseId(back);
+
+    FleetHistory history = rollouts.history(instanceId);
+    Instant from = startedAt(back);
+    Instant to = finishedAt(back);
+    assertThat(history.entries("replica.created")).as("no replica started for the rollback")
+        .noneSatisfy(e -> assertThat(e.getJsonObject("release").getString("id")).isEqualTo(v3));
+    assertThat(history.entries("replica.adopted")).hasSize(3)
+        .allSatisfy(e -> assertThat(e.getJsonObject("detail").getString("from_release")).isEqualTo(v1));
+    assertThat(history.trafficChanges(from, to)).containsExactly(Map.of(v3, 100));
+    assertThat(history.minServing(from, to)).isEqualTo(3);
+    assertThat(rollouts.replicasByRelease(instanceId).getMap()).isEqualTo(Map.of(v3, 3));
+    assertThat(rollouts.deployment(v2.getString("id")).getString("state")).isEqualTo("rolled_back");
+  }
+
+  @Test
   @DisplayName("canary traffic follows the steps, with the pauses between them, and never drops serving capacity")
   void canary() {
     String instanceId = rollouts.liveInstance(4, "acme/app:1");

@@ -46,6 +46,7 @@ public final class FleetHistory {
           releaseOf.put(replica, e.getJsonObject("release").getString("id"));
           live.add(replica);
         }
+        case "replica.adopted" -> releaseOf.put(replica, e.getJsonObject("release").getString("id"));
         case "replica.ready" -> ready.add(replica);
         case "replica.crashed" -> ready.remove(replica);
         case "replica.stopped" -> {

@@ -71,6 +71,19 @@ final class FleetSql {
   static final String STOP_UNHEALTHY = "UPDATE sim_replicas SET stop_at = $3, stopped_by = $4, stopped_epoch = $5 "
       + "WHERE " + LIVE + " AND " + UNHEALTHY;
 
+  /**
+   * Live healthy replicas of the release a rollback repeats, running the same image ($1 instance,
+   * $2 that release, $3 now, $4 image), ready ones first: they can be adopted.
+   */
+  static final String ADOPTABLE = "SELECT id FROM sim_replicas WHERE " + LIVE + " AND image = $4"
+      + " AND NOT coalesce(" + UNHEALTHY + ", false) ORDER BY coalesce(ready_at <= $3, false) DESC, created_at, id";
+
+  /** Moves replicas to the rollback release ($1 ids, $2 release, $3 now, $4 deployment, $5 epoch, $6 from). */
+  static final String ADOPT = "WITH u AS (UPDATE sim_replicas SET release_id = $2, stop_at = NULL, stopped_by = NULL, "
+      + "stopped_epoch = NULL WHERE id = ANY($1) RETURNING id, instance_id) "
+      + "INSERT INTO sim_timeline (instance_id, at, kind, replica_id, release_id, deployment_id, epoch, detail) "
+      + "SELECT instance_id, $3, 'replica.adopted', id, $2, $4, $5, jsonb_build_object('from_release', $6::text) FROM u";
+
   /** Cancels scheduled stops ($1 ids, $2 now, $3 deployment, $4 epoch), recording each. */
   static final String UNSCHEDULE = "WITH u AS (UPDATE sim_replicas SET stop_at = NULL, stopped_by = NULL, "
       + "stopped_epoch = NULL WHERE id = ANY($1) AND stop_at > $2 RETURNING id, instance_id, release_id) "

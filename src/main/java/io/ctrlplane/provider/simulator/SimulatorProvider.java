@@ -56,7 +56,8 @@ public final class SimulatorProvider implements Provider {
             .execute(Tuple.of(fence.instanceId(), release.id(), now, fence.deploymentId(), fence.epoch()))
             .compose(ok -> conn.preparedQuery(FleetSql.HEALTHY).execute(Tuple.of(fence.instanceId(), release.id(), now)))
             .compose(healthy -> keep(conn, fence, healthy, count, now)
-                .compose(v -> start(conn, fence, release, count - healthy.size(), now))));
+                .compose(v -> adopt(conn, fence, release, count - healthy.size(), now))
+                .compose(adopted -> start(conn, fence, release, count - healthy.size() - adopted, now))));
   }
 
   @Override
@@ -165,6 +166,29 @@ public final class SimulatorProvider implements Provider {
     return scheduled.isEmpty() ? Future.succeededFuture()
         : conn.preparedQuery(FleetSql.UNSCHEDULE)
             .execute(Tuple.of(scheduled.toArray(new String[0]), now, fence.deploymentId(), fence.epoch())).mapEmpty();
+  }
+
+  /**
+   * A rollback repeats an earlier release: its replicas still running (say, blue-green's old set in
+   * its scale-down window) become the rollback's own, with their scheduled stop cancelled, instead of
+   * new ones being started. Returns how many were adopted.
+   */
+  private static Future<Integer> adopt(SqlConnection conn, Fence fence, ReleaseRef release, int missing,
+      OffsetDateTime now) {
+    if (missing <= 0 || release.rollbackOf() == null) {
+      return Future.succeededFuture(0);
+    }
+    return conn.preparedQuery(FleetSql.ADOPTABLE)
+        .execute(Tuple.of(fence.instanceId(), release.rollbackOf(), now, release.image()))
+        .compose(rows -> {
+          List<String> ids = ids(rows);
+          List<String> taken = ids.subList(0, Math.min(missing, ids.size()));
+          if (taken.isEmpty()) {
+            return Future.succeededFuture(0);
+          }
+          return conn.preparedQuery(FleetSql.ADOPT).execute(Tuple.from(new Object[] {taken.toArray(new String[0]),
+              release.id(), now, fence.deploymentId(), fence.epoch(), release.rollbackOf()})).map(taken.size());
+        });
   }
 
   private static Future<Void> start(SqlConnection conn, Fence fence, ReleaseRef release, int missing, OffsetDateTime now) {
