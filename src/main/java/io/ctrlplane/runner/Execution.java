@@ -63,26 +63,39 @@ final class Execution {
 
   /** Completes when the deployment reached a terminal state; fails when this runner stopped driving it. */
   Future<Void> run() {
-    RolloutContext.load(pool, claim)
-        .compose(this::prepare)
-        .onSuccess(v -> tick())
-        .onFailure(finished::tryFail);
+    RolloutContext.load(pool, claim).compose(this::prepare).onComplete(ar -> {
+      if (ar.failed()) {
+        finished.tryFail(ar.cause());
+      } else if (ar.result()) {
+        tick();
+      } else {
+        finished.tryComplete();
+      }
+    });
     return finished.future();
   }
 
-  private Future<Void> prepare(RolloutContext loaded) {
+  /** Stores the plan of a fresh deployment; false when the deployment cannot run at all (and was ended). */
+  private Future<Boolean> prepare(RolloutContext loaded) {
     ctx = loaded;
-    provider = providers.forName(ctx.provider());
+    try {
+      provider = providers.forName(ctx.provider());
+    } catch (IllegalArgumentException e) {
+      // no runner of this build can drive it: end it rather than let runners pass it around forever
+      log.error("deployment {}: {}", claim.deploymentId(), e.getMessage());
+      return leases.end(claim, "failed", e.getMessage(), ProgressReport.of(ctx, "failed", 0, 0, null, null,
+          e.getMessage(), null), null).map(false);
+    }
     attempts = new StepAttempt(ctx, provider);
     if (ctx.planIsStored()) {
-      return Future.succeededFuture();
+      return Future.succeededFuture(true);
     }
     Plan plan = ctx.plan();
     log.info("deployment {} plan ({} {} -> {}, {} steps): {}", claim.deploymentId(), plan.strategy(),
         ctx.oldRelease() == null ? "nothing" : ctx.label(Side.OLD), ctx.label(Side.NEW), plan.steps().size(),
         plan.steps().stream().map(Step::describe).toList());
     return checkpoints.savePlan(claim, PlanCodec.toJson(plan), ProgressReport.of(ctx, ProgressReport.ROLLING_OUT, 0,
-        plan.steps().size(), plan.steps().get(0), null, "starting", null));
+        plan.steps().size(), plan.steps().get(0), null, "starting", null)).map(true);
   }
 
   private void tick() {
