@@ -36,8 +36,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class RolloutControlTest {
   private static final Duration END = Duration.ofSeconds(30);
   private static final Duration SEEN = Duration.ofSeconds(15);
-  /** Slower replicas, so a rollout is still under way when a test steps in. */
-  private static final JsonObject SLOW = new JsonObject().put("start_delay_ms", 150).put("ready_delay_ms", 250);
+  /** Slower replicas (1.2 s to ready), so a rollout is still under way when a test steps in, even on a busy machine. */
+  private static final JsonObject SLOW = new JsonObject().put("start_delay_ms", 500).put("ready_delay_ms", 700);
   private static final Set<String> ACTIONS = Set.of("replica.created", "replica.adopted", "replica.stop_scheduled",
       "replica.stop_cancelled",
       "traffic.set");

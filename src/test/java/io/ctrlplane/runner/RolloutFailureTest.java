@@ -87,7 +87,7 @@ class RolloutFailureTest {
     assertThat(failed.getString("error")).contains(reason);
     Duration took = Duration.between(startedAt(failed), finishedAt(failed));
     assertThat(took).isGreaterThanOrEqualTo(atLeast)
-        .isLessThan(Duration.ofSeconds(params.getInteger("progress_deadline_seconds")).plusSeconds(3));
+        .isLessThan(Duration.ofSeconds(params.getInteger("progress_deadline_seconds")).plusSeconds(5));
     String v1 = previousReleaseId(failed);
     assertThat(rollouts.replicasByRelease(instanceId).getMap()).as("only the old set is left").isEqualTo(Map.of(v1, 3));
     assertThat(rollouts.fleet(instanceId).getJsonObject("traffic").getJsonObject("weights").getMap())

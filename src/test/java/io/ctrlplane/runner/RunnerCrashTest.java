@@ -41,7 +41,7 @@ class RunnerCrashTest {
   private static final int LEASE_SECONDS = 2;
   private static final Duration END = Duration.ofSeconds(60);
   /** Slow enough that the rollout is in the middle of its steps when a runner is stopped. */
-  private static final JsonObject SLOW = new JsonObject().put("start_delay_ms", 300).put("ready_delay_ms", 400);
+  private static final JsonObject SLOW = new JsonObject().put("start_delay_ms", 500).put("ready_delay_ms", 700);
   private static final Set<String> ACTIONS = Set.of("replica.created", "replica.adopted", "replica.stop_scheduled",
       "replica.stop_cancelled",
       "replica.stopped", "traffic.set");
