@@ -83,13 +83,6 @@ final class Leases {
         .compose(rs -> rs.rowCount() == 1 ? Future.succeededFuture() : Future.failedFuture(new LeaseLost(claim)));
   }
 
-  Future<Void> progress(Claim claim, JsonObject progress) {
-    return pool.preparedQuery("UPDATE deployments SET progress = $3, updated_at = now() "
-            + "WHERE id = $1 AND lease_epoch = $2 AND state = 'running'")
-        .execute(Tuple.of(claim.deploymentId(), claim.epoch(), progress))
-        .compose(rs -> rs.rowCount() == 1 ? Future.succeededFuture() : Future.failedFuture(new LeaseLost(claim)));
-  }
-
   /**
    * Succeeds the deployment, unless a cancel was requested first (compare-and-set: the loser of the
    * race learns it from the row count). Moves the instance's current release and clears a degraded
