@@ -13,6 +13,12 @@ public interface Addresses {
   String DEPLOYMENTS_LIST = "store.deployments.list";
   String RELEASES_GET = "store.releases.get";
   String RELEASES_LIST = "store.releases.list";
+  // rollout control and fleet views, answered by the control store
+  String DEPLOYMENTS_PAUSE = "store.deployments.pause";
+  String DEPLOYMENTS_RESUME = "store.deployments.resume";
+  String DEPLOYMENTS_PROMOTE = "store.deployments.promote";
+  String FLEET_GET = "store.fleet.get";
+  String FLEET_TIMELINE = "store.fleet.timeline";
 
   /** Published (local) after a commit that wrote outbox rows: wakes the relay at once. */
   String OUTBOX_COMMITTED = "outbox.committed";

@@ -39,6 +39,7 @@ final class Requests {
       c.error("provider", "unknown provider '" + provider + "': expected one of " + PROVIDERS);
     }
     JsonObject providerConfig = c.object("provider_config");
+    c.check(() -> io.ctrlplane.provider.Providers.validateConfig(provider, providerConfig));
     String strategy = c.stringOr("default_strategy", "rolling");
     JsonObject params = c.object("default_strategy_params");
     JsonObject normalized = c.strategyParams(strategy, params, "default_strategy", "default_strategy_params");

@@ -7,6 +7,7 @@ import io.ctrlplane.config.Role;
 import io.ctrlplane.events.EventRelayVerticle;
 import io.ctrlplane.events.KafkaSetup;
 import io.ctrlplane.runner.RunnerVerticle;
+import io.ctrlplane.store.ControlStoreVerticle;
 import io.ctrlplane.store.Migrations;
 import io.ctrlplane.store.ReleaseStoreVerticle;
 import io.vertx.core.DeploymentOptions;
@@ -48,7 +49,8 @@ public class MainVerticle extends VerticleBase {
 
   private Future<Void> deployStore() {
     return config.roles().contains(Role.API)
-        ? vertx.deployVerticle(new ReleaseStoreVerticle(config)).mapEmpty()
+        ? vertx.deployVerticle(new ReleaseStoreVerticle(config))
+            .compose(id -> vertx.deployVerticle(new ControlStoreVerticle(config))).mapEmpty()
         : Future.succeededFuture();
   }
 

@@ -83,38 +83,26 @@ final class Leases {
         .compose(rs -> rs.rowCount() == 1 ? Future.succeededFuture() : Future.failedFuture(new LeaseLost(claim)));
   }
 
-  Future<Boolean> cancelRequested(Claim claim) {
-    return pool.preparedQuery("SELECT cancel_requested FROM deployments WHERE id = $1")
-        .execute(Tuple.of(claim.deploymentId()))
-        .map(rs -> rs.iterator().next().getBoolean("cancel_requested"));
-  }
-
-  Future<Void> progress(Claim claim, JsonObject progress) {
-    return pool.preparedQuery("UPDATE deployments SET progress = $3, updated_at = now() "
-            + "WHERE id = $1 AND lease_epoch = $2 AND state = 'running'")
-        .execute(Tuple.of(claim.deploymentId(), claim.epoch(), progress))
-        .compose(rs -> rs.rowCount() == 1 ? Future.succeededFuture() : Future.failedFuture(new LeaseLost(claim)));
-  }
-
   /**
    * Succeeds the deployment, unless a cancel was requested first (compare-and-set: the loser of the
-   * race learns it from the row count). Moves the instance's current release; a rollback also marks
-   * the deployment it replaced rolled_back.
+   * race learns it from the row count). Moves the instance's current release and clears a degraded
+   * mark; a rollback also marks the deployment it replaced rolled_back.
    */
-  Future<Boolean> succeed(Claim claim) {
+  Future<Boolean> succeed(Claim claim, JsonObject progress) {
     return pool.withTransaction(conn -> conn
         .preparedQuery("UPDATE deployments SET state = 'succeeded', finished_at = now(), updated_at = now(), "
-            + "lease_owner = NULL, lease_expires_at = NULL "
+            + "lease_owner = NULL, lease_expires_at = NULL, progress = $3 "
             + "WHERE id = $1 AND lease_epoch = $2 AND state = 'running' AND NOT cancel_requested "
             + "RETURNING release_id, kind, replaces_deployment_id")
-        .execute(Tuple.of(claim.deploymentId(), claim.epoch()))
+        .execute(Tuple.of(claim.deploymentId(), claim.epoch(), progress))
         .compose(rs -> {
           if (rs.size() == 0) {
             return Future.succeededFuture(false);
           }
           Row row = rs.iterator().next();
           return conn.preparedQuery("UPDATE instances SET current_release_id = $2, "
-                  + "current_version = (SELECT version FROM releases WHERE id = $2), updated_at = now() WHERE id = $1")
+                  + "current_version = (SELECT version FROM releases WHERE id = $2), degraded_reason = NULL, "
+                  + "degraded_at = NULL, updated_at = now() WHERE id = $1")
               .execute(Tuple.of(claim.instanceId(), row.getString("release_id")))
               .compose(ok -> event(conn, DeployEvent.SUCCEEDED, claim.deploymentId(), claim.instanceId()))
               .compose(ok -> markRolledBack(conn, claim, row.getString("replaces_deployment_id")))
@@ -123,15 +111,22 @@ final class Leases {
         }));
   }
 
-  /** Ends the deployment failed or cancelled (after the runner reverted it). */
-  Future<Boolean> end(Claim claim, String state, String error) {
+  /**
+   * Ends the deployment failed or cancelled, after the runner reverted it. A failed revert marks the
+   * instance degraded with the reason; a revert that worked leaves it healthy again.
+   */
+  Future<Boolean> end(Claim claim, String state, String error, JsonObject progress, String degradedReason) {
     String type = "cancelled".equals(state) ? DeployEvent.CANCELLED : DeployEvent.FAILED;
     return pool.withTransaction(conn -> conn
         .preparedQuery("UPDATE deployments SET state = $3, error = $4, finished_at = now(), updated_at = now(), "
-            + "lease_owner = NULL, lease_expires_at = NULL WHERE id = $1 AND lease_epoch = $2 AND state = 'running'")
-        .execute(Tuple.of(claim.deploymentId(), claim.epoch(), state, error))
+            + "lease_owner = NULL, lease_expires_at = NULL, progress = $5 "
+            + "WHERE id = $1 AND lease_epoch = $2 AND state = 'running'")
+        .execute(Tuple.of(claim.deploymentId(), claim.epoch(), state, error, progress))
         .compose(rs -> rs.rowCount() == 0 ? Future.succeededFuture(false)
-            : event(conn, type, claim.deploymentId(), claim.instanceId())
+            : conn.preparedQuery("UPDATE instances SET degraded_reason = $2, "
+                    + "degraded_at = CASE WHEN $2::text IS NULL THEN NULL ELSE now() END, updated_at = now() WHERE id = $1")
+                .execute(Tuple.of(claim.instanceId(), degradedReason))
+                .compose(ok -> event(conn, type, claim.deploymentId(), claim.instanceId()))
                 .compose(ok -> notifyRunnable(conn)).map(true)));
   }
 
@@ -154,10 +149,21 @@ final class Leases {
   }
 
   private static Future<JsonObject> event(SqlConnection conn, String type, String deploymentId, String instanceId) {
+    return event(conn, type, deploymentId, instanceId, null);
+  }
+
+  /** Appends an event about the deployment as it is inside this transaction; {@code progress} joins its data. */
+  static Future<JsonObject> event(SqlConnection conn, String type, String deploymentId, String instanceId,
+      JsonObject progress) {
     return Queries.deployment(conn, deploymentId)
         .compose(dep -> conn.preparedQuery("SELECT name FROM instances WHERE id = $1").execute(Tuple.of(instanceId))
-            .compose(rs -> Outbox.append(conn, type, instanceId, deploymentId,
-                Outbox.data(dep, rs.iterator().next().getString("name")))));
+            .compose(rs -> {
+              JsonObject data = Outbox.data(dep, rs.iterator().next().getString("name"));
+              if (progress != null) {
+                data.put("progress", progress);
+              }
+              return Outbox.append(conn, type, instanceId, deploymentId, data);
+            }));
   }
 
   private static Future<Void> notifyRunnable(SqlConnection conn) {

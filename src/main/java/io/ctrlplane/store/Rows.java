@@ -10,7 +10,7 @@ import java.time.format.DateTimeFormatter;
 final class Rows {
   static final String INSTANCE_COLUMNS = "i.id, i.name, i.replicas, i.provider, i.provider_config, "
       + "i.default_strategy, i.default_strategy_params, i.current_release_id, i.current_version, "
-      + "i.created_at, i.updated_at";
+      + "i.created_at, i.updated_at, i.degraded_reason, i.degraded_at";
 
   static final String RELEASE_COLUMNS = "r.id, r.instance_id, r.version, r.image, r.env, r.commit_sha, "
       + "r.notes, r.rollback_of, rb.version AS rollback_of_version, r.created_at";
@@ -36,6 +36,9 @@ final class Rows {
         .put("default_strategy", row.getString("default_strategy"))
         .put("default_strategy_params", row.getJsonObject("default_strategy_params"))
         .put("current_release", ref(row.getString("current_release_id"), row.getInteger("current_version")))
+        .put("health", row.getString("degraded_reason") == null ? new JsonObject().put("status", "healthy")
+            : new JsonObject().put("status", "degraded").put("reason", row.getString("degraded_reason"))
+                .put("since", time(row, "degraded_at")))
         .put("created_at", time(row, "created_at"))
         .put("updated_at", time(row, "updated_at"));
   }

@@ -1,0 +1,115 @@
+package io.ctrlplane.api;
+
+import io.ctrlplane.Addresses;
+import io.ctrlplane.deploy.FieldError;
+import io.ctrlplane.deploy.ValidationException;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+
+/**
+ * Rollout control and fleet views: {@code POST /v1/deployments/{id}/pause|resume|promote} and
+ * {@code GET /v1/instances/{id}/fleet[/timeline]}. Mounted after V1Routes' body handler.
+ */
+final class ControlRoutes {
+  private static final DeliveryOptions STORE_TIMEOUT = new DeliveryOptions().setSendTimeout(15_000);
+  private final Vertx vertx;
+
+  ControlRoutes(Vertx vertx) {
+    this.vertx = vertx;
+  }
+
+  void mount(Router router) {
+    router.post("/v1/deployments/:id/pause").handler(ctx -> command(ctx, Addresses.DEPLOYMENTS_PAUSE, List.of()));
+    router.post("/v1/deployments/:id/resume").handler(ctx -> command(ctx, Addresses.DEPLOYMENTS_RESUME, List.of()));
+    router.post("/v1/deployments/:id/promote").handler(ctx -> command(ctx, Addresses.DEPLOYMENTS_PROMOTE,
+        List.of("full")));
+    router.get("/v1/instances/:id/fleet").handler(ctx -> query(ctx, Addresses.FLEET_GET,
+        new JsonObject().put("id", ctx.pathParam("id"))));
+    router.get("/v1/instances/:id/fleet/timeline").handler(this::timeline);
+  }
+
+  /** A body is optional; when given it is an object with at most the known fields ({@code full}: boolean). */
+  private void command(RoutingContext ctx, String address, List<String> fields) {
+    JsonObject message = new JsonObject().put("id", ctx.pathParam("id"));
+    try {
+      JsonObject body = body(ctx);
+      for (String name : body.fieldNames()) {
+        if (!fields.contains(name)) {
+          throw new ValidationException(name, "unknown field" + (fields.isEmpty() ? "; this command takes no body"
+              : "; expected some of " + fields));
+        }
+      }
+      Object full = body.getValue("full");
+      if (full != null && !(full instanceof Boolean)) {
+        throw new ValidationException("full", "must be true or false");
+      }
+      message.put("full", Boolean.TRUE.equals(full));
+    } catch (RuntimeException e) {
+      ctx.fail(e);
+      return;
+    }
+    request(address, message).onSuccess(reply -> {
+      ctx.response().putHeader("Location", reply.getString("location"));
+      json(ctx, reply.getInteger("status"), reply.getJsonObject("body"));
+    }).onFailure(ctx::fail);
+  }
+
+  private void timeline(RoutingContext ctx) {
+    JsonObject message = new JsonObject().put("instance_id", ctx.pathParam("id"));
+    try {
+      message.put("limit", limit(ctx)).put("cursor", ctx.queryParams().get("cursor"));
+    } catch (RuntimeException e) {
+      ctx.fail(e);
+      return;
+    }
+    query(ctx, Addresses.FLEET_TIMELINE, message);
+  }
+
+  private void query(RoutingContext ctx, String address, JsonObject message) {
+    request(address, message).onSuccess(body -> json(ctx, 200, body)).onFailure(ctx::fail);
+  }
+
+  private Future<JsonObject> request(String address, JsonObject message) {
+    return vertx.eventBus().<JsonObject>request(address, message, STORE_TIMEOUT).map(m -> m.body());
+  }
+
+  private static JsonObject body(RoutingContext ctx) {
+    if (ctx.body() == null || ctx.body().length() <= 0) { // -1: no body at all
+      return new JsonObject();
+    }
+    try {
+      JsonObject parsed = ctx.body().asJsonObject();
+      return parsed == null ? new JsonObject() : parsed;
+    } catch (DecodeException | ClassCastException e) {
+      throw new ApiException(Problem.of(400, "Malformed JSON", "the request body must be a JSON object"));
+    }
+  }
+
+  private static int limit(RoutingContext ctx) {
+    String raw = ctx.queryParams().get("limit");
+    if (raw == null) {
+      return V1Routes.DEFAULT_LIMIT;
+    }
+    try {
+      int limit = Integer.parseInt(raw);
+      if (limit >= 1 && limit <= V1Routes.MAX_LIMIT) {
+        return limit;
+      }
+    } catch (NumberFormatException e) {
+      // fall through
+    }
+    String rule = "must be a whole number from 1 to " + V1Routes.MAX_LIMIT;
+    throw new ApiException(new Problem(400, "Invalid query parameter", "limit " + rule,
+        List.of(new FieldError("limit", rule))));
+  }
+
+  private static void json(RoutingContext ctx, int status, JsonObject body) {
+    ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(body.encode());
+  }
+}

@@ -1,0 +1,38 @@
+package io.ctrlplane.provider;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.util.Map;
+
+/**
+ * Everything strategies need from infrastructure. Changes are declarative (a count, a set of
+ * weights), so repeating one is harmless, and fenced: each carries the deployment's lease epoch
+ * and fails with {@link StaleEpochException} once that epoch is stale.
+ */
+public interface Provider {
+
+  /**
+   * At least {@code count} healthy replicas of the release, not scheduled to stop: cancels
+   * scheduled stops, replaces failed or crashed replicas, starts what is missing. Returns without
+   * waiting for readiness; {@link #status} tells.
+   */
+  Future<Void> runReplicas(Fence fence, ReleaseRef release, int count);
+
+  /**
+   * At most {@code keep} replicas of the release keep running; the others (unhealthy and not yet
+   * ready ones first) stop after {@code delaySeconds}, at once when 0.
+   */
+  Future<Void> stopReplicas(Fence fence, String releaseId, int keep, int delaySeconds);
+
+  /** Traffic weights in percent per release id, summing to 100; empty: every ready replica serves. */
+  Future<Void> setTraffic(Fence fence, Map<String, Integer> weights);
+
+  /** What runs now, with each replica's readiness. */
+  Future<FleetStatus> status(String instanceId);
+
+  /** The share of failed requests served by a release over the last {@code windowSeconds}, 0..1. */
+  Future<Double> errorRate(String instanceId, String releaseId, int windowSeconds);
+
+  /** The history of replica and traffic changes, oldest first: {@code {"items": [...], "next_cursor"}}. */
+  Future<JsonObject> timeline(String instanceId, int limit, String cursor);
+}

@@ -1,0 +1,42 @@
+package io.ctrlplane.provider;
+
+import io.ctrlplane.deploy.ValidationException;
+import io.ctrlplane.provider.simulator.SimulatorConfig;
+import io.ctrlplane.provider.simulator.SimulatorProvider;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import java.util.Map;
+import java.util.Set;
+
+/** The providers this build knows, chosen per instance by {@code instance.provider}. */
+public final class Providers {
+  public static final String SIMULATOR = "simulator";
+  public static final Set<String> NAMES = Set.of(SIMULATOR);
+
+  private final Map<String, Provider> byName;
+
+  public Providers(Pool pool) {
+    this.byName = Map.of(SIMULATOR, new SimulatorProvider(pool));
+  }
+
+  /** @throws IllegalArgumentException for a provider this build does not have */
+  public Provider forName(String name) {
+    Provider p = byName.get(name);
+    if (p == null) {
+      throw new IllegalArgumentException("provider '" + name + "' is not available in this build; known: " + NAMES);
+    }
+    return p;
+  }
+
+  /**
+   * Checks an instance's {@code provider_config} for its provider; the API calls it before an
+   * instance is created, so a runner never meets a config it cannot read.
+   *
+   * @throws ValidationException listing every problem, at paths such as {@code provider_config.faults[0].image}
+   */
+  public static void validateConfig(String provider, JsonObject config) {
+    if (SIMULATOR.equals(provider) && config != null) {
+      SimulatorConfig.validate(config, "provider_config");
+    }
+  }
+}

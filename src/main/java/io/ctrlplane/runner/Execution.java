@@ -1,0 +1,278 @@
+package io.ctrlplane.runner;
+
+import io.ctrlplane.provider.FleetStatus;
+import io.ctrlplane.provider.Provider;
+import io.ctrlplane.provider.Providers;
+import io.ctrlplane.provider.Replica;
+import io.ctrlplane.provider.ReplicaStatus;
+import io.ctrlplane.provider.StaleEpochException;
+import io.ctrlplane.runner.Leases.Claim;
+import io.ctrlplane.runner.Leases.LeaseLost;
+import io.ctrlplane.strategy.Plan;
+import io.ctrlplane.strategy.PlanCodec;
+import io.ctrlplane.strategy.Side;
+import io.ctrlplane.strategy.Step;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drives one claimed deployment through its plan, one move per tick: read the control state,
+ * then either attempt the current step, checkpoint a finished one, stand still while paused, or
+ * revert. Every move starts from what the database says, never from memory, so another runner can
+ * take over between any two moves. Ticks are chained with timers, not composed futures, so a
+ * deployment paused for days does not grow a chain of callbacks.
+ */
+final class Execution {
+  private static final Logger log = LoggerFactory.getLogger(Execution.class);
+  static final long TICK_MS = 100;
+  private static final long RETRY_MS = 500;
+  private static final long PROGRESS_REFRESH_MS = 1000;
+  private static final long NOW = 0;
+  private static final long FINISHED = -1;
+
+  private final Vertx vertx;
+  private final Pool pool;
+  private final Claim claim;
+  private final Leases leases;
+  private final Checkpoints checkpoints;
+  private final Providers providers;
+  private final BooleanSupplier stopping;
+  private final Promise<Void> finished = Promise.promise();
+  private RolloutContext ctx;
+  private Provider provider;
+  private StepAttempt attempts;
+  private JsonObject lastGist;
+  private long lastReportAt;
+
+  Execution(Vertx vertx, Pool pool, Claim claim, Leases leases, Providers providers, BooleanSupplier stopping) {
+    this.vertx = vertx;
+    this.pool = pool;
+    this.claim = claim;
+    this.leases = leases;
+    this.checkpoints = new Checkpoints(pool);
+    this.providers = providers;
+    this.stopping = stopping;
+  }
+
+  /** Completes when the deployment reached a terminal state; fails when this runner stopped driving it. */
+  Future<Void> run() {
+    RolloutContext.load(pool, claim).compose(this::prepare).onComplete(ar -> {
+      if (ar.failed()) {
+        finished.tryFail(ar.cause());
+      } else if (ar.result()) {
+        tick();
+      } else {
+        finished.tryComplete();
+      }
+    });
+    return finished.future();
+  }
+
+  /** Stores the plan of a fresh deployment; false when the deployment cannot run at all (and was ended). */
+  private Future<Boolean> prepare(RolloutContext loaded) {
+    ctx = loaded;
+    try {
+      provider = providers.forName(ctx.provider());
+    } catch (IllegalArgumentException e) {
+      // no runner of this build can drive it: end it rather than let runners pass it around forever
+      log.error("deployment {}: {}", claim.deploymentId(), e.getMessage());
+      return leases.end(claim, "failed", e.getMessage(), ProgressReport.of(ctx, "failed", 0, 0, null, null,
+          e.getMessage(), null), null).map(false);
+    }
+    attempts = new StepAttempt(ctx, provider);
+    if (ctx.planIsStored()) {
+      return Future.succeededFuture(true);
+    }
+    Plan plan = ctx.plan();
+    log.info("deployment {} plan ({} {} -> {}, {} steps): {}", claim.deploymentId(), plan.strategy(),
+        ctx.oldRelease() == null ? "nothing" : ctx.label(Side.OLD), ctx.label(Side.NEW), plan.steps().size(),
+        plan.steps().stream().map(Step::describe).toList());
+    return checkpoints.savePlan(claim, PlanCodec.toJson(plan), ProgressReport.of(ctx, ProgressReport.ROLLING_OUT, 0,
+        plan.steps().size(), plan.steps().get(0), null, "starting", null)).map(true);
+  }
+
+  private void tick() {
+    if (stopping.getAsBoolean()) {
+      finished.tryFail("runner is stopping; the lease is handed back");
+      return;
+    }
+    checkpoints.control(claim).compose(this::move).onComplete(ar -> {
+      if (ar.succeeded()) {
+        if (ar.result() == FINISHED) {
+          finished.tryComplete();
+        } else {
+          schedule(ar.result());
+        }
+      } else if (ar.cause() instanceof LeaseLost || ar.cause() instanceof StaleEpochException) {
+        finished.tryFail(ar.cause());
+      } else {
+        // a database or provider hiccup: every move is repeatable, so simply try again
+        log.warn("deployment {}: move failed, retrying: {}", claim.deploymentId(), ar.cause().toString());
+        schedule(RETRY_MS);
+      }
+    });
+  }
+
+  private void schedule(long delayMs) {
+    if (delayMs == NOW) {
+      vertx.runOnContext(v -> tick());
+    } else {
+      vertx.setTimer(delayMs, id -> tick());
+    }
+  }
+
+  private Future<Long> move(Control c) {
+    if (c.aborting()) {
+      return revert(c);
+    }
+    if (c.cancelRequested()) {
+      return status().compose(fleet -> abort("cancelled", "cancelled on request", fleet));
+    }
+    List<Step> steps = ctx.plan().steps();
+    int i = c.checkpoint();
+    if (i >= steps.size()) {
+      return succeed();
+    }
+    if (c.paused()) {
+      return status().compose(fleet -> report(ProgressReport.of(ctx, ProgressReport.PAUSED, i, steps.size(),
+          steps.get(i), fleet, "paused on request: POST /v1/deployments/" + claim.deploymentId() + "/resume to go on",
+          "pause"))).map(TICK_MS);
+    }
+    if (c.fullPromote() && ctx.plan().canSkipFrom(i)) {
+      return jump(i);
+    }
+    return status().compose(fleet -> {
+      Replica sick = fleet.firstUnhealthy(ctx.newRelease().id()).orElse(null);
+      if (sick != null) {
+        return abort("failed", "replica " + sick.id() + " of v" + sick.version() + " "
+            + (sick.status() == ReplicaStatus.FAILED ? "failed to start" : "crashed"), fleet);
+      }
+      Step step = steps.get(i);
+      return attempt(step, i, fleet, c).compose(outcome -> forward(c, i, step, fleet, outcome));
+    });
+  }
+
+  private Future<Long> forward(Control c, int i, Step step, FleetStatus fleet, Outcome outcome) {
+    List<Step> steps = ctx.plan().steps();
+    if (outcome instanceof Outcome.Done) {
+      log.info("deployment {} step {}/{} done: {}", claim.deploymentId(), i + 1, steps.size(), step.describe());
+      Step next = i + 1 < steps.size() ? steps.get(i + 1) : null;
+      JsonObject progress = ProgressReport.of(ctx, ProgressReport.ROLLING_OUT, i + 1, steps.size(), next, fleet,
+          "step " + (i + 1) + " done: " + step.describe(), null);
+      int finishFrom = ctx.plan().finishFrom() == Plan.NOT_PROMOTABLE ? steps.size() : ctx.plan().finishFrom();
+      return checkpoints.advance(claim, i, finishFrom, progress).map(NOW);
+    }
+    if (outcome instanceof Outcome.Failed failed) {
+      return abort("failed", failed.reason(), fleet);
+    }
+    Outcome.Waiting w = (Outcome.Waiting) outcome;
+    if (w.underDeadline() && c.stepElapsedMs() > ctx.deadlineMs()) {
+      return abort("failed", "step " + (i + 1) + " of " + steps.size() + " (" + step.describe()
+          + ") did not complete within progress_deadline_seconds (" + ctx.deadlineMs() / 1000 + " s): " + w.message(), fleet);
+    }
+    boolean awaitingPromote = step instanceof Step.Pause p && p.untilPromote();
+    String phase = awaitingPromote ? ProgressReport.PAUSED : ProgressReport.ROLLING_OUT;
+    return report(ProgressReport.of(ctx, phase, i, steps.size(), step, fleet, w.message(), w.blockedOn())).map(TICK_MS);
+  }
+
+  private Future<Long> jump(int from) {
+    Plan plan = ctx.plan();
+    log.info("deployment {} promoted in full at step {}: skipping to step {}", claim.deploymentId(), from + 1,
+        plan.finishFrom() + 1);
+    return status().compose(fleet -> checkpoints.jump(claim, from, plan.finishFrom(), ProgressReport.of(ctx,
+        ProgressReport.ROLLING_OUT, plan.finishFrom(), plan.steps().size(), plan.steps().get(plan.finishFrom()), fleet,
+        "promoted: skipping to the full rollout", null))).map(NOW);
+  }
+
+  private Future<Long> abort(String state, String reason, FleetStatus fleet) {
+    List<Step> revert = ctx.plan().revert();
+    log.warn("deployment {} {}: {}; reverting to {}", claim.deploymentId(), state, reason,
+        ctx.oldRelease() == null ? "nothing (first deploy)" : "v" + ctx.oldRelease().version());
+    JsonObject progress = ProgressReport.of(ctx, ProgressReport.REVERTING, 0, revert.size(), revert.get(0), fleet,
+        "reverting: " + reason, null).put("reverting_because", reason);
+    return checkpoints.abort(claim, state, reason, progress).map(NOW);
+  }
+
+  private Future<Long> revert(Control c) {
+    List<Step> steps = ctx.plan().revert();
+    int j = c.revertCheckpoint();
+    if (j >= steps.size()) {
+      return end(c, null);
+    }
+    Step step = steps.get(j);
+    return status().compose(fleet -> attempt(step, j, fleet, c).compose(outcome -> {
+      if (outcome instanceof Outcome.Done) {
+        log.info("deployment {} revert step {}/{} done: {}", claim.deploymentId(), j + 1, steps.size(), step.describe());
+        Step next = j + 1 < steps.size() ? steps.get(j + 1) : null;
+        return checkpoints.advanceRevert(claim, j, ProgressReport.of(ctx, ProgressReport.REVERTING, j + 1, steps.size(),
+            next, fleet, "revert step " + (j + 1) + " done: " + step.describe(), null)
+            .put("reverting_because", c.abortReason())).map(NOW);
+      }
+      if (outcome instanceof Outcome.Failed failed) {
+        return end(c, "revert step " + (j + 1) + " (" + step.describe() + ") failed: " + failed.reason());
+      }
+      Outcome.Waiting w = (Outcome.Waiting) outcome;
+      if (c.stepElapsedMs() > ctx.deadlineMs()) {
+        return end(c, "revert step " + (j + 1) + " (" + step.describe() + ") did not complete within "
+            + "progress_deadline_seconds (" + ctx.deadlineMs() / 1000 + " s): " + w.message());
+      }
+      return report(ProgressReport.of(ctx, ProgressReport.REVERTING, j, steps.size(), step, fleet, w.message(),
+          w.blockedOn()).put("reverting_because", c.abortReason())).map(TICK_MS);
+    }));
+  }
+
+  /** Ends a reverted deployment; {@code revertFailure} non-null marks the instance degraded. */
+  private Future<Long> end(Control c, String revertFailure) {
+    String error = revertFailure == null ? c.abortReason() : c.abortReason() + "; revert failed: " + revertFailure;
+    if (revertFailure != null) {
+      log.error("deployment {}: {}; instance {} is degraded", claim.deploymentId(), revertFailure, claim.instanceId());
+    }
+    int n = ctx.plan().revert().size();
+    return status().compose(fleet -> leases.end(claim, c.abortState(), error,
+            ProgressReport.of(ctx, c.abortState(), n, n, null, fleet, error, null), revertFailure))
+        .compose(won -> won ? logEnd(c.abortState()) : Future.failedFuture(new LeaseLost(claim)));
+  }
+
+  private Future<Long> succeed() {
+    int n = ctx.plan().steps().size();
+    return status().compose(fleet -> leases.succeed(claim, ProgressReport.of(ctx, "succeeded", n, n, null, fleet,
+            ctx.label(Side.NEW) + " is live", null)))
+        // lost the race to a cancel (or the lease): the next control read tells which
+        .compose(won -> won ? logEnd("succeeded") : Future.succeededFuture(NOW));
+  }
+
+  private Future<Long> logEnd(String how) {
+    log.info("deployment {} of instance {} {}", claim.deploymentId(), claim.instanceId(), how);
+    return Future.succeededFuture(FINISHED);
+  }
+
+  private Future<FleetStatus> status() {
+    return provider.status(claim.instanceId());
+  }
+
+  /** A provider error other than a refusal is something to wait out, under the progress deadline. */
+  private Future<Outcome> attempt(Step step, int index, FleetStatus fleet, Control c) {
+    return attempts.attempt(step, index, fleet, c).recover(e -> e instanceof StaleEpochException
+        ? Future.failedFuture(e)
+        : Future.succeededFuture(new Outcome.Waiting("provider", "provider error: " + e.getMessage(), true)));
+  }
+
+  /** Writes progress when something a reader cares about changed, and at least every second while waiting. */
+  private Future<Void> report(JsonObject progress) {
+    JsonObject gist = ProgressReport.gist(progress);
+    long now = System.currentTimeMillis();
+    if (gist.equals(lastGist) && now - lastReportAt < PROGRESS_REFRESH_MS) {
+      return Future.succeededFuture();
+    }
+    lastGist = gist;
+    lastReportAt = now;
+    return checkpoints.progress(claim, progress);
+  }
+}

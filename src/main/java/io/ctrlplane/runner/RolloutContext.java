@@ -1,0 +1,66 @@
+package io.ctrlplane.runner;
+
+import io.ctrlplane.provider.Fence;
+import io.ctrlplane.provider.ReleaseRef;
+import io.ctrlplane.runner.Leases.Claim;
+import io.ctrlplane.strategy.Plan;
+import io.ctrlplane.strategy.PlanCodec;
+import io.ctrlplane.strategy.Plans;
+import io.ctrlplane.strategy.RolloutSpec;
+import io.ctrlplane.strategy.Side;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+
+/**
+ * What a runner needs to drive one deployment: the releases on both sides, the instance, the
+ * params and the plan (the stored one when resuming, else a fresh one from the strategy).
+ */
+record RolloutContext(Claim claim, String instanceName, String provider, int replicas, String strategy,
+    JsonObject params, ReleaseRef newRelease, ReleaseRef oldRelease, Plan plan, boolean planIsStored) {
+
+  private static final String LOAD = "SELECT d.strategy, d.strategy_params, d.plan, i.name, i.replicas, i.provider, "
+      + "d.release_id, r.version AS new_version, r.image AS new_image, r.rollback_of AS new_rollback_of, "
+      + "d.previous_release_id, p.version AS old_version, p.image AS old_image "
+      + "FROM deployments d JOIN instances i ON i.id = d.instance_id JOIN releases r ON r.id = d.release_id "
+      + "LEFT JOIN releases p ON p.id = d.previous_release_id WHERE d.id = $1";
+
+  static Future<RolloutContext> load(SqlClient client, Claim claim) {
+    return client.preparedQuery(LOAD).execute(Tuple.of(claim.deploymentId())).map(rs -> from(claim, rs.iterator().next()));
+  }
+
+  private static RolloutContext from(Claim claim, Row row) {
+    ReleaseRef target = new ReleaseRef(row.getString("release_id"), row.getInteger("new_version"),
+        row.getString("new_image"), row.getString("new_rollback_of"));
+    String previousId = row.getString("previous_release_id");
+    // a redeploy of what is already live has nothing to protect: treat it as having no previous release
+    ReleaseRef previous = previousId == null || previousId.equals(target.id()) ? null
+        : new ReleaseRef(previousId, row.getInteger("old_version"), row.getString("old_image"));
+    JsonObject params = row.getJsonObject("strategy_params");
+    JsonObject stored = row.getJsonObject("plan");
+    int replicas = row.getInteger("replicas");
+    Plan plan = stored != null ? PlanCodec.fromJson(stored)
+        : Plans.of(row.getString("strategy"), new RolloutSpec(replicas, previous != null, params));
+    return new RolloutContext(claim, row.getString("name"), row.getString("provider"), replicas,
+        row.getString("strategy"), params, target, previous, plan, stored != null);
+  }
+
+  ReleaseRef release(Side side) {
+    return side == Side.NEW ? newRelease : oldRelease;
+  }
+
+  Fence fence() {
+    return new Fence(claim.instanceId(), claim.deploymentId(), claim.epoch());
+  }
+
+  long deadlineMs() {
+    return params.getLong("progress_deadline_seconds", 600L) * 1000;
+  }
+
+  String label(Side side) {
+    ReleaseRef r = release(side);
+    return r == null ? side.wire() : "v" + r.version();
+  }
+}

@@ -1,0 +1,135 @@
+package io.ctrlplane.runner;
+
+import io.ctrlplane.provider.FleetStatus;
+import io.ctrlplane.provider.Provider;
+import io.ctrlplane.provider.ReleaseRef;
+import io.ctrlplane.strategy.Side;
+import io.ctrlplane.strategy.Step;
+import io.vertx.core.Future;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One attempt at one step: compare the fleet with the step's desired state, ask the provider for
+ * the difference, and say whether the step is done. Acting only on a difference is what makes a
+ * step safe to repeat, by this runner on the next tick or by another after a crash.
+ */
+final class StepAttempt {
+  private final RolloutContext ctx;
+  private final Provider provider;
+
+  StepAttempt(RolloutContext ctx, Provider provider) {
+    this.ctx = ctx;
+    this.provider = provider;
+  }
+
+  Future<Outcome> attempt(Step step, int index, FleetStatus fleet, Control control) {
+    if (step instanceof Step.EnsureReady s) {
+      return ensureReady(s, fleet);
+    }
+    if (step instanceof Step.ScaleDown s) {
+      return scaleDown(s, fleet);
+    }
+    if (step instanceof Step.StopOthers s) {
+      return stopOthers(s, fleet);
+    }
+    if (step instanceof Step.SetTraffic s) {
+      return setTraffic(s, fleet);
+    }
+    if (step instanceof Step.Pause s) {
+      return Future.succeededFuture(pause(s, index, control));
+    }
+    return analysis((Step.Analysis) step, control);
+  }
+
+  private Future<Outcome> ensureReady(Step.EnsureReady s, FleetStatus fleet) {
+    ReleaseRef release = ctx.release(s.side());
+    boolean replace = fleet.firstUnhealthy(release.id()).isPresent();
+    if (fleet.healthyKept(release.id()) < s.replicas() || replace) {
+      return provider.runReplicas(ctx.fence(), release, s.replicas())
+          .map(v -> new Outcome.Waiting("readiness", "starting replicas of " + ctx.label(s.side()), true));
+    }
+    int ready = fleet.readyFor(release.id(), Duration.ofSeconds(s.minReadySeconds()));
+    if (ready >= s.replicas()) {
+      return Future.succeededFuture(Outcome.DONE);
+    }
+    String min = s.minReadySeconds() > 0 ? " for " + s.minReadySeconds() + " s" : "";
+    return Future.succeededFuture(new Outcome.Waiting("readiness", ready + " of " + s.replicas() + " replicas of "
+        + ctx.label(s.side()) + " ready" + min, true));
+  }
+
+  private Future<Outcome> scaleDown(Step.ScaleDown s, FleetStatus fleet) {
+    ReleaseRef release = ctx.release(s.side());
+    if (release == null) {
+      return Future.succeededFuture(Outcome.DONE);
+    }
+    int counted = s.delaySeconds() > 0 ? fleet.unscheduled(release.id()) : fleet.running(release.id());
+    if (counted <= s.replicas()) {
+      return Future.succeededFuture(Outcome.DONE);
+    }
+    return provider.stopReplicas(ctx.fence(), release.id(), s.replicas(), s.delaySeconds()).map(Outcome.DONE);
+  }
+
+  private Future<Outcome> stopOthers(Step.StopOthers s, FleetStatus fleet) {
+    Set<String> keep = new HashSet<>();
+    s.keep().forEach(side -> {
+      if (ctx.release(side) != null) {
+        keep.add(ctx.release(side).id());
+      }
+    });
+    List<String> others = fleet.releases().stream().filter(r -> !keep.contains(r)).toList();
+    Future<Void> chain = Future.succeededFuture();
+    for (String release : others) {
+      chain = chain.compose(v -> provider.stopReplicas(ctx.fence(), release, 0, 0));
+    }
+    return chain.map(Outcome.DONE);
+  }
+
+  private Future<Outcome> setTraffic(Step.SetTraffic s, FleetStatus fleet) {
+    Map<String, Integer> weights = new HashMap<>();
+    s.weights().forEach((side, w) -> {
+      if (ctx.release(side) != null) {
+        weights.put(ctx.release(side).id(), w);
+      }
+    });
+    if (weights.equals(fleet.weights())) {
+      return Future.succeededFuture(Outcome.DONE);
+    }
+    return provider.setTraffic(ctx.fence(), weights).map(Outcome.DONE);
+  }
+
+  private Outcome pause(Step.Pause s, int index, Control control) {
+    if (control.promoted(index)) {
+      return Outcome.DONE;
+    }
+    if (s.untilPromote()) {
+      return new Outcome.Waiting("pause", "paused until promoted: POST /v1/deployments/"
+          + ctx.claim().deploymentId() + "/promote", false);
+    }
+    long leftMs = s.seconds() * 1000L - control.stepElapsedMs();
+    return leftMs <= 0 ? Outcome.DONE
+        : new Outcome.Waiting("pause", "pausing " + s.seconds() + " s, " + seconds(leftMs) + " s left", false);
+  }
+
+  private Future<Outcome> analysis(Step.Analysis s, Control control) {
+    long leftMs = s.windowSeconds() * 1000L - control.stepElapsedMs();
+    if (leftMs > 0) {
+      return Future.succeededFuture(new Outcome.Waiting("analysis", "observing " + ctx.label(Side.NEW) + " for "
+          + s.windowSeconds() + " s, " + seconds(leftMs) + " s left", false));
+    }
+    return provider.errorRate(ctx.claim().instanceId(), ctx.newRelease().id(), s.windowSeconds()).map(rate ->
+        rate > s.maxErrorRate()
+            ? new Outcome.Failed(String.format(Locale.ROOT, "analysis failed: error rate of %s was %.3f over %d s, "
+                + "above max_error_rate %.3f", ctx.label(Side.NEW), rate, s.windowSeconds(), s.maxErrorRate()))
+            : Outcome.DONE);
+  }
+
+  private static String seconds(long ms) {
+    return String.format(Locale.ROOT, "%.1f", ms / 1000.0);
+  }
+}

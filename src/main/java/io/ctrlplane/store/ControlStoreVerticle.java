@@ -1,0 +1,82 @@
+package io.ctrlplane.store;
+
+import io.ctrlplane.Addresses;
+import io.ctrlplane.api.ApiException;
+import io.ctrlplane.api.Problem;
+import io.ctrlplane.config.AppConfig;
+import io.ctrlplane.deploy.ValidationException;
+import io.ctrlplane.provider.Providers;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Answers the API's rollout-control commands (pause, resume, promote) and its fleet views (what
+ * runs, and the timeline), the latter by asking the instance's provider.
+ */
+public class ControlStoreVerticle extends VerticleBase {
+  private static final Logger log = LoggerFactory.getLogger(ControlStoreVerticle.class);
+  private final AppConfig config;
+  private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+  private Pool pool;
+
+  public ControlStoreVerticle(AppConfig config) {
+    this.config = config;
+  }
+
+  @Override
+  public Future<?> start() {
+    pool = PgPools.create(vertx, config.postgres(), "ctrlplane-control");
+    ControlStore control = new ControlStore(pool);
+    Providers providers = new Providers(pool);
+    handle(Addresses.DEPLOYMENTS_PAUSE, m -> control.pause(m.getString("id")));
+    handle(Addresses.DEPLOYMENTS_RESUME, m -> control.resume(m.getString("id")));
+    handle(Addresses.DEPLOYMENTS_PROMOTE, m -> control.promote(m.getString("id"), m.getBoolean("full", false)));
+    handle(Addresses.FLEET_GET, m -> Queries.instance(pool, m.getString("id"))
+        .compose(i -> providers.forName(i.getString("provider")).status(i.getString("id")))
+        .map(fleet -> fleet.toJson()));
+    handle(Addresses.FLEET_TIMELINE, m -> Queries.instance(pool, m.getString("instance_id"))
+        .compose(i -> providers.forName(i.getString("provider"))
+            .timeline(i.getString("id"), m.getInteger("limit"), m.getString("cursor"))));
+    return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
+  }
+
+  @Override
+  public Future<?> stop() {
+    return pool.close();
+  }
+
+  private void handle(String address, Function<JsonObject, Future<JsonObject>> handler) {
+    consumers.add(vertx.eventBus().<JsonObject>consumer(address, msg -> {
+      Future<JsonObject> result;
+      try {
+        result = handler.apply(msg.body());
+      } catch (RuntimeException e) {
+        result = Future.failedFuture(e);
+      }
+      result.onSuccess(msg::reply).onFailure(e -> fail(msg, e));
+    }));
+  }
+
+  /** Failures cross the bus as the problem document the API sends, status as failure code. */
+  private static void fail(Message<JsonObject> msg, Throwable e) {
+    Problem problem;
+    if (e instanceof ApiException api) {
+      problem = api.problem();
+    } else if (e instanceof ValidationException v) {
+      problem = Problem.invalid(v.errors());
+    } else {
+      log.error("control command on {} failed", msg.address(), e);
+      problem = Problem.of(500, "Internal Server Error", "the store could not complete the request");
+    }
+    msg.fail(problem.status(), problem.toJson().encode());
+  }
+}

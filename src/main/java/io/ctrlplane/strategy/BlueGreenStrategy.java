@@ -1,0 +1,40 @@
+package io.ctrlplane.strategy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Blue-green: a full set of new replicas beside the old one, all traffic switched at once when every
+ * new replica is ready (or when promoted, with auto_promote false). The old set is not stopped at
+ * the switch but scheduled to stop after scale_down_delay_seconds: until then a rollback finds it
+ * still running and ready, so going back is a traffic switch, not a restart.
+ */
+final class BlueGreenStrategy implements Strategy {
+  @Override
+  public String name() {
+    return Strategies.BLUE_GREEN;
+  }
+
+  @Override
+  public Plan plan(RolloutSpec spec) {
+    int n = spec.replicas();
+    int delay = spec.params().getInteger(BlueGreenParams.SCALE_DOWN_DELAY_SECONDS, 30);
+    boolean autoPromote = spec.params().getBoolean(BlueGreenParams.AUTO_PROMOTE, true);
+    List<Step> steps = new ArrayList<>();
+    // pin traffic first: after a rolling deployment traffic follows readiness, and the new set must
+    // receive nothing before the switch
+    steps.add(new Step.SetTraffic(Map.of(Side.OLD, 100)));
+    steps.add(new Step.EnsureReady(Side.NEW, n, 0));
+    int finishFrom = Plan.NOT_PROMOTABLE;
+    if (!autoPromote) {
+      steps.add(new Step.Pause(null));
+      finishFrom = steps.size();
+      // the finishing steps start by re-checking readiness: a full promote may arrive before it
+      steps.addAll(Plans.finish(n, delay));
+    } else {
+      steps.addAll(Plans.finish(n, delay).subList(1, 4));
+    }
+    return new Plan(name(), n, steps, finishFrom, List.of());
+  }
+}

@@ -1,0 +1,112 @@
+package io.ctrlplane.strategy;
+
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * One declarative step of a plan: a desired state, never a delta. Executing a step twice has the
+ * same effect as executing it once, which is what makes resuming after a runner crash safe.
+ */
+public sealed interface Step {
+
+  /** Wire name of the step kind, e.g. {@code ensure_ready}. */
+  String type();
+
+  /** One line for humans, e.g. "ensure 3 ready replicas of new". */
+  String describe();
+
+  /**
+   * At least {@code replicas} healthy replicas of a side exist, and that many have been ready for
+   * {@code minReadySeconds}. Starts what is missing; waits (with the progress deadline) for the rest.
+   */
+  record EnsureReady(Side side, int replicas, int minReadySeconds) implements Step {
+    public String type() {
+      return "ensure_ready";
+    }
+
+    public String describe() {
+      return "ensure " + replicas + " ready replica" + (replicas == 1 ? "" : "s") + " of " + side.wire()
+          + (minReadySeconds > 0 ? " (ready for " + minReadySeconds + " s)" : "");
+    }
+  }
+
+  /** At most {@code replicas} replicas of a side keep running; the others stop after {@code delaySeconds}. */
+  record ScaleDown(Side side, int replicas, int delaySeconds) implements Step {
+    public String type() {
+      return "scale_down";
+    }
+
+    public String describe() {
+      return "scale " + side.wire() + " down to " + replicas
+          + (delaySeconds > 0 ? " after " + delaySeconds + " s" : "");
+    }
+  }
+
+  /** Replicas of any release other than the kept sides stop now (leftovers of earlier attempts too). */
+  record StopOthers(Set<Side> keep) implements Step {
+    public StopOthers {
+      keep = Set.copyOf(keep);
+    }
+
+    public String type() {
+      return "stop_others";
+    }
+
+    public String describe() {
+      return keep.isEmpty() ? "stop every replica"
+          : "stop every replica not of " + keep.stream().sorted().map(Side::wire).collect(Collectors.joining(" or "));
+    }
+  }
+
+  /**
+   * Traffic weights in percent, summing to 100. Empty means "no weights: every ready replica
+   * serves", the way a plain service spreads load; rolling deployments use that mode.
+   */
+  record SetTraffic(Map<Side, Integer> weights) implements Step {
+    public SetTraffic {
+      weights = weights.isEmpty() ? Map.of() : Map.copyOf(new EnumMap<>(weights));
+    }
+
+    public String type() {
+      return "set_traffic";
+    }
+
+    public String describe() {
+      return weights.isEmpty() ? "send traffic to every ready replica" : "set traffic " + render(weights);
+    }
+
+    static String render(Map<Side, Integer> weights) {
+      return Arrays.stream(Side.values()).filter(weights::containsKey)
+          .map(s -> s.wire() + " " + weights.get(s) + "%").collect(Collectors.joining(", "));
+    }
+  }
+
+  /** Waits {@code seconds}, or until promoted when {@code seconds} is null. */
+  record Pause(Integer seconds) implements Step {
+    public String type() {
+      return "pause";
+    }
+
+    public boolean untilPromote() {
+      return seconds == null;
+    }
+
+    public String describe() {
+      return seconds == null ? "pause until promoted" : "pause " + seconds + " s";
+    }
+  }
+
+  /** Watches the new release for {@code windowSeconds}; fails if its error rate exceeds the maximum. */
+  record Analysis(double maxErrorRate, int windowSeconds) implements Step {
+    public String type() {
+      return "analysis";
+    }
+
+    public String describe() {
+      return "analyse new for " + windowSeconds + " s (error rate at most " + maxErrorRate + ")";
+    }
+  }
+}
