@@ -4,6 +4,7 @@ import io.ctrlplane.api.HttpApiVerticle;
 import io.ctrlplane.config.AppConfig;
 import io.ctrlplane.config.ConfigException;
 import io.ctrlplane.config.Role;
+import io.ctrlplane.events.EventLogVerticle;
 import io.ctrlplane.events.EventRelayVerticle;
 import io.ctrlplane.events.KafkaSetup;
 import io.ctrlplane.runner.RunnerVerticle;
@@ -48,7 +49,9 @@ public class MainVerticle extends VerticleBase {
 
   private Future<Void> deployStore() {
     return config.roles().contains(Role.API)
-        ? vertx.deployVerticle(new ReleaseStoreVerticle(config)).mapEmpty()
+        ? vertx.deployVerticle(new ReleaseStoreVerticle(config))
+            .compose(id -> vertx.deployVerticle(new EventLogVerticle(config)))
+            .mapEmpty()
         : Future.succeededFuture();
   }
 

@@ -34,6 +34,13 @@ public final class EnvOverrides {
       new Mapping("CTRLPLANE_RUNNER_POLL_MS", "runner.poll_ms", Kind.INT),
       new Mapping("CTRLPLANE_RELAY_POLL_MS", "relay.poll_ms", Kind.INT),
       new Mapping("CTRLPLANE_RELAY_BATCH_SIZE", "relay.batch_size", Kind.INT),
+      new Mapping("CTRLPLANE_RELAY_RETENTION_HOURS", "relay.retention_hours", Kind.INT),
+      new Mapping("CTRLPLANE_WEBHOOKS_GROUP_ID", "webhooks.group_id", Kind.STRING),
+      new Mapping("CTRLPLANE_WEBHOOKS_MAX_ATTEMPTS", "webhooks.max_attempts", Kind.INT),
+      new Mapping("CTRLPLANE_WEBHOOKS_INITIAL_BACKOFF_MS", "webhooks.initial_backoff_ms", Kind.INT),
+      new Mapping("CTRLPLANE_WEBHOOKS_MAX_BACKOFF_MS", "webhooks.max_backoff_ms", Kind.INT),
+      new Mapping("CTRLPLANE_WEBHOOKS_REQUEST_TIMEOUT_MS", "webhooks.request_timeout_ms", Kind.INT),
+      new Mapping("CTRLPLANE_WEBHOOKS_SESSION_TIMEOUT_MS", "webhooks.session_timeout_ms", Kind.INT),
       new Mapping("CTRLPLANE_DEV_DATA_DIR", "dev.data_dir", Kind.STRING),
       new Mapping("CTRLPLANE_DEV_PG_PORT", "dev.postgres_port", Kind.INT),
       new Mapping("CTRLPLANE_DEV_KAFKA_PORT", "dev.kafka_port", Kind.INT));
