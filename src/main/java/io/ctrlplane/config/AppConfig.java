@@ -29,8 +29,11 @@ public record AppConfig(
 
   public record Runner(int instances, int leaseSeconds, int pollMs) {}
 
-  /** {@code retentionHours}: published outbox rows older than this are pruned (and leave the replay API). */
-  public record Relay(int pollMs, int batchSize, int retentionHours) {}
+  /**
+   * {@code retentionHours}: published outbox rows older than this are pruned (and leave the replay API).
+   * {@code deliveryTimeoutMs}: how long a batch waits on Kafka before it is retried from the outbox.
+   */
+  public record Relay(int pollMs, int batchSize, int retentionHours, int deliveryTimeoutMs) {}
 
   /**
    * The webhook dispatcher: its consumer group, the bounded retry schedule (exponential from
@@ -61,7 +64,8 @@ public record AppConfig(
             r.positive("runner.poll_ms", "CTRLPLANE_RUNNER_POLL_MS")),
         new Relay(r.positive("relay.poll_ms", "CTRLPLANE_RELAY_POLL_MS"),
             r.positive("relay.batch_size", "CTRLPLANE_RELAY_BATCH_SIZE"),
-            r.positiveOr("relay.retention_hours", "CTRLPLANE_RELAY_RETENTION_HOURS", 168)),
+            r.positiveOr("relay.retention_hours", "CTRLPLANE_RELAY_RETENTION_HOURS", 168),
+            r.positiveOr("relay.delivery_timeout_ms", "CTRLPLANE_RELAY_DELIVERY_TIMEOUT_MS", 15_000)),
         webhooks(r),
         new Dev(r.string("dev.data_dir", "CTRLPLANE_DEV_DATA_DIR"),
             r.port("dev.postgres_port", "CTRLPLANE_DEV_PG_PORT"),

@@ -35,6 +35,7 @@ public final class EnvOverrides {
       new Mapping("CTRLPLANE_RELAY_POLL_MS", "relay.poll_ms", Kind.INT),
       new Mapping("CTRLPLANE_RELAY_BATCH_SIZE", "relay.batch_size", Kind.INT),
       new Mapping("CTRLPLANE_RELAY_RETENTION_HOURS", "relay.retention_hours", Kind.INT),
+      new Mapping("CTRLPLANE_RELAY_DELIVERY_TIMEOUT_MS", "relay.delivery_timeout_ms", Kind.INT),
       new Mapping("CTRLPLANE_WEBHOOKS_GROUP_ID", "webhooks.group_id", Kind.STRING),
       new Mapping("CTRLPLANE_WEBHOOKS_MAX_ATTEMPTS", "webhooks.max_attempts", Kind.INT),
       new Mapping("CTRLPLANE_WEBHOOKS_INITIAL_BACKOFF_MS", "webhooks.initial_backoff_ms", Kind.INT),

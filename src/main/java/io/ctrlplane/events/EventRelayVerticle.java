@@ -39,6 +39,7 @@ public class EventRelayVerticle extends VerticleBase {
   private Pool pool;
   private KafkaProducer<String, String> producer;
   private KeyOrderedSender sender;
+  private final RelayMetrics metrics = new RelayMetrics();
   private PgSubscriber subscriber;
   private Coalescer positioner;
   private Coalescer publisher;
@@ -53,7 +54,10 @@ public class EventRelayVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     pool = PgPools.create(vertx, config.postgres(), "ctrlplane-relay");
-    producer = KafkaProducer.create(vertx, producerConfig(config.kafka()));
+    producer = KafkaProducer.create(vertx, producerConfig(config.kafka(), config.relay()));
+    // send failures already fail the batch (and are logged once by pause()); without a handler Vert.x
+    // would also log each of them as an unhandled exception
+    producer.exceptionHandler(e -> log.debug("event relay: producer error: {}", e.toString()));
     sender = new KeyOrderedSender(producer, config.kafka().topic());
     positioner = new Coalescer(this::positionOnce,
         e -> log.warn("event relay: cannot position outbox rows, will retry: {}", e.getMessage()));
@@ -87,7 +91,10 @@ public class EventRelayVerticle extends VerticleBase {
         .eventually(() -> pool.close());
   }
 
-  static Map<String, String> producerConfig(AppConfig.Kafka kafka) {
+  static Map<String, String> producerConfig(AppConfig.Kafka kafka, AppConfig.Relay relay) {
+    // how long a batch may wait on the broker before it is given up and retried from the outbox
+    int deliveryTimeout = relay.deliveryTimeoutMs();
+    int requestTimeout = Math.min(5000, deliveryTimeout);
     Map<String, String> cfg = new HashMap<>();
     cfg.put("bootstrap.servers", kafka.bootstrapServers());
     cfg.put("key.serializer", "org.apache.kafka.common.serialization.StringSerializer");
@@ -97,8 +104,8 @@ public class EventRelayVerticle extends VerticleBase {
     cfg.put("max.in.flight.requests.per.connection", "5");
     cfg.put("linger.ms", "0");
     cfg.put("max.block.ms", "5000");
-    cfg.put("request.timeout.ms", "5000");
-    cfg.put("delivery.timeout.ms", "15000");
+    cfg.put("request.timeout.ms", String.valueOf(requestTimeout));
+    cfg.put("delivery.timeout.ms", String.valueOf(deliveryTimeout));
     cfg.put("reconnect.backoff.max.ms", "1000");
     cfg.put("client.id", "ctrlplane-relay");
     return cfg;
@@ -126,7 +133,9 @@ public class EventRelayVerticle extends VerticleBase {
                     .compose(sender::send)
                     .compose(result -> OutboxLog.markPublished(conn, result.published()).map(result))))
         .compose(result -> {
+          metrics.published(result.published().size());
           if (result.failure() != null) {
+            metrics.failedBatch();
             return Future.failedFuture(result.failure());
           }
           resumed(result.published().size());

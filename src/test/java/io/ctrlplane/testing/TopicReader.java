@@ -45,6 +45,12 @@ public final class TopicReader implements AutoCloseable {
     return List.copyOf(records);
   }
 
+  /** One poll of at most {@code timeout}; returns everything read so far. */
+  public List<ConsumerRecord<String, String>> poll(Duration timeout) {
+    consumer.poll(timeout).forEach(records::add);
+    return List.copyOf(records);
+  }
+
   /** Reads whatever arrives within {@code quiet} more, to catch records that should not be there. */
   public List<ConsumerRecord<String, String>> drain(Duration quiet) {
     long deadline = System.nanoTime() + quiet.toNanos();
