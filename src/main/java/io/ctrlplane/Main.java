@@ -85,7 +85,8 @@ public final class Main {
   @Command(name = "serve", mixinStandardHelpOptions = true,
       description = "Run the given roles against external PostgreSQL and Kafka.")
   static final class Serve implements Callable<Integer>, EnvAware {
-    @Option(names = "--roles", description = "Comma-separated roles: api, runner, relay, webhooks (default from config).")
+    @Option(names = "--roles",
+        description = "Comma-separated roles: api, runner, relay, webhooks (default from config).")
     String roles;
 
     @Option(names = "--config", description = "Config file (default conf/config.json, or CTRLPLANE_CONFIG).")

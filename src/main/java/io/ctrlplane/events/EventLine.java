@@ -47,7 +47,8 @@ public final class EventLine {
   public static boolean isAbout(String recordValue, String instance) {
     try {
       JsonObject data = new JsonObject(recordValue).getJsonObject("data");
-      return data != null && (instance.equals(data.getString("instance_id")) || instance.equals(data.getString("instance_name")));
+      return data != null
+          && (instance.equals(data.getString("instance_id")) || instance.equals(data.getString("instance_name")));
     } catch (DecodeException | ClassCastException e) {
       return false;
     }

@@ -10,6 +10,7 @@ import io.vertx.kafka.client.producer.KafkaProducer;
 import io.vertx.pgclient.pubsub.PgSubscriber;
 import io.vertx.sqlclient.Pool;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -128,7 +129,7 @@ public class EventRelayVerticle extends VerticleBase {
     int limit = config.relay().batchSize();
     return pool.withTransaction(conn -> OutboxLog.tryRelayLock(conn, RELAY_LOCK)
             .compose(locked -> !locked
-                ? Future.succeededFuture(new KeyOrderedSender.Result(java.util.List.of(), null))
+                ? Future.succeededFuture(new KeyOrderedSender.Result(List.of(), null))
                 : OutboxLog.unpublished(conn, limit)
                     .compose(sender::send)
                     .compose(result -> OutboxLog.markPublished(conn, result.published()).map(result))))
@@ -164,7 +165,8 @@ public class EventRelayVerticle extends VerticleBase {
     OutboxLog.prune(pool, config.relay().retentionHours())
         .onSuccess(n -> {
           if (n > 0) {
-            log.info("event relay: pruned {} published outbox rows older than {} h", n, config.relay().retentionHours());
+            log.info("event relay: pruned {} published outbox rows older than {} h", n,
+                config.relay().retentionHours());
           }
         })
         .onFailure(e -> log.warn("event relay: pruning the outbox failed, will retry: {}", e.getMessage()));

@@ -55,7 +55,8 @@ public final class OutboxLog {
         .execute(Tuple.of(limit))
         .map(rows -> {
           List<Pending> pending = new ArrayList<>(rows.size());
-          rows.forEach(r -> pending.add(new Pending(r.getLong("seq"), r.getString("instance_id"), r.getString("event"))));
+          rows.forEach(r -> pending.add(
+              new Pending(r.getLong("seq"), r.getString("instance_id"), r.getString("event"))));
           return pending;
         });
   }

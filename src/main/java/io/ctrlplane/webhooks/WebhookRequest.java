@@ -69,7 +69,8 @@ public final class WebhookRequest {
     } else if (uri.getHost() == null || uri.getHost().isBlank()) {
       errors.add(new FieldError("url", "must name a host"));
     } else if (uri.getRawUserInfo() != null) {
-      errors.add(new FieldError("url", "must not carry credentials; receivers authenticate deliveries by their signature"));
+      errors.add(new FieldError("url",
+          "must not carry credentials; receivers authenticate deliveries by their signature"));
     } else if (uri.getRawFragment() != null) {
       errors.add(new FieldError("url", "must not have a #fragment"));
     }
@@ -81,7 +82,8 @@ public final class WebhookRequest {
       return DeployEvent.TYPES;
     }
     if (!(value instanceof JsonArray array) || array.isEmpty()) {
-      errors.add(new FieldError("event_types", "must be a non-empty array of event types, some of " + DeployEvent.TYPES));
+      errors.add(new FieldError("event_types",
+          "must be a non-empty array of event types, some of " + DeployEvent.TYPES));
       return List.of();
     }
     Set<String> types = new LinkedHashSet<>();

@@ -114,7 +114,10 @@ public final class WebhookStore {
         .map(rs -> rs.size() == 0 ? null : toDelivery(rs.iterator().next()));
   }
 
-  /** Records one attempt's outcome. {@code status}: pending (retry at {@code nextAttemptAt}), succeeded or dead_lettered. */
+  /**
+   * Records one attempt's outcome. {@code status}: pending (retry at {@code nextAttemptAt}), succeeded or
+   * dead_lettered. False when the row is gone (the subscription was deleted).
+   */
   Future<Boolean> recordAttempt(String deliveryId, String status, int attempts, Integer httpStatus, String error,
       OffsetDateTime nextAttemptAt) {
     return pool.preparedQuery("UPDATE webhook_deliveries SET status = $2, attempts = $3, last_status_code = $4, "
@@ -155,7 +158,8 @@ public final class WebhookStore {
         .put("attempts", row.getInteger("attempts"))
         .put("last_status_code", row.getInteger("last_status_code"))
         .put("last_error", row.getString("last_error"))
-        .put("next_attempt_at", "pending".equals(row.getString("status")) ? time(row.getOffsetDateTime("next_attempt_at")) : null)
+        .put("next_attempt_at", "pending".equals(row.getString("status"))
+            ? time(row.getOffsetDateTime("next_attempt_at")) : null)
         .put("created_at", time(row.getOffsetDateTime("created_at")))
         .put("updated_at", time(row.getOffsetDateTime("updated_at")))
         .put("finished_at", time(row.getOffsetDateTime("finished_at")));
