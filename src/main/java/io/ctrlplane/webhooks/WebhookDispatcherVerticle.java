@@ -42,6 +42,7 @@ public class WebhookDispatcherVerticle extends VerticleBase {
   private final AppConfig config;
   private final OffsetTracker offsets = new OffsetTracker();
   private final Set<Long> timers = new HashSet<>();
+  private final Set<String> active = new HashSet<>();
   private Pool pool;
   private WebhookStore store;
   private HttpClient http;
@@ -136,8 +137,9 @@ public class WebhookDispatcherVerticle extends VerticleBase {
     if (event == null) {
       return Future.succeededFuture();
     }
+    // join, not all: a failed delivery must not start the record over while its siblings still run
     return store.matching(event.type(), event.time())
-        .compose(targets -> Future.all(targets.stream().map(t -> deliver(t, event)).toList()))
+        .compose(targets -> Future.join(targets.stream().map(t -> deliver(t, event)).toList()))
         .mapEmpty();
   }
 
@@ -160,9 +162,19 @@ public class WebhookDispatcherVerticle extends VerticleBase {
 
   private Future<Void> deliver(WebhookStore.Target target, Event event) {
     return store.delivery(target, event.id(), event.type(), event.instanceId(), event.body())
-        .compose(delivery -> delivery == null || delivery.finished() ? Future.succeededFuture()
-            : delay(millisUntil(delivery.nextAttemptAt()))
-                .compose(v -> attempt(target, delivery.id(), delivery.attempts() + 1, event)));
+        .compose(delivery -> {
+          if (delivery == null || delivery.finished()) {
+            return Future.succeededFuture();
+          }
+          // the relay may have published this event twice: the later copy (same partition, higher offset)
+          // leaves the delivery to the loop already running; its offset cannot be committed before that one's
+          if (!active.add(delivery.id())) {
+            return Future.succeededFuture();
+          }
+          return delay(millisUntil(delivery.nextAttemptAt()))
+              .compose(v -> attempt(target, delivery.id(), delivery.attempts() + 1, event))
+              .onComplete(ar -> active.remove(delivery.id()));
+        });
   }
 
   private Future<Void> attempt(WebhookStore.Target target, String deliveryId, int attempt, Event event) {

@@ -19,6 +19,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -32,6 +37,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class WebhookDeliveryTest {
   private static final String SECRET = "a-receiver-secret-0123456789";
 
+  private AppConfig config;
   private Server server;
   private ApiClient api;
   private Deploys deploys;
@@ -43,7 +49,7 @@ class WebhookDeliveryTest {
     json.put("webhooks", new JsonObject().put("group_id", "webhooks-" + System.nanoTime()).put("max_attempts", 3)
         .put("initial_backoff_ms", 200).put("max_backoff_ms", 1000).put("request_timeout_ms", 2000)
         .put("session_timeout_ms", 6000));
-    AppConfig config = AppConfig.from(json);
+    config = AppConfig.from(json);
     server = Await.result(Server.start(config), Duration.ofSeconds(60));
     api = new ApiClient(vertx, config.http().port());
     deploys = new Deploys(api);
@@ -131,6 +137,33 @@ class WebhookDeliveryTest {
     assertThat(delivery.getString("last_error")).isEqualTo("HTTP 503");
     assertThat(delivery.getString("next_attempt_at")).isNull();
     assertThat(receiver.requests("/down")).filteredOn(r -> r.text().contains(deployment)).hasSize(3);
+  }
+
+  @Test
+  @DisplayName("deliver an event the relay published twice (same id) only once")
+  void duplicateOnKafka() throws Exception {
+    JsonObject webhook = subscribe("/dup", List.of("deploy.queued"), SECRET);
+    String app = deploys.instance("webhook-dup", 60_000);
+    String first = deploys.deploy(app, "registry.example.com/acme/app:1", null);
+    WebhookReceiver.Request original = Await.until(Duration.ofSeconds(30), "the first delivery", () -> receiver
+        .requests("/dup").stream().filter(r -> r.text().contains(first)).findFirst().orElse(null));
+    String eventId = new JsonObject(original.text()).getString("id");
+    awaitDelivery(webhook.getString("id"), eventId, "succeeded");
+
+    // what a relay killed after the send but before its commit leaves on the topic: the same record again
+    try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestStack.get().kafkaBootstrap()),
+        new StringSerializer(), new StringSerializer())) {
+      producer.send(new ProducerRecord<>(config.kafka().topic(), app, original.text())).get(10, TimeUnit.SECONDS);
+    }
+    // a later event of the same instance lands behind the copy in the same partition
+    String second = deploys.deploy(app, "registry.example.com/acme/app:2", null);
+    Await.until(Duration.ofSeconds(30), "the next event's delivery", () -> receiver.requests("/dup").stream()
+        .anyMatch(r -> r.text().contains(second)) ? true : null);
+
+    assertThat(receiver.requests("/dup")).filteredOn(r -> r.text().contains(eventId)).hasSize(1);
+    assertThat(api.get("/v1/webhooks/" + webhook.getString("id") + "/deliveries").json().getJsonArray("items"))
+        .hasSize(2);
   }
 
   @Test
