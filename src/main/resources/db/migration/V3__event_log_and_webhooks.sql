@@ -21,7 +21,7 @@ INSERT INTO outbox_positions (id, last_position) VALUES (1, 0);
 CREATE TABLE webhooks (
   id          text PRIMARY KEY,
   seq         bigserial NOT NULL UNIQUE,          -- list order
-  url         text NOT NULL CHECK (url ~ '^https?://'),
+  url         text NOT NULL CHECK (url ~ '^https?://'),      -- the API lowercases the scheme
   event_types text[] NOT NULL CHECK (cardinality(event_types) >= 1),
   secret      text NOT NULL,                      -- HMAC key; the API never returns it after creation
   created_at  timestamptz NOT NULL DEFAULT now()

@@ -56,8 +56,9 @@ public final class WebhookRequest {
       return null;
     }
     URI uri;
+    String trimmed = raw.trim();
     try {
-      uri = new URI(raw.trim());
+      uri = new URI(trimmed);
     } catch (URISyntaxException e) {
       errors.add(new FieldError("url", "is not a valid URL"));
       return null;
@@ -74,7 +75,8 @@ public final class WebhookRequest {
     } else if (uri.getRawFragment() != null) {
       errors.add(new FieldError("url", "must not have a #fragment"));
     }
-    return uri.toString();
+    // lowercase the scheme (HTTP://… is legal) without re-encoding the rest of the URL
+    return scheme + trimmed.substring(scheme.length());
   }
 
   private static List<String> eventTypes(Object value, List<FieldError> errors) {

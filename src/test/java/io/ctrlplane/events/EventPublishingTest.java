@@ -94,8 +94,9 @@ class EventPublishingTest {
     List<ConsumerRecord<String, String>> records = topic.until(Duration.ofSeconds(30), "the lifecycle events",
         rs -> lifecycleCount(rs, instances) >= 10 + 5 + 3);
     records = topic.drain(Duration.ofMillis(500)); // nothing more may follow
-    List<JsonObject> events = EventChecks.checkAll(records.stream().filter(r -> instances.contains(r.key())).toList(),
-        List.of(secret, envName));
+    List<ConsumerRecord<String, String>> ours = records.stream().filter(r -> instances.contains(r.key())).toList();
+    List<JsonObject> events = EventChecks.checkAll(ours, List.of(secret, envName));
+    reportLatency(ours);
     Map<String, List<JsonObject>> byInstance = EventChecks.inOrderPerInstance(events);
 
     assertThat(typesAndSubjects(byInstance.get(shop))).containsExactly(
@@ -157,6 +158,14 @@ class EventPublishingTest {
     assertThat(api.get("/v1/events?after=abc").status()).isEqualTo(400);
     assertThat(api.get("/v1/events?limit=0").status()).isEqualTo(400);
     assertThat(api.get("/v1/events?limit=1001").status()).isEqualTo(400);
+  }
+
+  /** Event time (written in the transaction) to the record's send time: how long an event waits for the relay. */
+  private static void reportLatency(List<ConsumerRecord<String, String>> records) {
+    List<Long> ms = records.stream().map(r -> r.timestamp()
+        - java.time.Instant.parse(new JsonObject(r.value()).getString("time")).toEpochMilli()).sorted().toList();
+    System.out.printf("event time -> Kafka send: p50 %d ms, max %d ms over %d events%n",
+        ms.get(ms.size() / 2), ms.get(ms.size() - 1), ms.size());
   }
 
   private static long lifecycleCount(List<ConsumerRecord<String, String>> records, Set<String> instances) {

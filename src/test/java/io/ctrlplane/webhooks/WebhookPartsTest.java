@@ -61,8 +61,8 @@ class WebhookPartsTest {
     @Test
     @DisplayName("defaults to every event type and generates a secret")
     void defaults() {
-      JsonObject ok = WebhookRequest.validate(new JsonObject().put("url", "https://hooks.example.com/x?team=a"));
-      assertThat(ok.getString("url")).isEqualTo("https://hooks.example.com/x?team=a");
+      JsonObject ok = WebhookRequest.validate(new JsonObject().put("url", " https://hooks.example.com/x?team=a%20b "));
+      assertThat(ok.getString("url")).isEqualTo("https://hooks.example.com/x?team=a%20b");
       assertThat(ok.getJsonArray("event_types")).hasSize(7);
       assertThat(ok.getBoolean("secret_generated")).isTrue();
       assertThat(ok.getString("secret")).startsWith("whsec_");
@@ -76,6 +76,7 @@ class WebhookPartsTest {
           .put("secret", "0123456789abcdef"));
       assertThat(ok.getJsonArray("event_types")).containsExactly("deploy.failed", "deploy.rolled_back");
       assertThat(ok.getString("secret")).isEqualTo("0123456789abcdef");
+      assertThat(ok.getString("url")).isEqualTo("http://localhost:9000/hook");
       assertThat(ok.getBoolean("secret_generated")).isFalse();
     }
 
