@@ -20,6 +20,14 @@ public interface Addresses {
   String FLEET_GET = "store.fleet.get";
   String FLEET_TIMELINE = "store.fleet.timeline";
 
+  // the replayable event log and webhook subscriptions (answered by events/ and webhooks/ verticles)
+  String EVENTS_LIST = "store.events.list";
+  String WEBHOOKS_CREATE = "store.webhooks.create";
+  String WEBHOOKS_LIST = "store.webhooks.list";
+  String WEBHOOKS_GET = "store.webhooks.get";
+  String WEBHOOKS_DELETE = "store.webhooks.delete";
+  String WEBHOOKS_DELIVERIES = "store.webhooks.deliveries";
+
   /** Published (local) after a commit that wrote outbox rows: wakes the relay at once. */
   String OUTBOX_COMMITTED = "outbox.committed";
   /** Published (local) after a commit that made work runnable: wakes the runners at once. */

@@ -5,6 +5,7 @@ import io.ctrlplane.config.AppConfig;
 import io.ctrlplane.config.ConfigException;
 import io.ctrlplane.config.ConfigLoader;
 import io.ctrlplane.config.Role;
+import io.ctrlplane.events.EventsCommand;
 import io.vertx.core.Vertx;
 import java.io.PrintStream;
 import java.util.HashMap;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Option;
 /** {@code ctrlplane serve|dev}: one jar, roles chosen on the command line or by configuration. */
 @Command(name = "ctrlplane", mixinStandardHelpOptions = true, version = "ctrlplane 0.1.0",
     description = "Deployment and release control plane.",
-    subcommands = {Main.Serve.class})
+    subcommands = {Main.Serve.class, EventsCommand.class})
 public final class Main {
   /** Exit code for bad configuration (a setting the operator must change). */
   public static final int EXIT_CONFIG = 2;
@@ -30,11 +31,19 @@ public final class Main {
 
   /** Runs a command and returns its exit code; never calls System.exit (tests call this). */
   public static int execute(String[] args, Map<String, String> env, PrintStream err) {
+    return execute(args, env, System.out, err);
+  }
+
+  /** The same, with the command's regular output (e.g. the lines of {@code events}) going to {@code out}. */
+  public static int execute(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
     CommandLine cmd = new CommandLine(new Main());
     cmd.addSubcommand("dev", devCommand(env, err));
     for (CommandLine sub : cmd.getSubcommands().values()) {
       if (sub.getCommand() instanceof EnvAware aware) {
         aware.init(env, err);
+      }
+      if (sub.getCommand() instanceof OutputAware aware) {
+        aware.output(out);
       }
     }
     cmd.setErr(new java.io.PrintWriter(err, true));
@@ -48,6 +57,11 @@ public final class Main {
   /** Commands that read the environment and report on a given stream. */
   public interface EnvAware {
     void init(Map<String, String> env, PrintStream err);
+  }
+
+  /** Commands whose regular output goes to a given stream. */
+  public interface OutputAware {
+    void output(PrintStream out);
   }
 
   /** The dev command lives in src/dev/java (jar built with -Pdev); without it, say how to get it. */
@@ -71,7 +85,8 @@ public final class Main {
   @Command(name = "serve", mixinStandardHelpOptions = true,
       description = "Run the given roles against external PostgreSQL and Kafka.")
   static final class Serve implements Callable<Integer>, EnvAware {
-    @Option(names = "--roles", description = "Comma-separated roles: api, runner, relay (default from config).")
+    @Option(names = "--roles",
+        description = "Comma-separated roles: api, runner, relay, webhooks (default from config).")
     String roles;
 
     @Option(names = "--config", description = "Config file (default conf/config.json, or CTRLPLANE_CONFIG).")

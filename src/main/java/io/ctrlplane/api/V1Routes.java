@@ -49,6 +49,8 @@ final class V1Routes {
         body -> new JsonObject().put("id", ctx.pathParam("id"))));
     router.get("/v1/releases/:id").handler(ctx -> get(ctx, Addresses.RELEASES_GET, ctx.pathParam("id")));
     new ControlRoutes(vertx).mount(router);
+    new EventRoutes(vertx).mount(router);
+    new WebhookRoutes(vertx).mount(router);
   }
 
   /** POST: validate the body, attach the Idempotency-Key, send the command, reply with status + Location. */

@@ -4,12 +4,15 @@ import io.ctrlplane.api.HttpApiVerticle;
 import io.ctrlplane.config.AppConfig;
 import io.ctrlplane.config.ConfigException;
 import io.ctrlplane.config.Role;
+import io.ctrlplane.events.EventLogVerticle;
 import io.ctrlplane.events.EventRelayVerticle;
 import io.ctrlplane.events.KafkaSetup;
 import io.ctrlplane.runner.RunnerVerticle;
 import io.ctrlplane.store.ControlStoreVerticle;
 import io.ctrlplane.store.Migrations;
 import io.ctrlplane.store.ReleaseStoreVerticle;
+import io.ctrlplane.webhooks.WebhookDispatcherVerticle;
+import io.ctrlplane.webhooks.WebhookStoreVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -39,18 +42,23 @@ public class MainVerticle extends VerticleBase {
         .compose(v -> deployStore())
         .compose(v -> deployIf(Role.RELAY, () -> new EventRelayVerticle(config), 1))
         .compose(v -> deployIf(Role.RUNNER, () -> new RunnerVerticle(config), config.runner().instances()))
+        .compose(v -> deployIf(Role.WEBHOOKS, () -> new WebhookDispatcherVerticle(config), 1))
         .compose(v -> deployIf(Role.API, () -> new HttpApiVerticle(config), config.http().instances()))
         .recover(this::explain);
   }
 
   private boolean needsKafka() {
-    return config.roles().contains(Role.API) || config.roles().contains(Role.RELAY);
+    return config.roles().contains(Role.API) || config.roles().contains(Role.RELAY)
+        || config.roles().contains(Role.WEBHOOKS);
   }
 
   private Future<Void> deployStore() {
     return config.roles().contains(Role.API)
         ? vertx.deployVerticle(new ReleaseStoreVerticle(config))
-            .compose(id -> vertx.deployVerticle(new ControlStoreVerticle(config))).mapEmpty()
+            .compose(id -> vertx.deployVerticle(new ControlStoreVerticle(config)))
+            .compose(id -> vertx.deployVerticle(new EventLogVerticle(config)))
+            .compose(id -> vertx.deployVerticle(new WebhookStoreVerticle(config)))
+            .mapEmpty()
         : Future.succeededFuture();
   }
 

@@ -6,7 +6,8 @@ import java.util.Set;
 
 /** Typed, validated configuration. Built once at start; every problem is a {@link ConfigException}. */
 public record AppConfig(
-    Set<Role> roles, Http http, Postgres postgres, Kafka kafka, Runner runner, Relay relay, Dev dev) {
+    Set<Role> roles, Http http, Postgres postgres, Kafka kafka, Runner runner, Relay relay, Webhooks webhooks,
+    Dev dev) {
 
   public record Http(String host, int port, int instances) {}
 
@@ -28,7 +29,20 @@ public record AppConfig(
 
   public record Runner(int instances, int leaseSeconds, int pollMs) {}
 
-  public record Relay(int pollMs, int batchSize) {}
+  /**
+   * {@code retentionHours}: published outbox rows older than this are pruned (and leave the replay API).
+   * {@code deliveryTimeoutMs}: how long a batch waits on Kafka before it is retried from the outbox.
+   */
+  public record Relay(int pollMs, int batchSize, int retentionHours, int deliveryTimeoutMs) {}
+
+  /**
+   * The webhook dispatcher: its consumer group, the bounded retry schedule (exponential from
+   * {@code initialBackoffMs}, capped at {@code maxBackoffMs}, dead-lettered after {@code maxAttempts}),
+   * the per-request timeout, and the group session timeout (how soon a crashed dispatcher's partitions
+   * move to another one).
+   */
+  public record Webhooks(String groupId, int maxAttempts, int initialBackoffMs, int maxBackoffMs,
+      int requestTimeoutMs, int sessionTimeoutMs) {}
 
   public record Dev(String dataDir, int postgresPort, int kafkaPort) {}
 
@@ -49,10 +63,27 @@ public record AppConfig(
             r.positive("runner.lease_seconds", "CTRLPLANE_RUNNER_LEASE_SECONDS"),
             r.positive("runner.poll_ms", "CTRLPLANE_RUNNER_POLL_MS")),
         new Relay(r.positive("relay.poll_ms", "CTRLPLANE_RELAY_POLL_MS"),
-            r.positive("relay.batch_size", "CTRLPLANE_RELAY_BATCH_SIZE")),
+            r.positive("relay.batch_size", "CTRLPLANE_RELAY_BATCH_SIZE"),
+            r.positiveOr("relay.retention_hours", "CTRLPLANE_RELAY_RETENTION_HOURS", 168),
+            r.positiveOr("relay.delivery_timeout_ms", "CTRLPLANE_RELAY_DELIVERY_TIMEOUT_MS", 15_000)),
+        webhooks(r),
         new Dev(r.string("dev.data_dir", "CTRLPLANE_DEV_DATA_DIR"),
             r.port("dev.postgres_port", "CTRLPLANE_DEV_PG_PORT"),
             r.port("dev.kafka_port", "CTRLPLANE_DEV_KAFKA_PORT")));
+  }
+
+  /**
+   * Settings added after the first release have defaults here as well as in conf/config.json, so a
+   * configuration written for an older version (or built in code) keeps working.
+   */
+  private static Webhooks webhooks(Reader r) {
+    return new Webhooks(
+        r.stringOr("webhooks.group_id", "CTRLPLANE_WEBHOOKS_GROUP_ID", "ctrlplane-webhooks"),
+        r.positiveOr("webhooks.max_attempts", "CTRLPLANE_WEBHOOKS_MAX_ATTEMPTS", 8),
+        r.positiveOr("webhooks.initial_backoff_ms", "CTRLPLANE_WEBHOOKS_INITIAL_BACKOFF_MS", 1000),
+        r.positiveOr("webhooks.max_backoff_ms", "CTRLPLANE_WEBHOOKS_MAX_BACKOFF_MS", 300_000),
+        r.positiveOr("webhooks.request_timeout_ms", "CTRLPLANE_WEBHOOKS_REQUEST_TIMEOUT_MS", 10_000),
+        r.positiveOr("webhooks.session_timeout_ms", "CTRLPLANE_WEBHOOKS_SESSION_TIMEOUT_MS", 10_000));
   }
 
   private static Postgres postgres(Reader r) {
@@ -115,6 +146,25 @@ public record AppConfig(
         throw new ConfigException("setting " + key + " (or " + env + ") must be at least 1, got " + v);
       }
       return v;
+    }
+
+    boolean has(String key) {
+      Object node = json;
+      for (String part : key.split("\\.")) {
+        if (!(node instanceof JsonObject obj) || !obj.containsKey(part)) {
+          return false;
+        }
+        node = obj.getValue(part);
+      }
+      return true;
+    }
+
+    String stringOr(String key, String env, String fallback) {
+      return has(key) ? string(key, env) : fallback;
+    }
+
+    int positiveOr(String key, String env, int fallback) {
+      return has(key) ? positive(key, env) : fallback;
     }
 
     int port(String key, String env) {

@@ -8,7 +8,7 @@ import java.util.stream.Collectors;
 
 /** What a process does. One jar, roles chosen by configuration; they can be combined. */
 public enum Role {
-  API, RUNNER, RELAY;
+  API, RUNNER, RELAY, WEBHOOKS;
 
   public String wire() {
     return name().toLowerCase(Locale.ROOT);

@@ -3,6 +3,7 @@ package io.ctrlplane.events;
 import io.ctrlplane.deploy.Ids;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * Deploy events as CloudEvents 1.0 (structured JSON). {@code instanceseq} (an integer extension attribute) is the per-instance, gap-free
@@ -17,6 +18,13 @@ public final class DeployEvent {
   public static final String FAILED = "deploy.failed";
   public static final String CANCELLED = "deploy.cancelled";
   public static final String ROLLED_BACK = "deploy.rolled_back";
+
+  /** Every type, in lifecycle order; each has a schema at events/schemas/&lt;type&gt;.json. */
+  public static final List<String> TYPES = List.of(QUEUED, STARTED, PROGRESSED, SUCCEEDED, FAILED, CANCELLED,
+      ROLLED_BACK);
+
+  /** Kafka record header and webhook body type: CloudEvents structured mode. */
+  public static final String CONTENT_TYPE = "application/cloudevents+json";
 
   private DeployEvent() {}
 

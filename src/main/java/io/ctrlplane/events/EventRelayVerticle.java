@@ -7,14 +7,8 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
 import io.vertx.kafka.client.producer.KafkaProducer;
-import io.vertx.kafka.client.producer.KafkaProducerRecord;
 import io.vertx.pgclient.pubsub.PgSubscriber;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.RowSet;
-import io.vertx.sqlclient.SqlConnection;
-import io.vertx.sqlclient.Tuple;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,24 +17,36 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Publishes outbox rows to Kafka in commit order per instance (key = instance id, idempotent
- * producer, acks=all) and marks them published. Woken by the event bus or PostgreSQL NOTIFY after a
- * commit, with a slow fallback poll. Only one relay drains at a time (a transaction-scoped advisory
- * lock), so running several relay processes cannot reorder events. Kafka down: rows stay unpublished
- * and drain in order when it returns.
+ * Publishes outbox rows to Kafka in commit order per instance (key = instance id, idempotent producer,
+ * acks=all) and marks them published. Two loops, each one run at a time:
+ * <ul>
+ *   <li>position: gives newly committed rows their place in the replayable log (short transactions,
+ *       independent of Kafka, so GET /v1/events keeps up while the broker is down);</li>
+ *   <li>publish: sends positioned rows in position order and marks them published, in a transaction
+ *       holding an advisory lock, so only one relay process publishes at a time and several relays
+ *       cannot reorder anything.</li>
+ * </ul>
+ * Woken by the event bus or PostgreSQL NOTIFY after a commit, with a slow fallback poll. Kafka down:
+ * rows stay unpublished and drain in order when it returns. Killed mid-batch: the transaction rolls
+ * back, the rows are sent again (duplicates carry the same event id). Also prunes published rows older
+ * than the retention.
  */
 public class EventRelayVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(EventRelayVerticle.class);
   private static final long RELAY_LOCK = 0x6374726c72656c61L; // "ctrlrela"
+  private static final long PRUNE_INTERVAL_MS = 3_600_000;
 
   private final AppConfig config;
   private Pool pool;
   private KafkaProducer<String, String> producer;
+  private KeyOrderedSender sender;
+  private final RelayMetrics metrics = new RelayMetrics();
   private PgSubscriber subscriber;
-  private boolean draining;
-  private boolean again;
-  private boolean stopping;
-  private long timerId;
+  private Coalescer positioner;
+  private Coalescer publisher;
+  private boolean paused;
+  private long pollTimer;
+  private long pruneTimer;
 
   public EventRelayVerticle(AppConfig config) {
     this.config = config;
@@ -49,14 +55,22 @@ public class EventRelayVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     pool = PgPools.create(vertx, config.postgres(), "ctrlplane-relay");
-    producer = KafkaProducer.create(vertx, producerConfig(config.kafka()));
+    producer = KafkaProducer.create(vertx, producerConfig(config.kafka(), config.relay()));
+    // send failures already fail the batch (and are logged once by pause()); without a handler Vert.x
+    // would also log each of them as an unhandled exception
+    producer.exceptionHandler(e -> log.debug("event relay: producer error: {}", e.toString()));
+    sender = new KeyOrderedSender(producer, config.kafka().topic());
+    positioner = new Coalescer(this::positionOnce,
+        e -> log.warn("event relay: cannot position outbox rows, will retry: {}", e.getMessage()));
+    publisher = new Coalescer(this::publishOnce, this::pause);
     vertx.eventBus().localConsumer(Addresses.OUTBOX_COMMITTED, m -> wake());
     vertx.eventBus().<Void>localConsumer(Addresses.HEALTH_KAFKA, m -> producer
         .partitionsFor(config.kafka().topic())
         .timeout(3, TimeUnit.SECONDS)
         .onSuccess(p -> m.reply(new JsonObject().put("partitions", p.size())))
         .onFailure(e -> m.fail(503, "Kafka producer is not connected: " + e.getMessage())));
-    timerId = vertx.setPeriodic(config.relay().pollMs(), id -> wake());
+    pollTimer = vertx.setPeriodic(config.relay().pollMs(), id -> wake());
+    pruneTimer = vertx.setPeriodic(60_000, PRUNE_INTERVAL_MS, id -> prune());
     subscriber = PgSubscriber.subscriber(vertx, PgPools.connectOptions(config.postgres()))
         .reconnectPolicy(n -> n < 20 ? 500L : -1L);
     subscriber.channel(Addresses.PG_CHANNEL_OUTBOX).handler(payload -> wake());
@@ -65,16 +79,23 @@ public class EventRelayVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    stopping = true;
-    vertx.cancelTimer(timerId);
-    // flush what is committed before closing: one last drain, bounded in time
-    return drainOnce().timeout(10, TimeUnit.SECONDS).otherwiseEmpty()
+    vertx.cancelTimer(pollTimer);
+    vertx.cancelTimer(pruneTimer);
+    // flush what is committed before closing: let the runs in progress end, one last pass, bounded in time
+    Future<Void> flushed = Future.all(positioner.close(), publisher.close())
+        .compose(v -> positionOnce())
+        .compose(v -> publishOnce())
+        .mapEmpty();
+    return flushed.timeout(10, TimeUnit.SECONDS).otherwiseEmpty()
         .eventually(() -> subscriber.close())
         .eventually(() -> producer.close())
         .eventually(() -> pool.close());
   }
 
-  static Map<String, String> producerConfig(AppConfig.Kafka kafka) {
+  static Map<String, String> producerConfig(AppConfig.Kafka kafka, AppConfig.Relay relay) {
+    // how long a batch may wait on the broker before it is given up and retried from the outbox
+    int deliveryTimeout = relay.deliveryTimeoutMs();
+    int requestTimeout = Math.min(5000, deliveryTimeout);
     Map<String, String> cfg = new HashMap<>();
     cfg.put("bootstrap.servers", kafka.bootstrapServers());
     cfg.put("key.serializer", "org.apache.kafka.common.serialization.StringSerializer");
@@ -84,63 +105,70 @@ public class EventRelayVerticle extends VerticleBase {
     cfg.put("max.in.flight.requests.per.connection", "5");
     cfg.put("linger.ms", "0");
     cfg.put("max.block.ms", "5000");
-    cfg.put("request.timeout.ms", "5000");
-    cfg.put("delivery.timeout.ms", "15000");
+    cfg.put("request.timeout.ms", String.valueOf(requestTimeout));
+    cfg.put("delivery.timeout.ms", String.valueOf(deliveryTimeout));
+    cfg.put("reconnect.backoff.max.ms", "1000");
     cfg.put("client.id", "ctrlplane-relay");
     return cfg;
   }
 
-  /** Coalesces wake-ups: one drain at a time, and one more if something arrived meanwhile. */
   private void wake() {
-    if (stopping) {
-      return;
-    }
-    if (draining) {
-      again = true;
-      return;
-    }
-    draining = true;
-    again = false;
-    drainOnce().onComplete(ar -> {
-      draining = false;
-      if (ar.failed()) {
-        log.warn("event relay: publishing paused, will retry: {}", ar.cause().getMessage());
-      } else if (again || ar.result() == config.relay().batchSize()) {
-        wake();
-      }
-    });
+    positioner.request();
   }
 
-  /** Publishes one batch; returns how many rows it published. */
-  Future<Integer> drainOnce() {
-    return pool.withTransaction(conn -> conn
-        .preparedQuery("SELECT pg_try_advisory_xact_lock($1) AS locked")
-        .execute(Tuple.of(RELAY_LOCK))
-        .compose(rs -> rs.iterator().next().getBoolean("locked") ? publishBatch(conn) : Future.succeededFuture(0)));
+  /** Positions one chunk; whatever it did, the publisher runs next (rows may be positioned already). */
+  private Future<Boolean> positionOnce() {
+    int chunk = config.relay().batchSize() * 4;
+    return OutboxLog.assignPositions(pool, chunk)
+        .onComplete(ar -> publisher.request())
+        .map(n -> n == chunk);
   }
 
-  private Future<Integer> publishBatch(SqlConnection conn) {
-    return conn.preparedQuery(
-            "SELECT seq, instance_id, event::text AS event FROM outbox WHERE published_at IS NULL "
-                + "ORDER BY seq LIMIT $1")
-        .execute(Tuple.of(config.relay().batchSize()))
-        .compose(rows -> rows.size() == 0 ? Future.succeededFuture(0) : send(conn, rows));
-  }
-
-  private Future<Integer> send(SqlConnection conn, RowSet<Row> rows) {
-    List<Future<?>> acks = new ArrayList<>();
-    List<Long> seqs = new ArrayList<>();
-    for (Row row : rows) {
-      seqs.add(row.getLong("seq"));
-      acks.add(producer.send(KafkaProducerRecord.create(config.kafka().topic(),
-          row.getString("instance_id"), row.getString("event"))));
-    }
-    return Future.all(acks)
-        .compose(done -> conn.preparedQuery("UPDATE outbox SET published_at = now() WHERE seq = ANY($1)")
-            .execute(Tuple.of(seqs.toArray(new Long[0]))))
-        .map(done -> {
-          log.debug("event relay: published {} events up to seq {}", seqs.size(), seqs.get(seqs.size() - 1));
-          return seqs.size();
+  /** Publishes one batch under the relay lock; true when the batch was full (more may be waiting). */
+  private Future<Boolean> publishOnce() {
+    int limit = config.relay().batchSize();
+    return pool.withTransaction(conn -> OutboxLog.tryRelayLock(conn, RELAY_LOCK)
+            .compose(locked -> !locked
+                ? Future.succeededFuture(new KeyOrderedSender.Result(List.of(), null))
+                : OutboxLog.unpublished(conn, limit)
+                    .compose(sender::send)
+                    .compose(result -> OutboxLog.markPublished(conn, result.published()).map(result))))
+        .compose(result -> {
+          metrics.published(result.published().size());
+          if (result.failure() != null) {
+            metrics.failedBatch();
+            return Future.failedFuture(result.failure());
+          }
+          resumed(result.published().size());
+          return Future.succeededFuture(result.published().size() == limit);
         });
+  }
+
+  private void pause(Throwable cause) {
+    if (!paused) {
+      log.warn("event relay: publishing paused, events wait in the outbox and will retry: {}", cause.getMessage());
+    }
+    paused = true;
+  }
+
+  private void resumed(int published) {
+    if (paused && published > 0) {
+      log.info("event relay: publishing resumed ({} events in this batch)", published);
+      paused = false;
+    }
+    if (published > 0) {
+      log.debug("event relay: published {} events", published);
+    }
+  }
+
+  private void prune() {
+    OutboxLog.prune(pool, config.relay().retentionHours())
+        .onSuccess(n -> {
+          if (n > 0) {
+            log.info("event relay: pruned {} published outbox rows older than {} h", n,
+                config.relay().retentionHours());
+          }
+        })
+        .onFailure(e -> log.warn("event relay: pruning the outbox failed, will retry: {}", e.getMessage()));
   }
 }

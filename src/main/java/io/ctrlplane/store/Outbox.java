@@ -31,7 +31,11 @@ public final class Outbox {
         });
   }
 
-  /** Event data from a deployment as {@link Rows#deployment} renders it: ids and versions, no env. */
+  /**
+   * Event data from a deployment as {@link Rows#deployment} renders it: ids and versions, never env.
+   * Built field by field (not by copying the row) so a column added later cannot leak into events;
+   * the schemas under events/schemas are closed for the same reason.
+   */
   public static JsonObject data(JsonObject deployment, String instanceName) {
     JsonObject release = deployment.getJsonObject("release");
     return new JsonObject()
@@ -45,6 +49,8 @@ public final class Outbox {
         .put("strategy", deployment.getString("strategy"))
         .put("state", deployment.getString("state"))
         .put("error", deployment.getString("error"))
-        .put("previous_release", deployment.getJsonObject("previous_release"));
+        .put("previous_release", deployment.getJsonObject("previous_release"))
+        // where the rollout was when this event was written; {} before it starts
+        .put("progress", deployment.getJsonObject("progress", new JsonObject()));
   }
 }
