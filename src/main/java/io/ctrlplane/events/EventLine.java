@@ -44,6 +44,14 @@ public final class EventLine {
   }
 
   /** Whether the event is about {@code instance} (its id or its name). */
+  public static boolean isProgress(String recordValue) {
+    try {
+      return DeployEvent.PROGRESSED.equals(new JsonObject(recordValue).getString("type"));
+    } catch (DecodeException e) {
+      return false;
+    }
+  }
+
   public static boolean isAbout(String recordValue, String instance) {
     try {
       JsonObject data = new JsonObject(recordValue).getJsonObject("data");

@@ -39,6 +39,9 @@ public final class EventsCommand implements Callable<Integer>, Main.EnvAware, Ma
   @Option(names = "--from-beginning", description = "Start with the oldest retained event instead of new ones.")
   boolean fromBeginning;
 
+  @Option(names = "--skip-progress", description = "Leave out deploy.progressed (step-by-step) events.")
+  boolean skipProgress;
+
   @Option(names = "--max-events", description = "Exit after printing this many events.")
   Integer maxEvents;
 
@@ -105,7 +108,8 @@ public final class EventsCommand implements Callable<Integer>, Main.EnvAware, Ma
     int printed = 0;
     while (maxEvents == null || printed < maxEvents) {
       for (ConsumerRecord<String, String> record : c.poll(Duration.ofMillis(500))) {
-        if (instance != null && !EventLine.isAbout(record.value(), instance)) {
+        if (instance != null && !EventLine.isAbout(record.value(), instance)
+            || skipProgress && EventLine.isProgress(record.value())) {
           continue;
         }
         String line = EventLine.format(record.value());
