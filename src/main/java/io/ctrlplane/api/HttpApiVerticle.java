@@ -1,6 +1,8 @@
 package io.ctrlplane.api;
 
 import io.ctrlplane.config.AppConfig;
+import io.ctrlplane.security.Authenticator;
+import io.ctrlplane.security.Keyring;
 import io.ctrlplane.store.PgPools;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -9,7 +11,11 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.sqlclient.Pool;
 
-/** The HTTP API: routes, validation and problem+json errors. Talks to the store over the event bus. */
+/**
+ * The HTTP API: request ids, authentication and scopes on every /v1 route, validation and
+ * problem+json errors. Talks to the stores over the event bus; reads API keys and writes the audit
+ * records of refusals with its own pool.
+ */
 public class HttpApiVerticle extends VerticleBase {
   private final AppConfig config;
   private Pool pool;
@@ -25,9 +31,13 @@ public class HttpApiVerticle extends VerticleBase {
     pool = PgPools.create(vertx, config.postgres(), "ctrlplane-api");
     health = new HealthRoutes(vertx, pool, config.kafka());
     Router router = Router.router(vertx);
-    health.mount(router);
-    new V1Routes(vertx).mount(router);
-    Errors.mount(router);
+    router.route().handler(AuthHandler.requestIds());
+    health.mount(router); // open: probes and scrapers carry no key
+    V1Routes.mountBodyHandler(router);
+    router.route("/v1/*").handler(new AuthHandler(new Authenticator(pool, config.security())));
+    new V1Routes(vertx, Keyring.fromConfig(config.security().encryptionKey())).mount(router);
+    RouteTable.verify(router);
+    Errors.mount(router, new RefusalAudit(pool));
     server = vertx.createHttpServer(new HttpServerOptions()
         .setHost(config.http().host())
         .setPort(config.http().port()));

@@ -3,6 +3,9 @@ package io.ctrlplane.api;
 import io.ctrlplane.Addresses;
 import io.ctrlplane.deploy.FieldError;
 import io.ctrlplane.deploy.ValidationException;
+import io.ctrlplane.security.Caller;
+import io.ctrlplane.security.Keyring;
+import io.ctrlplane.security.SecretEnv;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -26,18 +29,25 @@ final class V1Routes {
   private static final DeliveryOptions STORE_TIMEOUT = new DeliveryOptions().setSendTimeout(15_000);
 
   private final Vertx vertx;
+  private final Keyring keyring;
 
-  V1Routes(Vertx vertx) {
+  /** {@code keyring}: seals secret_env; null when no encryption key is configured (secrets are then refused). */
+  V1Routes(Vertx vertx, Keyring keyring) {
     this.vertx = vertx;
+    this.keyring = keyring;
+  }
+
+  /** Read before authentication, so every handler after it may be asynchronous without losing the body. */
+  static void mountBodyHandler(Router router) {
+    router.post("/v1/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
   }
 
   void mount(Router router) {
-    router.post("/v1/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
     router.post("/v1/instances").handler(ctx -> write(ctx, Addresses.INSTANCES_CREATE, Requests::instance));
     router.get("/v1/instances").handler(ctx -> list(ctx, Addresses.INSTANCES_LIST, new JsonObject()));
     router.get("/v1/instances/:id").handler(ctx -> get(ctx, Addresses.INSTANCES_GET, ctx.pathParam("id")));
     router.post("/v1/instances/:id/deployments").handler(ctx -> write(ctx, Addresses.DEPLOYMENTS_CREATE,
-        body -> Requests.deploy(ctx.pathParam("id"), body)));
+        body -> sealSecrets(ctx, Requests.deploy(ctx.pathParam("id"), body))));
     router.get("/v1/instances/:id/deployments").handler(ctx -> list(ctx, Addresses.DEPLOYMENTS_LIST,
         new JsonObject().put("instance_id", ctx.pathParam("id"))));
     router.get("/v1/instances/:id/releases").handler(ctx -> list(ctx, Addresses.RELEASES_LIST,
@@ -51,14 +61,23 @@ final class V1Routes {
     new ControlRoutes(vertx).mount(router);
     new EventRoutes(vertx).mount(router);
     new WebhookRoutes(vertx).mount(router);
+    new SecurityRoutes(vertx).mount(router);
+  }
+
+  /** Replaces the validated secret_env values by their sealed form: plaintext goes no further than here. */
+  private JsonObject sealSecrets(RoutingContext ctx, JsonObject deploy) {
+    Caller caller = AuthHandler.caller(ctx);
+    return deploy.put("secret_env", SecretEnv.seal(keyring, caller.tenantId(), deploy.getString("instance_id"),
+        deploy.getJsonObject("secret_env")));
   }
 
   /** POST: validate the body, attach the Idempotency-Key, send the command, reply with status + Location. */
   private void write(RoutingContext ctx, String address, Function<JsonObject, JsonObject> validate) {
     JsonObject command;
     try {
-      command = new JsonObject().put("body", validate.apply(body(ctx)));
-      JsonObject key = idempotencyKey(ctx);
+      Caller caller = AuthHandler.caller(ctx);
+      command = new JsonObject().put("body", validate.apply(body(ctx))).put(Caller.FIELD, caller.toJson());
+      JsonObject key = idempotencyKey(ctx, caller, keyring);
       if (key != null) {
         command.put("idempotency", key);
       }
@@ -81,12 +100,13 @@ final class V1Routes {
   }
 
   private void get(RoutingContext ctx, String address, String id) {
-    request(address, new JsonObject().put("id", id)).onSuccess(body -> json(ctx, 200, body)).onFailure(ctx::fail);
+    request(address, new JsonObject().put("id", id).put(Caller.FIELD, AuthHandler.caller(ctx).toJson())).onSuccess(body -> json(ctx, 200, body)).onFailure(ctx::fail);
   }
 
   private void list(RoutingContext ctx, String address, JsonObject query) {
     try {
-      query.put("limit", limit(ctx)).put("cursor", ctx.queryParams().get("cursor"));
+      query.put("limit", limit(ctx)).put("cursor", ctx.queryParams().get("cursor"))
+          .put(Caller.FIELD, AuthHandler.caller(ctx).toJson());
     } catch (ApiException e) {
       ctx.fail(e);
       return;
@@ -127,8 +147,12 @@ final class V1Routes {
         + MAX_LIMIT, List.of(new FieldError("limit", "must be a whole number from 1 to " + MAX_LIMIT))));
   }
 
-  /** The key, where it was used (method and path) and a hash of the body it was used with. */
-  private static JsonObject idempotencyKey(RoutingContext ctx) {
+  /**
+   * The key, where it was used (tenant, method and path: one tenant's key never replays another's
+   * response) and a hash of the body it was used with. The hash is keyed when an encryption key is
+   * configured, so a stored hash of a body with secret_env cannot be used to test guesses of a secret.
+   */
+  static JsonObject idempotencyKey(RoutingContext ctx, Caller caller, Keyring keyring) {
     String key = ctx.request().getHeader("Idempotency-Key");
     if (key == null) {
       return null;
@@ -137,8 +161,8 @@ final class V1Routes {
       throw new ValidationException("Idempotency-Key", "must be 1 to 255 characters");
     }
     String body = ctx.body() == null ? "" : ctx.body().asString();
-    return new JsonObject().put("scope", "POST " + ctx.request().path()).put("key", key)
-        .put("hash", sha256(body));
+    return new JsonObject().put("scope", caller.tenantId() + " POST " + ctx.request().path()).put("key", key)
+        .put("hash", keyring == null ? sha256(body) : keyring.mac(body));
   }
 
   private static String sha256(String text) {

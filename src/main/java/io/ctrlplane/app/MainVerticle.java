@@ -8,6 +8,8 @@ import io.ctrlplane.events.EventLogVerticle;
 import io.ctrlplane.events.EventRelayVerticle;
 import io.ctrlplane.events.KafkaSetup;
 import io.ctrlplane.runner.RunnerVerticle;
+import io.ctrlplane.security.Keyring;
+import io.ctrlplane.security.SecurityStoreVerticle;
 import io.ctrlplane.store.ControlStoreVerticle;
 import io.ctrlplane.store.Migrations;
 import io.ctrlplane.store.ReleaseStoreVerticle;
@@ -35,6 +37,12 @@ public class MainVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    try {
+      Keyring.fromConfig(config.security().encryptionKey()); // a malformed key stops the start, not a deploy
+    } catch (ConfigException e) {
+      return Future.failedFuture(e);
+    }
+    warnIfAuthDisabled();
     return Migrations.migrate(vertx, config.postgres())
         .onSuccess(r -> log.info("database schema at version {} ({} migrations applied)",
             r.targetSchemaVersion, r.migrationsExecuted))
@@ -45,6 +53,14 @@ public class MainVerticle extends VerticleBase {
         .compose(v -> deployIf(Role.WEBHOOKS, () -> new WebhookDispatcherVerticle(config), 1))
         .compose(v -> deployIf(Role.API, () -> new HttpApiVerticle(config), config.http().instances()))
         .recover(this::explain);
+  }
+
+  /** Said at every start, so a forgotten test setting cannot hide in a production process. */
+  private void warnIfAuthDisabled() {
+    if (!config.security().authEnabled() && config.roles().contains(Role.API)) {
+      log.warn("AUTHENTICATION IS DISABLED (security.auth_enabled=false / CTRLPLANE_AUTH_ENABLED=false): every "
+          + "request to /v1 acts as an admin of the default tenant; never run like this where others can reach the API");
+    }
   }
 
   private boolean needsKafka() {
@@ -58,6 +74,7 @@ public class MainVerticle extends VerticleBase {
             .compose(id -> vertx.deployVerticle(new ControlStoreVerticle(config)))
             .compose(id -> vertx.deployVerticle(new EventLogVerticle(config)))
             .compose(id -> vertx.deployVerticle(new WebhookStoreVerticle(config)))
+            .compose(id -> vertx.deployVerticle(new SecurityStoreVerticle(config)))
             .mapEmpty()
         : Future.succeededFuture();
   }

@@ -7,7 +7,7 @@ import java.util.Set;
 /** Typed, validated configuration. Built once at start; every problem is a {@link ConfigException}. */
 public record AppConfig(
     Set<Role> roles, Http http, Postgres postgres, Kafka kafka, Runner runner, Relay relay, Webhooks webhooks,
-    Dev dev) {
+    Dev dev, Security security) {
 
   public record Http(String host, int port, int instances) {}
 
@@ -46,6 +46,26 @@ public record AppConfig(
 
   public record Dev(String dataDir, int postgresPort, int kafkaPort) {}
 
+  /**
+   * Authentication and secrets. {@code bootstrapApiKey}: an admin key of the default tenant taken from
+   * configuration (null when unset). {@code encryptionKey}: comma-separated base64 AES-256 keys, the
+   * first encrypts, all decrypt (null when unset). Both are secrets: toString never prints them.
+   */
+  public record Security(boolean authEnabled, String bootstrapApiKey, String encryptionKey) {
+    /** Shorter bootstrap keys are refused: a guessable admin key is worse than none. */
+    public static final int MIN_BOOTSTRAP_KEY_LENGTH = 32;
+
+    public static Security defaults() {
+      return new Security(true, null, null);
+    }
+
+    @Override
+    public String toString() {
+      return "Security[authEnabled=" + authEnabled + ", bootstrapApiKey=" + (bootstrapApiKey == null ? "unset" : "set")
+          + ", encryptionKey=" + (encryptionKey == null ? "unset" : "set") + "]";
+    }
+  }
+
   public static AppConfig from(JsonObject json) {
     Reader r = new Reader(json);
     return new AppConfig(
@@ -69,7 +89,21 @@ public record AppConfig(
         webhooks(r),
         new Dev(r.string("dev.data_dir", "CTRLPLANE_DEV_DATA_DIR"),
             r.port("dev.postgres_port", "CTRLPLANE_DEV_PG_PORT"),
-            r.port("dev.kafka_port", "CTRLPLANE_DEV_KAFKA_PORT")));
+            r.port("dev.kafka_port", "CTRLPLANE_DEV_KAFKA_PORT")),
+        security(r));
+  }
+
+  /** Optional section: an older config file without it means auth on, no bootstrap key, no secrets. */
+  private static Security security(Reader r) {
+    boolean enabled = r.booleanOr("security.auth_enabled", "CTRLPLANE_AUTH_ENABLED", true);
+    String bootstrap = r.optionalString("security.bootstrap_api_key", "CTRLPLANE_BOOTSTRAP_API_KEY");
+    if (bootstrap != null && bootstrap.length() < Security.MIN_BOOTSTRAP_KEY_LENGTH) {
+      // the message never repeats the value
+      throw new ConfigException("setting security.bootstrap_api_key (or CTRLPLANE_BOOTSTRAP_API_KEY) must be at least "
+          + Security.MIN_BOOTSTRAP_KEY_LENGTH + " characters; generate one with `openssl rand -base64 32`");
+    }
+    String encryption = r.optionalString("security.encryption_key", "CTRLPLANE_ENCRYPTION_KEY");
+    return new Security(enabled, bootstrap, encryption);
   }
 
   /**
@@ -165,6 +199,29 @@ public record AppConfig(
 
     int positiveOr(String key, String env, int fallback) {
       return has(key) ? positive(key, env) : fallback;
+    }
+
+    /** A string that may be absent, null or blank (all meaning unset). */
+    String optionalString(String key, String env) {
+      if (!has(key) || raw(key, env) == null) {
+        return null;
+      }
+      Object v = raw(key, env);
+      if (!(v instanceof String s)) {
+        throw new ConfigException("setting " + key + " (or " + env + ") must be a string");
+      }
+      return s.isBlank() ? null : s.trim();
+    }
+
+    boolean booleanOr(String key, String env, boolean fallback) {
+      if (!has(key)) {
+        return fallback;
+      }
+      Object v = raw(key, env);
+      if (v instanceof Boolean b) {
+        return b;
+      }
+      throw new ConfigException("setting " + key + " (or " + env + ") must be true or false, got '" + v + "'");
     }
 
     int port(String key, String env) {

@@ -8,18 +8,59 @@ import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
-/** A blocking HTTP client for tests, so scenarios read top to bottom. */
+/**
+ * A blocking HTTP client for tests, so scenarios read top to bottom. Sends {@code Authorization:
+ * Bearer <key>}: by default the test stack's bootstrap admin key, or the key given to {@link #as};
+ * a request that sets its own Authorization header (or {@link #NO_KEY}) sends that instead.
+ */
 public final class ApiClient implements AutoCloseable {
+  /** Pass as the key to send no Authorization header at all. */
+  public static final String NO_KEY = "";
+
   private final WebClient client;
+  private final String key;
+  private final boolean owner;
+  private final List<Consumer<Response>> listeners;
 
   public ApiClient(Vertx vertx, int port) {
-    this.client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port));
+    this(WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port)),
+        TestStack.BOOTSTRAP_KEY, true, new CopyOnWriteArrayList<>());
+  }
+
+  private ApiClient(WebClient client, String key, boolean owner, List<Consumer<Response>> listeners) {
+    this.client = client;
+    this.key = key;
+    this.owner = owner;
+    this.listeners = listeners;
+  }
+
+  /** The same client sending another key ({@link #NO_KEY}: none); closing it leaves this one open. */
+  public ApiClient as(String otherKey) {
+    return new ApiClient(client, otherKey, false, listeners);
+  }
+
+  /** Every response of this client and its {@link #as} views is also given to {@code listener}. */
+  public void onResponse(Consumer<Response> listener) {
+    listeners.add(listener);
   }
 
   /** A response: status, headers of interest and the parsed JSON body (null when not JSON). */
-  public record Response(int status, String contentType, String location, JsonObject json, String text) {}
+  public record Response(int status, String contentType, String location, JsonObject json, String text,
+      Map<String, String> headers) {
+    public Response(int status, String contentType, String location, JsonObject json, String text) {
+      this(status, contentType, location, json, text, Map.of());
+    }
+
+    public String header(String name) {
+      return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name)).map(Map.Entry::getValue)
+          .findFirst().orElse(null);
+    }
+  }
 
   public Response get(String path) {
     return send(HttpMethod.GET, path, null, Map.of());
@@ -33,8 +74,15 @@ public final class ApiClient implements AutoCloseable {
     return send(HttpMethod.POST, path, rawBody, headers);
   }
 
+  public Response delete(String path) {
+    return send(HttpMethod.DELETE, path, null, Map.of());
+  }
+
   public Response send(HttpMethod method, String path, String body, Map<String, String> headers) {
     HttpRequest<Buffer> request = client.request(method, path);
+    if (key != null && !key.isEmpty()) {
+      request.putHeader("Authorization", "Bearer " + key);
+    }
     headers.forEach(request::putHeader);
     if (body != null) {
       request.putHeader("content-type", "application/json");
@@ -45,11 +93,18 @@ public final class ApiClient implements AutoCloseable {
     if (text != null && text.startsWith("{")) {
       json = new JsonObject(text);
     }
-    return new Response(r.statusCode(), r.getHeader("content-type"), r.getHeader("Location"), json, text);
+    Map<String, String> all = new java.util.LinkedHashMap<>();
+    r.headers().forEach(h -> all.put(h.getKey(), h.getValue()));
+    Response response = new Response(r.statusCode(), r.getHeader("content-type"), r.getHeader("Location"), json, text,
+        all);
+    listeners.forEach(l -> l.accept(response));
+    return response;
   }
 
   @Override
   public void close() {
-    client.close();
+    if (owner) {
+      client.close();
+    }
   }
 }
