@@ -70,7 +70,7 @@ public final class KeysCommand implements Main.EnvAware, Main.OutputAware {
     String secret = ApiKeyTokens.generate();
     JsonObject key = store(config, tenant, name.strip(), parsed, secret);
     out.println("API key " + key.getString("id") + " (" + key.getString("name") + ") of tenant " + tenant
-        + " with scopes " + key.getJsonArray("scopes") + "; shown once, keep it now:");
+        + " with scopes " + String.join(", ", Scope.toArray(parsed)) + "; shown once, keep it now:");
     out.println(secret);
     return 0;
   }
