@@ -1,15 +1,12 @@
 package io.ctrlplane.store;
 
 import io.ctrlplane.Addresses;
-import io.ctrlplane.api.ApiException;
-import io.ctrlplane.api.Problem;
+import io.ctrlplane.api.ProblemReplies;
 import io.ctrlplane.config.AppConfig;
-import io.ctrlplane.deploy.ValidationException;
 import io.ctrlplane.provider.Providers;
 import io.ctrlplane.security.Caller;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -57,28 +54,6 @@ public class ControlStoreVerticle extends VerticleBase {
   }
 
   private void handle(String address, Function<JsonObject, Future<JsonObject>> handler) {
-    consumers.add(vertx.eventBus().<JsonObject>consumer(address, msg -> {
-      Future<JsonObject> result;
-      try {
-        result = handler.apply(msg.body());
-      } catch (RuntimeException e) {
-        result = Future.failedFuture(e);
-      }
-      result.onSuccess(msg::reply).onFailure(e -> fail(msg, e));
-    }));
-  }
-
-  /** Failures cross the bus as the problem document the API sends, status as failure code. */
-  private static void fail(Message<JsonObject> msg, Throwable e) {
-    Problem problem;
-    if (e instanceof ApiException api) {
-      problem = api.problem();
-    } else if (e instanceof ValidationException v) {
-      problem = Problem.invalid(v.errors());
-    } else {
-      log.error("control command on {} failed", msg.address(), e);
-      problem = Problem.of(500, "Internal Server Error", "the store could not complete the request");
-    }
-    msg.fail(problem.status(), problem.toJson().encode());
+    consumers.add(ProblemReplies.serve(vertx, address, handler, log));
   }
 }
