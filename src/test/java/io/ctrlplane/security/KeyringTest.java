@@ -69,6 +69,24 @@ class KeyringTest {
   }
 
   @Test
+  @DisplayName("secret_env opens for the runner only with a configured key, and says which variable and key failed")
+  void secretEnv() {
+    Keyring ring = Keyring.fromConfig(OLD);
+    io.vertx.core.json.JsonObject sealed = SecretEnv.seal(ring, "default", "inst_1",
+        new io.vertx.core.json.JsonObject().put("DB_PASSWORD", "hunter2"));
+    java.util.Map<String, String> values = java.util.Map.of("DB_PASSWORD", sealed.getString("DB_PASSWORD"));
+    assertThat(SecretEnv.open(ring, "default", "inst_1", values)).containsEntry("DB_PASSWORD", "hunter2");
+    assertThatThrownBy(() -> SecretEnv.open(null, "default", "inst_1", values))
+        .hasMessageContaining("secret_env.DB_PASSWORD").hasMessageContaining("CTRLPLANE_ENCRYPTION_KEY");
+    assertThatThrownBy(() -> SecretEnv.open(Keyring.fromConfig(NEW), "default", "inst_1", values))
+        .hasMessageContaining("secret_env.DB_PASSWORD").hasMessageContaining(ring.primaryKeyId())
+        .hasMessageNotContaining("hunter2");
+    assertThatThrownBy(() -> SecretEnv.seal(null, "default", "inst_1",
+        new io.vertx.core.json.JsonObject().put("A", "b"))).isInstanceOf(io.ctrlplane.api.ApiException.class);
+    assertThat(SecretEnv.seal(null, "default", "inst_1", new io.vertx.core.json.JsonObject())).isEmpty();
+  }
+
+  @Test
   @DisplayName("keys request hashes, so a stored hash cannot be used to test guesses of a body")
   void mac() {
     Keyring ring = Keyring.fromConfig(OLD);

@@ -127,6 +127,55 @@ class SecurityConfigTest {
   }
 
   @Test
+  @DisplayName("secrets reencrypt: after a new key is put first, every stored value moves to it and still opens")
+  void reencrypt(Vertx vertx) {
+    String instance = api.post("/v1/instances", new JsonObject().put("name", "rotated")).json().getString("id");
+    ApiClient.Response deploy = api.post("/v1/instances/" + instance + "/deployments", new JsonObject()
+        .put("image", "a/b:1").put("secret_env", new JsonObject().put("TOKEN", "rotate-me").put("OTHER", "x")));
+    assertThat(deploy.status()).as(deploy.text()).isEqualTo(202);
+    Keyring old = Keyring.fromConfig(TestStack.ENCRYPTION_KEY);
+    String fresh = Keyring.generateKey();
+    Keyring rotated = Keyring.fromConfig(fresh + "," + TestStack.ENCRYPTION_KEY);
+    Map<String, String> env = env();
+    env.put("CTRLPLANE_ENCRYPTION_KEY", fresh + "," + TestStack.ENCRYPTION_KEY);
+    Outcome o = run(env, "secrets", "reencrypt");
+    assertThat(o.code()).as(o.err()).isZero();
+    assertThat(o.out()).contains("re-encrypted").contains(rotated.primaryKeyId()).doesNotContain("rotate-me");
+    try (io.ctrlplane.testing.Sql sql = new io.ctrlplane.testing.Sql(vertx, config)) {
+      assertThat(sql.count("SELECT count(*) FROM release_secrets WHERE key_id = $1", old.primaryKeyId())).isZero();
+      io.vertx.sqlclient.Row row = Await.result(sql.pool().preparedQuery("SELECT s.ciphertext FROM release_secrets s "
+          + "JOIN releases r ON r.id = s.release_id WHERE r.instance_id = $1 AND s.name = 'TOKEN'")
+          .execute(io.vertx.sqlclient.Tuple.of(instance))).iterator().next();
+      assertThat(Keyring.fromConfig(fresh).open(row.getString("ciphertext"), SecretEnv.context("default", instance,
+          "TOKEN"))).isEqualTo("rotate-me");
+    }
+    env.put("CTRLPLANE_ENCRYPTION_KEY", Keyring.generateKey());
+    Outcome lost = run(env, "secrets", "reencrypt");
+    assertConfigError(lost, rotated.primaryKeyId(), "not among the configured keys");
+    assertThat(lost.err()).doesNotContain("rotate-me");
+  }
+
+  @Test
+  @DisplayName("without an encryption key, a deploy with secret_env is refused (503) and one without works")
+  void noEncryptionKey(Vertx vertx) {
+    JsonObject plain = json.copy();
+    plain.getJsonObject("http").put("port", TestStack.freePort());
+    plain.getJsonObject("security").remove("encryption_key");
+    Server server = Await.result(Server.start(AppConfig.from(plain)), Duration.ofSeconds(60));
+    try (ApiClient client = new ApiClient(vertx, plain.getJsonObject("http").getInteger("port"))) {
+      String instance = client.post("/v1/instances", new JsonObject().put("name", "no-key")).json().getString("id");
+      ApiClient.Response refused = client.post("/v1/instances/" + instance + "/deployments", new JsonObject()
+          .put("image", "a/b:1").put("secret_env", new JsonObject().put("TOKEN", "never-stored")));
+      assertThat(refused.status()).isEqualTo(503);
+      assertThat(refused.json().getString("detail")).contains("CTRLPLANE_ENCRYPTION_KEY").doesNotContain("never-stored");
+      assertThat(client.post("/v1/instances/" + instance + "/deployments", new JsonObject().put("image", "a/b:1"))
+          .status()).isEqualTo(202);
+    } finally {
+      server.stopBlocking();
+    }
+  }
+
+  @Test
   @DisplayName("switched off explicitly, warns at start and lets every request act as the default tenant's admin")
   void disabled(Vertx vertx) {
     JsonObject off = json.copy();
