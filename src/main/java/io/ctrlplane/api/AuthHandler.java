@@ -5,14 +5,18 @@ import io.ctrlplane.security.Authenticator;
 import io.ctrlplane.security.Caller;
 import io.ctrlplane.security.Principal;
 import io.vertx.core.Handler;
+import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.regex.Pattern;
 
 /**
- * Runs before every /v1 handler: gives the request an id, authenticates its bearer key (401 with
- * {@code WWW-Authenticate: Bearer}) and checks the scope its route needs in {@link RouteTable} (403).
- * What it learns (principal, route, request id) stays on the routing context for the handlers, which
- * pass it to the stores as a {@link Caller}, and for the audit record of a refusal.
+ * Authentication and authorisation of /v1. {@link #handle} runs before every /v1 handler: it
+ * authenticates the bearer key (401 with {@code WWW-Authenticate: Bearer}). {@link #requireScope} is
+ * mounted on each route of {@link RouteTable} with the very path the route's handler has, so the router
+ * matches both the same way (trailing slashes, doubled slashes and all): no request reaches a handler
+ * without passing its route's scope check (403). What they learn (principal, route, request id) stays
+ * on the routing context for the handlers, which pass it to the stores as a {@link Caller}, and for the
+ * audit record of a refusal.
  */
 final class AuthHandler implements Handler<RoutingContext> {
   static final String PRINCIPAL = "ctrlplane.principal";
@@ -39,9 +43,17 @@ final class AuthHandler implements Handler<RoutingContext> {
     };
   }
 
+  /** Mounts the scope check of every route of the table, ahead of the handlers. */
+  static void mountScopes(Router router) {
+    for (RouteTable.Entry route : RouteTable.ALL) {
+      router.route(route.method(), route.path()).handler(requireScope(route));
+    }
+  }
+
   @Override
   public void handle(RoutingContext ctx) {
-    RouteTable.match(ctx.request().method(), ctx.request().path()).ifPresent(route -> ctx.put(ROUTE, route));
+    // for the audit record of a 401 only: the route's own handler below sets it authoritatively
+    RouteTable.match(ctx.request().method(), ctx.normalizedPath()).ifPresent(route -> ctx.put(ROUTE, route));
     authenticator.authenticate(ctx.request().getHeader("Authorization")).onComplete(ar -> {
       if (ar.failed()) {
         ctx.fail(ar.cause());
@@ -56,17 +68,23 @@ final class AuthHandler implements Handler<RoutingContext> {
         return;
       }
       ctx.put(PRINCIPAL, result.principal());
-      RouteTable.Entry route = ctx.get(ROUTE);
-      if (route != null && !result.principal().allows(route.scope())) {
-        ctx.response().putHeader("WWW-Authenticate", REALM + ", error=\"insufficient_scope\", scope=\""
-            + route.scope().wire() + "\"");
-        ctx.fail(new ApiException(Problem.of(403, "Forbidden", "this API key lacks the '" + route.scope().wire()
-            + "' scope needed for " + ctx.request().method() + " " + route.path().replace(":id", "{id}"))));
+      ctx.next(); // an unknown path or method falls through to the router's 404/405, authenticated
+    });
+  }
+
+  static Handler<RoutingContext> requireScope(RouteTable.Entry route) {
+    return ctx -> {
+      ctx.put(ROUTE, route);
+      Principal principal = ctx.get(PRINCIPAL);
+      if (principal != null && principal.allows(route.scope())) {
+        ctx.next();
         return;
       }
-      // no route: an unknown path or method, which the router answers 404/405 once authenticated
-      ctx.next();
-    });
+      ctx.response().putHeader("WWW-Authenticate", REALM + ", error=\"insufficient_scope\", scope=\""
+          + route.scope().wire() + "\"");
+      ctx.fail(new ApiException(Problem.of(403, "Forbidden", "this API key lacks the '" + route.scope().wire()
+          + "' scope needed for " + route.method() + " " + route.path().replace(":id", "{id}"))));
+    };
   }
 
   /** The caller a store command runs for. */

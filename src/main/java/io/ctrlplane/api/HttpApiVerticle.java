@@ -35,6 +35,7 @@ public class HttpApiVerticle extends VerticleBase {
     health.mount(router); // open: probes and scrapers carry no key
     V1Routes.mountBodyHandler(router);
     router.route("/v1/*").handler(new AuthHandler(new Authenticator(pool, config.security())));
+    AuthHandler.mountScopes(router);
     new V1Routes(vertx, Keyring.fromConfig(config.security().encryptionKey())).mount(router);
     RouteTable.verify(router);
     Errors.mount(router, new RefusalAudit(pool));

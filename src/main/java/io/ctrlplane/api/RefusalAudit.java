@@ -25,7 +25,7 @@ final class RefusalAudit {
 
   Future<Void> record(RoutingContext ctx, int status) {
     if (ctx.request().method().equals(HttpMethod.GET) || ctx.request().method().equals(HttpMethod.HEAD)
-        || ctx.request().method().equals(HttpMethod.OPTIONS) || !ctx.request().path().startsWith("/v1/")) {
+        || ctx.request().method().equals(HttpMethod.OPTIONS) || !ctx.normalizedPath().startsWith("/v1/")) {
       return Future.succeededFuture();
     }
     Principal who = ctx.get(AuthHandler.PRINCIPAL);
@@ -35,7 +35,7 @@ final class RefusalAudit {
     RouteTable.Entry route = ctx.get(AuthHandler.ROUTE);
     AuditLog.Entry entry = new AuditLog.Entry(who == null ? null : who.tenantId(), who == null ? null : who.keyId(),
         who == null ? null : who.keyName(), route == null ? "unknown" : route.action(),
-        route == null ? null : route.idIn(ctx.request().path()), ctx.get(AuthHandler.REQUEST_ID),
+        route == null ? null : route.idIn(ctx.normalizedPath()), ctx.get(AuthHandler.REQUEST_ID),
         status >= 500 ? AuditLog.FAILED : AuditLog.REFUSED, status);
     return AuditLog.append(pool, entry).recover(e -> {
       log.warn("audit record of a refused request {} could not be written: {}", entry.requestId(), e.getMessage());

@@ -137,6 +137,13 @@ class RouteAuthTest {
         assertThat(r.json().getString("detail")).contains("'" + e.scope().wire() + "'");
         assertThat(r.header("WWW-Authenticate")).contains("insufficient_scope");
       }));
+      tests.add(DynamicTest.dynamicTest(name + ": spelled with a trailing or doubled slash, still 403", () -> {
+        String p = path(e);
+        for (String variant : List.of(p + "/", p.replaceFirst("/v1/", "/v1//"), "/" + p)) {
+          ApiClient.Response r = call(e, variant, "Bearer " + wrongScope(e.scope()), "{}");
+          assertThat(r.status()).as(variant + ": " + r.text()).isIn(403, 404);
+        }
+      }));
       tests.add(DynamicTest.dynamicTest(name + ": a key with only '" + e.scope().wire() + "' gets past authorisation",
           () -> {
             // an id that exists nowhere and an invalid body: past the key check, nothing can change
