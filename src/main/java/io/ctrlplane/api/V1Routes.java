@@ -10,7 +10,6 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -20,7 +19,6 @@ import java.util.function.Function;
 
 /** The /v1 resource routes: parse and validate, then ask the store over the event bus. */
 final class V1Routes {
-  static final long MAX_BODY_BYTES = 1024 * 1024;
   static final int DEFAULT_LIMIT = 20;
   static final int MAX_LIMIT = 100;
   private static final DeliveryOptions STORE_TIMEOUT = new DeliveryOptions().setSendTimeout(15_000);
@@ -32,7 +30,6 @@ final class V1Routes {
   }
 
   void mount(Router router) {
-    router.post("/v1/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
     router.post("/v1/instances").handler(ctx -> write(ctx, Addresses.INSTANCES_CREATE, Requests::instance));
     router.get("/v1/instances").handler(ctx -> list(ctx, Addresses.INSTANCES_LIST, new JsonObject()));
     router.get("/v1/instances/:id").handler(ctx -> get(ctx, Addresses.INSTANCES_GET, ctx.pathParam("id")));

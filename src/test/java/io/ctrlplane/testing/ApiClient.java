@@ -36,7 +36,7 @@ public final class ApiClient implements AutoCloseable {
   public Response send(HttpMethod method, String path, String body, Map<String, String> headers) {
     HttpRequest<Buffer> request = client.request(method, path);
     headers.forEach(request::putHeader);
-    if (body != null) {
+    if (body != null && headers.keySet().stream().noneMatch(h -> h.equalsIgnoreCase("content-type"))) {
       request.putHeader("content-type", "application/json");
     }
     HttpResponse<Buffer> r = Await.result(body == null ? request.send() : request.sendBuffer(Buffer.buffer(body)));
