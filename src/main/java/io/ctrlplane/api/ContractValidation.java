@@ -19,9 +19,13 @@ import io.vertx.openapi.validation.RequestValidator;
 import io.vertx.openapi.validation.SchemaValidationException;
 import io.vertx.openapi.validation.ValidatableRequest;
 import io.vertx.openapi.validation.ValidatorException;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
@@ -34,10 +38,16 @@ import java.util.stream.Collectors;
 final class ContractValidation implements Handler<RoutingContext> {
   private final ApiContract api;
   private final RequestValidator validator;
+  private final Map<String, Consumer<JsonObject>> domainRules;
 
-  ContractValidation(Vertx vertx, ApiContract api) {
+  /**
+   * @param domainRules by operationId, the domain check of a body (throws {@link ValidationException});
+   *                    run as well when the schema refuses a body, so one response lists every problem
+   */
+  ContractValidation(Vertx vertx, ApiContract api, Map<String, Consumer<JsonObject>> domainRules) {
     this.api = api;
     this.validator = RequestValidator.create(vertx, api.contract());
+    this.domainRules = domainRules;
   }
 
   @Override
@@ -138,9 +148,10 @@ final class ContractValidation implements Handler<RoutingContext> {
       Object json = Json.decodeValue(body);
       SchemaKeywords keywords = new SchemaKeywords(api.raw(), bodySchema(operation));
       List<FieldError> errors = new SchemaErrors(keywords, json).fieldErrors(s.getOutputUnit());
-      return errors.isEmpty()
-          ? new ValidationException("(body)", e.getMessage())
-          : new ValidationException(errors);
+      if (errors.isEmpty()) {
+        return new ValidationException("(body)", e.getMessage());
+      }
+      return new ValidationException(merge(errors, domainErrors(operation, json)));
     }
     Parameter parameter = operation.getParameters().stream()
         .filter(p -> e.getMessage().contains(" parameter " + p.getName()))
@@ -152,6 +163,34 @@ final class ContractValidation implements Handler<RoutingContext> {
     String what = parameter.getIn().name().toLowerCase(Locale.ROOT);
     return new ApiException(new Problem(400, "Invalid " + what + " parameter", parameter.getName() + " " + rule,
         List.of(new FieldError(parameter.getName(), rule))));
+  }
+
+  private List<FieldError> domainErrors(Operation operation, Object json) {
+    Consumer<JsonObject> rules = domainRules.get(operation.getOperationId());
+    if (rules == null || !(json instanceof JsonObject body)) {
+      return List.of();
+    }
+    try {
+      rules.accept(body);
+      return List.of();
+    } catch (ValidationException e) {
+      return e.errors();
+    }
+  }
+
+  /**
+   * The schema's errors, each replaced by the domain's for the same field when it has some (they say more,
+   * e.g. what was got), then the domain's errors on fields the schema let through.
+   */
+  static List<FieldError> merge(List<FieldError> schema, List<FieldError> domain) {
+    Map<String, List<FieldError>> byField = domain.stream()
+        .collect(Collectors.groupingBy(FieldError::field, LinkedHashMap::new, Collectors.toList()));
+    Set<FieldError> out = new LinkedHashSet<>();
+    for (FieldError e : schema) {
+      out.addAll(byField.getOrDefault(e.field(), List.of(e)));
+    }
+    out.addAll(domain);
+    return List.copyOf(out);
   }
 
   /** The unresolved schema of the operation's JSON body, where keyword locations of its errors start. */

@@ -37,7 +37,7 @@ class ContractValidationTest {
     ApiContract contract = Await.result(ApiContract.load(vertx));
     Router router = Router.router(vertx);
     router.post("/v1/*").handler(BodyHandler.create(false).setBodyLimit(ApiRouter.MAX_BODY_BYTES));
-    router.route().handler(new ContractValidation(vertx, contract));
+    router.route().handler(new ContractValidation(vertx, contract, ApiRouter.domainRules()));
     router.route().handler(ctx -> ctx.response().putHeader("content-type", "application/json")
         .end(new JsonObject().put("passed", true).encode()));
     Errors.mount(router);
@@ -85,12 +85,13 @@ class ContractValidationTest {
     assertThat(r.json().getString("detail")).isEqualTo("7 fields are invalid");
     Map<String, String> byField = new java.util.HashMap<>();
     errors(r).forEach(o -> byField.put(((JsonObject) o).getString("field"), ((JsonObject) o).getString("message")));
+    // where a domain rule says more (what it got), its message is the one shown
     assertThat(byField).containsEntry("image", "must be a string")
-        .containsEntry("env.OK", "must be a string")
-        .containsEntry("commit_sha", "must match ^[0-9a-fA-F]{7,64}$")
-        .containsEntry("strategy", "must be one of rolling, blue-green, canary, recreate")
-        .containsEntry("notes", "must be at most 4096 characters")
-        .containsEntry("env.9X", "name must match ^[A-Za-z_][A-Za-z0-9_]*$");
+        .containsEntry("env.OK", "value must be a string, not a number")
+        .containsEntry("commit_sha", "must be 7 to 64 hexadecimal characters (got 'xyz')")
+        .containsEntry("strategy", "unknown strategy 'sideways': expected one of rolling, blue-green, canary, recreate")
+        .containsEntry("notes", "must be at most 4096 bytes in UTF-8 (got 4097)")
+        .containsEntry("env.9X", "name must start with a letter or '_' and contain only letters, digits and '_'");
     assertThat(byField.get("colour")).startsWith("unknown field; expected some of [commit_sha, env, image");
   }
 
@@ -124,14 +125,30 @@ class ContractValidationTest {
       env.put("V" + i, "x");
     }
     assertThat(errors(deploy(new JsonObject().put("image", "a").put("env", env)))).containsExactly(
-        new JsonObject().put("field", "env").put("message", "must have at most 256 entries"));
+        new JsonObject().put("field", "env").put("message", "must have at most 256 entries (got 257)"));
     assertThat(errors(deploy(new JsonObject().put("image", "a")
         .put("env", new JsonObject().put("BIG", "x".repeat(32 * 1024 + 1)))))).containsExactly(
-        new JsonObject().put("field", "env.BIG").put("message", "must be at most 32768 characters"));
+        new JsonObject().put("field", "env.BIG").put("message", "value must be at most 32768 bytes in UTF-8 (got 32769)"));
     assertThat(fields(api.post("/v1/instances", new JsonObject().put("name", "App_1").put("replicas", 0))))
         .containsExactlyInAnyOrder("name", "replicas");
     assertThat(errors(api.post("/v1/instances", new JsonObject().put("name", "a").put("replicas", 1.5))))
         .containsExactly(new JsonObject().put("field", "replicas").put("message", "must be a whole number"));
+  }
+
+  @Test
+  @DisplayName("messages say what would be accepted, whichever layer found the problem")
+  void messagesSayWhatIsAccepted() {
+    assertThat(errors(api.post("/v1/webhooks", new JsonObject().put("url", "https://h.example")
+        .put("event_types", new JsonArray())))).extracting(o -> ((JsonObject) o).getString("message"))
+        .containsExactly("must be a non-empty array of event types, some of [deploy.queued, deploy.started, "
+            + "deploy.progressed, deploy.succeeded, deploy.failed, deploy.cancelled, deploy.rolled_back]");
+    assertThat(errors(api.post("/v1/deployments/dep_x/pause", new JsonObject().put("now", true))))
+        .containsExactly(new JsonObject().put("field", "now").put("message", "unknown field"));
+    assertThat(errors(api.post("/v1/instances", new JsonObject().put("name", "ok").put("provider_config",
+        new JsonObject().put("faults", new JsonArray().add(new JsonObject().put("image", "*").put("error_rate", 0.1)
+            .put("crash_after_seconds", 0)))))))
+        .containsExactly(new JsonObject().put("field", "provider_config.faults[0].crash_after_seconds")
+            .put("message", "must be a number from more than 0 to 86400"));
   }
 
   @Test
