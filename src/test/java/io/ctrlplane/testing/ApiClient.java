@@ -1,5 +1,6 @@
 package io.ctrlplane.testing;
 
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -18,8 +19,13 @@ public final class ApiClient implements AutoCloseable {
     this.client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port));
   }
 
-  /** A response: status, headers of interest and the parsed JSON body (null when not JSON). */
-  public record Response(int status, String contentType, String location, JsonObject json, String text) {}
+  /** A response: status, headers of interest, all headers and the parsed JSON body (null when not JSON). */
+  public record Response(int status, String contentType, String location, JsonObject json, String text,
+      MultiMap headers) {
+    public String header(String name) {
+      return headers.get(name);
+    }
+  }
 
   public Response get(String path) {
     return send(HttpMethod.GET, path, null, Map.of());
@@ -45,7 +51,7 @@ public final class ApiClient implements AutoCloseable {
     if (text != null && text.startsWith("{")) {
       json = new JsonObject(text);
     }
-    return new Response(r.statusCode(), r.getHeader("content-type"), r.getHeader("Location"), json, text);
+    return new Response(r.statusCode(), r.getHeader("content-type"), r.getHeader("Location"), json, text, r.headers());
   }
 
   @Override
