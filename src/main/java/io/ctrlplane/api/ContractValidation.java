@@ -13,11 +13,9 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.openapi.contract.Operation;
 import io.vertx.openapi.contract.Parameter;
 import io.vertx.openapi.contract.Path;
-import io.vertx.openapi.validation.RequestParameter;
 import io.vertx.openapi.validation.RequestUtils;
 import io.vertx.openapi.validation.RequestValidator;
 import io.vertx.openapi.validation.SchemaValidationException;
-import io.vertx.openapi.validation.ValidatableRequest;
 import io.vertx.openapi.validation.ValidatorException;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -75,7 +73,7 @@ final class ContractValidation implements Handler<RoutingContext> {
       return;
     }
     RequestUtils.extract(ctx.request(), operation, () -> Future.succeededFuture(body))
-        .compose(request -> validator.validate(asJson(request), operation.getOperationId()))
+        .compose(request -> validator.validate(new JsonRequest(request), operation.getOperationId()))
         .onSuccess(validated -> ctx.next())
         .onFailure(e -> ctx.fail(e instanceof ValidatorException v ? problem(v, operation, body) : e))
         .onFailure(e -> {
@@ -106,41 +104,6 @@ final class ContractValidation implements Handler<RoutingContext> {
           + firstLine(e.getMessage())));
     }
     throw new ApiException(Problem.of(400, "Malformed JSON", "the request body must be a JSON object"));
-  }
-
-  /** Our own check stands for the Content-Type header, so the validator always reads the body as JSON. */
-  private static ValidatableRequest asJson(ValidatableRequest request) {
-    return new ValidatableRequest() {
-      @Override
-      public String getContentType() {
-        return request.getBody() == null ? null : "application/json";
-      }
-
-      @Override
-      public Map<String, RequestParameter> getCookies() {
-        return request.getCookies();
-      }
-
-      @Override
-      public Map<String, RequestParameter> getPathParameters() {
-        return request.getPathParameters();
-      }
-
-      @Override
-      public Map<String, RequestParameter> getQuery() {
-        return request.getQuery();
-      }
-
-      @Override
-      public Map<String, RequestParameter> getHeaders() {
-        return request.getHeaders();
-      }
-
-      @Override
-      public RequestParameter getBody() {
-        return request.getBody();
-      }
-    };
   }
 
   private RuntimeException problem(ValidatorException e, Operation operation, Buffer body) {

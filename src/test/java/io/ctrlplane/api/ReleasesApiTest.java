@@ -133,6 +133,30 @@ class ReleasesApiTest {
   }
 
   @Test
+  @DisplayName("the fleet, timeline, event log, webhooks, health and metrics responses keep the contract too")
+  void otherResources() {
+    String fast = instance(new JsonObject().put("start_delay_ms", 0).put("ready_delay_ms", 0));
+    String id = api.post("/v1/instances/" + fast + "/deployments", deploy("acme/web:1")).json().getString("id");
+    Await.until(Duration.ofSeconds(30), "deployment succeeded",
+        () -> "succeeded".equals(api.get("/v1/deployments/" + id).json().getString("state")) ? true : null);
+    assertThat(api.get("/v1/instances/" + fast + "/fleet").json().getJsonArray("replicas")).hasSize(1);
+    assertThat(api.get("/v1/instances/" + fast + "/fleet/timeline?limit=3").json().getJsonArray("items")).hasSize(3);
+    Await.until(Duration.ofSeconds(30), "events in the log",
+        () -> api.get("/v1/events?limit=5").json().getJsonArray("items").isEmpty() ? null : true);
+    ApiClient.Response hook = api.post("/v1/webhooks", new JsonObject().put("url", "https://hooks.example.com/x"));
+    assertThat(hook.status()).isEqualTo(201);
+    assertThat(hook.location()).isEqualTo("/v1/webhooks/" + hook.json().getString("id"));
+    assertThat(api.get("/v1/webhooks").status()).isEqualTo(200);
+    assertThat(api.get(hook.location()).json().getString("secret")).isEqualTo("********");
+    assertThat(api.get(hook.location() + "/deliveries").status()).isEqualTo(200);
+    assertThat(api.send(HttpMethod.DELETE, hook.location()).status()).isEqualTo(204);
+    assertThat(api.get("/health/live").json().getString("status")).isEqualTo("UP");
+    assertThat(api.get("/health/ready").status()).isIn(200, 503);
+    assertThat(api.get("/metrics").text()).contains("vertx_http_server_requests_total");
+    assertThat(api.post("/v1/deployments/" + id + "/pause", new JsonObject()).status()).isEqualTo(409);
+  }
+
+  @Test
   @DisplayName("unknown ids are 404 problems, for reads and for commands")
   void unknownIds() {
     for (String path : List.of("/v1/instances/inst_nope", "/v1/deployments/dep_nope", "/v1/releases/rel_nope",

@@ -36,6 +36,10 @@ public final class CheckedApi implements AutoCloseable {
     return contract.conforms(HttpMethod.POST, path, api.post(path, rawBody, headers));
   }
 
+  public ApiClient.Response send(HttpMethod method, String path) {
+    return contract.conforms(method, path, api.send(method, path, null, Map.of()));
+  }
+
   @Override
   public void close() {
     api.close();
