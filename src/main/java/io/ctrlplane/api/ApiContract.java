@@ -39,10 +39,10 @@ public final class ApiContract {
 
   /** Reads and resolves the document; fails when it is not a valid OpenAPI 3.1 document. */
   public static Future<ApiContract> load(Vertx vertx) {
-    return vertx.fileSystem().readFile(RESOURCE).compose(bytes -> {
-      JsonObject raw = parse(bytes);
-      return OpenAPIContract.from(vertx, forValidator(raw)).map(c -> new ApiContract(bytes, raw, c));
-    });
+    // parsing ~40 KB of YAML is worker work, not event-loop work
+    return vertx.fileSystem().readFile(RESOURCE)
+        .compose(bytes -> vertx.executeBlocking(() -> parse(bytes))
+            .compose(raw -> OpenAPIContract.from(vertx, forValidator(raw)).map(c -> new ApiContract(bytes, raw, c))));
   }
 
   /** The document as written, for {@code GET /openapi.yaml}. */

@@ -97,6 +97,7 @@ class IdempotencyTest {
     assertThat(other.status()).isEqualTo(422);
     assertThat(other.json().getString("title")).isEqualTo("Idempotency-Key reused");
     assertThat(other.json().getString("detail")).contains("different request body");
+    assertThat(other.json().getJsonArray("errors").getJsonObject(0).getString("field")).isEqualTo("Idempotency-Key");
     assertThat(releases(instanceId)).isEqualTo(1);
   }
 
