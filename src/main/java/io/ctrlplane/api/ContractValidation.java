@@ -75,12 +75,20 @@ final class ContractValidation implements Handler<RoutingContext> {
     RequestUtils.extract(ctx.request(), operation, () -> Future.succeededFuture(body))
         .compose(request -> validator.validate(new JsonRequest(request), operation.getOperationId()))
         .onSuccess(validated -> ctx.next())
-        .onFailure(e -> ctx.fail(e instanceof ValidatorException v ? problem(v, operation, body) : e))
-        .onFailure(e -> {
-          if (!ctx.failed()) { // problem() itself broke: still answer
-            ctx.fail(e);
-          }
-        });
+        .onFailure(e -> ctx.fail(failure(e, operation, body)));
+  }
+
+  /** A validator's refusal as the problem to answer; anything else (a bug) as it is. */
+  private Throwable failure(Throwable e, Operation operation, Buffer body) {
+    if (!(e instanceof ValidatorException refusal)) {
+      return e;
+    }
+    try {
+      return problem(refusal, operation, body);
+    } catch (RuntimeException bug) { // still answer, with a 500 that logs both
+      bug.addSuppressed(e);
+      return bug;
+    }
   }
 
   /** The body as JSON bytes: {} when there is none, so a missing body reports its missing fields. */
