@@ -12,8 +12,7 @@
 # BENCH_PG_PASSWORD and BENCH_KAFKA_BOOTSTRAP. Load comes from separate JVMs (io.ctrlplane.bench.*,
 # src/bench/java) at fixed arrival rates; see bench/RESULTS.md for what each row means.
 #
-# Other settings: BENCH_STACK_JAVA_OPTS (e.g. a JFR recording) for the stack JVM, BENCH_RUNNER_SLOTS
-# (runner slots to fill before the write ramp; 8 = one dev-mode runner), BENCH_WRITE_RATES.
+# Other settings: BENCH_STACK_JAVA_OPTS (e.g. a JFR recording) for the stack JVM, BENCH_WRITE_RATES.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -44,27 +43,26 @@ rm -f "$RESULTS" "$COMMANDS" "$META"
 
 # ---- scale -------------------------------------------------------------------------------------------
 if [ "$MODE" = full ]; then
-  READ_RATE=500; READ_WARMUP=10; READ_SECS=30
+  READ_RATE=500; READ_WARMUP=10; READ_SECS=30; PREWARM=20
   BIG_RELEASES=10000; MANY_INSTANCES=999; MANY_RELEASES=991
   BARE_HIGH_RATE=5000; WRK_SECS=10
   PGB_CLIENTS=8; PGB_SECS=20; PGB_INSTANCES=1000
   KAFKA_BURST=100000; KAFKA_RATE=1000; KAFKA_WARMUP=5; KAFKA_SECS=20
-  E2E_INSTANCES=48; E2E_PER_INSTANCE=8
-  EVENT_RATE=10; EVENT_WARMUP=5; EVENT_SECS=30
+  E2E_INSTANCES=48; E2E_PER_INSTANCE=8; E2E_WARM=2
+  EVENT_RATE=10; EVENT_WARMUP=5; EVENT_SECS=30; EVENT_DRAIN=3
   WRITE_RATES=${BENCH_WRITE_RATES:-25,50,100,150,200,300,400,500,600,800,1000,1200,1500,2000}
   WRITE_FIRST_WARMUP=10; WRITE_WARMUP=3; WRITE_SECS=10
 else
-  READ_RATE=100; READ_WARMUP=1; READ_SECS=3
+  READ_RATE=100; READ_WARMUP=1; READ_SECS=2; PREWARM=1
   BIG_RELEASES=200; MANY_INSTANCES=9; MANY_RELEASES=50
-  BARE_HIGH_RATE=300; WRK_SECS=2
+  BARE_HIGH_RATE=300; WRK_SECS=1
   PGB_CLIENTS=4; PGB_SECS=3; PGB_INSTANCES=10
-  KAFKA_BURST=2000; KAFKA_RATE=200; KAFKA_WARMUP=1; KAFKA_SECS=2
-  E2E_INSTANCES=4; E2E_PER_INSTANCE=2
-  EVENT_RATE=5; EVENT_WARMUP=1; EVENT_SECS=3
+  KAFKA_BURST=2000; KAFKA_RATE=200; KAFKA_WARMUP=1; KAFKA_SECS=1
+  E2E_INSTANCES=3; E2E_PER_INSTANCE=2; E2E_WARM=1
+  EVENT_RATE=5; EVENT_WARMUP=1; EVENT_SECS=2; EVENT_DRAIN=1
   WRITE_RATES=${BENCH_WRITE_RATES:-20,40}
-  WRITE_FIRST_WARMUP=2; WRITE_WARMUP=1; WRITE_SECS=2
+  WRITE_FIRST_WARMUP=1; WRITE_WARMUP=1; WRITE_SECS=2
 fi
-RUNNER_SLOTS=${BENCH_RUNNER_SLOTS:-8}
 
 step_on() { [ -z "$ONLY" ] || [[ ",$ONLY," == *",$1,"* ]]; }
 LOADS=""
@@ -109,10 +107,11 @@ install_tools() {
 
 # ---- build -------------------------------------------------------------------------------------------
 build() {
-  local why=""
+  local why="" listing=""
+  [ -f "$JAR" ] && listing=$(unzip -l "$JAR" 2>/dev/null || jar tf "$JAR" 2>/dev/null || true)
   if [ ! -f "$JAR" ]; then why="no jar"
-  elif ! unzip -l "$JAR" 2>/dev/null | grep -q 'io/ctrlplane/bench/BenchMain.class'; then why="jar lacks src/bench"
-  elif ! unzip -l "$JAR" 2>/dev/null | grep -q 'io/ctrlplane/dev/DevCommand.class'; then why="jar lacks dev mode"
+  elif ! grep -q 'io/ctrlplane/bench/BenchMain.class' <<<"$listing"; then why="jar lacks src/bench"
+  elif ! grep -q 'io/ctrlplane/dev/DevCommand.class' <<<"$listing"; then why="jar lacks dev mode"
   elif [ -n "$(find src pom.xml conf -newer "$JAR" -type f 2>/dev/null | head -1)" ]; then why="sources changed"
   fi
   if [ -n "$why" ]; then
@@ -201,9 +200,9 @@ start_stack() {
     rm -rf "$WORK/dev"
     log "starting the dev stack (HTTP $http, PostgreSQL $pg, Kafka $kafka)"
     # shellcheck disable=SC2086
-    note_cmd "env CTRLPLANE_HTTP_PORT=$http CTRLPLANE_DEV_PG_PORT=$pg CTRLPLANE_DEV_KAFKA_PORT=$kafka CTRLPLANE_DEV_DATA_DIR=target/bench/dev java ${BENCH_STACK_JAVA_OPTS:-}${BENCH_STACK_JAVA_OPTS:+ }-jar target/ctrlplane.jar dev --fresh &"
+    note_cmd "env CTRLPLANE_DEV_ROLES=api,relay,webhooks CTRLPLANE_HTTP_PORT=$http CTRLPLANE_DEV_PG_PORT=$pg CTRLPLANE_DEV_KAFKA_PORT=$kafka CTRLPLANE_DEV_DATA_DIR=target/bench/dev java ${BENCH_STACK_JAVA_OPTS:-}${BENCH_STACK_JAVA_OPTS:+ }-jar target/ctrlplane.jar dev --fresh &"
     # shellcheck disable=SC2086
-    env CTRLPLANE_HTTP_PORT=$http CTRLPLANE_DEV_PG_PORT=$pg CTRLPLANE_DEV_KAFKA_PORT=$kafka \
+    env CTRLPLANE_DEV_ROLES=api,relay,webhooks CTRLPLANE_HTTP_PORT=$http CTRLPLANE_DEV_PG_PORT=$pg CTRLPLANE_DEV_KAFKA_PORT=$kafka \
       CTRLPLANE_DEV_DATA_DIR="$WORK/dev" java ${BENCH_STACK_JAVA_OPTS:-} -jar "$JAR" dev --fresh \
       > "$WORK/stack.log" 2>&1 &
     STACK_PID=$!
@@ -217,7 +216,7 @@ start_stack() {
       tail -30 "$WORK/stack.log" >&2
       exit 1
     fi
-    echo "- Stack: \`ctrlplane dev\` (API with 2 event-loop verticles, 1 runner verticle of 8 slots, relay, webhooks; embedded PostgreSQL 14 with fsync=off, single-node KRaft Kafka 4.2.1), one JVM$( [ -n "${BENCH_STACK_JAVA_OPTS:-}" ] && echo ", options ${BENCH_STACK_JAVA_OPTS}")" >> "$META"
+    echo "- Stack: \`ctrlplane dev\` with roles api (2 HTTP verticles), relay and webhooks in one JVM with the embedded PostgreSQL 14 (fsync=off, synchronous_commit=off) and single-node KRaft Kafka 4.2.1; runners are separate \`serve --roles runner\` processes (1 runner verticle of 8 deployment slots each), started only for items 3 and 4$( [ -n "${BENCH_STACK_JAVA_OPTS:-}" ] && echo ", options ${BENCH_STACK_JAVA_OPTS}")" >> "$META"
   fi
   # postgresql://host:port/db → libpq environment for psql and pgbench, and a JDBC URL
   local rest=${PG_URL#postgresql://}
@@ -238,7 +237,7 @@ step_bare() {
   PIDS+=("$pid")
   wait_http "http://localhost:$port/bare" 30
   bench http --id base.bare --what "Bare Vert.x route (constant JSON)" --url "http://localhost:$port" \
-    --path /bare --rate "$READ_RATE" --warmup "$READ_WARMUP" --duration "$READ_SECS"
+    --path /bare --rate "$READ_RATE" --warmup "$READ_WARMUP" --duration "$READ_SECS" --prewarm "$PREWARM"
   bench http --id base.bare.high --what "Bare Vert.x route, high rate" --url "http://localhost:$port" \
     --path /bare --rate "$BARE_HIGH_RATE" --warmup "$READ_WARMUP" --duration "$READ_SECS"
   if command -v wrk >/dev/null; then
@@ -255,7 +254,7 @@ step_reads() {
   local path="/v1/instances/inst_bench_big/releases?limit=20"
   curl -sf -o "$WORK/sample-releases.json" "$API$path" || { echo "bench: $API$path failed" >&2; exit 1; }
   bench http --id reads.10k --what "GET releases?limit=20, instance with $BIG_RELEASES releases" --url "$API" \
-    --path "$path" --rate "$READ_RATE" --warmup "$READ_WARMUP" --duration "$READ_SECS"
+    --path "$path" --rate "$READ_RATE" --warmup "$READ_WARMUP" --duration "$READ_SECS" --prewarm "$PREWARM"
   if command -v wrk >/dev/null; then
     rec wrk -t1 -c32 -d"${WRK_SECS}s" --latency "$API$path" > "$WORK/wrk-reads.txt"
     bench wrk --id reads.10k.wrk --what "GET releases?limit=20, most it serves (wrk)" --file "$WORK/wrk-reads.txt" \
@@ -284,11 +283,15 @@ step_pgbench() {
   pg_dump -s "$PGDATABASE" | psql -X -q -v ON_ERROR_STOP=1 -d "$db" > /dev/null
   rec psql -X -q -v ON_ERROR_STOP=1 -d "$db" -v ninst="$PGB_INSTANCES" -f bench/pgbench-setup.sql
   rm -rf "$WORK/pgbench"; mkdir -p "$WORK/pgbench"
+  "${BENCH_JAVA[@]}" cpu --seconds "$PGB_SECS" --file "$WORK/pgbench/cpu.json" --started "$WORK/pgbench/started" &
+  local meter=$!
+  for _ in $(seq 1 100); do [ -f "$WORK/pgbench/started" ] && break; sleep 0.1; done
   rec pgbench -n -M prepared -c "$PGB_CLIENTS" -j 2 -T "$PGB_SECS" -D ninst="$PGB_INSTANCES" \
     -f bench/deploy.pgbench.sql -l --log-prefix="$WORK/pgbench/pgbench_log" "$db" > "$WORK/pgbench/report.txt" 2>&1 \
     || { cat "$WORK/pgbench/report.txt" >&2; return 1; }
+  wait "$meter" || true
   bench pgbench --id base.pgbench --what "pgbench: the deploy transaction's SQL (bench/deploy.pgbench.sql)" \
-    --log-dir "$WORK/pgbench" --report "$WORK/pgbench/report.txt" \
+    --log-dir "$WORK/pgbench" --report "$WORK/pgbench/report.txt" --cpu-file "$WORK/pgbench/cpu.json" \
     --load "$PGB_CLIENTS clients, closed loop, $PGB_SECS s, -M prepared, $PGB_INSTANCES instances"
 }
 
@@ -298,80 +301,81 @@ step_kafka() {
     --warmup "$KAFKA_WARMUP" --duration "$KAFKA_SECS" --size 1024
 }
 
-start_extra_runner() {
-  local port
-  port=$(pick_port 18500)
-  log "starting a second runner process"
+RUNNER_PIDS=()
+start_runner() { # starts one more `serve --roles runner` process against the stack's PostgreSQL
+  local port n=$((${#RUNNER_PIDS[@]} + 1))
+  port=$(pick_port $((18500 + n)))
+  log "starting runner process $n"
   note_cmd "env CTRLPLANE_PG_URL=$PG_URL CTRLPLANE_PG_USER=$PG_USER CTRLPLANE_PG_PASSWORD=*** CTRLPLANE_KAFKA_BOOTSTRAP_SERVERS=$KAFKA CTRLPLANE_HTTP_PORT=$port java -jar target/ctrlplane.jar serve --roles runner &"
   env CTRLPLANE_PG_URL="$PG_URL" CTRLPLANE_PG_USER="$PG_USER" CTRLPLANE_PG_PASSWORD="$PG_PASSWORD" \
     CTRLPLANE_KAFKA_BOOTSTRAP_SERVERS="$KAFKA" CTRLPLANE_HTTP_PORT="$port" \
-    java -jar "$JAR" serve --roles runner > "$WORK/runner2.log" 2>&1 &
-  RUNNER2_PID=$!
-  PIDS+=("$RUNNER2_PID")
+    java -jar "$JAR" serve --roles runner > "$WORK/runner$n.log" 2>&1 &
+  local pid=$!
+  PIDS+=("$pid")
+  RUNNER_PIDS+=("$pid")
   for _ in $(seq 1 300); do
-    grep -q "runner .* ready" "$WORK/runner2.log" && return 0
-    kill -0 "$RUNNER2_PID" 2>/dev/null || break
+    grep -q "runner .* ready" "$WORK/runner$n.log" && return 0
+    kill -0 "$pid" 2>/dev/null || break
     sleep 0.2
   done
-  echo "bench: the second runner did not start" >&2
-  tail -20 "$WORK/runner2.log" >&2
+  echo "bench: runner process $n did not start" >&2
+  tail -20 "$WORK/runner$n.log" >&2
   return 1
 }
 
+stop_runners() {
+  local pid
+  for pid in "${RUNNER_PIDS[@]}"; do stop_pid "$pid"; done
+  RUNNER_PIDS=()
+}
+
 step_e2e() {
+  start_runner
   log "item 3: end-to-end deploys, 1 runner process"
   bench e2e --id e2e.1 --what "End-to-end deploys, 1 runner process" --url "$API" --pg-jdbc "$PG_JDBC" \
     --pg-user "$PG_USER" --pg-password "$PG_PASSWORD" --prefix e2e-one --instances "$E2E_INSTANCES" \
-    --per-instance "$E2E_PER_INSTANCE" --paths-out "$WORK/e2e-paths.txt"
-  start_extra_runner
+    --per-instance "$E2E_PER_INSTANCE" --warm-per-instance "$E2E_WARM" --paths-out "$WORK/e2e-paths.txt"
+  start_runner
   log "item 3: end-to-end deploys, 2 runner processes"
   bench e2e --id e2e.2 --what "End-to-end deploys, 2 runner processes" --url "$API" --pg-jdbc "$PG_JDBC" \
     --pg-user "$PG_USER" --pg-password "$PG_PASSWORD" --prefix e2e-two --instances "$E2E_INSTANCES" \
-    --per-instance "$E2E_PER_INSTANCE"
-  stop_pid "$RUNNER2_PID"
+    --per-instance "$E2E_PER_INSTANCE" --warm-per-instance "$E2E_WARM"
+  stop_pid "${RUNNER_PIDS[1]}" # runner 1 stays for the events step
+  RUNNER_PIDS=("${RUNNER_PIDS[0]}")
 }
 
 step_events() {
+  [ ${#RUNNER_PIDS[@]} -gt 0 ] || start_runner
   if [ ! -s "$WORK/e2e-paths.txt" ]; then
     bench e2e --id e2e.setup --what setup --url "$API" --pg-jdbc "$PG_JDBC" --pg-user "$PG_USER" \
       --pg-password "$PG_PASSWORD" --prefix events --instances "$E2E_INSTANCES" --per-instance 0 \
       --paths-out "$WORK/e2e-paths.txt"
   fi
-  log "item 4: event latency"
+  log "item 4: event latency (1 runner process)"
   bench events --id events --url "$API" --paths-file "$WORK/e2e-paths.txt" --bootstrap "$KAFKA" \
     --pg-jdbc "$PG_JDBC" --pg-user "$PG_USER" --pg-password "$PG_PASSWORD" --rate "$EVENT_RATE" \
-    --warmup "$EVENT_WARMUP" --duration "$EVENT_SECS"
+    --warmup "$EVENT_WARMUP" --duration "$EVENT_SECS" --drain "$EVENT_DRAIN"
+  stop_runners
 }
 
 step_writes() {
-  log "item 2: filling the $RUNNER_SLOTS runner slots with long deployments"
-  local cfg='{"start_delay_ms": 3600000, "ready_delay_ms": 0}'
-  local i id
-  for i in $(seq 1 "$RUNNER_SLOTS"); do
-    id=$(curl -sf -XPOST "$API/v1/instances" -H 'content-type: application/json' \
-      -d "{\"name\": \"blocker-$i-$RANDOM\", \"replicas\": 1, \"provider_config\": $cfg}" | sed 's/^{"id":"\([^"]*\)".*/\1/')
-    curl -sf -o /dev/null -XPOST "$API/v1/instances/$id/deployments" -H 'content-type: application/json' \
-      -d '{"image": "registry.example/bench/blocker:1"}'
-  done
-  local running=0
-  for _ in $(seq 1 150); do
-    running=$(psql -X -Atc "SELECT count(*) FROM deployments d JOIN instances i ON i.id = d.instance_id
-                            WHERE i.name LIKE 'blocker-%' AND d.state = 'running'")
-    [ "$running" -ge "$RUNNER_SLOTS" ] && break
-    sleep 0.2
-  done
-  echo "- Item 2: the runner's $RUNNER_SLOTS slots were held by deployments whose replicas take an hour to start ($running running), so the POSTed deployments stay queued and the ramp measures the API, its transaction and the relay's publishing of deploy.queued, not rollouts (item 3 measures those)" >> "$META"
+  if [ -z "${BENCH_API_URL:-}" ]; then
+    echo "- Item 2: no runner process runs during the write ramp (the dev JVM plays api, relay and webhooks only), so the POSTed deployments stay queued: the ramp measures the API, its transaction and the relay publishing deploy.queued, like the pgbench transaction plus the HTTP and Kafka parts" >> "$META"
+  else
+    echo "- Item 2: external stack: its own runners (if any) were running the POSTed deployments during the ramp" >> "$META"
+  fi
   psql -X -Atc "SELECT '/v1/instances/' || id || '/deployments' FROM instances WHERE id LIKE 'inst_bench_%'" \
     > "$WORK/write-paths.txt"
-  if [ ! -s "$WORK/write-paths.txt" ]; then
-    psql -X -Atc "SELECT '/v1/instances/' || id || '/deployments' FROM instances WHERE name LIKE 'e2e-%'" \
+  if [ ! -s "$WORK/write-paths.txt" ]; then # --only writes: instances without the item 1 data
+    rec psql -X -q -v ON_ERROR_STOP=1 -v ninst="$MANY_INSTANCES" -v nrel=1 -f bench/load-many-instances.sql
+    psql -X -Atc "SELECT '/v1/instances/' || id || '/deployments' FROM instances WHERE id LIKE 'inst_bench_%'" \
       > "$WORK/write-paths.txt"
   fi
   log "item 2: write ramp $WRITE_RATES req/s"
   bench ramp --id writes --what "POST deployments: highest rate with p99 ≤ 50 ms" --url "$API" --method POST \
     --paths-file "$WORK/write-paths.txt" --body '{"image": "registry.example/bench/app:write"}' \
     --rates "$WRITE_RATES" --p99-limit-ms 50 --first-warmup "$WRITE_FIRST_WARMUP" --warmup "$WRITE_WARMUP" \
-    --duration "$WRITE_SECS"
+    --duration "$WRITE_SECS" --prewarm "$PREWARM"
   # every committed event should reach Kafka: how many are still waiting shortly after the ramp
   sleep 3
   echo "- Outbox rows not yet published 3 s after the write ramp: $(psql -X -Atc 'SELECT count(*) FROM outbox WHERE published_at IS NULL'); outbox rows in all: $(psql -X -Atc 'SELECT count(*) FROM outbox')" >> "$META"
@@ -391,6 +395,7 @@ step_on pgbench && step_pgbench
 step_on kafka && step_kafka
 step_on e2e && step_e2e
 step_on events && step_events
+stop_runners
 step_on writes && step_writes
 echo "- 1-minute load average at the start of each step: $LOADS; after the run: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$META"
 cleanup
@@ -398,5 +403,15 @@ cleanup
 OUT="$ROOT/bench/RESULTS.md"
 [ "$MODE" = smoke ] && OUT="$WORK/RESULTS-smoke.md"
 [ -n "$ONLY" ] && [ "$MODE" = full ] && OUT="$WORK/RESULTS-partial.md"
+# rows each step must produce: a step that produced none means the harness broke (non-zero exit)
+EXPECT=""
+expect() { EXPECT="$EXPECT${EXPECT:+,}$1"; }
+step_on bare && expect base.bare,base.bare.high && command -v wrk >/dev/null && expect base.bare.wrk
+step_on reads && expect reads.10k,reads.1m.same,reads.1m.random
+step_on pgbench && expect base.pgbench
+step_on kafka && expect base.kafka.burst,base.kafka.ack,base.kafka.e2e
+step_on e2e && expect e2e.1,e2e.2
+step_on events && expect events,events.queued,events.runner
+step_on writes && expect writes
 "${BENCH_JAVA[@]}" report --results "$RESULTS" --meta "$META" --commands "$COMMANDS" --out "$OUT" \
-  --title "$(date -u '+%Y-%m-%d') ($MODE)"
+  --title "$(date -u '+%Y-%m-%d') ($MODE)" --expect "$EXPECT"

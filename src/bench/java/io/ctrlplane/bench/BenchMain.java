@@ -13,6 +13,7 @@ package io.ctrlplane.bench;
  *   pgbench   a pgbench run's logs to a result row
  *   wrk       a wrk run's output to a result row
  *   report    results → markdown table → RESULTS.md
+ *   cpu       meter who used the CPU for a while (around pgbench)
  * </pre>
  */
 public final class BenchMain {
@@ -38,6 +39,7 @@ public final class BenchMain {
       case "pgbench" -> code = PgbenchLog.main(args);
       case "wrk" -> code = WrkLog.main(args);
       case "report" -> code = Report.main(args);
+      case "cpu" -> code = CpuMeter.main(args);
       default -> {
         System.err.println("unknown command " + argv[0]);
         code = 2;

@@ -44,18 +44,25 @@ final class EndToEnd {
       if (args.str("paths-out", null) != null) {
         Files.write(Path.of(args.str("paths-out")), paths);
       }
-      // warm-up: one deploy each, to the end
-      List<String> warm = ids(api.all(paths.size(), 16, i -> api.post(paths.get(i), deployBody(0))));
-      waitTerminal(db, warm, 300);
+      // warm-up (JIT of fresh runner JVMs; a current release on each instance): rounds of one deploy each
+      int warmRounds = Math.max(1, args.integer("warm-per-instance", 1));
+      for (int round = 0; round < warmRounds; round++) {
+        int r = round;
+        List<String> warm = ids(api.all(paths.size(), 16, i -> api.post(paths.get(i), deployBody(-1 - r))));
+        waitTerminal(db, warm, 300);
+      }
       if (perInstance == 0) { // setup only: instances with a current release, for the events step
         return 0;
       }
+      CpuMeter meter = new CpuMeter();
+      meter.start();
       long submitStart = System.nanoTime();
       int n = paths.size() * perInstance;
       List<String> measured = ids(api.all(n, 16, k -> api.post(paths.get(k % paths.size()),
           deployBody(1 + k / paths.size()))));
       double submitSecs = (System.nanoTime() - submitStart) / 1e9;
       boolean allDone = waitTerminal(db, measured, args.integer("timeout", 600));
+      CpuMeter.Usage usage = meter.stop();
       try (PreparedStatement st = db.prepareStatement("SELECT state, "
           + "extract(epoch FROM created_at) AS c, extract(epoch FROM started_at) AS s, "
           + "extract(epoch FROM finished_at) AS f FROM deployments WHERE id = ANY(?)")) {
@@ -83,9 +90,13 @@ final class EndToEnd {
           int b = finished.size() * 9 / 10;
           steady = (b - a) / (finished.get(b) - finished.get(a));
         }
-        new Result(id, args.str("what")).load(String.format(Locale.ROOT,
-                "%d deploys (%d instances × %d, rolling, 3 replicas, simulator 0 ms delays), submitted in %.1f s",
-                n, paths.size(), perInstance, submitSecs))
+        Result row = new Result(id, args.str("what"));
+        if (usage != null) {
+          usage.addTo(row, finished.size());
+        }
+        row.load(String.format(Locale.ROOT,
+                "%d deploys (%d instances × %d, rolling, 3 replicas, simulator 0 ms delays) after %d warm-up rounds,"
+                    + " submitted in %.1f s", n, paths.size(), perInstance, warmRounds, submitSecs))
             .throughput(finished.size() / span, "deploys/s").latency(rollout).errors(errors)
             .put("steady", steady)
             .note(String.format(Locale.ROOT, "10–90 %% completions: %.1f deploys/s; latency = started→finished",
@@ -98,7 +109,8 @@ final class EndToEnd {
   }
 
   static JsonObject deployBody(int version) {
-    return new JsonObject().put("image", "registry.example/bench/app:" + version).put("strategy", "rolling");
+    String tag = version < 0 ? "warm" + (-version) : String.valueOf(version);
+    return new JsonObject().put("image", "registry.example/bench/app:" + tag).put("strategy", "rolling");
   }
 
   private static List<String> ids(List<JsonObject> replies) {

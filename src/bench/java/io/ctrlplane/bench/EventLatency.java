@@ -110,7 +110,7 @@ final class EventLatency {
       EndToEnd.waitTerminal(db, new ArrayList<>(responded.keySet()), args.integer("timeout", 300));
     }
     // the last events of the last deployments: give the relay a moment
-    Thread.sleep(3000);
+    Thread.sleep((long) (args.dbl("drain", 3) * 1000));
     stop.set(true);
     consumerThread.join();
 
@@ -161,7 +161,11 @@ final class EventLatency {
     }
     String load = String.format(Locale.ROOT, "deploys POSTed at %.0f/s for %.0f s (+%.0f s warmup), runner active",
         rate, duration, warmup);
-    new Result(id, "Event latency commit→consumer, all types").load(load)
+    Result allRow = new Result(id, "Event latency commit→consumer, all types");
+    if (run.cpu() != null) {
+      run.cpu().addTo(allRow, measuredDeployments.size());
+    }
+    allRow.load(load)
         .throughput(all.getTotalCount() / duration, "events/s").latency(all).errors(run.errors + missing)
         .note(String.format(Locale.ROOT, "%d deployments measured, %d without a deploy.succeeded event, %d duplicates",
             measuredDeployments.size(), missing, duplicates))

@@ -47,6 +47,7 @@ final class HttpLoad {
     Vertx vertx = Vertx.vertx();
     try {
       HttpClientAgent client = OpenLoop.client(vertx, base.getHost(), base.getPort(), args.integer("connections", 64));
+      prewarm(vertx, client, target, args);
       OpenLoop.Run run = OpenLoop.run(vertx.getOrCreateContext(), client, target, rate, warmup, duration, 42, null)
           .toCompletionStage().toCompletableFuture().get();
       Result r = run.toResult(args.str("id"), args.str("what"), String.format(Locale.ROOT,
@@ -73,6 +74,7 @@ final class HttpLoad {
     Vertx vertx = Vertx.vertx();
     try {
       HttpClientAgent client = OpenLoop.client(vertx, base.getHost(), base.getPort(), args.integer("connections", 64));
+      prewarm(vertx, client, target, args);
       Result best = null;
       Result missed = null;
       int step = 0;
@@ -104,6 +106,9 @@ final class HttpLoad {
             .put("p50_ms", best.json().getDouble("p50_ms")).put("p99_ms", best.p99())
             .put("max_ms", best.json().getDouble("max_ms")).put("count", best.json().getLong("count"))
             .errors(best.errorCount());
+        for (String k : new String[] {"cpu_server", "cpu_load", "cpu_other", "server_cpu_ms_per_op"}) {
+          summary.put(k, best.json().getValue(k));
+        }
       } else {
         summary.load("no step held").errors(missed == null ? 0 : missed.errorCount());
       }
@@ -117,6 +122,16 @@ final class HttpLoad {
       return 0;
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get();
+    }
+  }
+
+  /** {@code --prewarm S}: S seconds of closed-loop requests (4 in flight) before anything is measured. */
+  private static void prewarm(Vertx vertx, HttpClientAgent client, OpenLoop.Target target, Args args) throws Exception {
+    double secs = args.dbl("prewarm", 0);
+    if (secs > 0) {
+      long n = OpenLoop.warm(vertx.getOrCreateContext(), client, target, 4, secs)
+          .toCompletionStage().toCompletableFuture().get();
+      System.out.printf(Locale.ROOT, "pre-warm: %d requests in %.0f s (closed loop, not measured)%n", n, secs);
     }
   }
 

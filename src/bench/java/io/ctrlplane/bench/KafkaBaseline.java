@@ -82,6 +82,8 @@ final class KafkaBaseline {
     Histogram h = Result.histogram();
     AtomicLong errors = new AtomicLong();
     CountDownLatch done = new CountDownLatch(n);
+    CpuMeter meter = new CpuMeter();
+    meter.start();
     long t0 = System.nanoTime();
     for (int i = 0; i < n; i++) {
       long sent = System.nanoTime();
@@ -101,7 +103,12 @@ final class KafkaBaseline {
       errors.addAndGet(done.getCount());
     }
     double secs = (System.nanoTime() - t0) / 1e9;
-    new Result(id, "Kafka producer, as fast as it goes").load(String.format(Locale.ROOT,
+    CpuMeter.Usage usage = meter.stop();
+    Result row = new Result(id, "Kafka producer, as fast as it goes");
+    if (usage != null) {
+      usage.addTo(row, n);
+    }
+    row.load(String.format(Locale.ROOT,
             "%d records of %d B, acks=all, idempotent, linger.ms=0", n, value.length))
         .throughput(n / secs, "records/s").latency(h).errors(errors.get())
         .put("mb_per_s", n * (double) value.length / secs / 1e6)
@@ -159,6 +166,8 @@ final class KafkaBaseline {
     ready.await(30, TimeUnit.SECONDS);
     double interval = 1e9 / rate;
     double next = start;
+    OpenLoop.Run meterRun = new OpenLoop.Run();
+    OpenLoop.meter(meterRun, measureStart, end);
     while ((long) next < end) {
       long due = (long) next;
       long wait = due - System.nanoTime();
@@ -194,9 +203,12 @@ final class KafkaBaseline {
     long lost = Math.max(0, measuredExpected - errors.get() - consumed.get());
     String load = String.format(Locale.ROOT, "%.0f records/s of %d B, %.0f s (+%.0f s warmup)", rate, value.length,
         duration, warmup);
-    new Result(id + ".ack", "Kafka producer at a fixed rate: due→ack").load(load)
-        .throughput(ack.getTotalCount() / duration, "records/s").offered(rate).latency(ack).errors(errors.get())
-        .save(out);
+    Result ackRow = new Result(id + ".ack", "Kafka producer at a fixed rate: due→ack").load(load)
+        .throughput(ack.getTotalCount() / duration, "records/s").offered(rate).latency(ack).errors(errors.get());
+    if (meterRun.cpu() != null) {
+      meterRun.cpu().addTo(ackRow, 0); // the broker is in the stack JVM: its CPU is "server"
+    }
+    ackRow.save(out);
     new Result(id + ".e2e", "Kafka producer→consumer at a fixed rate: due→received").load(load)
         .throughput(e2e.getTotalCount() / duration, "records/s").offered(rate).latency(e2e)
         .errors(errors.get() + lost).save(out);

@@ -50,6 +50,17 @@ final class OpenLoop {
     double rate;
     double durationS;
     String firstError;
+    volatile CpuMeter.Usage cpu;
+    final java.util.concurrent.CountDownLatch metered = new java.util.concurrent.CountDownLatch(1);
+
+    CpuMeter.Usage cpu() {
+      try {
+        metered.await(5, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return cpu;
+    }
 
     /**
      * 2xx responses to the requests due in the measured window, per second of the window or of however
@@ -63,6 +74,9 @@ final class OpenLoop {
     Result toResult(String id, String what, String load) {
       Result r = new Result(id, what).load(load).offered(rate).throughput(throughput(), "req/s")
           .latency(latency).errors(errors);
+      if (cpu() != null) {
+        cpu.addTo(r, ok);
+      }
       if (firstError != null) {
         r.note("first error: " + firstError);
       }
@@ -87,6 +101,72 @@ final class OpenLoop {
     context.runOnContext(v -> new Driver(context.owner(), client, target, rate, warmupS, durationS, seed, hook,
         promise).start());
     return promise.future();
+  }
+
+  /**
+   * Closed-loop warm-up (not measured): {@code concurrency} requests in flight for {@code seconds}, so
+   * the JIT has compiled the server's hot paths before a measured run. Returns the requests done.
+   */
+  static Future<Long> warm(Context context, HttpClientAgent client, Target target, int concurrency, double seconds) {
+    Promise<Long> promise = Promise.promise();
+    long end = System.nanoTime() + (long) (seconds * 1e9);
+    long[] state = {0, 0}; // done, in flight
+    SplittableRandom random = new SplittableRandom(1);
+    context.runOnContext(v -> {
+      Runnable[] next = new Runnable[1];
+      next[0] = () -> {
+        if (System.nanoTime() >= end) {
+          if (state[1] == 0) {
+            promise.tryComplete(state[0]);
+          }
+          return;
+        }
+        state[1]++;
+        RequestOptions options = new RequestOptions().setMethod(target.method()).setURI(target.pick(random))
+            .setIdleTimeout(REQUEST_TIMEOUT_MS);
+        if (target.body() != null) {
+          options.putHeader("content-type", "application/json");
+        }
+        client.request(options)
+            .compose(req -> target.body() == null ? req.send() : req.send(target.body()))
+            .compose(resp -> resp.body())
+            .onComplete(ar -> {
+              state[0]++;
+              state[1]--;
+              next[0].run();
+            });
+      };
+      for (int i = 0; i < concurrency; i++) {
+        next[0].run();
+      }
+    });
+    return promise.future();
+  }
+
+  /** Meters CPU over [from, to] (nanoTime) on its own thread: reading /proc must not stall the event loop. */
+  static void meter(Run run, long from, long to) {
+    Thread t = new Thread(() -> {
+      try {
+        sleepUntil(from);
+        CpuMeter meter = new CpuMeter();
+        meter.start();
+        sleepUntil(to);
+        run.cpu = meter.stop();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } finally {
+        run.metered.countDown();
+      }
+    }, "bench-cpu-meter");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  static void sleepUntil(long nanos) throws InterruptedException {
+    long wait;
+    while ((wait = nanos - System.nanoTime()) > 0) {
+      Thread.sleep(Math.max(1, wait / 1_000_000));
+    }
   }
 
   private static final class Driver {
@@ -127,6 +207,7 @@ final class OpenLoop {
 
     void start() {
       timer = vertx.setPeriodic(1, id -> tick());
+      meter(run, measureStart, end);
     }
 
     private void tick() {

@@ -38,7 +38,18 @@ final class PgbenchLog {
     String report = Files.readString(Path.of(args.str("report")));
     double tps = find(report, "tps = ([0-9.]+) \\(without initial connection time\\)", Double.NaN);
     long failed = (long) find(report, "number of failed transactions: (\\d+)", 0);
-    new Result(args.str("id"), args.str("what")).load(args.str("load"))
+    Result row = new Result(args.str("id"), args.str("what"));
+    if (args.str("cpu-file", null) != null && Files.exists(Path.of(args.str("cpu-file")))) {
+      io.vertx.core.json.JsonObject cpu = new io.vertx.core.json.JsonObject(Files.readString(Path.of(args.str("cpu-file"))));
+      for (String k : new String[] {"cpu_server", "cpu_load", "cpu_other"}) {
+        row.put(k, cpu.getDouble(k));
+      }
+      if (h.getTotalCount() > 0 && cpu.getValue("cpu_server") != null) {
+        // the meter ran over the pgbench run: server cores × seconds / transactions
+        row.put("server_cpu_ms_per_op", cpu.getDouble("cpu_server") * 1000 / tps);
+      }
+    }
+    row.load(args.str("load"))
         .throughput(tps, "tx/s").latency(h).errors(failed)
         .note("latency per transaction from pgbench -l")
         .save(args.str("out", null));

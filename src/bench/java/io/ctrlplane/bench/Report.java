@@ -49,8 +49,9 @@ final class Report {
       }
     }
     StringBuilder md = new StringBuilder();
-    md.append("| # | Measurement | Load | Throughput | p50 ms | p99 ms | max ms | Errors | Target (reported, not asserted) |\n");
-    md.append("|---|---|---|---|---:|---:|---:|---:|---|\n");
+    md.append("| # | Measurement | Load | Throughput | p50 ms | p99 ms | max ms | Errors "
+        + "| Server CPU ms/op | Cores: server / load gen / others | Target (reported, not asserted) |\n");
+    md.append("|---|---|---|---|---:|---:|---:|---:|---:|---|---|\n");
     for (String[] def : ROWS) {
       JsonObject r = rows.remove(def[0]);
       if (r != null) {
@@ -69,11 +70,16 @@ final class Report {
     }
     StringBuilder stepTable = new StringBuilder();
     if (!steps.isEmpty()) {
-      stepTable.append("| Offered | Done | p50 ms | p99 ms | max ms | Errors | Held |\n|---:|---:|---:|---:|---:|---:|---|\n");
+      stepTable.append("| Offered | Done | p50 ms | p99 ms | max ms | Errors | Server CPU ms/op "
+          + "| Cores: server / load gen / others | Held |\n|---:|---:|---:|---:|---:|---:|---:|---|---|\n");
       for (JsonObject s : steps) {
-        stepTable.append(String.format(Locale.ROOT, "| %.0f req/s | %.1f req/s | %s | %s | %s | %d | %s |\n",
+        stepTable.append(String.format(Locale.ROOT, "| %.0f req/s | %.1f req/s | %s | %s | %s | %d | %s | %s | %s |\n",
             s.getDouble("offered", 0.0), s.getDouble("throughput", 0.0), Result.ms(s.getDouble("p50_ms")),
             Result.ms(s.getDouble("p99_ms")), Result.ms(s.getDouble("max_ms")), s.getLong("errors", 0L),
+            s.getValue("server_cpu_ms_per_op") == null ? "–"
+                : String.format(Locale.ROOT, "%.2f", s.getDouble("server_cpu_ms_per_op")),
+            s.getValue("cpu_server") == null ? "–" : String.format(Locale.ROOT, "%.2f / %.2f / %.2f",
+                s.getDouble("cpu_server"), s.getDouble("cpu_load", 0.0), s.getDouble("cpu_other", 0.0)),
             s.getBoolean("held", false) ? "yes" : "**no**"));
       }
     }
@@ -112,6 +118,17 @@ final class Report {
     }
     Files.writeString(out, text, StandardCharsets.UTF_8);
     System.out.println("written to " + out);
+    // --expect: the rows every step must have produced (the smoke run fails when the harness breaks)
+    List<String> missing = new ArrayList<>();
+    for (String id : args.str("expect", "").split(",")) {
+      if (!id.isBlank() && !rowsView(args).containsKey(id.trim())) {
+        missing.add(id.trim());
+      }
+    }
+    if (!missing.isEmpty()) {
+      System.err.println("bench: no result for " + missing);
+      return 1;
+    }
     return 0;
   }
 
@@ -143,9 +160,14 @@ final class Report {
     if (r.getValue("offered") != null && !r.getString("id").startsWith("writes")) {
       throughput += String.format(Locale.ROOT, " (offered %s)", num(r.getDouble("offered")));
     }
-    return String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %d | %s |\n", item,
+    String perOp = r.getValue("server_cpu_ms_per_op") == null ? "–"
+        : String.format(Locale.ROOT, "%.2f", r.getDouble("server_cpu_ms_per_op"));
+    String cores = r.getValue("cpu_server") == null ? "–" : String.format(Locale.ROOT, "%.2f / %.2f / %.2f",
+        r.getDouble("cpu_server"), r.getDouble("cpu_load", 0.0), r.getDouble("cpu_other", 0.0));
+    return String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %d | %s | %s | %s |\n", item,
         r.getString("what"), r.getString("load", ""), throughput, Result.ms(r.getDouble("p50_ms")),
-        Result.ms(r.getDouble("p99_ms")), Result.ms(r.getDouble("max_ms")), r.getLong("errors", 0L), target);
+        Result.ms(r.getDouble("p99_ms")), Result.ms(r.getDouble("max_ms")), r.getLong("errors", 0L), perOp, cores,
+        target);
   }
 
   private static String num(Double v) {

@@ -97,7 +97,12 @@ final class Result {
         json.getString("id"), json.getString("what"), json.getString("load", ""),
         json.getDouble("throughput", 0.0), json.getString("unit", ""),
         ms(json.getDouble("p50_ms")), ms(json.getDouble("p99_ms")), ms(json.getDouble("max_ms")),
-        json.getLong("errors", 0L), json.getString("note") == null ? "" : " | " + json.getString("note"));
+        json.getLong("errors", 0L), (json.getValue("cpu_server") == null ? ""
+            : String.format(Locale.ROOT, " | cores server %.2f load %.2f others %.2f%s", json.getDouble("cpu_server"),
+                json.getDouble("cpu_load", 0.0), json.getDouble("cpu_other", 0.0),
+                json.getValue("server_cpu_ms_per_op") == null ? ""
+                    : String.format(Locale.ROOT, ", server %.2f ms CPU/op", json.getDouble("server_cpu_ms_per_op"))))
+            + (json.getString("note") == null ? "" : " | " + json.getString("note")));
   }
 
   static String ms(Double v) {
