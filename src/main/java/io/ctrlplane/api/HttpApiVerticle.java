@@ -8,13 +8,12 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.ext.web.Router;
 import io.vertx.sqlclient.Pool;
 
 /**
- * The HTTP API: request ids, authentication and scopes on every /v1 route, validation and
- * problem+json errors. Talks to the stores over the event bus; reads API keys and writes the audit
- * records of refusals with its own pool.
+ * The HTTP API: request ids, authentication and scopes on every /v1 route, validation against the
+ * OpenAPI document and problem+json errors. Talks to the stores over the event bus; reads API keys and
+ * writes the audit records of refusals with its own pool.
  */
 public class HttpApiVerticle extends VerticleBase {
   private final AppConfig config;
@@ -30,23 +29,19 @@ public class HttpApiVerticle extends VerticleBase {
   public Future<?> start() {
     pool = PgPools.create(vertx, config.postgres(), "ctrlplane-api");
     health = new HealthRoutes(vertx, pool, config.kafka());
-    Router router = Router.router(vertx);
-    router.route().handler(AuthHandler.requestIds());
-    health.mount(router); // open: probes and scrapers carry no key
-    V1Routes.mountBodyHandler(router);
-    router.route("/v1/*").handler(new AuthHandler(new Authenticator(pool, config.security())));
-    AuthHandler.mountScopes(router);
-    new V1Routes(vertx, Keyring.fromConfig(config.security().encryptionKey())).mount(router);
-    RouteTable.verify(router);
-    Errors.mount(router, new RefusalAudit(pool));
-    server = vertx.createHttpServer(new HttpServerOptions()
-        .setHost(config.http().host())
-        .setPort(config.http().port()));
-    return server.requestHandler(router).listen();
+    ApiRouter.Security security = new ApiRouter.Security(new Authenticator(pool, config.security()),
+        Keyring.fromConfig(config.security().encryptionKey()), new RefusalAudit(pool));
+    return ApiContract.load(vertx).compose(api -> {
+      server = vertx.createHttpServer(new HttpServerOptions()
+          .setHost(config.http().host())
+          .setPort(config.http().port()));
+      return server.requestHandler(ApiRouter.create(vertx, api, health, security)).listen();
+    });
   }
 
   @Override
   public Future<?> stop() {
-    return server.shutdown().eventually(health::close).eventually(() -> pool.close());
+    Future<Void> shutdown = server == null ? Future.succeededFuture() : server.shutdown();
+    return shutdown.eventually(health::close).eventually(() -> pool.close());
   }
 }

@@ -23,8 +23,13 @@ final class RefusalAudit {
     this.pool = pool;
   }
 
+  /** Records nothing: for routers tested without a database, never for a server. */
+  static RefusalAudit disabled() {
+    return new RefusalAudit(null);
+  }
+
   Future<Void> record(RoutingContext ctx, int status) {
-    if (ctx.request().method().equals(HttpMethod.GET) || ctx.request().method().equals(HttpMethod.HEAD)
+    if (pool == null || ctx.request().method().equals(HttpMethod.GET) || ctx.request().method().equals(HttpMethod.HEAD)
         || ctx.request().method().equals(HttpMethod.OPTIONS) || !ctx.normalizedPath().startsWith("/v1/")) {
       return Future.succeededFuture();
     }

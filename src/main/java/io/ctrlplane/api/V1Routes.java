@@ -2,7 +2,6 @@ package io.ctrlplane.api;
 
 import io.ctrlplane.Addresses;
 import io.ctrlplane.deploy.FieldError;
-import io.ctrlplane.deploy.ValidationException;
 import io.ctrlplane.security.Caller;
 import io.ctrlplane.security.Keyring;
 import io.ctrlplane.security.SecretEnv;
@@ -13,7 +12,6 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -21,9 +19,11 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.function.Function;
 
-/** The /v1 resource routes: parse and validate, then ask the store over the event bus. */
+/**
+ * The /v1 resource routes: apply the domain rules the contract cannot express, then ask the store over
+ * the event bus. Requests reach these handlers only after {@link ContractValidation} passed them.
+ */
 final class V1Routes {
-  static final long MAX_BODY_BYTES = 1024 * 1024;
   static final int DEFAULT_LIMIT = 20;
   static final int MAX_LIMIT = 100;
   private static final DeliveryOptions STORE_TIMEOUT = new DeliveryOptions().setSendTimeout(15_000);
@@ -35,11 +35,6 @@ final class V1Routes {
   V1Routes(Vertx vertx, Keyring keyring) {
     this.vertx = vertx;
     this.keyring = keyring;
-  }
-
-  /** Read before authentication, so every handler after it may be asynchronous without losing the body. */
-  static void mountBodyHandler(Router router) {
-    router.post("/v1/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
   }
 
   void mount(Router router) {
@@ -76,17 +71,16 @@ final class V1Routes {
     JsonObject command;
     try {
       Caller caller = AuthHandler.caller(ctx);
-      command = new JsonObject().put("body", validate.apply(body(ctx))).put(Caller.FIELD, caller.toJson());
-      JsonObject key = idempotencyKey(ctx, caller, keyring);
+      JsonObject input = body(ctx);
+      command = new JsonObject().put("body", validate.apply(input)).put("id", ctx.pathParam("id"))
+          .put(Caller.FIELD, caller.toJson());
+      JsonObject key = idempotencyKey(ctx, input, caller, keyring);
       if (key != null) {
         command.put("idempotency", key);
       }
     } catch (RuntimeException e) {
       ctx.fail(e);
       return;
-    }
-    if (address.equals(Addresses.DEPLOYMENTS_CANCEL)) {
-      command.put("id", ctx.pathParam("id"));
     }
     request(address, command).onSuccess(reply -> {
       if (reply.getString("location") != null) {
@@ -105,7 +99,8 @@ final class V1Routes {
 
   private void list(RoutingContext ctx, String address, JsonObject query) {
     try {
-      query.put("limit", limit(ctx)).put("cursor", ctx.queryParams().get("cursor"))
+      query.put("limit", (int) QueryParams.longParam(ctx, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT))
+          .put("cursor", ctx.queryParams().get("cursor"))
           .put(Caller.FIELD, AuthHandler.caller(ctx).toJson());
     } catch (ApiException e) {
       ctx.fail(e);
@@ -118,51 +113,37 @@ final class V1Routes {
     return vertx.eventBus().<JsonObject>request(address, message, STORE_TIMEOUT).map(m -> m.body());
   }
 
-  private static JsonObject body(RoutingContext ctx) {
-    if (ctx.body() == null || ctx.body().length() == 0) {
+  /** The JSON object sent, {} when none was (the contract gate already refused anything else). */
+  static JsonObject body(RoutingContext ctx) {
+    if (ctx.body() == null || ctx.body().length() <= 0) {
       return new JsonObject();
     }
     try {
-      Object parsed = ctx.body().asJsonObject();
-      return (JsonObject) parsed;
+      return ctx.body().asJsonObject();
     } catch (DecodeException | ClassCastException e) {
       throw new ApiException(Problem.of(400, "Malformed JSON", "the request body must be a JSON object"));
     }
   }
 
-  private static int limit(RoutingContext ctx) {
-    String raw = ctx.queryParams().get("limit");
-    if (raw == null) {
-      return DEFAULT_LIMIT;
-    }
-    try {
-      int limit = Integer.parseInt(raw);
-      if (limit >= 1 && limit <= MAX_LIMIT) {
-        return limit;
-      }
-    } catch (NumberFormatException e) {
-      // fall through
-    }
-    throw new ApiException(new Problem(400, "Invalid query parameter", "limit must be a whole number from 1 to "
-        + MAX_LIMIT, List.of(new FieldError("limit", "must be a whole number from 1 to " + MAX_LIMIT))));
-  }
-
   /**
    * The key, where it was used (tenant, method and path: one tenant's key never replays another's
-   * response) and a hash of the body it was used with. The hash is keyed when an encryption key is
-   * configured, so a stored hash of a body with secret_env cannot be used to test guesses of a secret.
+   * response) and a hash of the body it was used with. The hash is of the parsed body, so a retry that
+   * re-serialises the same JSON with other whitespace still matches; it is keyed when an encryption key
+   * is configured, so a stored hash of a body with secret_env cannot be used to test guesses of a secret.
    */
-  static JsonObject idempotencyKey(RoutingContext ctx, Caller caller, Keyring keyring) {
+  private static JsonObject idempotencyKey(RoutingContext ctx, JsonObject body, Caller caller, Keyring keyring) {
     String key = ctx.request().getHeader("Idempotency-Key");
     if (key == null) {
       return null;
     }
     if (key.isBlank() || key.length() > 255) {
-      throw new ValidationException("Idempotency-Key", "must be 1 to 255 characters");
+      String rule = "must be 1 to 255 characters, not only spaces";
+      throw new ApiException(new Problem(400, "Invalid header parameter", "Idempotency-Key " + rule,
+          List.of(new FieldError("Idempotency-Key", rule))));
     }
-    String body = ctx.body() == null ? "" : ctx.body().asString();
+    String canonical = body.encode();
     return new JsonObject().put("scope", caller.tenantId() + " POST " + ctx.request().path()).put("key", key)
-        .put("hash", keyring == null ? sha256(body) : keyring.mac(body));
+        .put("hash", keyring == null ? sha256(canonical) : keyring.mac(canonical));
   }
 
   private static String sha256(String text) {

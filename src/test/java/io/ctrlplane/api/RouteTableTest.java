@@ -53,6 +53,23 @@ class RouteTableTest {
   }
 
   @Test
+  @DisplayName("agrees with the OpenAPI document: each operation's x-scope, its 401 and 403, the bearer scheme")
+  void documented() {
+    ApiContract contract = io.ctrlplane.testing.Await.result(ApiContract.load(vertx));
+    io.vertx.core.json.JsonObject paths = contract.raw().getJsonObject("paths");
+    assertThat(contract.raw().getJsonObject("components").getJsonObject("securitySchemes")
+        .getJsonObject("bearerAuth").getString("scheme")).isEqualTo("bearer");
+    for (RouteTable.Entry e : RouteTable.ALL) {
+      String path = e.path().replace(":id", "{id}");
+      io.vertx.core.json.JsonObject op = paths.getJsonObject(path).getJsonObject(e.method().name().toLowerCase());
+      assertThat(op.getString("x-scope")).as(e.method() + " " + path).isEqualTo(e.scope().wire());
+      assertThat(op.getJsonObject("responses").fieldNames()).as(e.method() + " " + path).contains("401", "403");
+      assertThat(op.containsKey("security")).as("%s %s keeps the global bearer requirement", e.method(), path).isFalse();
+    }
+    assertThat(paths.getJsonObject("/health/live").getJsonObject("get").getJsonArray("security")).isEmpty();
+  }
+
+  @Test
   @DisplayName("stops the API from starting with a /v1 route it does not list")
   void verify() {
     Router router = Router.router(vertx);

@@ -41,7 +41,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @DisplayName("A secret_env value")
 class SecretCanaryTest {
-  private static final String CANARY = "canary-" + UUID.randomUUID();
+  private static final String CANARY = "canary" + UUID.randomUUID().toString().replace("-", "");
 
   private AppConfig config;
   private LogCapture logs;
@@ -107,6 +107,13 @@ class SecretCanaryTest {
         .put("secret_env", new JsonObject().put("DB_PASSWORD", CANARY))).status()).isEqualTo(404);
     assertThat(api.post("/v1/instances/" + instance + "/deployments", "{\"secret_env\": {\"A\": \"" + CANARY + "\"",
         Map.of()).status()).isEqualTo(400);
+    assertThat(api.post("/v1/instances/" + instance + "/deployments", "{\"image\": \"a/b:1\", \"secret_env\": "
+        + "{\"A\": " + CANARY + "}}", Map.of()).status()).as("an unquoted value").isEqualTo(400);
+    assertThat(api.post("/v1/instances/" + instance + "/deployments", new JsonObject().put("image", 5)
+        .put("secret_env", new JsonObject().put("DB_PASSWORD", CANARY)).put("surprise", true)).status())
+        .as("a body the schema refuses").isEqualTo(422);
+    assertThat(api.post("/v1/instances/" + instance + "/deployments", new JsonObject().put("image", "a/b:1")
+        .put("secret_env", new JsonObject().put("DB_PASSWORD", 42).put("OK", CANARY))).status()).isEqualTo(422);
 
     // read everything a client could look at
     for (String path : List.of("/v1/instances/" + instance, "/v1/instances/" + instance + "/releases",

@@ -1,11 +1,13 @@
 package io.ctrlplane.testing;
 
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpRequest;
-import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.util.List;
@@ -16,10 +18,10 @@ import java.util.function.Consumer;
 /**
  * A blocking HTTP client for tests, so scenarios read top to bottom. Sends {@code Authorization:
  * Bearer <key>}: by default the test stack's bootstrap admin key, or the key given to {@link #as};
- * a request that sets its own Authorization header (or {@link #NO_KEY}) sends that instead.
+ * a request that sets its own Authorization header sends that instead, and {@link #NO_KEY} none.
  */
 public final class ApiClient implements AutoCloseable {
-  /** Pass as the key to send no Authorization header at all. */
+  /** Pass to {@link #as} to send no Authorization header at all. */
   public static final String NO_KEY = "";
 
   private final WebClient client;
@@ -28,8 +30,9 @@ public final class ApiClient implements AutoCloseable {
   private final List<Consumer<Response>> listeners;
 
   public ApiClient(Vertx vertx, int port) {
-    this(WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port)),
-        TestStack.BOOTSTRAP_KEY, true, new CopyOnWriteArrayList<>());
+    // enough connections for the parallel-request tests to be truly parallel
+    this(WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port),
+        new PoolOptions().setHttp1MaxSize(64)), TestStack.BOOTSTRAP_KEY, true, new CopyOnWriteArrayList<>());
   }
 
   private ApiClient(WebClient client, String key, boolean owner, List<Consumer<Response>> listeners) {
@@ -44,21 +47,16 @@ public final class ApiClient implements AutoCloseable {
     return new ApiClient(client, otherKey, false, listeners);
   }
 
-  /** Every response of this client and its {@link #as} views is also given to {@code listener}. */
+  /** Every response of this client and of its {@link #as} views is also given to {@code listener}. */
   public void onResponse(Consumer<Response> listener) {
     listeners.add(listener);
   }
 
-  /** A response: status, headers of interest and the parsed JSON body (null when not JSON). */
+  /** A response: status, headers of interest, all headers and the parsed JSON body (null when not JSON). */
   public record Response(int status, String contentType, String location, JsonObject json, String text,
-      Map<String, String> headers) {
-    public Response(int status, String contentType, String location, JsonObject json, String text) {
-      this(status, contentType, location, json, text, Map.of());
-    }
-
+      MultiMap headers) {
     public String header(String name) {
-      return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name)).map(Map.Entry::getValue)
-          .findFirst().orElse(null);
+      return headers.get(name);
     }
   }
 
@@ -79,26 +77,27 @@ public final class ApiClient implements AutoCloseable {
   }
 
   public Response send(HttpMethod method, String path, String body, Map<String, String> headers) {
+    return Await.result(sendAsync(method, path, body, headers));
+  }
+
+  /** The same without waiting, for tests that fire many requests at once. */
+  public Future<Response> sendAsync(HttpMethod method, String path, String body, Map<String, String> headers) {
     HttpRequest<Buffer> request = client.request(method, path);
-    if (key != null && !key.isEmpty()) {
+    if (!key.isEmpty()) {
       request.putHeader("Authorization", "Bearer " + key);
     }
     headers.forEach(request::putHeader);
-    if (body != null) {
+    if (body != null && headers.keySet().stream().noneMatch(h -> h.equalsIgnoreCase("content-type"))) {
       request.putHeader("content-type", "application/json");
     }
-    HttpResponse<Buffer> r = Await.result(body == null ? request.send() : request.sendBuffer(Buffer.buffer(body)));
-    String text = r.bodyAsString();
-    JsonObject json = null;
-    if (text != null && text.startsWith("{")) {
-      json = new JsonObject(text);
-    }
-    Map<String, String> all = new java.util.LinkedHashMap<>();
-    r.headers().forEach(h -> all.put(h.getKey(), h.getValue()));
-    Response response = new Response(r.statusCode(), r.getHeader("content-type"), r.getHeader("Location"), json, text,
-        all);
-    listeners.forEach(l -> l.accept(response));
-    return response;
+    return (body == null ? request.send() : request.sendBuffer(Buffer.buffer(body))).map(r -> {
+      String text = r.bodyAsString();
+      JsonObject json = text != null && text.startsWith("{") ? new JsonObject(text) : null;
+      Response response = new Response(r.statusCode(), r.getHeader("content-type"), r.getHeader("Location"), json,
+          text, r.headers());
+      listeners.forEach(l -> l.accept(response));
+      return response;
+    });
   }
 
   @Override

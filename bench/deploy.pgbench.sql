@@ -1,0 +1,19 @@
+-- One deploy transaction as the API runs it (ReleaseStore.createDeployment + Outbox.append + the audit
+-- record, no Idempotency-Key, no secret_env): bump the instance's version counter (the caller's tenant
+-- only), insert the release, insert the pending deployment with who initiated it, read it back with its
+-- joins, bump the event counter, insert the deploy.queued outbox row (a CloudEvent of the real shape and
+-- size), write the audit record, NOTIFY the relay and the runners. The API key lookup of each request is
+-- a separate indexed read, not part of this transaction. Run with -M prepared (the API uses prepared
+-- statements too) and -D ninst=<instances loaded by bench/run.sh>.
+\set i random(1, :ninst)
+BEGIN;
+UPDATE instances SET last_version = last_version + 1, updated_at = now() WHERE id = 'inst_pgb_' || :i AND tenant_id = 'default' RETURNING id AS inst_id, tenant_id AS ten, name AS inst_name, last_version AS ver \gset
+INSERT INTO releases (id, tenant_id, instance_id, version, image, env, commit_sha, notes, rollback_of) VALUES ('rel_' || replace(gen_random_uuid()::text, '-', ''), :ten, :inst_id, :ver, 'registry.example/bench/app:' || :ver, '{}', NULL, NULL, NULL) RETURNING id AS rel_id \gset
+INSERT INTO deployments (id, tenant_id, instance_id, release_id, previous_release_id, kind, replaces_deployment_id, strategy, strategy_params, state, initiated_by_key_id, initiated_by_key_name) VALUES ('dep_' || replace(gen_random_uuid()::text, '-', ''), :ten, :inst_id, :rel_id, (SELECT current_release_id FROM instances WHERE id = :inst_id), 'deploy', NULL, 'rolling', '{"max_surge": "25%", "max_unavailable": 0, "min_ready_seconds": 0, "progress_deadline_seconds": 600}', 'pending', 'key_bootstrap', 'bootstrap') RETURNING id AS dep_id \gset
+SELECT d.id, d.seq, d.instance_id, d.kind, d.strategy, d.strategy_params, d.state, d.error, d.cancel_requested, d.progress, d.replaces_deployment_id, d.created_at, d.started_at, d.finished_at, d.updated_at, d.release_id, r.version AS release_version, r.image AS release_image, d.previous_release_id, p.version AS previous_version, d.initiated_by_key_id, d.initiated_by_key_name FROM deployments d JOIN releases r ON r.id = d.release_id LEFT JOIN releases p ON p.id = d.previous_release_id WHERE d.id = :dep_id AND d.tenant_id = :ten;
+UPDATE instances SET last_event_seq = last_event_seq + 1 WHERE id = :inst_id RETURNING last_event_seq AS evseq \gset
+INSERT INTO outbox (event_id, tenant_id, instance_id, instance_seq, type, event) VALUES ('evt_' || replace(gen_random_uuid()::text, '-', ''), :ten, :inst_id, :evseq, 'deploy.queued', jsonb_build_object('specversion', '1.0', 'id', 'evt_' || :dep_id::text, 'source', '/ctrlplane/instances/' || :inst_id::text, 'type', 'deploy.queued', 'subject', :dep_id::text, 'time', now()::text, 'datacontenttype', 'application/json', 'instanceseq', :evseq::bigint, 'tenantid', :ten::text, 'data', jsonb_build_object('deployment_id', :dep_id::text, 'instance_id', :inst_id::text, 'instance_name', :inst_name::text, 'kind', 'deploy', 'release_id', :rel_id::text, 'version', :ver::int, 'image', 'registry.example/bench/app:' || :ver::text, 'strategy', 'rolling', 'state', 'pending', 'error', NULL, 'previous_release', NULL, 'progress', jsonb_build_object('phase', 'queued', 'blocked_on', 'queue', 'message', 'waiting for a runner and for earlier deployments of this instance'), 'initiated_by', jsonb_build_object('key_id', 'key_bootstrap', 'key_name', 'bootstrap'))));
+SELECT pg_notify('ctrlplane_outbox', :inst_id);
+SELECT pg_notify('ctrlplane_runnable', '');
+INSERT INTO audit_log (id, tenant_id, actor_key_id, actor_key_name, action, resource_id, request_id, outcome, status) VALUES ('aud_' || replace(gen_random_uuid()::text, '-', ''), :ten, 'key_bootstrap', 'bootstrap', 'deployment.create', :dep_id, 'req_' || replace(gen_random_uuid()::text, '-', ''), 'succeeded', 202);
+END;
