@@ -52,7 +52,7 @@ public final class DevCommand implements Callable<Integer>, Main.EnvAware {
       throw e;
     }
     Map<String, String> devEnv = new HashMap<>(env);
-    devEnv.put("CTRLPLANE_ROLES", "api,runner,relay,webhooks");
+    devEnv.put("CTRLPLANE_ROLES", "api,runner,relay,webhooks,agent");
     devEnv.put("CTRLPLANE_PG_URL", db.url("ctrlplane"));
     devEnv.put("CTRLPLANE_PG_USER", EmbeddedDatabase.USER);
     devEnv.put("CTRLPLANE_PG_PASSWORD", "");

@@ -46,12 +46,27 @@ public final class EnvOverrides {
       new Mapping("CTRLPLANE_DEV_PG_PORT", "dev.postgres_port", Kind.INT),
       new Mapping("CTRLPLANE_DEV_KAFKA_PORT", "dev.kafka_port", Kind.INT));
 
+  /**
+   * The agent role's variables (process provider), documented in docs/process-provider.md; kept apart
+   * from {@link #MAPPINGS} until the README's configuration table lists them too.
+   */
+  public static final List<Mapping> AGENT = List.of(
+      new Mapping("CTRLPLANE_AGENT_ID", "agent.id", Kind.STRING),
+      new Mapping("CTRLPLANE_AGENT_HOST", "agent.host", Kind.STRING),
+      new Mapping("CTRLPLANE_AGENT_PORT", "agent.port", Kind.INT),
+      new Mapping("CTRLPLANE_AGENT_ADVERTISE_HOST", "agent.advertise_host", Kind.STRING),
+      new Mapping("CTRLPLANE_AGENT_ROUTER_HOST", "agent.router_host", Kind.STRING),
+      new Mapping("CTRLPLANE_AGENT_DATA_DIR", "agent.data_dir", Kind.STRING),
+      new Mapping("CTRLPLANE_AGENT_HEARTBEAT_MS", "agent.heartbeat_ms", Kind.INT),
+      new Mapping("CTRLPLANE_AGENT_DEAD_AFTER_MS", "agent.dead_after_ms", Kind.INT),
+      new Mapping("CTRLPLANE_AGENT_LOG_MAX_BYTES", "agent.log_max_bytes", Kind.INT));
+
   private EnvOverrides() {}
 
   /** Returns a copy of {@code base} with every set variable of {@code env} applied. */
   public static JsonObject apply(JsonObject base, Map<String, String> env) {
     JsonObject result = base.copy();
-    for (Mapping m : MAPPINGS) {
+    for (Mapping m : java.util.stream.Stream.concat(MAPPINGS.stream(), AGENT.stream()).toList()) {
       String value = env.get(m.env());
       if (value != null && !value.isBlank()) {
         put(result, m.key(), convert(m, value.trim()));

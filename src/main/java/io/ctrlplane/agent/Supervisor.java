@@ -1,0 +1,246 @@
+package io.ctrlplane.agent;
+
+import io.ctrlplane.agent.router.Routers;
+import io.ctrlplane.provider.process.CommandTemplate;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs this agent's replica processes: start with the release's env and a port, probe the health
+ * path until it answers 2xx (ready), notice exits, and stop with the drain protocol: out of every
+ * router first, in-flight requests finished (bounded), then SIGTERM, then SIGKILL after the grace.
+ */
+final class Supervisor {
+  private static final Logger log = LoggerFactory.getLogger(Supervisor.class);
+  private static final long PROBE_STARTING_MS = 100;
+  private static final long PROBE_READY_MS = 1_000;
+  private static final int UNREADY_AFTER_FAILURES = 3;
+
+  private final Vertx vertx;
+  private final Pool pool;
+  private final String agentId;
+  private final Path replicasDir;
+  private final long logMaxBytes;
+  private final Routers routers;
+  private final RouterSync sync;
+  private final HttpClient probes;
+  private final Map<String, LocalReplica> replicas = new HashMap<>();
+
+  Supervisor(Vertx vertx, Pool pool, String agentId, Path replicasDir, long logMaxBytes, Routers routers,
+      RouterSync sync) {
+    this.vertx = vertx;
+    this.pool = pool;
+    this.agentId = agentId;
+    this.replicasDir = replicasDir;
+    this.logMaxBytes = logMaxBytes;
+    this.routers = routers;
+    this.sync = sync;
+    this.probes = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(500).setKeepAlive(false));
+  }
+
+  LocalReplica get(String id) {
+    return replicas.get(id);
+  }
+
+  Path dirOf(String replicaId) {
+    return replicasDir.resolve(replicaId);
+  }
+
+  BoundedLog logOf(String replicaId) {
+    return new BoundedLog(dirOf(replicaId), logMaxBytes);
+  }
+
+  /** Starts a replica the database assigned to this agent. */
+  void start(ReplicaSpec spec) {
+    LocalReplica r = new LocalReplica(spec, dirOf(spec.id()), logMaxBytes);
+    replicas.put(spec.id(), r);
+    vertx.executeBlocking(() -> {
+      r.port = Spawner.freePort();
+      List<String> argv = CommandTemplate.render(spec.config().command(), spec.image(), r.port, spec.id());
+      r.log.note("starting " + argv + " on port " + r.port);
+      return Spawner.spawn(r, argv, env(r));
+    }).onSuccess(p -> started(r, p)).onFailure(e -> {
+      String why = e instanceof IOException ? "could not start the command: " + e.getMessage() : e.getMessage();
+      r.log.note(why);
+      r.exit.tryComplete(-1);
+      failed(r, "replica.failed", AgentSql.FAILED, why);
+    });
+  }
+
+  private Map<String, String> env(LocalReplica r) {
+    Map<String, String> env = new HashMap<>();
+    r.spec.env().forEach(e -> env.put(e.getKey(), String.valueOf(e.getValue())));
+    env.put("PORT", String.valueOf(r.port));
+    env.put("CTRLPLANE_REPLICA_ID", r.id());
+    // lets a cooperating app exit with its agent: a killed agent leaves no orphans behind
+    env.put("CTRLPLANE_AGENT_PID", String.valueOf(ProcessHandle.current().pid()));
+    return env;
+  }
+
+  private void started(LocalReplica r, Process p) {
+    r.process = p;
+    log.info("agent {}: replica {} of instance {} started (pid {}, port {})", agentId, r.id(), r.spec.instanceId(),
+        p.pid(), r.port);
+    p.onExit().thenAccept(done -> vertx.runOnContext(v -> exited(r, done.exitValue())));
+    write(AgentSql.STARTED, r, "replica.started", new JsonObject().put("port", r.port).put("pid", p.pid()),
+        r.port, p.pid()).onComplete(ar -> probe(r));
+  }
+
+  private void probe(LocalReplica r) {
+    if (r.stopping != null || r.exited()) {
+      return;
+    }
+    RequestOptions get = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(r.port)
+        .setURI(r.spec.config().healthPath()).setTimeout(1_000);
+    probes.request(get).compose(req -> req.send()).compose(resp -> resp.body().map(b -> resp.statusCode()))
+        .onComplete(ar -> {
+          if (ar.succeeded() && ar.result() / 100 == 2) {
+            healthy(r);
+          } else {
+            unhealthy(r);
+          }
+          if (r.stopping == null && !r.exited()) {
+            r.probeTimer = vertx.setTimer(r.ready ? PROBE_READY_MS : PROBE_STARTING_MS, id -> probe(r));
+          }
+        });
+  }
+
+  private void healthy(LocalReplica r) {
+    r.healthFailures = 0;
+    if (!r.ready) {
+      r.ready = true;
+      r.everReady = true;
+      log.info("agent {}: replica {} is ready", agentId, r.id());
+      write(AgentSql.READY, r, "replica.ready", new JsonObject()).onSuccess(v -> sync.all(r.spec.instanceId(), 0));
+    }
+  }
+
+  private void unhealthy(LocalReplica r) {
+    if (r.ready && ++r.healthFailures >= UNREADY_AFTER_FAILURES) {
+      r.ready = false;
+      log.warn("agent {}: replica {} stopped answering its health path", agentId, r.id());
+      write(AgentSql.UNREADY, r, "replica.unready", new JsonObject()).onSuccess(v -> sync.all(r.spec.instanceId(), 0));
+    }
+  }
+
+  /** An exit nobody asked for: before it was ever ready it failed, after that it crashed. */
+  private void exited(LocalReplica r, int code) {
+    r.exit.tryComplete(code);
+    vertx.cancelTimer(r.probeTimer);
+    if (r.stopping != null) {
+      return;
+    }
+    boolean wasReady = r.ready;
+    r.ready = false;
+    vertx.executeBlocking(() -> lastLines(r)).recover(e -> Future.succeededFuture("")).onSuccess(tail -> {
+      String why = "exited with code " + code + (r.everReady ? "" : " before it was ready") + tail;
+      log.warn("agent {}: replica {} {}", agentId, r.id(), why);
+      failed(r, r.everReady ? "replica.crashed" : "replica.failed", r.everReady ? AgentSql.CRASHED : AgentSql.FAILED, why)
+          .onSuccess(v -> {
+            if (wasReady) {
+              sync.all(r.spec.instanceId(), 0);
+            }
+          });
+    });
+  }
+
+  private Future<Void> failed(LocalReplica r, String kind, String sql, String why) {
+    Spawner.forgetPid(r.dir);
+    return write(sql, r, kind, new JsonObject().put("reason", why), why)
+        // the row now says failed or crashed: reconciling no longer needs the local entry
+        .onComplete(ar -> replicas.remove(r.id(), r));
+  }
+
+  private static String lastLines(LocalReplica r) throws IOException {
+    List<String> tail = r.log.tail(3).stream().filter(l -> !l.startsWith("[ctrlplane-agent]")).toList();
+    return tail.isEmpty() ? "" : "; last output: " + String.join(" | ", tail);
+  }
+
+  /** The drain protocol; repeated calls share one stop. */
+  Future<Void> stop(LocalReplica r) {
+    if (r.stopping != null) {
+      return r.stopping;
+    }
+    vertx.cancelTimer(r.probeTimer);
+    long drainMs = r.spec.config().drainTimeoutMs();
+    r.stopping = write(AgentSql.DRAINING, r, "replica.draining", new JsonObject())
+        .compose(v -> sync.all(r.spec.instanceId(), drainMs))
+        .compose(v -> terminate(r))
+        .compose(code -> write(AgentSql.STOPPED, r, "replica.stopped", new JsonObject().put("exit_code", code)))
+        .onComplete(ar -> {
+          if (ar.failed() && !r.exited()) {
+            // the database did not take the drain: the process keeps serving, the next reconcile tries again
+            log.warn("agent {}: stop of replica {} interrupted: {}", agentId, r.id(), ar.cause().toString());
+            r.stopping = null;
+            return;
+          }
+          replicas.remove(r.id(), r);
+          Spawner.forgetPid(r.dir);
+          log.info("agent {}: replica {} of instance {} stopped", agentId, r.id(), r.spec.instanceId());
+        });
+    return r.stopping;
+  }
+
+  /** SIGTERM, then SIGKILL if it has not exited after the grace timeout; yields the exit code. */
+  private Future<Integer> terminate(LocalReplica r) {
+    if (r.process == null || r.exited()) {
+      return r.exit.future();
+    }
+    r.log.note("SIGTERM");
+    r.process.destroy();
+    long grace = r.spec.config().graceTimeoutMs();
+    long timer = vertx.setTimer(Math.max(1, grace), id -> {
+      if (!r.exited()) {
+        r.log.note("still running after " + grace + " ms: SIGKILL");
+        log.warn("agent {}: replica {} ignored SIGTERM for {} ms: SIGKILL", agentId, r.id(), grace);
+        vertx.executeBlocking(() -> {
+          Spawner.kill(r.process);
+          return null;
+        });
+      }
+    });
+    return r.exit.future().onComplete(ar -> vertx.cancelTimer(timer));
+  }
+
+  /** Stops every replica (the agent is shutting down). */
+  Future<Void> stopAll() {
+    List<Future<Void>> stops = new ArrayList<>();
+    new ArrayList<>(replicas.values()).forEach(r -> stops.add(stop(r)));
+    return Future.join(stops).mapEmpty();
+  }
+
+  int count() {
+    return replicas.size();
+  }
+
+  Future<Void> close() {
+    return probes.close();
+  }
+
+  private Future<Void> write(String sql, LocalReplica r, String kind, JsonObject detail, Object... extra) {
+    Object[] params = new Object[4 + extra.length];
+    params[0] = r.id();
+    params[1] = kind;
+    params[2] = detail;
+    params[3] = agentId;
+    System.arraycopy(extra, 0, params, 4, extra.length);
+    return pool.preparedQuery(sql).execute(Tuple.from(params))
+        .onFailure(e -> log.warn("agent {}: could not record {} of replica {}: {}", agentId, kind, r.id(), e.toString()))
+        .mapEmpty();
+  }
+}
