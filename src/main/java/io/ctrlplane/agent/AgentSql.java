@@ -47,7 +47,5 @@ final class AgentSql {
   static final String STOPPED = "WITH u AS (UPDATE proc_replicas SET stopped_at = clock_timestamp(), ready_at = NULL, "
       + "stop_at = coalesce(stop_at, clock_timestamp()) WHERE id = $1 AND stopped_at IS NULL RETURNING *) " + EVENT;
 
-  static final String LOG_LOOKUP = "SELECT r.instance_id, r.agent_id, a.api_url FROM proc_replicas r "
-      + "JOIN agents a ON a.id = r.agent_id WHERE r.id = $1";
 
 }

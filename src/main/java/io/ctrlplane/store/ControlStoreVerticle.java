@@ -43,6 +43,9 @@ public class ControlStoreVerticle extends VerticleBase {
     handle(Addresses.FLEET_TIMELINE, m -> Queries.instance(pool, m.getString("instance_id"))
         .compose(i -> providers.forName(i.getString("provider"))
             .timeline(i.getString("id"), m.getInteger("limit"), m.getString("cursor"))));
+    ReplicaLogs logs = new ReplicaLogs(pool, providers.agents());
+    handle(Addresses.REPLICA_LOGS, m -> logs.tail(m.getString("instance_id"), m.getString("replica_id"),
+        m.getInteger("tail")));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
   }
 

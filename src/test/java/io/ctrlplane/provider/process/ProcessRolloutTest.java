@@ -1,0 +1,227 @@
+package io.ctrlplane.provider.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ctrlplane.app.Server;
+import io.ctrlplane.config.AppConfig;
+import io.ctrlplane.testing.Agents;
+import io.ctrlplane.testing.ApiClient;
+import io.ctrlplane.testing.Await;
+import io.ctrlplane.testing.DemoApps;
+import io.ctrlplane.testing.LoadGenerator;
+import io.ctrlplane.testing.Rollouts;
+import io.ctrlplane.testing.TestStack;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(VertxExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@DisplayName("The process provider moves live traffic between real processes")
+class ProcessRolloutTest {
+  private static final Duration END = Duration.ofSeconds(90);
+  private static final AtomicInteger NAMES = new AtomicInteger();
+  private Server server;
+  private ApiClient api;
+  private Rollouts rollouts;
+  private Vertx vertx;
+  private JsonArray command;
+
+  @BeforeAll
+  void start(Vertx vertx) {
+    this.vertx = vertx;
+    command = DemoApps.command("v1", "v2");
+    JsonObject json = TestStack.get().jsonFor(ProcessRolloutTest.class).put("roles", "api,runner,relay,agent")
+        .put("agent", Agents.config("agent-rollout", "127.0.0.1"));
+    json.getJsonObject("runner").put("poll_ms", 200);
+    AppConfig config = AppConfig.from(json);
+    server = Await.result(Server.start(config), Duration.ofSeconds(60));
+    api = new ApiClient(vertx, config.http().port());
+    rollouts = new Rollouts(api);
+  }
+
+  @AfterAll
+  void stop() {
+    api.close();
+    server.stopBlocking();
+    Await.until(Duration.ofSeconds(20), "no demo app process left", () -> DemoApps.running().isEmpty() ? true : null);
+  }
+
+  /** A process instance whose router listens on a port of its own; returns {id, port}. */
+  private Object[] instance(int replicas) {
+    int port = TestStack.freePort();
+    JsonObject config = new JsonObject().put("command", command).put("health_path", "/health")
+        .put("router_port", port).put("drain_timeout_ms", 3000).put("grace_timeout_ms", 3000);
+    ApiClient.Response r = api.post("/v1/instances", new JsonObject().put("name", "demo-" + NAMES.incrementAndGet())
+        .put("replicas", replicas).put("provider", "process").put("provider_config", config));
+    assertThat(r.status()).as(r.text()).isEqualTo(201);
+    return new Object[] {r.json().getString("id"), port};
+  }
+
+  private String deploy(String instanceId, String image, String strategy, JsonObject params, JsonObject env) {
+    JsonObject body = new JsonObject().put("image", image).put("strategy", strategy)
+        .put("strategy_params", params == null ? new JsonObject() : params);
+    if (env != null) {
+      body.put("env", env);
+    }
+    ApiClient.Response r = api.post("/v1/instances/" + instanceId + "/deployments", body);
+    assertThat(r.status()).as(r.text()).isEqualTo(202);
+    return r.json().getString("id");
+  }
+
+  /** v1 live on a fresh instance, a load generator on its router: where every rollout starts. */
+  private record Live(String instanceId, LoadGenerator load) {}
+
+  private Live liveV1(int replicas) {
+    Object[] inst = instance(replicas);
+    String id = (String) inst[0];
+    rollouts.awaitState(deploy(id, "demo:v1", "rolling", null, null), "succeeded", END);
+    LoadGenerator load = new LoadGenerator(vertx, "127.0.0.1", (int) inst[1], 4);
+    load.awaitMore(200);
+    return new Live(id, load);
+  }
+
+  /** Rolls v1 to v2 under load and checks the switch; returns the load's samples. */
+  private LoadGenerator switchUnderLoad(String strategy, JsonObject params) throws Exception {
+    Live live = liveV1(2);
+    String dep = deploy(live.instanceId(), "demo:v2", strategy, params, null);
+    rollouts.awaitState(dep, "succeeded", END);
+    live.load().awaitMore(200);
+    live.load().stop();
+    List<LoadGenerator.Sample> samples = live.load().samples();
+    System.out.printf("process %s v1 -> v2: %s%n", strategy, live.load().summary());
+    assertThat(samples.get(0).version()).isEqualTo("v1");
+    assertThat(samples.subList(samples.size() - 100, samples.size())).allSatisfy(s -> assertThat(s.version()).isEqualTo("v2"));
+    assertThat(rollouts.fleet(live.instanceId()).getJsonArray("replicas")).hasSize(2)
+        .allSatisfy(o -> assertThat(((JsonObject) o).getString("image")).isEqualTo("demo:v2"));
+    return live.load();
+  }
+
+  @Test
+  @DisplayName("rolling v1 -> v2: not one failed request, and the answers move from v1 to v2")
+  void rolling() throws Exception {
+    LoadGenerator load = switchUnderLoad("rolling", new JsonObject().put("max_surge", 1));
+    assertThat(load.failures()).as(load.summary()).isEmpty();
+  }
+
+  @Test
+  @DisplayName("blue-green v1 -> v2: not one failed request; the switch is a single flip")
+  void blueGreen() throws Exception {
+    LoadGenerator load = switchUnderLoad("blue-green", new JsonObject().put("scale_down_delay_seconds", 1));
+    assertThat(load.failures()).as(load.summary()).isEmpty();
+    // one flip: once v2 answered, v1 never did again
+    List<LoadGenerator.Sample> samples = load.samples();
+    long firstV2 = samples.stream().filter(s -> "v2".equals(s.version())).mapToLong(LoadGenerator.Sample::atMs).min()
+        .orElseThrow();
+    // answers are recorded when they complete: allow requests already in flight at the switch
+    assertThat(samples.stream().filter(s -> "v1".equals(s.version()) && s.atMs() > firstV2 + 200)).isEmpty();
+  }
+
+  @Test
+  @DisplayName("canary at 20 %: about a fifth of the answers come from v2 (within 20 +/- 5 %), then all, with no failure")
+  void canary() throws Exception {
+    Live live = liveV1(2);
+    JsonObject params = new JsonObject().put("steps", new JsonArray()
+        .add(new JsonObject().put("set_weight", 20)).add(new JsonObject().put("pause", new JsonObject())));
+    String dep = deploy(live.instanceId(), "demo:v2", "canary", params, null);
+    Await.until(END, "canary paused at 20 %", () ->
+        "paused".equals(rollouts.deployment(dep).getJsonObject("progress").getString("phase")) ? true : null);
+    int from = live.load().size();
+    live.load().awaitMore(2000);
+    List<LoadGenerator.Sample> window = live.load().samples().subList(from, from + 2000);
+    long v2 = window.stream().filter(s -> "v2".equals(s.version())).count();
+    System.out.printf("process canary at 20 %%: %d of %d answers from v2 (%.1f %%)%n", v2, window.size(),
+        100.0 * v2 / window.size());
+    assertThat(v2).isBetween(300L, 500L);
+    assertThat(api.post("/v1/deployments/" + dep + "/promote", new JsonObject()).status()).isEqualTo(202);
+    rollouts.awaitState(dep, "succeeded", END);
+    live.load().awaitMore(200);
+    live.load().stop();
+    System.out.printf("process canary v1 -> v2: %s%n", live.load().summary());
+    assertThat(live.load().failures()).as(live.load().summary()).isEmpty();
+    List<LoadGenerator.Sample> all = live.load().samples();
+    assertThat(all.subList(all.size() - 100, all.size())).allSatisfy(s -> assertThat(s.version()).isEqualTo("v2"));
+  }
+
+  @Test
+  @DisplayName("recreate v1 -> v2: the gap between the old set stopping and the new one ready shows as failed requests")
+  void recreate() throws Exception {
+    LoadGenerator load = switchUnderLoad("recreate", null);
+    assertThat(load.failures()).as("recreate has a gap, by design: %s", load.summary()).isNotEmpty()
+        .allSatisfy(s -> assertThat(s.failure()).startsWith("503"));
+  }
+
+  @Test
+  @DisplayName("a v2 that never becomes healthy: the deployment fails, v2 never serves, nothing fails, v2's processes are gone")
+  void neverHealthy() throws Exception {
+    Live live = liveV1(2);
+    String dep = deploy(live.instanceId(), "demo:v2", "rolling",
+        new JsonObject().put("max_surge", 1).put("progress_deadline_seconds", 4),
+        new JsonObject().put("DEMO_HEALTH", "fail"));
+    JsonObject done = rollouts.awaitState(dep, "failed", END);
+    live.load().awaitMore(200);
+    live.load().stop();
+    System.out.printf("process never-healthy v2: %s; error: %s%n", live.load().summary(), done.getString("error"));
+    assertThat(done.getString("error")).contains("did not complete within progress_deadline_seconds");
+    assertThat(live.load().failures()).as(live.load().summary()).isEmpty();
+    assertThat(live.load().byVersion()).containsOnlyKeys("v1");
+    String v2 = Rollouts.releaseId(done);
+    List<JsonObject> timeline = rollouts.timeline(live.instanceId());
+    List<String> created = timeline.stream().filter(e -> "replica.created".equals(e.getString("kind"))
+        && v2.equals(e.getJsonObject("release").getString("id"))).map(e -> e.getString("replica_id")).toList();
+    assertThat(created).isNotEmpty();
+    Await.until(Duration.ofSeconds(20), "v2's replicas stopped", () -> rollouts.timeline(live.instanceId()).stream()
+        .filter(e -> "replica.stopped".equals(e.getString("kind")) && created.contains(e.getString("replica_id")))
+        .count() == created.size() ? true : null);
+    assertThat(DemoApps.running()).noneMatch(p -> p.info().commandLine().orElse("").contains("--version v2"));
+  }
+
+  @Test
+  @DisplayName("a release whose artifact is missing fails at once with the reason, and v1 keeps serving")
+  void missingArtifact() throws Exception {
+    Live live = liveV1(1);
+    JsonObject done = rollouts.awaitState(deploy(live.instanceId(), "demo:v9", "rolling", null, null), "failed",
+        Duration.ofSeconds(30));
+    live.load().stop();
+    System.out.printf("process missing artifact: %s; error: %s%n", live.load().summary(), done.getString("error"));
+    assertThat(done.getString("error")).contains("failed to start").contains("exited with code 1 before it was ready")
+        .contains("DemoApp");
+    assertThat(live.load().failures()).isEmpty();
+  }
+
+  @Test
+  @DisplayName("a replica's output is readable through the API, the last N lines")
+  void logs() throws Exception {
+    Live live = liveV1(1);
+    live.load().close();
+    String replica = rollouts.fleet(live.instanceId()).getJsonArray("replicas").getJsonObject(0).getString("id");
+    ApiClient.Response r = api.get("/v1/instances/" + live.instanceId() + "/replicas/" + replica + "/logs?tail=2");
+    assertThat(r.status()).as(r.text()).isEqualTo(200);
+    assertThat(r.contentType()).startsWith("text/plain");
+    assertThat(r.text().lines()).hasSize(2);
+    assertThat(api.get("/v1/instances/" + live.instanceId() + "/replicas/" + replica + "/logs?tail=50").text())
+        .contains("demo v1 listening on");
+    assertThat(api.get("/v1/instances/" + live.instanceId() + "/replicas/rep_nope/logs").status()).isEqualTo(404);
+  }
+
+  @Test
+  @DisplayName("a bad command template or a missing router port is refused when the instance is created")
+  void badConfig() {
+    ApiClient.Response r = api.post("/v1/instances", new JsonObject().put("name", "bad-template")
+        .put("provider", "process").put("provider_config", new JsonObject()
+            .put("command", new JsonArray().add("java").add("-jar").add("apps/{repo}/app.jar"))));
+    assertThat(r.status()).isEqualTo(422);
+    assertThat(r.text()).contains("provider_config.command[2]").contains("unknown placeholder {repo}")
+        .contains("provider_config.router_port");
+  }
+}
