@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ctrlplane.app.Server;
 import io.ctrlplane.config.AppConfig;
+import io.ctrlplane.store.PgPools;
 import io.ctrlplane.testing.Agents;
 import io.ctrlplane.testing.ApiClient;
 import io.ctrlplane.testing.Await;
@@ -15,6 +16,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -36,6 +39,7 @@ class ProcessRolloutTest {
   private Rollouts rollouts;
   private Vertx vertx;
   private JsonArray command;
+  private Pool pool;
 
   @BeforeAll
   void start(Vertx vertx) {
@@ -48,13 +52,24 @@ class ProcessRolloutTest {
     server = Await.result(Server.start(config), Duration.ofSeconds(60));
     api = new ApiClient(vertx, config.http().port());
     rollouts = new Rollouts(api);
+    pool = PgPools.create(vertx, config.postgres(), "test");
   }
 
   @AfterAll
   void stop() {
+    pool.close();
     api.close();
     server.stopBlocking();
     Await.until(Duration.ofSeconds(20), "no demo app process left", () -> DemoApps.running().isEmpty() ? true : null);
+  }
+
+  /**
+   * Stops an instance's processes once its test is done (there is no delete-instance API yet), so
+   * the tests of this class do not pile up JVMs on a small machine.
+   */
+  private void retire(String instanceId) {
+    Await.result(pool.preparedQuery("UPDATE proc_replicas SET stop_at = now() WHERE instance_id = $1 "
+        + "AND stopped_at IS NULL AND (stop_at IS NULL OR stop_at > now())").execute(Tuple.of(instanceId)));
   }
 
   /** A process instance whose router listens on a port of its own; returns {id, port}. */
@@ -86,7 +101,7 @@ class ProcessRolloutTest {
     Object[] inst = instance(replicas);
     String id = (String) inst[0];
     rollouts.awaitState(deploy(id, "demo:v1", "rolling", null, null), "succeeded", END);
-    LoadGenerator load = new LoadGenerator(vertx, "127.0.0.1", (int) inst[1], 4);
+    LoadGenerator load = new LoadGenerator(vertx, "127.0.0.1", (int) inst[1], 8);
     load.awaitMore(200);
     return new Live(id, load);
   }
@@ -102,8 +117,13 @@ class ProcessRolloutTest {
     System.out.printf("process %s v1 -> v2: %s%n", strategy, live.load().summary());
     assertThat(samples.get(0).version()).isEqualTo("v1");
     assertThat(samples.subList(samples.size() - 100, samples.size())).allSatisfy(s -> assertThat(s.version()).isEqualTo("v2"));
-    assertThat(rollouts.fleet(live.instanceId()).getJsonArray("replicas")).hasSize(2)
-        .allSatisfy(o -> assertThat(((JsonObject) o).getString("image")).isEqualTo("demo:v2"));
+    // blue-green's old set stops after its scale-down delay
+    Await.until(Duration.ofSeconds(20), "only v2 left", () -> {
+      JsonArray replicas = rollouts.fleet(live.instanceId()).getJsonArray("replicas");
+      return replicas.size() == 2 && replicas.stream().allMatch(o -> "demo:v2".equals(((JsonObject) o).getString("image")))
+          ? true : null;
+    });
+    retire(live.instanceId());
     return live.load();
   }
 
@@ -151,6 +171,7 @@ class ProcessRolloutTest {
     assertThat(live.load().failures()).as(live.load().summary()).isEmpty();
     List<LoadGenerator.Sample> all = live.load().samples();
     assertThat(all.subList(all.size() - 100, all.size())).allSatisfy(s -> assertThat(s.version()).isEqualTo("v2"));
+    retire(live.instanceId());
   }
 
   @Test
@@ -183,7 +204,10 @@ class ProcessRolloutTest {
     Await.until(Duration.ofSeconds(20), "v2's replicas stopped", () -> rollouts.timeline(live.instanceId()).stream()
         .filter(e -> "replica.stopped".equals(e.getString("kind")) && created.contains(e.getString("replica_id")))
         .count() == created.size() ? true : null);
-    assertThat(DemoApps.running()).noneMatch(p -> p.info().commandLine().orElse("").contains("--version v2"));
+    List<Long> pids = rollouts.timeline(live.instanceId()).stream().filter(e -> "replica.started".equals(e.getString("kind"))
+        && created.contains(e.getString("replica_id"))).map(e -> e.getJsonObject("detail").getLong("pid")).toList();
+    assertThat(pids).hasSameSizeAs(created).allSatisfy(pid -> assertThat(ProcessHandle.of(pid)).isEmpty());
+    retire(live.instanceId());
   }
 
   @Test
@@ -197,6 +221,7 @@ class ProcessRolloutTest {
     assertThat(done.getString("error")).contains("failed to start").contains("exited with code 1 before it was ready")
         .contains("DemoApp");
     assertThat(live.load().failures()).isEmpty();
+    retire(live.instanceId());
   }
 
   @Test
@@ -212,6 +237,7 @@ class ProcessRolloutTest {
     assertThat(api.get("/v1/instances/" + live.instanceId() + "/replicas/" + replica + "/logs?tail=50").text())
         .contains("demo v1 listening on");
     assertThat(api.get("/v1/instances/" + live.instanceId() + "/replicas/rep_nope/logs").status()).isEqualTo(404);
+    retire(live.instanceId());
   }
 
   @Test
