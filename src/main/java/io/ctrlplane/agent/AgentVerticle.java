@@ -24,6 +24,7 @@ public class AgentVerticle extends VerticleBase {
   private static final long RECONCILE_MS = 500;
   private static final long ROUTES_REFRESH_MS = 1_000;
   private static final long COUNTS_FLUSH_MS = 1_000;
+  private static final long COUNTS_PRUNE_MS = 60_000;
 
   private final AppConfig.Agent config;
   private final AppConfig.Postgres postgres;
@@ -71,6 +72,8 @@ public class AgentVerticle extends VerticleBase {
               .onFailure(e -> log.warn("agent {}: routes not refreshed: {}", config.id(), e.toString())));
           vertx.setPeriodic(COUNTS_FLUSH_MS, id -> routers.flushCounts()
               .onFailure(e -> log.debug("agent {}: traffic counts not written: {}", config.id(), e.toString())));
+          vertx.setPeriodic(COUNTS_PRUNE_MS, id -> routers.pruneCounts()
+              .onFailure(e -> log.debug("agent {}: old traffic counts not pruned: {}", config.id(), e.toString())));
           reconciler.kick();
           log.info("agent {} up: API {}, routers on {}, replicas reachable at {}", config.id(), url,
               config.routerHost(), config.advertiseHost());

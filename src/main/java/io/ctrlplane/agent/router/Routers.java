@@ -48,6 +48,10 @@ public final class Routers {
       + "ON CONFLICT (instance_id, release_id, agent_id, second) DO UPDATE SET "
       + "requests = proc_traffic.requests + EXCLUDED.requests, errors = proc_traffic.errors + EXCLUDED.errors";
 
+  /** Analysis windows are at most an hour: older counts only cost space. */
+  private static final String PRUNE = "DELETE FROM proc_traffic WHERE agent_id = $1 "
+      + "AND second < clock_timestamp() - interval '1 hour'";
+
   private final Vertx vertx;
   private final Pool pool;
   private final String agentId;
@@ -115,6 +119,10 @@ public final class Routers {
     byInstance.values().forEach(r -> r.takeCounts().forEach((release, c) ->
         batch.add(Tuple.of(r.instanceId, release, agentId, c[0], c[1]))));
     return batch.isEmpty() ? Future.succeededFuture() : pool.preparedQuery(TRAFFIC).executeBatch(batch).mapEmpty();
+  }
+
+  public Future<Void> pruneCounts() {
+    return pool.preparedQuery(PRUNE).execute(Tuple.of(agentId)).mapEmpty();
   }
 
   public Future<Void> close() {
