@@ -175,6 +175,26 @@ class ProcessRolloutTest {
   }
 
   @Test
+  @DisplayName("canary analysis reads the routers' counts: a v2 answering 50 % errors fails it, and v1 takes all traffic back")
+  void canaryAnalysis() throws Exception {
+    Live live = liveV1(2);
+    JsonObject params = new JsonObject().put("steps", new JsonArray().add(new JsonObject().put("set_weight", 50))
+        .add(new JsonObject().put("analysis", new JsonObject().put("max_error_rate", 0.1).put("window_seconds", 3))));
+    String dep = deploy(live.instanceId(), "demo:v2", "canary", params, new JsonObject().put("DEMO_ERROR_RATE", "0.5"));
+    JsonObject done = rollouts.awaitState(dep, "failed", END);
+    int from = live.load().size();
+    live.load().awaitMore(300);
+    live.load().stop();
+    System.out.printf("process canary analysis: %s; error: %s%n", live.load().summary(), done.getString("error"));
+    assertThat(done.getString("error")).contains("analysis failed").contains("above max_error_rate 0.100");
+    // the errors came from v2 itself (its 500s), never from the router; after the revert only v1 answers
+    assertThat(live.load().failures()).allSatisfy(f -> assertThat(f.failure()).startsWith("500 injected error"));
+    assertThat(live.load().samples().subList(from, live.load().size()))
+        .allSatisfy(s -> assertThat(s.version()).isEqualTo("v1"));
+    retire(live.instanceId());
+  }
+
+  @Test
   @DisplayName("recreate v1 -> v2: the gap between the old set stopping and the new one ready shows as failed requests")
   void recreate() throws Exception {
     LoadGenerator load = switchUnderLoad("recreate", null);
