@@ -71,7 +71,8 @@ final class Reconciler {
     if (stopDue) {
       return record(AgentSql.STOPPED, id, "replica.stopped", new JsonObject().put("process", "none"));
     }
-    if (row.getOffsetDateTime("failed_at") != null || row.getOffsetDateTime("crashed_at") != null) {
+    if (supervisor.finished(id) || row.getOffsetDateTime("failed_at") != null
+        || row.getOffsetDateTime("crashed_at") != null) {
       return Future.succeededFuture();
     }
     if (row.getOffsetDateTime("started_at") != null) {

@@ -15,8 +15,10 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +42,8 @@ final class Supervisor {
   private final RouterSync sync;
   private final HttpClient probes;
   private final Map<String, LocalReplica> replicas = new HashMap<>();
+  /** Replicas this agent ran and is done with: a reconcile pass that read the database before that must not restart them. */
+  private final Set<String> finished = new HashSet<>();
 
   Supervisor(Vertx vertx, Pool pool, String agentId, Path replicasDir, long logMaxBytes, Routers routers,
       RouterSync sync) {
@@ -55,6 +59,10 @@ final class Supervisor {
 
   LocalReplica get(String id) {
     return replicas.get(id);
+  }
+
+  boolean finished(String id) {
+    return finished.contains(id);
   }
 
   Path dirOf(String replicaId) {
@@ -76,7 +84,7 @@ final class Supervisor {
       return Spawner.spawn(r, argv, env(r));
     }).onSuccess(p -> started(r, p)).onFailure(e -> {
       String why = e instanceof IOException ? "could not start the command: " + e.getMessage() : e.getMessage();
-      r.log.note(why);
+      note(r, why);
       r.exit.tryComplete(-1);
       failed(r, "replica.failed", AgentSql.FAILED, why);
     });
@@ -160,10 +168,27 @@ final class Supervisor {
   }
 
   private Future<Void> failed(LocalReplica r, String kind, String sql, String why) {
-    Spawner.forgetPid(r.dir);
+    forgetPid(r);
     return write(sql, r, kind, new JsonObject().put("reason", why), why)
         // the row now says failed or crashed: reconciling no longer needs the local entry
-        .onComplete(ar -> replicas.remove(r.id(), r));
+        .onComplete(ar -> {
+          finished.add(r.id());
+          replicas.remove(r.id(), r);
+        });
+  }
+
+  private void forgetPid(LocalReplica r) {
+    vertx.executeBlocking(() -> {
+      Spawner.forgetPid(r.dir);
+      return null;
+    });
+  }
+
+  private void note(LocalReplica r, String line) {
+    vertx.executeBlocking(() -> {
+      r.log.note(line);
+      return null;
+    });
   }
 
   private static String lastLines(LocalReplica r) throws IOException {
@@ -189,8 +214,9 @@ final class Supervisor {
             r.stopping = null;
             return;
           }
+          finished.add(r.id());
           replicas.remove(r.id(), r);
-          Spawner.forgetPid(r.dir);
+          forgetPid(r);
           log.info("agent {}: replica {} of instance {} stopped", agentId, r.id(), r.spec.instanceId());
         });
     return r.stopping;
@@ -201,12 +227,12 @@ final class Supervisor {
     if (r.process == null || r.exited()) {
       return r.exit.future();
     }
-    r.log.note("SIGTERM");
+    note(r, "SIGTERM");
     r.process.destroy();
     long grace = r.spec.config().graceTimeoutMs();
     long timer = vertx.setTimer(Math.max(1, grace), id -> {
       if (!r.exited()) {
-        r.log.note("still running after " + grace + " ms: SIGKILL");
+        note(r, "still running after " + grace + " ms: SIGKILL");
         log.warn("agent {}: replica {} ignored SIGTERM for {} ms: SIGKILL", agentId, r.id(), grace);
         vertx.executeBlocking(() -> {
           Spawner.kill(r.process);

@@ -163,6 +163,12 @@ final class Router {
 
   private void respond(HttpServerRequest req, HttpClientResponse in, Endpoint e) {
     HttpServerResponse out = req.response();
+    if (out.closed()) {
+      // the client left while the replica was answering
+      e.inFlight--;
+      in.request().reset();
+      return;
+    }
     out.setStatusCode(in.statusCode()).setStatusMessage(in.statusMessage());
     in.headers().forEach((name, value) -> {
       if (!HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT))) {
