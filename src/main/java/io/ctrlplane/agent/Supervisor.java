@@ -4,10 +4,6 @@ import io.ctrlplane.agent.router.Routers;
 import io.ctrlplane.provider.process.CommandTemplate;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
@@ -29,9 +25,6 @@ import org.slf4j.LoggerFactory;
  */
 final class Supervisor {
   private static final Logger log = LoggerFactory.getLogger(Supervisor.class);
-  private static final long PROBE_STARTING_MS = 100;
-  private static final long PROBE_READY_MS = 1_000;
-  private static final int UNREADY_AFTER_FAILURES = 3;
 
   private final Vertx vertx;
   private final Pool pool;
@@ -40,7 +33,7 @@ final class Supervisor {
   private final long logMaxBytes;
   private final Routers routers;
   private final RouterSync sync;
-  private final HttpClient probes;
+  private final HealthProbe probes;
   private final Map<String, LocalReplica> replicas = new HashMap<>();
   /** Replicas this agent ran and is done with: a reconcile pass that read the database before that must not restart them. */
   private final Set<String> finished = new HashSet<>();
@@ -54,7 +47,7 @@ final class Supervisor {
     this.logMaxBytes = logMaxBytes;
     this.routers = routers;
     this.sync = sync;
-    this.probes = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(500).setKeepAlive(false));
+    this.probes = new HealthProbe(vertx, this::becameReady, this::becameUnready);
   }
 
   LocalReplica get(String id) {
@@ -106,44 +99,17 @@ final class Supervisor {
         p.pid(), r.port);
     p.onExit().thenAccept(done -> vertx.runOnContext(v -> exited(r, done.exitValue())));
     write(AgentSql.STARTED, r, "replica.started", new JsonObject().put("port", r.port).put("pid", p.pid()),
-        r.port, p.pid()).onComplete(ar -> probe(r));
+        r.port, p.pid()).onComplete(ar -> probes.watch(r));
   }
 
-  private void probe(LocalReplica r) {
-    if (r.stopping != null || r.exited()) {
-      return;
-    }
-    RequestOptions get = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(r.port)
-        .setURI(r.spec.config().healthPath()).setTimeout(1_000);
-    probes.request(get).compose(req -> req.send()).compose(resp -> resp.body().map(b -> resp.statusCode()))
-        .onComplete(ar -> {
-          if (ar.succeeded() && ar.result() / 100 == 2) {
-            healthy(r);
-          } else {
-            unhealthy(r);
-          }
-          if (r.stopping == null && !r.exited()) {
-            r.probeTimer = vertx.setTimer(r.ready ? PROBE_READY_MS : PROBE_STARTING_MS, id -> probe(r));
-          }
-        });
+  private void becameReady(LocalReplica r) {
+    log.info("agent {}: replica {} is ready", agentId, r.id());
+    write(AgentSql.READY, r, "replica.ready", new JsonObject()).onSuccess(v -> sync.all(r.spec.instanceId(), 0));
   }
 
-  private void healthy(LocalReplica r) {
-    r.healthFailures = 0;
-    if (!r.ready) {
-      r.ready = true;
-      r.everReady = true;
-      log.info("agent {}: replica {} is ready", agentId, r.id());
-      write(AgentSql.READY, r, "replica.ready", new JsonObject()).onSuccess(v -> sync.all(r.spec.instanceId(), 0));
-    }
-  }
-
-  private void unhealthy(LocalReplica r) {
-    if (r.ready && ++r.healthFailures >= UNREADY_AFTER_FAILURES) {
-      r.ready = false;
-      log.warn("agent {}: replica {} stopped answering its health path", agentId, r.id());
-      write(AgentSql.UNREADY, r, "replica.unready", new JsonObject()).onSuccess(v -> sync.all(r.spec.instanceId(), 0));
-    }
+  private void becameUnready(LocalReplica r) {
+    log.warn("agent {}: replica {} stopped answering its health path", agentId, r.id());
+    write(AgentSql.UNREADY, r, "replica.unready", new JsonObject()).onSuccess(v -> sync.all(r.spec.instanceId(), 0));
   }
 
   /** An exit nobody asked for: before it was ever ready it failed, after that it crashed. */

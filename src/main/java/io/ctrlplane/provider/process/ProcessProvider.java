@@ -1,7 +1,6 @@
 package io.ctrlplane.provider.process;
 
 import io.ctrlplane.agent.AgentClient;
-import io.ctrlplane.deploy.Ids;
 import io.ctrlplane.provider.Fence;
 import io.ctrlplane.provider.FleetStatus;
 import io.ctrlplane.provider.Provider;
@@ -59,7 +58,7 @@ public final class ProcessProvider implements Provider {
               });
               return keep(conn, fence, healthy, count, now)
                   .compose(x -> adopt(conn, fence, release, count - healthy.size(), now))
-                  .compose(adopted -> place(conn, fence, release, count - healthy.size() - adopted, now));
+                  .compose(adopted -> Placement.place(conn, fence, release, count - healthy.size() - adopted, now));
             })))
         .compose(v -> nudgeAll());
   }
@@ -155,46 +154,6 @@ public final class ProcessProvider implements Provider {
               .execute(Tuple.from(new Object[] {taken.toArray(new String[0]), release.id(), now, fence.deploymentId(),
                   fence.epoch(), release.rollbackOf()})).map(taken.size());
         });
-  }
-
-  /** New replicas on the live agents running the fewest of this instance's (then the fewest in all). */
-  private static Future<Void> place(SqlConnection conn, Fence fence, ReleaseRef release, int missing,
-      OffsetDateTime now) {
-    if (missing <= 0) {
-      return Future.succeededFuture();
-    }
-    return conn.preparedQuery(ProcessSql.PLACEMENT).execute(Tuple.of(fence.instanceId(), now)).compose(rows -> {
-      List<long[]> load = new ArrayList<>();
-      List<String> agentIds = new ArrayList<>();
-      rows.forEach(r -> {
-        agentIds.add(r.getString("id"));
-        load.add(new long[] {r.getLong("mine"), r.getLong("total")});
-      });
-      if (agentIds.isEmpty()) {
-        return Future.failedFuture("no live agent to run replicas on: start one (role agent)");
-      }
-      List<Tuple> replicas = new ArrayList<>();
-      List<Tuple> events = new ArrayList<>();
-      for (int i = 0; i < missing; i++) {
-        int best = 0;
-        for (int a = 1; a < load.size(); a++) {
-          long[] x = load.get(a);
-          long[] b = load.get(best);
-          if (x[0] < b[0] || x[0] == b[0] && x[1] < b[1]) {
-            best = a;
-          }
-        }
-        load.get(best)[0]++;
-        load.get(best)[1]++;
-        String id = Ids.next("rep");
-        replicas.add(Tuple.from(new Object[] {id, fence.instanceId(), release.id(), release.image(), agentIds.get(best),
-            fence.deploymentId(), fence.epoch(), now}));
-        events.add(Tuple.from(new Object[] {fence.instanceId(), now, "replica.created", id, release.id(),
-            agentIds.get(best), fence.deploymentId(), fence.epoch(), new JsonObject().put("image", release.image())}));
-      }
-      return conn.preparedQuery(ProcessSql.INSERT_REPLICA).executeBatch(replicas)
-          .compose(ok -> conn.preparedQuery(ProcessSql.EVENT).executeBatch(events)).mapEmpty();
-    });
   }
 
   private Future<Void> change(Fence fence, String what, Change change) {
