@@ -6,7 +6,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.security.MessageDigest;
 
 /**
  * The agent's own small HTTP API, called by runners, other agents and the API role; not part of
@@ -17,13 +19,15 @@ final class AgentApi {
 
   private final Vertx vertx;
   private final String agentId;
+  private final byte[] authorization;
   private final Reconciler reconciler;
   private final Routers routers;
   private final Supervisor supervisor;
 
-  AgentApi(Vertx vertx, String agentId, Reconciler reconciler, Routers routers, Supervisor supervisor) {
+  AgentApi(Vertx vertx, String agentId, String token, Reconciler reconciler, Routers routers, Supervisor supervisor) {
     this.vertx = vertx;
     this.agentId = agentId;
+    this.authorization = token.isEmpty() ? null : ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
     this.reconciler = reconciler;
     this.routers = routers;
     this.supervisor = supervisor;
@@ -31,6 +35,9 @@ final class AgentApi {
 
   Router router() {
     Router router = Router.router(vertx);
+    if (authorization != null) {
+      router.route("/agent/v1/*").handler(this::authenticate);
+    }
     router.post("/agent/v1/*").handler(BodyHandler.create(false).setBodyLimit(64 * 1024));
     router.get("/agent/v1/health").handler(ctx -> json(ctx, 200, new JsonObject().put("id", agentId)
         .put("replicas", supervisor.count())));
@@ -41,6 +48,16 @@ final class AgentApi {
     router.post("/agent/v1/routes/sync").handler(this::sync);
     router.get("/agent/v1/replicas/:id/logs").handler(this::logs);
     return router;
+  }
+
+  /** The shared token, compared in constant time; the token itself is never logged. */
+  private void authenticate(RoutingContext ctx) {
+    String given = ctx.request().getHeader("authorization");
+    if (given != null && MessageDigest.isEqual(authorization, given.getBytes(StandardCharsets.UTF_8))) {
+      ctx.next();
+    } else {
+      ctx.response().setStatusCode(401).putHeader("www-authenticate", "Bearer").end("agent token required\n");
+    }
   }
 
   private void sync(RoutingContext ctx) {

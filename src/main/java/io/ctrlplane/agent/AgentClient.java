@@ -25,9 +25,12 @@ public final class AgentClient {
   private static final long CALL_TIMEOUT_MS = 2_000;
 
   private final HttpClient client;
+  private final String authorization;
 
-  public AgentClient(Vertx vertx) {
+  /** @param token the agents' shared token (agent.token), or empty when their API is open */
+  public AgentClient(Vertx vertx, String token) {
     this.client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(1_000).setKeepAlive(true));
+    this.authorization = token == null || token.isEmpty() ? null : "Bearer " + token;
   }
 
   /** The API address of every live agent. */
@@ -63,6 +66,9 @@ public final class AgentClient {
 
   private Future<Buffer> call(HttpMethod method, String url, JsonObject body, long timeoutMs) {
     RequestOptions options = new RequestOptions().setMethod(method).setAbsoluteURI(url).setIdleTimeout(timeoutMs);
+    if (authorization != null) {
+      options.putHeader("authorization", authorization);
+    }
     return client.request(options)
         .compose(req -> body == null ? req.send() : req.putHeader("content-type", "application/json")
             .send(body.toBuffer()))

@@ -43,7 +43,7 @@ public class AgentVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     pool = PgPools.create(vertx, postgres, "ctrlplane-agent");
-    client = new AgentClient(vertx);
+    client = new AgentClient(vertx, config.token());
     routers = new Routers(vertx, pool, config.id(), config.routerHost());
     RouterSync sync = new RouterSync(pool, routers, client);
     Path replicasDir = Path.of(config.dataDir()).toAbsolutePath().resolve("replicas");
@@ -56,7 +56,7 @@ public class AgentVerticle extends VerticleBase {
           }
         })
         .compose(n -> vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()))
-            .requestHandler(new AgentApi(vertx, config.id(), reconciler, routers, supervisor).router()).listen())
+            .requestHandler(new AgentApi(vertx, config.id(), config.token(), reconciler, routers, supervisor).router()).listen())
         .compose(server -> {
           api = server;
           String url = "http://" + config.advertiseHost() + ":" + server.actualPort();

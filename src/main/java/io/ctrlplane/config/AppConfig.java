@@ -51,9 +51,16 @@ public record AppConfig(
    * on one host, so a restarted agent recognises its replicas. Its API listens on {@code host:port}
    * (0: any free port); others reach it and its replicas at {@code advertiseHost}; routers bind
    * {@code routerHost}. Replica logs live under {@code dataDir}, at most {@code logMaxBytes} each.
+   * {@code token}: when not empty, the agent API answers only requests bearing it, and every process of
+   * the control plane (runners, API, agents) sends it.
    */
   public record Agent(String id, String host, int port, String advertiseHost, String routerHost, String dataDir,
-      int heartbeatMs, int deadAfterMs, int logMaxBytes) {}
+      int heartbeatMs, int deadAfterMs, int logMaxBytes, String token) {
+    @Override
+    public String toString() { // never print the token
+      return "Agent[" + id + ", api " + host + ":" + port + ", token " + (token.isEmpty() ? "none" : "set") + "]";
+    }
+  }
 
   public static AppConfig from(JsonObject json) {
     Reader r = new Reader(json);
@@ -94,7 +101,8 @@ public record AppConfig(
         r.stringOr("agent.data_dir", "CTRLPLANE_AGENT_DATA_DIR", ".ctrlplane-agent"),
         r.positiveOr("agent.heartbeat_ms", "CTRLPLANE_AGENT_HEARTBEAT_MS", 1000),
         r.positiveOr("agent.dead_after_ms", "CTRLPLANE_AGENT_DEAD_AFTER_MS", 5000),
-        r.positiveOr("agent.log_max_bytes", "CTRLPLANE_AGENT_LOG_MAX_BYTES", 1024 * 1024));
+        r.positiveOr("agent.log_max_bytes", "CTRLPLANE_AGENT_LOG_MAX_BYTES", 1024 * 1024),
+        r.has("agent.token") && r.raw("agent.token", "CTRLPLANE_AGENT_TOKEN") instanceof String t ? t : "");
   }
 
   /** "auto": one agent per host, named after it. */

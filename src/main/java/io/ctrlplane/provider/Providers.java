@@ -21,8 +21,9 @@ public final class Providers {
   private final Map<String, Provider> byName;
   private final AgentClient agents;
 
-  public Providers(Vertx vertx, Pool pool) {
-    this.agents = new AgentClient(vertx);
+  /** @param agentToken the agents' shared token (agent.token), empty when their API is open */
+  public Providers(Vertx vertx, Pool pool, String agentToken) {
+    this.agents = new AgentClient(vertx, agentToken);
     this.byName = Map.of(SIMULATOR, new SimulatorProvider(pool), PROCESS, new ProcessProvider(pool, agents));
   }
 

@@ -47,7 +47,7 @@ public class RunnerVerticle extends VerticleBase {
   public Future<?> start() {
     pool = pool();
     leases = new Leases(pool, owner, config.runner().leaseSeconds());
-    providers = new Providers(vertx, pool);
+    providers = new Providers(vertx, pool, config.agent().token());
     vertx.eventBus().localConsumer(Addresses.DEPLOYMENTS_RUNNABLE, m -> claimLoop());
     pollTimer = vertx.setPeriodic(config.runner().pollMs(), id -> claimLoop());
     subscriber = PgSubscriber.subscriber(vertx, PgPools.connectOptions(config.postgres()))

@@ -33,7 +33,7 @@ public class ControlStoreVerticle extends VerticleBase {
   public Future<?> start() {
     pool = PgPools.create(vertx, config.postgres(), "ctrlplane-control");
     ControlStore control = new ControlStore(pool);
-    Providers providers = new Providers(vertx, pool);
+    Providers providers = new Providers(vertx, pool, config.agent().token());
     handle(Addresses.DEPLOYMENTS_PAUSE, m -> control.pause(m.getString("id")));
     handle(Addresses.DEPLOYMENTS_RESUME, m -> control.resume(m.getString("id")));
     handle(Addresses.DEPLOYMENTS_PROMOTE, m -> control.promote(m.getString("id"), m.getBoolean("full", false)));

@@ -43,6 +43,7 @@ public final class RunnerProcess implements AutoCloseable {
     env.put("CTRLPLANE_RUNNER_LEASE_SECONDS", String.valueOf(leaseSeconds));
     env.put("CTRLPLANE_RUNNER_POLL_MS", "250");
     env.put("CTRLPLANE_HTTP_PORT", String.valueOf(TestStack.freePort()));
+    env.put("CTRLPLANE_AGENT_TOKEN", config.agent().token());
     return new RunnerProcess(name, pb.start(), log);
   }
 

@@ -261,6 +261,20 @@ class ProcessRolloutTest {
   }
 
   @Test
+  @DisplayName("the agent API answers only requests bearing the agents' token")
+  void agentToken() throws Exception {
+    String url = Await.result(pool.query("SELECT api_url FROM agents").execute()).iterator().next().getString("api_url");
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    java.net.http.HttpRequest.Builder health = java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "/agent/v1/health"));
+    assertThat(http.send(health.build(), java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
+    assertThat(http.send(health.header("authorization", "Bearer wrong").build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
+    assertThat(http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "/agent/v1/health"))
+        .header("authorization", "Bearer " + Agents.TOKEN).build(), java.net.http.HttpResponse.BodyHandlers.ofString())
+        .statusCode()).isEqualTo(200);
+  }
+
+  @Test
   @DisplayName("a bad command template or a missing router port is refused when the instance is created")
   void badConfig() {
     ApiClient.Response r = api.post("/v1/instances", new JsonObject().put("name", "bad-template")

@@ -49,7 +49,8 @@ class TwoAgentsTest {
   @BeforeAll
   void start(Vertx vertx) {
     // this JVM is the API and the runner; each agent is a JVM of its own, so one can be killed
-    AppConfig config = AppConfig.from(TestStack.get().jsonFor(TwoAgentsTest.class).put("roles", "api,runner,relay"));
+    AppConfig config = AppConfig.from(TestStack.get().jsonFor(TwoAgentsTest.class).put("roles", "api,runner,relay")
+        .put("agent", Agents.config("unused", "127.0.0.1")));
     server = Await.result(Server.start(config), Duration.ofSeconds(60));
     api = new ApiClient(vertx, config.http().port());
     rollouts = new Rollouts(api);
