@@ -40,6 +40,7 @@ class ProcessRolloutTest {
   private Vertx vertx;
   private JsonArray command;
   private Pool pool;
+  private String lastInstance;
 
   @BeforeAll
   void start(Vertx vertx) {
@@ -109,6 +110,7 @@ class ProcessRolloutTest {
   /** Rolls v1 to v2 under load and checks the switch; returns the load's samples. */
   private LoadGenerator switchUnderLoad(String strategy, JsonObject params) throws Exception {
     Live live = liveV1(2);
+    lastInstance = live.instanceId();
     String dep = deploy(live.instanceId(), "demo:v2", strategy, params, null);
     rollouts.awaitState(dep, "succeeded", END);
     live.load().awaitMore(200);
@@ -132,6 +134,13 @@ class ProcessRolloutTest {
   void rolling() throws Exception {
     LoadGenerator load = switchUnderLoad("rolling", new JsonObject().put("max_surge", 1));
     assertThat(load.failures()).as(load.summary()).isEmpty();
+    // every stop went through the drain: out of the routers before the process was signalled
+    List<JsonObject> timeline = rollouts.timeline(lastInstance);
+    List<String> stopped = timeline.stream().filter(e -> "replica.stopped".equals(e.getString("kind")))
+        .map(e -> e.getString("replica_id")).toList();
+    assertThat(stopped).hasSize(2);
+    stopped.forEach(id -> assertThat(timeline.stream().filter(e -> id.equals(e.getString("replica_id")))
+        .map(e -> e.getString("kind")).toList()).containsSubsequence("replica.ready", "replica.draining", "replica.stopped"));
   }
 
   @Test
