@@ -135,11 +135,15 @@ class ProcessRolloutTest {
     LoadGenerator load = switchUnderLoad("rolling", new JsonObject().put("max_surge", 1));
     assertThat(load.failures()).as(load.summary()).isEmpty();
     // every stop went through the drain: out of the routers before the process was signalled
-    List<JsonObject> timeline = rollouts.timeline(lastInstance);
-    List<String> stopped = timeline.stream().filter(e -> "replica.stopped".equals(e.getString("kind")))
-        .map(e -> e.getString("replica_id")).toList();
-    assertThat(stopped).hasSize(2);
-    stopped.forEach(id -> assertThat(timeline.stream().filter(e -> id.equals(e.getString("replica_id")))
+    List<String> v1 = rollouts.timeline(lastInstance).stream().filter(e -> "replica.created".equals(e.getString("kind"))
+        && e.getJsonObject("release").getInteger("version") == 1).map(e -> e.getString("replica_id")).toList();
+    List<JsonObject> timeline = Await.until(Duration.ofSeconds(20), "v1's replicas stopped", () -> {
+      List<JsonObject> t = rollouts.timeline(lastInstance);
+      return t.stream().filter(e -> "replica.stopped".equals(e.getString("kind")) && v1.contains(e.getString("replica_id")))
+          .count() == v1.size() ? t : null;
+    });
+    assertThat(v1).hasSize(2);
+    v1.forEach(id -> assertThat(timeline.stream().filter(e -> id.equals(e.getString("replica_id")))
         .map(e -> e.getString("kind")).toList()).containsSubsequence("replica.ready", "replica.draining", "replica.stopped"));
   }
 
