@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code ctrlplane dev}: every role in one JVM on an embedded PostgreSQL and an embedded single-node
  * KRaft Kafka broker, both keeping their data in one directory so a restart keeps instances and
- * releases. {@code --fresh} starts from nothing.
+ * releases. {@code --fresh} starts from nothing. {@code CTRLPLANE_DEV_ROLES} (e.g. {@code api,relay,webhooks})
+ * plays fewer roles, with runners added as {@code serve --roles runner} processes.
  */
 @Command(name = "dev", mixinStandardHelpOptions = true,
     description = "All roles in one JVM with embedded PostgreSQL and Kafka (data in dev.data_dir).")
@@ -52,7 +53,9 @@ public final class DevCommand implements Callable<Integer>, Main.EnvAware {
       throw e;
     }
     Map<String, String> devEnv = new HashMap<>(env);
-    devEnv.put("CTRLPLANE_ROLES", "api,runner,relay,webhooks,agent");
+    // every role unless CTRLPLANE_DEV_ROLES names fewer (bench/run.sh runs its runners as separate processes)
+    String roles = env.get("CTRLPLANE_DEV_ROLES");
+    devEnv.put("CTRLPLANE_ROLES", roles == null || roles.isBlank() ? "api,runner,relay,webhooks,agent" : roles);
     devEnv.put("CTRLPLANE_PG_URL", db.url("ctrlplane"));
     devEnv.put("CTRLPLANE_PG_USER", EmbeddedDatabase.USER);
     devEnv.put("CTRLPLANE_PG_PASSWORD", "");

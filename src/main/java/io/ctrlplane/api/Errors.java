@@ -13,6 +13,8 @@ import org.slf4j.LoggerFactory;
 /** Maps every failure, once, at the edge, to an RFC 9457 problem document. */
 final class Errors {
   private static final Logger log = LoggerFactory.getLogger(Errors.class);
+  private static final Problem TOO_LARGE = Problem.of(413, "Payload Too Large", "the request body exceeds the limit of "
+      + ApiRouter.MAX_BODY_BYTES / (1024 * 1024) + " MiB");
 
   private Errors() {}
 
@@ -21,8 +23,7 @@ final class Errors {
         "no route " + ctx.request().method() + " " + ctx.request().path())));
     router.errorHandler(405, ctx -> send(ctx, Problem.of(405, "Method Not Allowed",
         ctx.request().method() + " is not allowed on " + ctx.request().path())));
-    router.errorHandler(413, ctx -> send(ctx, Problem.of(413, "Payload Too Large",
-        "request body exceeds the limit of 1 MiB")));
+    router.errorHandler(413, ctx -> send(ctx, TOO_LARGE));
     router.errorHandler(500, Errors::fromFailure);
     router.route().failureHandler(Errors::fromFailure);
   }
@@ -43,6 +44,9 @@ final class Errors {
     }
     if (failure instanceof ReplyException re && re.getMessage() != null && re.getMessage().startsWith("{")) {
       return Problem.fromJson(new JsonObject(re.getMessage()));
+    }
+    if (failure == null && status == 413 || failure instanceof HttpException he && he.getStatusCode() == 413) {
+      return TOO_LARGE; // the body handler's refusal: say what the limit is
     }
     if (failure instanceof HttpException he) {
       return Problem.of(he.getStatusCode(), statusTitle(he.getStatusCode()),

@@ -6,10 +6,12 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.ext.web.Router;
 import io.vertx.sqlclient.Pool;
 
-/** The HTTP API: routes, validation and problem+json errors. Talks to the store over the event bus. */
+/**
+ * The HTTP API: routes, validation against the OpenAPI document and problem+json errors. Talks to the
+ * store over the event bus.
+ */
 public class HttpApiVerticle extends VerticleBase {
   private final AppConfig config;
   private Pool pool;
@@ -24,18 +26,17 @@ public class HttpApiVerticle extends VerticleBase {
   public Future<?> start() {
     pool = PgPools.create(vertx, config.postgres(), "ctrlplane-api");
     health = new HealthRoutes(vertx, pool, config.kafka());
-    Router router = Router.router(vertx);
-    health.mount(router);
-    new V1Routes(vertx).mount(router);
-    Errors.mount(router);
-    server = vertx.createHttpServer(new HttpServerOptions()
-        .setHost(config.http().host())
-        .setPort(config.http().port()));
-    return server.requestHandler(router).listen();
+    return ApiContract.load(vertx).compose(api -> {
+      server = vertx.createHttpServer(new HttpServerOptions()
+          .setHost(config.http().host())
+          .setPort(config.http().port()));
+      return server.requestHandler(ApiRouter.create(vertx, api, health)).listen();
+    });
   }
 
   @Override
   public Future<?> stop() {
-    return server.shutdown().eventually(health::close).eventually(() -> pool.close());
+    Future<Void> shutdown = server == null ? Future.succeededFuture() : server.shutdown();
+    return shutdown.eventually(health::close).eventually(() -> pool.close());
   }
 }

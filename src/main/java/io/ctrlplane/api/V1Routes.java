@@ -2,7 +2,6 @@ package io.ctrlplane.api;
 
 import io.ctrlplane.Addresses;
 import io.ctrlplane.deploy.FieldError;
-import io.ctrlplane.deploy.ValidationException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -10,7 +9,6 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -18,9 +16,11 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.function.Function;
 
-/** The /v1 resource routes: parse and validate, then ask the store over the event bus. */
+/**
+ * The /v1 resource routes: apply the domain rules the contract cannot express, then ask the store over
+ * the event bus. Requests reach these handlers only after {@link ContractValidation} passed them.
+ */
 final class V1Routes {
-  static final long MAX_BODY_BYTES = 1024 * 1024;
   static final int DEFAULT_LIMIT = 20;
   static final int MAX_LIMIT = 100;
   private static final DeliveryOptions STORE_TIMEOUT = new DeliveryOptions().setSendTimeout(15_000);
@@ -32,7 +32,6 @@ final class V1Routes {
   }
 
   void mount(Router router) {
-    router.post("/v1/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
     router.post("/v1/instances").handler(ctx -> write(ctx, Addresses.INSTANCES_CREATE, Requests::instance));
     router.get("/v1/instances").handler(ctx -> list(ctx, Addresses.INSTANCES_LIST, new JsonObject()));
     router.get("/v1/instances/:id").handler(ctx -> get(ctx, Addresses.INSTANCES_GET, ctx.pathParam("id")));
@@ -57,17 +56,15 @@ final class V1Routes {
   private void write(RoutingContext ctx, String address, Function<JsonObject, JsonObject> validate) {
     JsonObject command;
     try {
-      command = new JsonObject().put("body", validate.apply(body(ctx)));
-      JsonObject key = idempotencyKey(ctx);
+      JsonObject input = body(ctx);
+      command = new JsonObject().put("body", validate.apply(input)).put("id", ctx.pathParam("id"));
+      JsonObject key = idempotencyKey(ctx, input);
       if (key != null) {
         command.put("idempotency", key);
       }
     } catch (RuntimeException e) {
       ctx.fail(e);
       return;
-    }
-    if (address.equals(Addresses.DEPLOYMENTS_CANCEL)) {
-      command.put("id", ctx.pathParam("id"));
     }
     request(address, command).onSuccess(reply -> {
       if (reply.getString("location") != null) {
@@ -86,7 +83,8 @@ final class V1Routes {
 
   private void list(RoutingContext ctx, String address, JsonObject query) {
     try {
-      query.put("limit", limit(ctx)).put("cursor", ctx.queryParams().get("cursor"));
+      query.put("limit", (int) QueryParams.longParam(ctx, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT))
+          .put("cursor", ctx.queryParams().get("cursor"));
     } catch (ApiException e) {
       ctx.fail(e);
       return;
@@ -98,47 +96,34 @@ final class V1Routes {
     return vertx.eventBus().<JsonObject>request(address, message, STORE_TIMEOUT).map(m -> m.body());
   }
 
-  private static JsonObject body(RoutingContext ctx) {
-    if (ctx.body() == null || ctx.body().length() == 0) {
+  /** The JSON object sent, {} when none was (the contract gate already refused anything else). */
+  static JsonObject body(RoutingContext ctx) {
+    if (ctx.body() == null || ctx.body().length() <= 0) {
       return new JsonObject();
     }
     try {
-      Object parsed = ctx.body().asJsonObject();
-      return (JsonObject) parsed;
+      return ctx.body().asJsonObject();
     } catch (DecodeException | ClassCastException e) {
       throw new ApiException(Problem.of(400, "Malformed JSON", "the request body must be a JSON object"));
     }
   }
 
-  private static int limit(RoutingContext ctx) {
-    String raw = ctx.queryParams().get("limit");
-    if (raw == null) {
-      return DEFAULT_LIMIT;
-    }
-    try {
-      int limit = Integer.parseInt(raw);
-      if (limit >= 1 && limit <= MAX_LIMIT) {
-        return limit;
-      }
-    } catch (NumberFormatException e) {
-      // fall through
-    }
-    throw new ApiException(new Problem(400, "Invalid query parameter", "limit must be a whole number from 1 to "
-        + MAX_LIMIT, List.of(new FieldError("limit", "must be a whole number from 1 to " + MAX_LIMIT))));
-  }
-
-  /** The key, where it was used (method and path) and a hash of the body it was used with. */
-  private static JsonObject idempotencyKey(RoutingContext ctx) {
+  /**
+   * The key, where it was used (method and path) and a hash of the body it was used with. The hash is
+   * of the parsed body, so a retry that re-serialises the same JSON with other whitespace still matches.
+   */
+  private static JsonObject idempotencyKey(RoutingContext ctx, JsonObject body) {
     String key = ctx.request().getHeader("Idempotency-Key");
     if (key == null) {
       return null;
     }
     if (key.isBlank() || key.length() > 255) {
-      throw new ValidationException("Idempotency-Key", "must be 1 to 255 characters");
+      String rule = "must be 1 to 255 characters, not only spaces";
+      throw new ApiException(new Problem(400, "Invalid header parameter", "Idempotency-Key " + rule,
+          List.of(new FieldError("Idempotency-Key", rule))));
     }
-    String body = ctx.body() == null ? "" : ctx.body().asString();
     return new JsonObject().put("scope", "POST " + ctx.request().path()).put("key", key)
-        .put("hash", sha256(body));
+        .put("hash", sha256(body.encode()));
   }
 
   private static String sha256(String text) {

@@ -62,9 +62,16 @@ final class Checkpoints {
         Tuple.of(claim.deploymentId(), claim.epoch(), to, progress, from));
   }
 
-  /** Starts reverting; the outcome (failed or cancelled) and reason are kept for the end. */
+  /**
+   * Starts reverting; the outcome (failed or cancelled) and reason are kept for the end. A cancel the API
+   * accepted (202) before this write wins over a failure found at the same moment: the client was told
+   * its deployment would end cancelled.
+   */
   Future<Void> abort(Claim claim, String state, String reason, JsonObject progress) {
-    return stepEvent(claim, progress, "UPDATE deployments SET abort_state = $3, abort_reason = $4, "
+    return stepEvent(claim, progress, "UPDATE deployments SET "
+        + "abort_state = CASE WHEN cancel_requested THEN 'cancelled' ELSE $3 END, "
+        + "abort_reason = CASE WHEN cancel_requested AND $3 <> 'cancelled' "
+        + "THEN 'cancelled on request (while failing: ' || $4 || ')' ELSE $4 END, "
         + "revert_checkpoint = 0, step_started_at = now(), progress = $5, promote = NULL, paused = false, "
         + "updated_at = now()" + FENCED + " AND abort_state IS NULL",
         Tuple.of(claim.deploymentId(), claim.epoch(), state, reason, progress));

@@ -1,8 +1,11 @@
 package io.ctrlplane.store;
 
-import io.ctrlplane.deploy.ValidationException;
+import io.ctrlplane.api.ApiException;
+import io.ctrlplane.api.Problem;
+import io.ctrlplane.deploy.FieldError;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.List;
 
 /**
  * Opaque keyset-pagination cursors: the sort key of the last item of a page, base64url-encoded.
@@ -26,14 +29,21 @@ public final class Cursor {
     } catch (IllegalArgumentException e) {
       // fall through
     }
-    throw new ValidationException("cursor", "is not a cursor returned by this list");
+    throw invalid();
   }
 
   public static long decodeLong(String kind, String cursor) {
     try {
       return Long.parseLong(decode(kind, cursor));
     } catch (NumberFormatException e) {
-      throw new ValidationException("cursor", "is not a cursor returned by this list");
+      throw invalid();
     }
+  }
+
+  /** A cursor is a query parameter: one the list did not hand out is a bad request (400), like a bad limit. */
+  private static ApiException invalid() {
+    String rule = "is not a cursor returned by this list";
+    return new ApiException(new Problem(400, "Invalid query parameter", "cursor " + rule,
+        List.of(new FieldError("cursor", rule))));
   }
 }

@@ -2,12 +2,14 @@ package io.ctrlplane.store;
 
 import io.ctrlplane.api.ApiException;
 import io.ctrlplane.api.Problem;
+import io.ctrlplane.deploy.FieldError;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
+import java.util.List;
 
 /**
  * Idempotency-Key handling. A key is first claimed in its own short transaction (state in_flight),
@@ -53,8 +55,9 @@ final class Idempotency {
           }
           Row row = rs.iterator().next();
           if (!row.getString("request_hash").equals(key.requestHash())) {
-            return Future.failedFuture(new ApiException(Problem.of(422, "Idempotency-Key reused",
-                "Idempotency-Key '" + key.key() + "' was already used with a different request body")));
+            String rule = "was already used with a different request body; use a new key for a new request";
+            return Future.failedFuture(new ApiException(new Problem(422, "Idempotency-Key reused",
+                "Idempotency-Key '" + key.key() + "' " + rule, List.of(new FieldError("Idempotency-Key", rule)))));
           }
           if ("in_flight".equals(row.getString("state"))) {
             return Future.failedFuture(ApiException.conflict("a request with Idempotency-Key '" + key.key()

@@ -63,23 +63,42 @@ public final class ReleaseStore {
             })));
   }
 
-  /** Cancel: pending → cancelled at once; running → cancel requested (the runner reverts, then ends it). */
+  /**
+   * Cancel: pending → cancelled at once; running → cancel requested (the runner reverts, then ends it
+   * cancelled). The row lock orders a cancel against the runner's compare-and-set to succeeded: whichever
+   * commits first wins, and the other learns it (the runner from its row count, the client from a 409).
+   */
   public Future<JsonObject> cancel(String deploymentId, Idempotency.Key key) {
     return withKey(key, conn -> conn
-        .preparedQuery("SELECT state, instance_id, cancel_requested FROM deployments WHERE id = $1 FOR UPDATE")
+        .preparedQuery("SELECT state, instance_id, cancel_requested, abort_state FROM deployments "
+            + "WHERE id = $1 FOR UPDATE")
         .execute(Tuple.of(deploymentId))
         .compose(rs -> {
           if (rs.size() == 0) {
             return Future.failedFuture(ApiException.notFound("deployment " + deploymentId + " does not exist"));
           }
           Row row = rs.iterator().next();
-          return switch (row.getString("state")) {
-            case "pending" -> cancelPending(conn, deploymentId, row.getString("instance_id"));
-            case "running" -> requestCancel(conn, deploymentId);
-            default -> Future.failedFuture(ApiException.conflict("deployment " + deploymentId + " is already "
-                + row.getString("state") + " and can no longer be cancelled"));
-          };
+          String state = row.getString("state");
+          if (state.equals("pending")) {
+            return cancelPending(conn, deploymentId, row.getString("instance_id"));
+          }
+          if (state.equals("running") && !"failed".equals(row.getString("abort_state"))) {
+            return requestCancel(conn, deploymentId);
+          }
+          return Future.failedFuture(ApiException.conflict("deployment " + deploymentId + " "
+              + whyNotCancellable(state) + "; it can no longer be cancelled"));
         }));
+  }
+
+  private static String whyNotCancellable(String state) {
+    return switch (state) {
+      case "running" -> "has failed and is reverting to the previous release (it will end failed)";
+      case "succeeded" -> "already succeeded (roll back to undo it)";
+      case "rolled_back" -> "already succeeded and was rolled back since";
+      case "cancelled" -> "was already cancelled";
+      case "failed" -> "already failed";
+      default -> "is " + state;
+    };
   }
 
   private Future<JsonObject> cancelPending(SqlConnection conn, String deploymentId, String instanceId) {

@@ -1,11 +1,13 @@
 package io.ctrlplane.testing;
 
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpRequest;
-import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.util.Map;
@@ -15,11 +17,18 @@ public final class ApiClient implements AutoCloseable {
   private final WebClient client;
 
   public ApiClient(Vertx vertx, int port) {
-    this.client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port));
+    // enough connections for the parallel-request tests to be truly parallel
+    this.client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port),
+        new PoolOptions().setHttp1MaxSize(64));
   }
 
-  /** A response: status, headers of interest and the parsed JSON body (null when not JSON). */
-  public record Response(int status, String contentType, String location, JsonObject json, String text) {}
+  /** A response: status, headers of interest, all headers and the parsed JSON body (null when not JSON). */
+  public record Response(int status, String contentType, String location, JsonObject json, String text,
+      MultiMap headers) {
+    public String header(String name) {
+      return headers.get(name);
+    }
+  }
 
   public Response get(String path) {
     return send(HttpMethod.GET, path, null, Map.of());
@@ -34,18 +43,22 @@ public final class ApiClient implements AutoCloseable {
   }
 
   public Response send(HttpMethod method, String path, String body, Map<String, String> headers) {
+    return Await.result(sendAsync(method, path, body, headers));
+  }
+
+  /** The same without waiting, for tests that fire many requests at once. */
+  public Future<Response> sendAsync(HttpMethod method, String path, String body, Map<String, String> headers) {
     HttpRequest<Buffer> request = client.request(method, path);
     headers.forEach(request::putHeader);
-    if (body != null) {
+    if (body != null && headers.keySet().stream().noneMatch(h -> h.equalsIgnoreCase("content-type"))) {
       request.putHeader("content-type", "application/json");
     }
-    HttpResponse<Buffer> r = Await.result(body == null ? request.send() : request.sendBuffer(Buffer.buffer(body)));
-    String text = r.bodyAsString();
-    JsonObject json = null;
-    if (text != null && text.startsWith("{")) {
-      json = new JsonObject(text);
-    }
-    return new Response(r.statusCode(), r.getHeader("content-type"), r.getHeader("Location"), json, text);
+    return (body == null ? request.send() : request.sendBuffer(Buffer.buffer(body))).map(r -> {
+      String text = r.bodyAsString();
+      JsonObject json = text != null && text.startsWith("{") ? new JsonObject(text) : null;
+      return new Response(r.statusCode(), r.getHeader("content-type"), r.getHeader("Location"), json, text,
+          r.headers());
+    });
   }
 
   @Override

@@ -24,6 +24,16 @@ public final class Sql implements AutoCloseable {
     return row.getLong(0);
   }
 
+  public java.util.List<Row> rows(String sql, Object... params) {
+    java.util.List<Row> out = new java.util.ArrayList<>();
+    Await.result(pool.preparedQuery(sql).execute(Tuple.from(params))).forEach(out::add);
+    return out;
+  }
+
+  public java.util.List<Integer> ints(String sql, Object... params) {
+    return rows(sql, params).stream().map(r -> r.getInteger(0)).toList();
+  }
+
   public void update(String sql, Object... params) {
     Await.result(pool.preparedQuery(sql).execute(Tuple.from(params)));
   }
