@@ -2,6 +2,7 @@ package io.ctrlplane.agent;
 
 import io.ctrlplane.agent.router.Routers;
 import io.ctrlplane.config.AppConfig;
+import io.ctrlplane.config.ConfigException;
 import io.ctrlplane.store.PgPools;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -9,6 +10,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
+import java.net.BindException;
 import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,7 +58,10 @@ public class AgentVerticle extends VerticleBase {
           }
         })
         .compose(n -> vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()))
-            .requestHandler(new AgentApi(vertx, config.id(), config.token(), reconciler, routers, supervisor).router()).listen())
+            .requestHandler(new AgentApi(vertx, config.id(), config.token(), reconciler, routers, supervisor).router()).listen()
+            .recover(e -> Future.failedFuture(e instanceof BindException || e.getCause() instanceof BindException
+                ? new ConfigException("agent API port " + config.port() + " on " + config.host()
+                    + " is already in use: set CTRLPLANE_AGENT_PORT") : e)))
         .compose(server -> {
           api = server;
           String url = "http://" + config.advertiseHost() + ":" + server.actualPort();
