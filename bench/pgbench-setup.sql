@@ -2,8 +2,11 @@
 -- its pending deployments are never picked up by a runner. :ninst instances to spread the row locks
 -- over, as the API load does.
 \set ON_ERROR_STOP on
-INSERT INTO instances (id, name, replicas, provider, provider_config, default_strategy, default_strategy_params)
-SELECT 'inst_pgb_' || i, 'pgb-' || i, 3, 'simulator', '{"start_delay_ms": 0, "ready_delay_ms": 0}', 'rolling',
+-- pg_dump -s copies no rows: the tenant every instance belongs to comes first
+INSERT INTO tenants (id) VALUES ('default') ON CONFLICT DO NOTHING;
+INSERT INTO instances (id, tenant_id, name, replicas, provider, provider_config, default_strategy,
+                       default_strategy_params)
+SELECT 'inst_pgb_' || i, 'default', 'pgb-' || i, 3, 'simulator', '{"start_delay_ms": 0, "ready_delay_ms": 0}', 'rolling',
        '{"max_surge": "25%", "max_unavailable": 0, "min_ready_seconds": 0, "progress_deadline_seconds": 600}'
 FROM generate_series(1, :ninst) AS i;
 ANALYZE instances;

@@ -9,7 +9,8 @@
 # Starts its own stack (`ctrlplane dev`: every role in one JVM with embedded PostgreSQL and Kafka, fresh
 # data under target/bench/dev) on fixed ports (moved up to the next free one if taken), or uses an
 # external stack named by BENCH_API_URL, BENCH_PG_URL (postgresql://host:port/db), BENCH_PG_USER,
-# BENCH_PG_PASSWORD and BENCH_KAFKA_BOOTSTRAP. Load comes from separate JVMs (io.ctrlplane.bench.*,
+# BENCH_PG_PASSWORD, BENCH_KAFKA_BOOTSTRAP and BENCH_API_KEY (a key with the read and deploy scopes; the
+# dev stack's own admin key is read from its data directory). Load comes from separate JVMs (io.ctrlplane.bench.*,
 # src/bench/java) at fixed arrival rates; see bench/RESULTS.md for what each row means.
 #
 # Other settings: BENCH_STACK_JAVA_OPTS (e.g. a JFR recording) for the stack JVM, BENCH_WRITE_RATES.
@@ -193,6 +194,7 @@ start_stack() {
     PG_USER="${BENCH_PG_USER:-postgres}"
     PG_PASSWORD="${BENCH_PG_PASSWORD:-}"
     KAFKA="$BENCH_KAFKA_BOOTSTRAP"
+    : "${BENCH_API_KEY:?set BENCH_API_KEY (an API key with the read and deploy scopes) with BENCH_API_URL}"
     echo "- Stack: external (API $API, PostgreSQL $PG_URL, Kafka $KAFKA)" >> "$META"
   else
     local http pg kafka
@@ -216,8 +218,12 @@ start_stack() {
       tail -30 "$WORK/stack.log" >&2
       exit 1
     fi
+    # dev mode made an admin key in its data directory; the load generators read it from the environment,
+    # so it never appears in a recorded command line
+    BENCH_API_KEY=$(cat "$WORK/dev/admin-api-key")
     echo "- Stack: \`ctrlplane dev\` with roles api (2 HTTP verticles), relay and webhooks in one JVM with the embedded PostgreSQL 14 (fsync=off, synchronous_commit=off) and single-node KRaft Kafka 4.2.1; runners are separate \`serve --roles runner\` processes (1 runner verticle of 8 deployment slots each), started only for items 3 and 4$( [ -n "${BENCH_STACK_JAVA_OPTS:-}" ] && echo ", options ${BENCH_STACK_JAVA_OPTS}")" >> "$META"
   fi
+  export BENCH_API_KEY
   # postgresql://host:port/db → libpq environment for psql and pgbench, and a JDBC URL
   local rest=${PG_URL#postgresql://}
   rest=${rest#postgres://}
@@ -252,11 +258,11 @@ step_reads() {
   log "item 1: loading one instance with $BIG_RELEASES releases"
   rec psql -X -q -v ON_ERROR_STOP=1 -v n="$BIG_RELEASES" -f bench/load-big-instance.sql
   local path="/v1/instances/inst_bench_big/releases?limit=20"
-  curl -sf -o "$WORK/sample-releases.json" "$API$path" || { echo "bench: $API$path failed" >&2; exit 1; }
+  curl -sf -H "Authorization: Bearer $BENCH_API_KEY" -o "$WORK/sample-releases.json" "$API$path" || { echo "bench: $API$path failed" >&2; exit 1; }
   bench http --id reads.10k --what "GET releases?limit=20, instance with $BIG_RELEASES releases" --url "$API" \
     --path "$path" --rate "$READ_RATE" --warmup "$READ_WARMUP" --duration "$READ_SECS" --prewarm "$PREWARM"
   if command -v wrk >/dev/null; then
-    rec wrk -t1 -c32 -d"${WRK_SECS}s" --latency "$API$path" > "$WORK/wrk-reads.txt"
+    rec wrk -t1 -c32 -d"${WRK_SECS}s" --latency -s bench/auth.lua "$API$path" > "$WORK/wrk-reads.txt"
     bench wrk --id reads.10k.wrk --what "GET releases?limit=20, most it serves (wrk)" --file "$WORK/wrk-reads.txt" \
       --load "wrk -t1 -c32, ${WRK_SECS} s, instance with $BIG_RELEASES releases"
   fi

@@ -21,7 +21,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * Misbehaviour on demand, through the environment (a release's env sets it for one release):
  * DEMO_START_DELAY_MS (listen only after that long), DEMO_HEALTH=fail (health answers 503 forever),
  * DEMO_CRASH_AFTER_MS (exit with code 3 after that long), DEMO_ERROR_RATE (share of 500s on /, 0..1),
- * DEMO_RESPONSE_DELAY_MS (slow answers on /). The port also comes from PORT, the version from
+ * DEMO_RESPONSE_DELAY_MS (slow answers on /). DEMO_SECRET (a secret_env variable in the docs) is
+ * never printed, only its length. The port also comes from PORT, the version from
  * DEMO_VERSION. With CTRLPLANE_AGENT_PID set it exits when that agent is gone, so an agent killed
  * with SIGKILL leaves no orphan behind.
  */
@@ -42,6 +43,10 @@ public final class DemoApp {
     watchAgent(env.get("CTRLPLANE_AGENT_PID"));
 
     log("demo " + version + " starting on " + host + ":" + port);
+    if (env.containsKey("DEMO_SECRET")) {
+      // proves a secret arrived without ever printing it
+      log("DEMO_SECRET is set (" + env.get("DEMO_SECRET").length() + " characters)");
+    }
     Thread.sleep(startDelay);
     HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 128);
     server.setExecutor(Executors.newFixedThreadPool(16));

@@ -3,17 +3,22 @@
 # roll back, and cancel a slow deploy. Needs bash and curl, nothing else.
 #
 #   ./docs/walkthrough.sh                          # against http://localhost:8080 (e.g. `ctrlplane dev`)
-#   BASE_URL=http://ctrlplane.internal:8080 ./docs/walkthrough.sh
+#   BASE_URL=http://ctrlplane.internal:8080 API_KEY=cp_… ./docs/walkthrough.sh
+#
+# Every /v1 call sends Authorization: Bearer $API_KEY (a key with the read and deploy scopes, or an admin
+# key). Without API_KEY it reads the key dev mode made: .ctrlplane-dev/admin-api-key (docs/security.md).
 #
 # Every step prints what it did; the script stops at the first unexpected answer.
 set -euo pipefail
 
 BASE_URL="${BASE_URL:-http://localhost:8080}"
+if [ -z "${API_KEY:-}" ] && [ -r .ctrlplane-dev/admin-api-key ]; then API_KEY=$(cat .ctrlplane-dev/admin-api-key); fi
+: "${API_KEY:?set API_KEY to an API key (dev mode prints one and stores it in .ctrlplane-dev/admin-api-key)}"
 NAME="${NAME:-demo-$(date +%s)-$$}"   # instance names are unique: make one up
 
 # call METHOD PATH [JSON] [IDEMPOTENCY_KEY]: sets $STATUS (HTTP status), $BODY and $LOCATION.
 call() {
-  local args=(-sS -X "$1" "$BASE_URL$2" -D "$HEADERS" -w '\n%{http_code}')
+  local args=(-sS -X "$1" "$BASE_URL$2" -D "$HEADERS" -w '\n%{http_code}' -H "Authorization: Bearer $API_KEY")
   if [ -n "${3:-}" ]; then args+=(-H 'Content-Type: application/json' --data "$3"); fi
   if [ -n "${4:-}" ]; then args+=(-H "Idempotency-Key: $4"); fi
   local out

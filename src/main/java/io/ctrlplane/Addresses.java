@@ -30,6 +30,13 @@ public interface Addresses {
   String WEBHOOKS_DELETE = "store.webhooks.delete";
   String WEBHOOKS_DELIVERIES = "store.webhooks.deliveries";
 
+  // API keys and the audit trail (answered by security/)
+  String API_KEYS_CREATE = "store.api-keys.create";
+  String API_KEYS_LIST = "store.api-keys.list";
+  String API_KEYS_GET = "store.api-keys.get";
+  String API_KEYS_REVOKE = "store.api-keys.revoke";
+  String AUDIT_LIST = "store.audit.list";
+
   /** Published (local) after a commit that wrote outbox rows: wakes the relay at once. */
   String OUTBOX_COMMITTED = "outbox.committed";
   /** Published (local) after a commit that made work runnable: wakes the runners at once. */

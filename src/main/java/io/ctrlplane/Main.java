@@ -6,6 +6,8 @@ import io.ctrlplane.config.ConfigException;
 import io.ctrlplane.config.ConfigLoader;
 import io.ctrlplane.config.Role;
 import io.ctrlplane.events.EventsCommand;
+import io.ctrlplane.security.KeysCommand;
+import io.ctrlplane.security.SecretsCommand;
 import io.vertx.core.Vertx;
 import java.io.PrintStream;
 import java.util.HashMap;
@@ -20,7 +22,7 @@ import picocli.CommandLine.Option;
 /** {@code ctrlplane serve|dev}: one jar, roles chosen on the command line or by configuration. */
 @Command(name = "ctrlplane", mixinStandardHelpOptions = true, version = "ctrlplane 0.1.0",
     description = "Deployment and release control plane.",
-    subcommands = {Main.Serve.class, EventsCommand.class})
+    subcommands = {Main.Serve.class, EventsCommand.class, KeysCommand.class, SecretsCommand.class})
 public final class Main {
   /** Exit code for bad configuration (a setting the operator must change). */
   public static final int EXIT_CONFIG = 2;

@@ -25,8 +25,8 @@ final class Api implements AutoCloseable {
   }
 
   Future<JsonObject> post(String path, JsonObject body) {
-    return client.request(new RequestOptions().setMethod(HttpMethod.POST).setURI(path)
-            .putHeader("content-type", "application/json").setIdleTimeout(30_000))
+    return client.request(OpenLoop.authorized(new RequestOptions().setMethod(HttpMethod.POST).setURI(path)
+            .putHeader("content-type", "application/json").setIdleTimeout(30_000)))
         .compose(req -> req.send(Buffer.buffer(body.encode())))
         .compose(resp -> resp.body().compose(b -> resp.statusCode() / 100 == 2
             ? Future.succeededFuture(new JsonObject(b))

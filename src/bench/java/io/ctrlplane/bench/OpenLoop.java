@@ -86,6 +86,14 @@ final class OpenLoop {
 
   private OpenLoop() {}
 
+  /** The API key bench/run.sh hands over in the environment (the bare baseline server ignores it). */
+  private static final String API_KEY = System.getenv("BENCH_API_KEY");
+
+  /** Adds {@code Authorization: Bearer $BENCH_API_KEY} when set: every /v1 route needs a key. */
+  static RequestOptions authorized(RequestOptions options) {
+    return API_KEY == null || API_KEY.isBlank() ? options : options.putHeader("Authorization", "Bearer " + API_KEY);
+  }
+
   static HttpClientAgent client(Vertx vertx, String host, int port, int connections) {
     return vertx.httpClientBuilder()
         .with(new HttpClientOptions().setDefaultHost(host).setDefaultPort(port).setKeepAlive(true)
@@ -122,8 +130,8 @@ final class OpenLoop {
           return;
         }
         state[1]++;
-        RequestOptions options = new RequestOptions().setMethod(target.method()).setURI(target.pick(random))
-            .setIdleTimeout(REQUEST_TIMEOUT_MS);
+        RequestOptions options = authorized(new RequestOptions().setMethod(target.method())
+            .setURI(target.pick(random)).setIdleTimeout(REQUEST_TIMEOUT_MS));
         if (target.body() != null) {
           options.putHeader("content-type", "application/json");
         }
@@ -230,8 +238,8 @@ final class OpenLoop {
         run.due++;
       }
       outstanding++;
-      RequestOptions options = new RequestOptions().setMethod(target.method()).setURI(target.pick(random))
-          .setIdleTimeout(REQUEST_TIMEOUT_MS);
+      RequestOptions options = authorized(new RequestOptions().setMethod(target.method())
+          .setURI(target.pick(random)).setIdleTimeout(REQUEST_TIMEOUT_MS));
       if (target.body() != null) {
         options.putHeader("content-type", "application/json");
       }

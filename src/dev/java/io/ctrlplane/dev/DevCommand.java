@@ -2,6 +2,8 @@ package io.ctrlplane.dev;
 
 import io.ctrlplane.Main;
 import io.ctrlplane.config.AppConfig;
+import io.ctrlplane.security.ApiKeyTokens;
+import io.ctrlplane.security.Keyring;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,12 +63,36 @@ public final class DevCommand implements Callable<Integer>, Main.EnvAware {
     devEnv.put("CTRLPLANE_PG_PASSWORD", "");
     devEnv.put("CTRLPLANE_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
     devEnv.put("CTRLPLANE_KAFKA_REPLICATION_FACTOR", "1");
+    provideSecrets(base, dir, devEnv);
     AppConfig config = Main.loadConfig(configFile, devEnv);
     out.println("  PostgreSQL: " + db.url("ctrlplane") + "  (psql -h localhost -p " + db.port()
         + " -U postgres ctrlplane)");
     out.println("  Kafka:      " + kafka.bootstrapServers() + "  topic " + config.kafka().topic()
         + "  (kcat -b " + kafka.bootstrapServers() + " -t " + config.kafka().topic() + " -C)");
     return Main.runUntilShutdown(config, () -> stopQuietly(kafka, db));
+  }
+
+  /**
+   * Without a configured bootstrap key, dev mode makes an admin key of its own on first start and
+   * reuses it afterwards; likewise the encryption key of secret_env. The admin key is printed on a
+   * line of its own so it can be copied (or read from the file) into scripts.
+   */
+  private void provideSecrets(AppConfig base, Path dir, Map<String, String> devEnv) throws Exception {
+    DevSecrets secrets = new DevSecrets(dir);
+    if (base.security().bootstrapApiKey() == null) {
+      DevSecrets.Value admin = secrets.adminKey(ApiKeyTokens::generate);
+      devEnv.put("CTRLPLANE_BOOTSTRAP_API_KEY", admin.value());
+      out.println("  Admin API key (" + (admin.created() ? "created now" : "reused") + ", stored in " + admin.file()
+          + "; send it as Authorization: Bearer <key>):");
+      out.println(admin.value());
+    } else {
+      out.println("  Admin API key: the one in CTRLPLANE_BOOTSTRAP_API_KEY (security.bootstrap_api_key)");
+    }
+    if (base.security().encryptionKey() == null) {
+      DevSecrets.Value key = secrets.encryptionKey(Keyring::generateKey);
+      devEnv.put("CTRLPLANE_ENCRYPTION_KEY", key.value());
+      out.println("  secret_env encryption key: " + key.file() + (key.created() ? " (created now)" : ""));
+    }
   }
 
   private EmbeddedDatabase startDatabase(Path dir, int port) throws Exception {

@@ -14,12 +14,15 @@ final class AgentSql {
   static final String DEREGISTER = "UPDATE agents SET stopped_at = clock_timestamp() WHERE id = $1";
 
   /**
-   * Everything the agent needs about its replicas not yet stopped ($1 agent): the release's image and
-   * env, the instance's config, and whether a stop is due.
+   * Everything the agent needs about its replicas not yet stopped ($1 agent): the release's image, env
+   * and sealed secret_env, the instance's tenant and config, and whether a stop is due.
    */
   static final String MINE = "SELECT r.id, r.instance_id, r.release_id, r.image, r.started_at, r.failed_at, "
       + "r.crashed_at, r.draining_at, (r.stop_at IS NOT NULL AND r.stop_at <= clock_timestamp()) AS stop_due, "
-      + "rel.env, i.provider_config FROM proc_replicas r JOIN releases rel ON rel.id = r.release_id "
+      + "rel.env, i.tenant_id, i.provider_config, "
+      + "(SELECT coalesce(jsonb_object_agg(s.name, s.ciphertext), '{}') FROM release_secrets s "
+      + "WHERE s.release_id = r.release_id) AS secrets "
+      + "FROM proc_replicas r JOIN releases rel ON rel.id = r.release_id "
       + "JOIN instances i ON i.id = r.instance_id WHERE r.agent_id = $1 AND r.stopped_at IS NULL ORDER BY r.created_at";
 
   /** Writes one fact about a replica and its timeline entry ($1 replica, $2 kind, $3 detail, $4 agent). */

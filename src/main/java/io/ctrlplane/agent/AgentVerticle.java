@@ -3,6 +3,7 @@ package io.ctrlplane.agent;
 import io.ctrlplane.agent.router.Routers;
 import io.ctrlplane.config.AppConfig;
 import io.ctrlplane.config.ConfigException;
+import io.ctrlplane.security.Keyring;
 import io.ctrlplane.store.PgPools;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -30,6 +31,7 @@ public class AgentVerticle extends VerticleBase {
 
   private final AppConfig.Agent config;
   private final AppConfig.Postgres postgres;
+  private final AppConfig.Security security;
   private Pool pool;
   private AgentClient client;
   private Routers routers;
@@ -40,6 +42,7 @@ public class AgentVerticle extends VerticleBase {
   public AgentVerticle(AppConfig config) {
     this.config = config.agent();
     this.postgres = config.postgres();
+    this.security = config.security();
   }
 
   @Override
@@ -49,7 +52,9 @@ public class AgentVerticle extends VerticleBase {
     routers = new Routers(vertx, pool, config.id(), config.routerHost());
     RouterSync sync = new RouterSync(pool, routers, client);
     Path replicasDir = Path.of(config.dataDir()).toAbsolutePath().resolve("replicas");
-    supervisor = new Supervisor(vertx, pool, config.id(), replicasDir, config.logMaxBytes(), routers, sync);
+    // secret_env is opened here, on the host that runs the replicas (null: no key, secrets refused per replica)
+    Keyring keyring = Keyring.fromConfig(security.encryptionKey());
+    supervisor = new Supervisor(vertx, pool, config.id(), replicasDir, config.logMaxBytes(), routers, sync, keyring);
     reconciler = new Reconciler(pool, config.id(), supervisor);
     return vertx.executeBlocking(() -> Spawner.reapLeftovers(replicasDir))
         .onSuccess(n -> {

@@ -2,6 +2,8 @@ package io.ctrlplane.agent;
 
 import io.ctrlplane.agent.router.Routers;
 import io.ctrlplane.provider.process.CommandTemplate;
+import io.ctrlplane.security.Keyring;
+import io.ctrlplane.security.SecretEnv;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -33,13 +35,15 @@ final class Supervisor {
   private final long logMaxBytes;
   private final Routers routers;
   private final RouterSync sync;
+  private final Keyring keyring;
   private final HealthProbe probes;
   private final Map<String, LocalReplica> replicas = new HashMap<>();
   /** Replicas this agent ran and is done with: a reconcile pass that read the database before that must not restart them. */
   private final Set<String> finished = new HashSet<>();
 
   Supervisor(Vertx vertx, Pool pool, String agentId, Path replicasDir, long logMaxBytes, Routers routers,
-      RouterSync sync) {
+      RouterSync sync, Keyring keyring) {
+    this.keyring = keyring;
     this.vertx = vertx;
     this.pool = pool;
     this.agentId = agentId;
@@ -83,9 +87,13 @@ final class Supervisor {
     });
   }
 
+  /** The release's env with its secrets opened: only here, just before the process starts, never kept or logged. */
   private Map<String, String> env(LocalReplica r) {
     Map<String, String> env = new HashMap<>();
     r.spec.env().forEach(e -> env.put(e.getKey(), String.valueOf(e.getValue())));
+    Map<String, String> sealed = new HashMap<>();
+    r.spec.sealedSecrets().forEach(e -> sealed.put(e.getKey(), String.valueOf(e.getValue())));
+    env.putAll(SecretEnv.open(keyring, r.spec.tenantId(), r.spec.instanceId(), sealed));
     env.put("PORT", String.valueOf(r.port));
     env.put("CTRLPLANE_REPLICA_ID", r.id());
     // lets a cooperating app exit with its agent: a killed agent leaves no orphans behind

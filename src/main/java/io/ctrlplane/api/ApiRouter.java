@@ -1,5 +1,7 @@
 package io.ctrlplane.api;
 
+import io.ctrlplane.security.Authenticator;
+import io.ctrlplane.security.Keyring;
 import io.ctrlplane.webhooks.WebhookRequest;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -9,24 +11,33 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * The whole HTTP surface in one router, in the order requests meet it: the body is read (POST /v1/*, at
- * most 1 MiB), checked against the contract, then handled; every failure becomes a problem document.
+ * The whole HTTP surface in one router, in the order requests meet it: a request id; the body is read
+ * (POST /v1/*, at most 1 MiB); the key is authenticated and the route's scope checked (a stranger learns
+ * nothing about the contract); the request is checked against the contract, then handled; every
+ * failure becomes a problem document (and a mutating request's refusal an audit record).
  */
 final class ApiRouter {
   static final long MAX_BODY_BYTES = 1024 * 1024;
 
+  /** What the router needs for authentication, secret_env and the audit of refusals. */
+  record Security(Authenticator authenticator, Keyring keyring, RefusalAudit audit) {}
+
   private ApiRouter() {}
 
-  static Router create(Vertx vertx, ApiContract api, HealthRoutes health) {
+  static Router create(Vertx vertx, ApiContract api, HealthRoutes health, Security security) {
     Router router = Router.router(vertx);
+    router.route().handler(AuthHandler.requestIds());
     router.post("/v1/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
+    router.route("/v1/*").handler(new AuthHandler(security.authenticator()));
+    AuthHandler.mountScopes(router);
     router.route().handler(new ContractValidation(vertx, api, domainRules()));
-    health.mount(router);
+    health.mount(router); // open: probes and scrapers carry no key
     router.get("/openapi.yaml").handler(ctx -> ctx.response()
         .putHeader("content-type", "application/yaml; charset=utf-8")
         .end(api.document()));
-    new V1Routes(vertx).mount(router);
-    Errors.mount(router);
+    new V1Routes(vertx, security.keyring()).mount(router);
+    RouteTable.verify(router);
+    Errors.mount(router, security.audit());
     return router;
   }
 
@@ -36,6 +47,7 @@ final class ApiRouter {
         "createInstance", Requests::instance,
         "createDeployment", body -> Requests.deploy(null, body),
         "rollback", body -> Requests.rollback(null, body),
-        "createWebhook", WebhookRequest::validate);
+        "createWebhook", WebhookRequest::validate,
+        "createApiKey", body -> SecurityRoutes.validate(body, null));
   }
 }

@@ -108,8 +108,8 @@ final class ContractValidation implements Handler<RoutingContext> {
         return ctx.body().buffer();
       }
     } catch (DecodeException e) {
-      throw new ApiException(Problem.of(400, "Malformed JSON", "the request body is not valid JSON: "
-          + firstLine(e.getMessage())));
+      throw new ApiException(Problem.of(400, "Malformed JSON", "the request body is not valid JSON"
+          + where(e.getMessage())));
     }
     throw new ApiException(Problem.of(400, "Malformed JSON", "the request body must be a JSON object"));
   }
@@ -180,9 +180,17 @@ final class ContractValidation implements Handler<RoutingContext> {
         + ctx.request().path() + "; allowed: " + allow)));
   }
 
-  private static String firstLine(String message) {
-    String text = message == null ? "" : message;
-    int newline = text.indexOf('\n');
-    return newline < 0 ? text : text.substring(0, newline);
+  /**
+   * Where the parser gave up, e.g. " (line 1, column 25)". Only the position: the parser's own message
+   * quotes the offending token, which may be a secret_env value the client mistyped.
+   */
+  static String where(String parserMessage) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("line: (\\d+), column: (\\d+)")
+        .matcher(parserMessage == null ? "" : parserMessage);
+    String last = "";
+    while (m.find()) {
+      last = " (line " + m.group(1) + ", column " + m.group(2) + ")";
+    }
+    return last;
   }
 }

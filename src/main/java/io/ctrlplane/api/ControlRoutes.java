@@ -3,6 +3,7 @@ package io.ctrlplane.api;
 import io.ctrlplane.Addresses;
 import io.ctrlplane.deploy.FieldError;
 import io.ctrlplane.deploy.ValidationException;
+import io.ctrlplane.security.Caller;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -30,7 +31,7 @@ final class ControlRoutes {
     router.post("/v1/deployments/:id/promote").handler(ctx -> command(ctx, Addresses.DEPLOYMENTS_PROMOTE,
         List.of("full")));
     router.get("/v1/instances/:id/fleet").handler(ctx -> query(ctx, Addresses.FLEET_GET,
-        new JsonObject().put("id", ctx.pathParam("id"))));
+        new JsonObject().put("id", ctx.pathParam("id")).put(Caller.FIELD, AuthHandler.caller(ctx).toJson())));
     router.get("/v1/instances/:id/fleet/timeline").handler(this::timeline);
     router.get("/v1/instances/:id/replicas/:replica_id/logs").handler(this::logs);
   }
@@ -38,7 +39,7 @@ final class ControlRoutes {
   /** Plain text, like {@code kubectl logs}: the last {@code tail} lines (default 100, at most 10000). */
   private void logs(RoutingContext ctx) {
     JsonObject message = new JsonObject().put("instance_id", ctx.pathParam("id"))
-        .put("replica_id", ctx.pathParam("replica_id"));
+        .put("replica_id", ctx.pathParam("replica_id")).put(Caller.FIELD, AuthHandler.caller(ctx).toJson());
     try {
       message.put("tail", tail(ctx));
     } catch (RuntimeException e) {
@@ -73,6 +74,7 @@ final class ControlRoutes {
   private void command(RoutingContext ctx, String address, List<String> fields) {
     JsonObject message = new JsonObject().put("id", ctx.pathParam("id"));
     try {
+      message.put(Caller.FIELD, AuthHandler.caller(ctx).toJson());
       JsonObject body = body(ctx);
       for (String name : body.fieldNames()) {
         if (!fields.contains(name)) {
@@ -98,7 +100,8 @@ final class ControlRoutes {
   private void timeline(RoutingContext ctx) {
     JsonObject message = new JsonObject().put("instance_id", ctx.pathParam("id"));
     try {
-      message.put("limit", limit(ctx)).put("cursor", ctx.queryParams().get("cursor"));
+      message.put("limit", limit(ctx)).put("cursor", ctx.queryParams().get("cursor"))
+          .put(Caller.FIELD, AuthHandler.caller(ctx).toJson());
     } catch (RuntimeException e) {
       ctx.fail(e);
       return;

@@ -10,25 +10,32 @@ import io.ctrlplane.deploy.ValidationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Maps every failure, once, at the edge, to an RFC 9457 problem document. */
+/**
+ * Maps every failure, once, at the edge, to an RFC 9457 problem document; a mutating request that
+ * ends here gets its audit record of the refusal first.
+ */
 final class Errors {
   private static final Logger log = LoggerFactory.getLogger(Errors.class);
   private static final Problem TOO_LARGE = Problem.of(413, "Payload Too Large", "the request body exceeds the limit of "
       + ApiRouter.MAX_BODY_BYTES / (1024 * 1024) + " MiB");
+  private final RefusalAudit audit;
 
-  private Errors() {}
-
-  static void mount(Router router) {
-    router.errorHandler(404, ctx -> send(ctx, Problem.of(404, "Not Found",
-        "no route " + ctx.request().method() + " " + ctx.request().path())));
-    router.errorHandler(405, ctx -> send(ctx, Problem.of(405, "Method Not Allowed",
-        ctx.request().method() + " is not allowed on " + ctx.request().path())));
-    router.errorHandler(413, ctx -> send(ctx, TOO_LARGE));
-    router.errorHandler(500, Errors::fromFailure);
-    router.route().failureHandler(Errors::fromFailure);
+  private Errors(RefusalAudit audit) {
+    this.audit = audit;
   }
 
-  static void fromFailure(RoutingContext ctx) {
+  static void mount(Router router, RefusalAudit audit) {
+    Errors errors = new Errors(audit);
+    router.errorHandler(404, ctx -> errors.send(ctx, Problem.of(404, "Not Found",
+        "no route " + ctx.request().method() + " " + ctx.request().path())));
+    router.errorHandler(405, ctx -> errors.send(ctx, Problem.of(405, "Method Not Allowed",
+        ctx.request().method() + " is not allowed on " + ctx.request().path())));
+    router.errorHandler(413, ctx -> errors.send(ctx, TOO_LARGE));
+    router.errorHandler(500, errors::fromFailure);
+    router.route().failureHandler(errors::fromFailure);
+  }
+
+  void fromFailure(RoutingContext ctx) {
     send(ctx, toProblem(ctx.failure(), ctx.statusCode()));
   }
 
@@ -59,14 +66,18 @@ final class Errors {
     return Problem.of(500, "Internal Server Error", "an unexpected error occurred; it has been logged");
   }
 
-  static void send(RoutingContext ctx, Problem problem) {
+  void send(RoutingContext ctx, Problem problem) {
     if (ctx.response().ended()) {
       return;
     }
-    ctx.response()
-        .setStatusCode(problem.status())
-        .putHeader("content-type", Problem.CONTENT_TYPE)
-        .end(problem.toJson().encode());
+    audit.record(ctx, problem.status()).onComplete(ar -> {
+      if (!ctx.response().ended()) {
+        ctx.response()
+            .setStatusCode(problem.status())
+            .putHeader("content-type", Problem.CONTENT_TYPE)
+            .end(problem.toJson().encode());
+      }
+    });
   }
 
   private static String statusTitle(int status) {

@@ -1,6 +1,7 @@
 package io.ctrlplane.api;
 
 import io.ctrlplane.Addresses;
+import io.ctrlplane.security.Caller;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
@@ -32,7 +33,8 @@ public final class EventRoutes {
     try {
       query = new JsonObject()
           .put("after", QueryParams.longParam(ctx, "after", 0, 0, Long.MAX_VALUE))
-          .put("limit", (int) QueryParams.longParam(ctx, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT));
+          .put("limit", (int) QueryParams.longParam(ctx, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT))
+          .put(Caller.FIELD, AuthHandler.caller(ctx).toJson());
     } catch (ApiException e) {
       ctx.fail(e);
       return;

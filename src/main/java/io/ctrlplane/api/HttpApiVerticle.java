@@ -1,6 +1,8 @@
 package io.ctrlplane.api;
 
 import io.ctrlplane.config.AppConfig;
+import io.ctrlplane.security.Authenticator;
+import io.ctrlplane.security.Keyring;
 import io.ctrlplane.store.PgPools;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -9,8 +11,9 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.sqlclient.Pool;
 
 /**
- * The HTTP API: routes, validation against the OpenAPI document and problem+json errors. Talks to the
- * store over the event bus.
+ * The HTTP API: request ids, authentication and scopes on every /v1 route, validation against the
+ * OpenAPI document and problem+json errors. Talks to the stores over the event bus; reads API keys and
+ * writes the audit records of refusals with its own pool.
  */
 public class HttpApiVerticle extends VerticleBase {
   private final AppConfig config;
@@ -26,11 +29,13 @@ public class HttpApiVerticle extends VerticleBase {
   public Future<?> start() {
     pool = PgPools.create(vertx, config.postgres(), "ctrlplane-api");
     health = new HealthRoutes(vertx, pool, config.kafka());
+    ApiRouter.Security security = new ApiRouter.Security(new Authenticator(pool, config.security()),
+        Keyring.fromConfig(config.security().encryptionKey()), new RefusalAudit(pool));
     return ApiContract.load(vertx).compose(api -> {
       server = vertx.createHttpServer(new HttpServerOptions()
           .setHost(config.http().host())
           .setPort(config.http().port()));
-      return server.requestHandler(ApiRouter.create(vertx, api, health)).listen();
+      return server.requestHandler(ApiRouter.create(vertx, api, health, security)).listen();
     });
   }
 

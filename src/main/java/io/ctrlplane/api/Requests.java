@@ -50,7 +50,8 @@ final class Requests {
   }
 
   static JsonObject deploy(String instanceId, JsonObject in) {
-    Collector c = new Collector(in, Set.of("image", "strategy", "strategy_params", "env", "notes", "commit_sha"));
+    Collector c = new Collector(in, Set.of("image", "strategy", "strategy_params", "env", "secret_env", "notes",
+        "commit_sha"));
     String image = c.string("image", true);
     if (image != null) {
       c.check(() -> ImageReference.parse(image));
@@ -59,12 +60,20 @@ final class Requests {
     if (env != null) {
       c.check(() -> EnvVars.validate("env", env.getMap()));
     }
+    // same rules as env; messages name variables and sizes, never values
+    JsonObject secrets = c.object("secret_env");
+    if (secrets != null) {
+      c.check(() -> EnvVars.validate("secret_env", secrets.getMap()));
+      secrets.fieldNames().stream().filter(n -> env != null && env.containsKey(n)).sorted()
+          .forEach(n -> c.error("secret_env." + n, "is also in env: a variable is either plain or secret"));
+    }
     String notes = c.string("notes", false);
     c.check(() -> DeployRequestRules.validateNotes(notes));
     String sha = c.string("commit_sha", false);
     c.check(() -> DeployRequestRules.validateCommitSha(sha));
     JsonObject out = strategyChoice(c, in).put("instance_id", instanceId).put("image", image)
-        .put("env", env == null ? new JsonObject() : env).put("notes", notes)
+        .put("env", env == null ? new JsonObject() : env)
+        .put("secret_env", secrets == null ? new JsonObject() : secrets).put("notes", notes)
         .put("commit_sha", sha == null ? null : sha.toLowerCase(java.util.Locale.ROOT));
     c.throwIfAny();
     return out;

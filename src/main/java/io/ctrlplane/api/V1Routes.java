@@ -2,6 +2,9 @@ package io.ctrlplane.api;
 
 import io.ctrlplane.Addresses;
 import io.ctrlplane.deploy.FieldError;
+import io.ctrlplane.security.Caller;
+import io.ctrlplane.security.Keyring;
+import io.ctrlplane.security.SecretEnv;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -26,9 +29,12 @@ final class V1Routes {
   private static final DeliveryOptions STORE_TIMEOUT = new DeliveryOptions().setSendTimeout(15_000);
 
   private final Vertx vertx;
+  private final Keyring keyring;
 
-  V1Routes(Vertx vertx) {
+  /** {@code keyring}: seals secret_env; null when no encryption key is configured (secrets are then refused). */
+  V1Routes(Vertx vertx, Keyring keyring) {
     this.vertx = vertx;
+    this.keyring = keyring;
   }
 
   void mount(Router router) {
@@ -36,7 +42,7 @@ final class V1Routes {
     router.get("/v1/instances").handler(ctx -> list(ctx, Addresses.INSTANCES_LIST, new JsonObject()));
     router.get("/v1/instances/:id").handler(ctx -> get(ctx, Addresses.INSTANCES_GET, ctx.pathParam("id")));
     router.post("/v1/instances/:id/deployments").handler(ctx -> write(ctx, Addresses.DEPLOYMENTS_CREATE,
-        body -> Requests.deploy(ctx.pathParam("id"), body)));
+        body -> sealSecrets(ctx, Requests.deploy(ctx.pathParam("id"), body))));
     router.get("/v1/instances/:id/deployments").handler(ctx -> list(ctx, Addresses.DEPLOYMENTS_LIST,
         new JsonObject().put("instance_id", ctx.pathParam("id"))));
     router.get("/v1/instances/:id/releases").handler(ctx -> list(ctx, Addresses.RELEASES_LIST,
@@ -50,15 +56,25 @@ final class V1Routes {
     new ControlRoutes(vertx).mount(router);
     new EventRoutes(vertx).mount(router);
     new WebhookRoutes(vertx).mount(router);
+    new SecurityRoutes(vertx).mount(router);
+  }
+
+  /** Replaces the validated secret_env values by their sealed form: plaintext goes no further than here. */
+  private JsonObject sealSecrets(RoutingContext ctx, JsonObject deploy) {
+    Caller caller = AuthHandler.caller(ctx);
+    return deploy.put("secret_env", SecretEnv.seal(keyring, caller.tenantId(), deploy.getString("instance_id"),
+        deploy.getJsonObject("secret_env")));
   }
 
   /** POST: validate the body, attach the Idempotency-Key, send the command, reply with status + Location. */
   private void write(RoutingContext ctx, String address, Function<JsonObject, JsonObject> validate) {
     JsonObject command;
     try {
+      Caller caller = AuthHandler.caller(ctx);
       JsonObject input = body(ctx);
-      command = new JsonObject().put("body", validate.apply(input)).put("id", ctx.pathParam("id"));
-      JsonObject key = idempotencyKey(ctx, input);
+      command = new JsonObject().put("body", validate.apply(input)).put("id", ctx.pathParam("id"))
+          .put(Caller.FIELD, caller.toJson());
+      JsonObject key = idempotencyKey(ctx, input, caller, keyring);
       if (key != null) {
         command.put("idempotency", key);
       }
@@ -78,13 +94,14 @@ final class V1Routes {
   }
 
   private void get(RoutingContext ctx, String address, String id) {
-    request(address, new JsonObject().put("id", id)).onSuccess(body -> json(ctx, 200, body)).onFailure(ctx::fail);
+    request(address, new JsonObject().put("id", id).put(Caller.FIELD, AuthHandler.caller(ctx).toJson())).onSuccess(body -> json(ctx, 200, body)).onFailure(ctx::fail);
   }
 
   private void list(RoutingContext ctx, String address, JsonObject query) {
     try {
       query.put("limit", (int) QueryParams.longParam(ctx, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT))
-          .put("cursor", ctx.queryParams().get("cursor"));
+          .put("cursor", ctx.queryParams().get("cursor"))
+          .put(Caller.FIELD, AuthHandler.caller(ctx).toJson());
     } catch (ApiException e) {
       ctx.fail(e);
       return;
@@ -109,10 +126,12 @@ final class V1Routes {
   }
 
   /**
-   * The key, where it was used (method and path) and a hash of the body it was used with. The hash is
-   * of the parsed body, so a retry that re-serialises the same JSON with other whitespace still matches.
+   * The key, where it was used (tenant, method and path: one tenant's key never replays another's
+   * response) and a hash of the body it was used with. The hash is of the parsed body, so a retry that
+   * re-serialises the same JSON with other whitespace still matches; it is keyed when an encryption key
+   * is configured, so a stored hash of a body with secret_env cannot be used to test guesses of a secret.
    */
-  private static JsonObject idempotencyKey(RoutingContext ctx, JsonObject body) {
+  private static JsonObject idempotencyKey(RoutingContext ctx, JsonObject body, Caller caller, Keyring keyring) {
     String key = ctx.request().getHeader("Idempotency-Key");
     if (key == null) {
       return null;
@@ -122,8 +141,9 @@ final class V1Routes {
       throw new ApiException(new Problem(400, "Invalid header parameter", "Idempotency-Key " + rule,
           List.of(new FieldError("Idempotency-Key", rule))));
     }
-    return new JsonObject().put("scope", "POST " + ctx.request().path()).put("key", key)
-        .put("hash", sha256(body.encode()));
+    String canonical = body.encode();
+    return new JsonObject().put("scope", caller.tenantId() + " POST " + ctx.request().path()).put("key", key)
+        .put("hash", keyring == null ? sha256(canonical) : keyring.mac(canonical));
   }
 
   private static String sha256(String text) {

@@ -1,6 +1,7 @@
 package io.ctrlplane.api;
 
 import io.ctrlplane.Addresses;
+import io.ctrlplane.security.Caller;
 import io.ctrlplane.webhooks.WebhookRequest;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -23,21 +24,21 @@ public final class WebhookRoutes {
 
   public void mount(Router router) {
     router.post("/v1/webhooks").handler(this::create);
-    router.get("/v1/webhooks").handler(ctx -> list(ctx, Addresses.WEBHOOKS_LIST, new JsonObject()));
+    router.get("/v1/webhooks").handler(ctx -> list(ctx, Addresses.WEBHOOKS_LIST, callerOf(ctx)));
     router.get("/v1/webhooks/:id").handler(ctx -> send(ctx, Addresses.WEBHOOKS_GET, idOf(ctx), 200));
     router.delete("/v1/webhooks/:id").handler(ctx -> send(ctx, Addresses.WEBHOOKS_DELETE, idOf(ctx), 204));
     router.get("/v1/webhooks/:id/deliveries").handler(ctx -> list(ctx, Addresses.WEBHOOKS_DELIVERIES, idOf(ctx)));
   }
 
   private void create(RoutingContext ctx) {
-    JsonObject body;
+    JsonObject command;
     try {
-      body = WebhookRequest.validate(body(ctx));
+      command = callerOf(ctx).put("body", WebhookRequest.validate(body(ctx)));
     } catch (RuntimeException e) {
       ctx.fail(e);
       return;
     }
-    vertx.eventBus().<JsonObject>request(Addresses.WEBHOOKS_CREATE, body, TIMEOUT)
+    vertx.eventBus().<JsonObject>request(Addresses.WEBHOOKS_CREATE, command, TIMEOUT)
         .onSuccess(reply -> {
           ctx.response().putHeader("Location", "/v1/webhooks/" + reply.body().getString("id"));
           json(ctx, 201, reply.body());
@@ -69,7 +70,11 @@ public final class WebhookRoutes {
   }
 
   private static JsonObject idOf(RoutingContext ctx) {
-    return new JsonObject().put("id", ctx.pathParam("id"));
+    return callerOf(ctx).put("id", ctx.pathParam("id"));
+  }
+
+  private static JsonObject callerOf(RoutingContext ctx) {
+    return new JsonObject().put(Caller.FIELD, AuthHandler.caller(ctx).toJson());
   }
 
   private static JsonObject body(RoutingContext ctx) {

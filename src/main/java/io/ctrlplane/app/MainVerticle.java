@@ -9,6 +9,8 @@ import io.ctrlplane.events.EventLogVerticle;
 import io.ctrlplane.events.EventRelayVerticle;
 import io.ctrlplane.events.KafkaSetup;
 import io.ctrlplane.runner.RunnerVerticle;
+import io.ctrlplane.security.Keyring;
+import io.ctrlplane.security.SecurityStoreVerticle;
 import io.ctrlplane.store.ControlStoreVerticle;
 import io.ctrlplane.store.Migrations;
 import io.ctrlplane.store.ReleaseStoreVerticle;
@@ -36,6 +38,12 @@ public class MainVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    try {
+      Keyring.fromConfig(config.security().encryptionKey()); // a malformed key stops the start, not a deploy
+    } catch (ConfigException e) {
+      return Future.failedFuture(e);
+    }
+    warnIfAuthDisabled();
     return Migrations.migrate(vertx, config.postgres())
         .onSuccess(r -> log.info("database schema at version {} ({} migrations applied)",
             r.targetSchemaVersion, r.migrationsExecuted))
@@ -50,6 +58,14 @@ public class MainVerticle extends VerticleBase {
         .recover(this::explain);
   }
 
+  /** Said at every start, so a forgotten test setting cannot hide in a production process. */
+  private void warnIfAuthDisabled() {
+    if (!config.security().authEnabled() && config.roles().contains(Role.API)) {
+      log.warn("AUTHENTICATION IS DISABLED (security.auth_enabled=false / CTRLPLANE_AUTH_ENABLED=false): every "
+          + "request to /v1 acts as an admin of the default tenant; never run like this where others can reach the API");
+    }
+  }
+
   private boolean needsKafka() {
     return config.roles().contains(Role.API) || config.roles().contains(Role.RELAY)
         || config.roles().contains(Role.WEBHOOKS);
@@ -61,6 +77,7 @@ public class MainVerticle extends VerticleBase {
             .compose(id -> vertx.deployVerticle(new ControlStoreVerticle(config)))
             .compose(id -> vertx.deployVerticle(new EventLogVerticle(config)))
             .compose(id -> vertx.deployVerticle(new WebhookStoreVerticle(config)))
+            .compose(id -> vertx.deployVerticle(new SecurityStoreVerticle(config)))
             .mapEmpty()
         : Future.succeededFuture();
   }

@@ -7,7 +7,7 @@ import java.util.Set;
 /** Typed, validated configuration. Built once at start; every problem is a {@link ConfigException}. */
 public record AppConfig(
     Set<Role> roles, Http http, Postgres postgres, Kafka kafka, Runner runner, Relay relay, Webhooks webhooks,
-    Dev dev, Agent agent) {
+    Dev dev, Security security, Agent agent) {
 
   public record Http(String host, int port, int instances) {}
 
@@ -45,6 +45,26 @@ public record AppConfig(
       int requestTimeoutMs, int sessionTimeoutMs) {}
 
   public record Dev(String dataDir, int postgresPort, int kafkaPort) {}
+
+  /**
+   * Authentication and secrets. {@code bootstrapApiKey}: an admin key of the default tenant taken from
+   * configuration (null when unset). {@code encryptionKey}: comma-separated base64 AES-256 keys, the
+   * first encrypts, all decrypt (null when unset). Both are secrets: toString never prints them.
+   */
+  public record Security(boolean authEnabled, String bootstrapApiKey, String encryptionKey) {
+    /** Shorter bootstrap keys are refused: a guessable admin key is worse than none. */
+    public static final int MIN_BOOTSTRAP_KEY_LENGTH = 32;
+
+    public static Security defaults() {
+      return new Security(true, null, null);
+    }
+
+    @Override
+    public String toString() {
+      return "Security[authEnabled=" + authEnabled + ", bootstrapApiKey=" + (bootstrapApiKey == null ? "unset" : "set")
+          + ", encryptionKey=" + (encryptionKey == null ? "unset" : "set") + "]";
+    }
+  }
 
   /**
    * A host agent (the process provider). {@code id} must stay the same across restarts of the agent
@@ -86,7 +106,21 @@ public record AppConfig(
         new Dev(r.string("dev.data_dir", "CTRLPLANE_DEV_DATA_DIR"),
             r.port("dev.postgres_port", "CTRLPLANE_DEV_PG_PORT"),
             r.port("dev.kafka_port", "CTRLPLANE_DEV_KAFKA_PORT")),
+        security(r),
         agent(r));
+  }
+
+  /** Optional section: an older config file without it means auth on, no bootstrap key, no secrets. */
+  private static Security security(Reader r) {
+    boolean enabled = r.booleanOr("security.auth_enabled", "CTRLPLANE_AUTH_ENABLED", true);
+    String bootstrap = r.optionalString("security.bootstrap_api_key", "CTRLPLANE_BOOTSTRAP_API_KEY");
+    if (bootstrap != null && bootstrap.length() < Security.MIN_BOOTSTRAP_KEY_LENGTH) {
+      // the message never repeats the value
+      throw new ConfigException("setting security.bootstrap_api_key (or CTRLPLANE_BOOTSTRAP_API_KEY) must be at least "
+          + Security.MIN_BOOTSTRAP_KEY_LENGTH + " characters; generate one with `openssl rand -base64 32`");
+    }
+    String encryption = r.optionalString("security.encryption_key", "CTRLPLANE_ENCRYPTION_KEY");
+    return new Security(enabled, bootstrap, encryption);
   }
 
   /** The agent section came after the first release: every key has a default here too. */
@@ -102,7 +136,11 @@ public record AppConfig(
         r.positiveOr("agent.heartbeat_ms", "CTRLPLANE_AGENT_HEARTBEAT_MS", 1000),
         r.positiveOr("agent.dead_after_ms", "CTRLPLANE_AGENT_DEAD_AFTER_MS", 5000),
         r.positiveOr("agent.log_max_bytes", "CTRLPLANE_AGENT_LOG_MAX_BYTES", 1024 * 1024),
-        r.has("agent.token") && r.raw("agent.token", "CTRLPLANE_AGENT_TOKEN") instanceof String t ? t : "");
+        token(r.optionalString("agent.token", "CTRLPLANE_AGENT_TOKEN")));
+  }
+
+  private static String token(String configured) {
+    return configured == null ? "" : configured;
   }
 
   /** "auto": one agent per host, named after it. */
@@ -210,6 +248,29 @@ public record AppConfig(
 
     int positiveOr(String key, String env, int fallback) {
       return has(key) ? positive(key, env) : fallback;
+    }
+
+    /** A string that may be absent, null or blank (all meaning unset). */
+    String optionalString(String key, String env) {
+      if (!has(key) || raw(key, env) == null) {
+        return null;
+      }
+      Object v = raw(key, env);
+      if (!(v instanceof String s)) {
+        throw new ConfigException("setting " + key + " (or " + env + ") must be a string");
+      }
+      return s.isBlank() ? null : s.trim();
+    }
+
+    boolean booleanOr(String key, String env, boolean fallback) {
+      if (!has(key)) {
+        return fallback;
+      }
+      Object v = raw(key, env);
+      if (v instanceof Boolean b) {
+        return b;
+      }
+      throw new ConfigException("setting " + key + " (or " + env + ") must be true or false, got '" + v + "'");
     }
 
     int port(String key, String env) {

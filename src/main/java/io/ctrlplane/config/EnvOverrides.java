@@ -13,7 +13,7 @@ public final class EnvOverrides {
   /** An environment variable and the dotted config key it sets. */
   public record Mapping(String env, String key, Kind kind) {}
 
-  public enum Kind { STRING, INT }
+  public enum Kind { STRING, INT, BOOLEAN }
 
   public static final List<Mapping> MAPPINGS = List.of(
       new Mapping("CTRLPLANE_ROLES", "roles", Kind.STRING),
@@ -44,7 +44,10 @@ public final class EnvOverrides {
       new Mapping("CTRLPLANE_WEBHOOKS_SESSION_TIMEOUT_MS", "webhooks.session_timeout_ms", Kind.INT),
       new Mapping("CTRLPLANE_DEV_DATA_DIR", "dev.data_dir", Kind.STRING),
       new Mapping("CTRLPLANE_DEV_PG_PORT", "dev.postgres_port", Kind.INT),
-      new Mapping("CTRLPLANE_DEV_KAFKA_PORT", "dev.kafka_port", Kind.INT));
+      new Mapping("CTRLPLANE_DEV_KAFKA_PORT", "dev.kafka_port", Kind.INT),
+      new Mapping("CTRLPLANE_AUTH_ENABLED", "security.auth_enabled", Kind.BOOLEAN),
+      new Mapping("CTRLPLANE_BOOTSTRAP_API_KEY", "security.bootstrap_api_key", Kind.STRING),
+      new Mapping("CTRLPLANE_ENCRYPTION_KEY", "security.encryption_key", Kind.STRING));
 
   /**
    * The agent role's variables (process provider), documented in docs/process-provider.md; kept apart
@@ -79,6 +82,13 @@ public final class EnvOverrides {
   private static Object convert(Mapping m, String value) {
     if (m.kind() == Kind.STRING) {
       return value;
+    }
+    if (m.kind() == Kind.BOOLEAN) {
+      // strict: a typo such as CTRLPLANE_AUTH_ENABLED=flase must not switch authentication off (or on) by accident
+      if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
+        return Boolean.parseBoolean(value.toLowerCase(java.util.Locale.ROOT));
+      }
+      throw new ConfigException(m.env() + "='" + value + "' must be true or false");
     }
     try {
       return Integer.parseInt(value);

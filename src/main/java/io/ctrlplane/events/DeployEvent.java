@@ -28,8 +28,9 @@ public final class DeployEvent {
 
   private DeployEvent() {}
 
-  public static JsonObject cloudEvent(String type, String instanceId, long sequence, String deploymentId,
-      JsonObject data) {
+  /** {@code tenantid} (extension attribute): the tenant (project) the instance belongs to. */
+  public static JsonObject cloudEvent(String type, String tenantId, String instanceId, long sequence,
+      String deploymentId, JsonObject data) {
     return new JsonObject()
         .put("specversion", "1.0")
         .put("id", Ids.next("evt"))
@@ -39,6 +40,7 @@ public final class DeployEvent {
         .put("time", Instant.now().toString())
         .put("datacontenttype", "application/json")
         .put("instanceseq", sequence)
+        .put("tenantid", tenantId)
         .put("data", data);
   }
 }

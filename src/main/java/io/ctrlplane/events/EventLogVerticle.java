@@ -5,6 +5,7 @@ import io.ctrlplane.api.ApiException;
 import io.ctrlplane.api.Problem;
 import io.ctrlplane.api.ProblemReplies;
 import io.ctrlplane.config.AppConfig;
+import io.ctrlplane.security.Caller;
 import io.ctrlplane.store.PgPools;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -26,7 +27,7 @@ public class EventLogVerticle extends VerticleBase {
   public Future<?> start() {
     pool = PgPools.create(vertx, config.postgres(), "ctrlplane-event-log");
     return ProblemReplies.serve(vertx, Addresses.EVENTS_LIST, m -> OutboxLog
-            .page(pool, m.getLong("after"), m.getInteger("limit"))
+            .page(pool, Caller.from(m).tenantId(), m.getLong("after"), m.getInteger("limit"))
             .recover(e -> Future.failedFuture(e instanceof OutboxLog.Gone gone
                 ? new ApiException(Problem.of(410, "Gone", gone.getMessage())) : e)), log)
         .completion();

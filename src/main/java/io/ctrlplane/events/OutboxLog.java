@@ -82,14 +82,16 @@ public final class OutboxLog {
   }
 
   /**
-   * One page of the retained log after {@code after}: {@code items} ({@code seq} = position, {@code event}),
+   * One page of the tenant's retained log after {@code after} (positions are global, so a tenant's
+   * positions have gaps where other tenants' events are): {@code items} ({@code seq} = position, {@code event}),
    * {@code next_cursor} (pass it back as {@code after}), {@code has_more}. Fails with {@link Gone} when
    * events after {@code after} were already pruned, so a client learns it missed some instead of
    * silently skipping them.
    */
-  public static Future<JsonObject> page(SqlClient client, long after, int limit) {
-    return client.preparedQuery("SELECT position, event FROM outbox WHERE position > $1 ORDER BY position LIMIT $2")
-        .execute(Tuple.of(after, limit + 1))
+  public static Future<JsonObject> page(SqlClient client, String tenantId, long after, int limit) {
+    return client.preparedQuery("SELECT position, event FROM outbox WHERE tenant_id = $1 AND position > $2 "
+            + "ORDER BY position LIMIT $3")
+        .execute(Tuple.of(java.util.Objects.requireNonNull(tenantId), after, limit + 1))
         .compose(rows -> oldestRetained(client).compose(oldest -> {
           if (after > 0 && after + 1 < oldest) {
             return Future.failedFuture(new Gone(after, oldest));

@@ -8,6 +8,7 @@ import io.ctrlplane.provider.ReplicaStatus;
 import io.ctrlplane.provider.StaleEpochException;
 import io.ctrlplane.runner.Leases.Claim;
 import io.ctrlplane.runner.Leases.LeaseLost;
+import io.ctrlplane.security.Keyring;
 import io.ctrlplane.strategy.Plan;
 import io.ctrlplane.strategy.PlanCodec;
 import io.ctrlplane.strategy.Side;
@@ -44,6 +45,7 @@ final class Execution {
   private final Checkpoints checkpoints;
   private final Providers providers;
   private final BooleanSupplier stopping;
+  private final Keyring keyring;
   private final Promise<Void> finished = Promise.promise();
   private RolloutContext ctx;
   private Provider provider;
@@ -51,7 +53,9 @@ final class Execution {
   private JsonObject lastGist;
   private long lastReportAt;
 
-  Execution(Vertx vertx, Pool pool, Claim claim, Leases leases, Providers providers, BooleanSupplier stopping) {
+  Execution(Vertx vertx, Pool pool, Claim claim, Leases leases, Providers providers, Keyring keyring,
+      BooleanSupplier stopping) {
+    this.keyring = keyring;
     this.vertx = vertx;
     this.pool = pool;
     this.claim = claim;
@@ -86,7 +90,7 @@ final class Execution {
       return leases.end(claim, "failed", e.getMessage(), ProgressReport.of(ctx, "failed", 0, 0, null, null,
           e.getMessage(), null), null).map(false);
     }
-    attempts = new StepAttempt(ctx, provider);
+    attempts = new StepAttempt(ctx, provider, keyring);
     if (ctx.planIsStored()) {
       return Future.succeededFuture(true);
     }

@@ -155,7 +155,7 @@ final class Leases {
   /** Appends an event about the deployment as it is inside this transaction; {@code progress} joins its data. */
   static Future<JsonObject> event(SqlConnection conn, String type, String deploymentId, String instanceId,
       JsonObject progress) {
-    return Queries.deployment(conn, deploymentId)
+    return Queries.deploymentForRunner(conn, deploymentId)
         .compose(dep -> conn.preparedQuery("SELECT name FROM instances WHERE id = $1").execute(Tuple.of(instanceId))
             .compose(rs -> {
               JsonObject data = Outbox.data(dep, rs.iterator().next().getString("name"));

@@ -3,6 +3,7 @@ package io.ctrlplane.runner;
 import io.ctrlplane.provider.Fence;
 import io.ctrlplane.provider.ReleaseRef;
 import io.ctrlplane.runner.Leases.Claim;
+import io.ctrlplane.security.Keyring;
 import io.ctrlplane.strategy.Plan;
 import io.ctrlplane.strategy.PlanCodec;
 import io.ctrlplane.strategy.Plans;
@@ -15,15 +16,21 @@ import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 
 /**
- * What a runner needs to drive one deployment: the releases on both sides, the instance, the
- * params and the plan (the stored one when resuming, else a fresh one from the strategy).
+ * What a runner needs to drive one deployment: the releases on both sides (with their environment,
+ * secrets still sealed), the instance, the params and the plan (the stored one when resuming, else a
+ * fresh one from the strategy).
  */
-record RolloutContext(Claim claim, String instanceName, String provider, int replicas, String strategy,
-    JsonObject params, ReleaseRef newRelease, ReleaseRef oldRelease, Plan plan, boolean planIsStored) {
+record RolloutContext(Claim claim, String tenantId, String instanceName, String provider, int replicas,
+    String strategy, JsonObject params, ReleaseRef newRelease, ReleaseRef oldRelease, ReleaseEnv newEnv,
+    ReleaseEnv oldEnv, Plan plan, boolean planIsStored) {
 
-  private static final String LOAD = "SELECT d.strategy, d.strategy_params, d.plan, i.name, i.replicas, i.provider, "
-      + "d.release_id, r.version AS new_version, r.image AS new_image, r.rollback_of AS new_rollback_of, "
-      + "d.previous_release_id, p.version AS old_version, p.image AS old_image "
+  private static final String SECRETS = "(SELECT coalesce(jsonb_object_agg(s.name, s.ciphertext), '{}') "
+      + "FROM release_secrets s WHERE s.release_id = %s)";
+  private static final String LOAD = "SELECT d.strategy, d.strategy_params, d.plan, d.tenant_id, i.name, i.replicas, "
+      + "i.provider, d.release_id, r.version AS new_version, r.image AS new_image, r.rollback_of AS new_rollback_of, "
+      + "r.env AS new_env, " + SECRETS.formatted("r.id") + " AS new_secrets, "
+      + "d.previous_release_id, p.version AS old_version, p.image AS old_image, "
+      + "p.env AS old_env, " + SECRETS.formatted("p.id") + " AS old_secrets "
       + "FROM deployments d JOIN instances i ON i.id = d.instance_id JOIN releases r ON r.id = d.release_id "
       + "LEFT JOIN releases p ON p.id = d.previous_release_id WHERE d.id = $1";
 
@@ -43,12 +50,24 @@ record RolloutContext(Claim claim, String instanceName, String provider, int rep
     int replicas = row.getInteger("replicas");
     Plan plan = stored != null ? PlanCodec.fromJson(stored)
         : Plans.of(row.getString("strategy"), new RolloutSpec(replicas, previous != null, params));
-    return new RolloutContext(claim, row.getString("name"), row.getString("provider"), replicas,
-        row.getString("strategy"), params, target, previous, plan, stored != null);
+    return new RolloutContext(claim, row.getString("tenant_id"), row.getString("name"), row.getString("provider"),
+        replicas, row.getString("strategy"), params, target, previous,
+        ReleaseEnv.of(row.getJsonObject("new_env"), row.getJsonObject("new_secrets")),
+        previous == null ? ReleaseEnv.NONE : ReleaseEnv.of(row.getJsonObject("old_env"), row.getJsonObject("old_secrets")),
+        plan, stored != null);
   }
 
   ReleaseRef release(Side side) {
     return side == Side.NEW ? newRelease : oldRelease;
+  }
+
+  /**
+   * The release of {@code side} with its environment, secrets decrypted: made at the moment it is
+   * handed to the provider, and not kept.
+   */
+  ReleaseRef handOff(Side side, Keyring keyring) {
+    ReleaseEnv env = side == Side.NEW ? newEnv : oldEnv;
+    return release(side).withEnv(env.open(keyring, tenantId, claim.instanceId()));
   }
 
   Fence fence() {

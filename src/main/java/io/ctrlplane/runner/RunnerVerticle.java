@@ -4,6 +4,7 @@ import io.ctrlplane.Addresses;
 import io.ctrlplane.config.AppConfig;
 import io.ctrlplane.provider.Providers;
 import io.ctrlplane.runner.Leases.Claim;
+import io.ctrlplane.security.Keyring;
 import io.ctrlplane.store.PgPools;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -34,6 +35,7 @@ public class RunnerVerticle extends VerticleBase {
   private Pool pool;
   private Leases leases;
   private Providers providers;
+  private Keyring keyring;
   private PgSubscriber subscriber;
   private long pollTimer;
   private boolean claiming;
@@ -48,6 +50,7 @@ public class RunnerVerticle extends VerticleBase {
     pool = pool();
     leases = new Leases(pool, owner, config.runner().leaseSeconds());
     providers = new Providers(vertx, pool, config.agent().token());
+    keyring = Keyring.fromConfig(config.security().encryptionKey());
     vertx.eventBus().localConsumer(Addresses.DEPLOYMENTS_RUNNABLE, m -> claimLoop());
     pollTimer = vertx.setPeriodic(config.runner().pollMs(), id -> claimLoop());
     subscriber = PgSubscriber.subscriber(vertx, PgPools.connectOptions(config.postgres()))
@@ -106,7 +109,7 @@ public class RunnerVerticle extends VerticleBase {
         owner, claim.epoch(), claim.resumed() ? ", resumed" : "");
     long heartbeat = vertx.setPeriodic(Math.max(1000, config.runner().leaseSeconds() * 1000L / 3),
         id -> leases.heartbeat(claim));
-    new Execution(vertx, pool, claim, leases, providers, () -> stopping).run()
+    new Execution(vertx, pool, claim, leases, providers, keyring, () -> stopping).run()
         .onComplete(ar -> {
           vertx.cancelTimer(heartbeat);
           active.remove(claim.deploymentId());

@@ -3,6 +3,7 @@ package io.ctrlplane.runner;
 import io.ctrlplane.provider.FleetStatus;
 import io.ctrlplane.provider.Provider;
 import io.ctrlplane.provider.ReleaseRef;
+import io.ctrlplane.security.Keyring;
 import io.ctrlplane.strategy.Side;
 import io.ctrlplane.strategy.Step;
 import io.vertx.core.Future;
@@ -22,10 +23,12 @@ import java.util.Set;
 final class StepAttempt {
   private final RolloutContext ctx;
   private final Provider provider;
+  private final Keyring keyring;
 
-  StepAttempt(RolloutContext ctx, Provider provider) {
+  StepAttempt(RolloutContext ctx, Provider provider, Keyring keyring) {
     this.ctx = ctx;
     this.provider = provider;
+    this.keyring = keyring;
   }
 
   Future<Outcome> attempt(Step step, int index, FleetStatus fleet, Control control) {
@@ -51,7 +54,14 @@ final class StepAttempt {
     ReleaseRef release = ctx.release(s.side());
     boolean replace = fleet.firstUnhealthy(release.id()).isPresent();
     if (fleet.healthyKept(release.id()) < s.replicas() || replace) {
-      return provider.runReplicas(ctx.fence(), release, s.replicas())
+      ReleaseRef withEnv;
+      try {
+        withEnv = provider.opensSecrets() ? release : ctx.handOff(s.side(), keyring);
+      } catch (Keyring.Unreadable e) {
+        // no replica can start without its configuration: fail (and revert) with a message naming the key
+        return Future.succeededFuture(new Outcome.Failed(e.getMessage()));
+      }
+      return provider.runReplicas(ctx.fence(), withEnv, s.replicas())
           .map(v -> new Outcome.Waiting("readiness", "starting replicas of " + ctx.label(s.side()), true));
     }
     int ready = fleet.readyFor(release.id(), Duration.ofSeconds(s.minReadySeconds()));

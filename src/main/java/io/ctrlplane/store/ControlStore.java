@@ -1,6 +1,8 @@
 package io.ctrlplane.store;
 
 import io.ctrlplane.api.ApiException;
+import io.ctrlplane.security.AuditLog;
+import io.ctrlplane.security.Caller;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -16,7 +18,7 @@ import io.vertx.sqlclient.Tuple;
  */
 public final class ControlStore {
   private static final String LOCK = "SELECT state, paused, abort_state, cancel_requested, plan, checkpoint "
-      + "FROM deployments WHERE id = $1 FOR UPDATE";
+      + "FROM deployments WHERE id = $1 AND tenant_id = $2 FOR UPDATE";
 
   private final Pool pool;
 
@@ -24,8 +26,8 @@ public final class ControlStore {
     this.pool = pool;
   }
 
-  public Future<JsonObject> pause(String id) {
-    return command(id, (conn, row) -> {
+  public Future<JsonObject> pause(String id, Caller caller) {
+    return command(id, caller, (conn, row) -> {
       if (row.getBoolean("paused")) {
         return conflict(id, "is already paused");
       }
@@ -35,8 +37,8 @@ public final class ControlStore {
   }
 
   /** Resuming restarts the current step's progress deadline: the time spent paused does not count. */
-  public Future<JsonObject> resume(String id) {
-    return command(id, (conn, row) -> {
+  public Future<JsonObject> resume(String id, Caller caller) {
+    return command(id, caller, (conn, row) -> {
       if (!row.getBoolean("paused")) {
         return conflict(id, "is not paused");
       }
@@ -49,8 +51,8 @@ public final class ControlStore {
    * Promote skips the pause the deployment is in; a full promote skips every remaining pause and
    * analysis and goes straight to the full rollout (still waiting for the new replicas to be ready).
    */
-  public Future<JsonObject> promote(String id, boolean full) {
-    return command(id, (conn, row) -> {
+  public Future<JsonObject> promote(String id, boolean full, Caller caller) {
+    return command(id, caller, (conn, row) -> {
       JsonObject plan = row.getJsonObject("plan");
       if (plan == null) {
         return conflict(id, "has not started its plan yet");
@@ -75,9 +77,12 @@ public final class ControlStore {
     Future<Void> apply(SqlConnection conn, Row row);
   }
 
-  /** Locks the deployment, checks it is running and not reverting, applies, replies 202 with it. */
-  private Future<JsonObject> command(String id, Change change) {
-    return pool.withTransaction(conn -> conn.preparedQuery(LOCK).execute(Tuple.of(id)).compose(rs -> {
+  /**
+   * Locks the caller's deployment, checks it is running and not reverting, applies, writes the audit
+   * record, replies 202 with it.
+   */
+  private Future<JsonObject> command(String id, Caller caller, Change change) {
+    return pool.withTransaction(conn -> conn.preparedQuery(LOCK).execute(Tuple.of(id, caller.tenantId())).compose(rs -> {
       if (rs.size() == 0) {
         return Future.failedFuture(ApiException.notFound("deployment " + id + " does not exist"));
       }
@@ -89,7 +94,8 @@ public final class ControlStore {
         return conflict(id, "is being reverted");
       }
       return change.apply(conn, row)
-          .compose(v -> Queries.deployment(conn, id))
+          .compose(v -> AuditLog.succeeded(conn, caller, id, 202))
+          .compose(v -> Queries.deployment(conn, caller.tenantId(), id))
           .map(dep -> new JsonObject().put("status", 202).put("body", dep).put("location", "/v1/deployments/" + id));
     }));
   }

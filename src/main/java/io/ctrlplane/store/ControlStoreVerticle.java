@@ -4,6 +4,7 @@ import io.ctrlplane.Addresses;
 import io.ctrlplane.api.ProblemReplies;
 import io.ctrlplane.config.AppConfig;
 import io.ctrlplane.provider.Providers;
+import io.ctrlplane.security.Caller;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -34,17 +35,18 @@ public class ControlStoreVerticle extends VerticleBase {
     pool = PgPools.create(vertx, config.postgres(), "ctrlplane-control");
     ControlStore control = new ControlStore(pool);
     Providers providers = new Providers(vertx, pool, config.agent().token());
-    handle(Addresses.DEPLOYMENTS_PAUSE, m -> control.pause(m.getString("id")));
-    handle(Addresses.DEPLOYMENTS_RESUME, m -> control.resume(m.getString("id")));
-    handle(Addresses.DEPLOYMENTS_PROMOTE, m -> control.promote(m.getString("id"), m.getBoolean("full", false)));
-    handle(Addresses.FLEET_GET, m -> Queries.instance(pool, m.getString("id"))
+    handle(Addresses.DEPLOYMENTS_PAUSE, m -> control.pause(m.getString("id"), Caller.from(m)));
+    handle(Addresses.DEPLOYMENTS_RESUME, m -> control.resume(m.getString("id"), Caller.from(m)));
+    handle(Addresses.DEPLOYMENTS_PROMOTE, m -> control.promote(m.getString("id"), m.getBoolean("full", false),
+        Caller.from(m)));
+    handle(Addresses.FLEET_GET, m -> Queries.instance(pool, Caller.from(m).tenantId(), m.getString("id"))
         .compose(i -> providers.forName(i.getString("provider")).status(i.getString("id")))
         .map(fleet -> fleet.toJson()));
-    handle(Addresses.FLEET_TIMELINE, m -> Queries.instance(pool, m.getString("instance_id"))
+    handle(Addresses.FLEET_TIMELINE, m -> Queries.instance(pool, Caller.from(m).tenantId(), m.getString("instance_id"))
         .compose(i -> providers.forName(i.getString("provider"))
             .timeline(i.getString("id"), m.getInteger("limit"), m.getString("cursor"))));
     ReplicaLogs logs = new ReplicaLogs(pool, providers.agents());
-    handle(Addresses.REPLICA_LOGS, m -> logs.tail(m.getString("instance_id"), m.getString("replica_id"),
+    handle(Addresses.REPLICA_LOGS, m -> logs.tail(Caller.from(m).tenantId(), m.getString("instance_id"), m.getString("replica_id"),
         m.getInteger("tail")));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
   }

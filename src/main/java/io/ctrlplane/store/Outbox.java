@@ -4,6 +4,7 @@ import io.ctrlplane.Addresses;
 import io.ctrlplane.events.DeployEvent;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 
@@ -17,14 +18,17 @@ public final class Outbox {
   public static Future<JsonObject> append(SqlConnection conn, String type, String instanceId,
       String deploymentId, JsonObject data) {
     return conn.preparedQuery("UPDATE instances SET last_event_seq = last_event_seq + 1 WHERE id = $1 "
-            + "RETURNING last_event_seq")
+            + "RETURNING last_event_seq, tenant_id")
         .execute(Tuple.of(instanceId))
         .compose(rs -> {
-          long seq = rs.iterator().next().getLong("last_event_seq");
-          JsonObject event = DeployEvent.cloudEvent(type, instanceId, seq, deploymentId, data);
-          return conn.preparedQuery("INSERT INTO outbox (event_id, instance_id, instance_seq, type, event) "
-                  + "VALUES ($1, $2, $3, $4, $5)")
-              .execute(Tuple.of(event.getString("id"), instanceId, seq, type, event))
+          Row row = rs.iterator().next();
+          long seq = row.getLong("last_event_seq");
+          // the tenant comes from the instance row, never from the caller: an event is its instance's tenant's
+          String tenantId = row.getString("tenant_id");
+          JsonObject event = DeployEvent.cloudEvent(type, tenantId, instanceId, seq, deploymentId, data);
+          return conn.preparedQuery("INSERT INTO outbox (event_id, tenant_id, instance_id, instance_seq, type, event) "
+                  + "VALUES ($1, $2, $3, $4, $5, $6)")
+              .execute(Tuple.of(event.getString("id"), tenantId, instanceId, seq, type, event))
               .compose(ok -> conn.preparedQuery("SELECT pg_notify($1, $2)")
                   .execute(Tuple.of(Addresses.PG_CHANNEL_OUTBOX, instanceId)))
               .map(event);
@@ -51,6 +55,8 @@ public final class Outbox {
         .put("error", deployment.getString("error"))
         .put("previous_release", deployment.getJsonObject("previous_release"))
         // where the rollout was when this event was written; {} before it starts
-        .put("progress", deployment.getJsonObject("progress", new JsonObject()));
+        .put("progress", deployment.getJsonObject("progress", new JsonObject()))
+        // who asked for the deployment (key id and name; null for deployments made before keys existed)
+        .put("initiated_by", deployment.getJsonObject("initiated_by"));
   }
 }

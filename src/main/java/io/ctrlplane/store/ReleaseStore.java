@@ -3,6 +3,9 @@ package io.ctrlplane.store;
 import io.ctrlplane.api.ApiException;
 import io.ctrlplane.deploy.Ids;
 import io.ctrlplane.events.DeployEvent;
+import io.ctrlplane.security.AuditLog;
+import io.ctrlplane.security.Caller;
+import io.ctrlplane.security.Keyring;
 import io.ctrlplane.strategy.Strategies;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -11,10 +14,14 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
 
 /**
  * The write side of instances, releases and deployments. Every command is one transaction that writes
- * its rows and its outbox event together; input arrives already validated by the API.
+ * its rows, its outbox event and its audit record together; input arrives already validated by the
+ * API (secret_env already sealed). Every row it reads or writes is the caller's tenant's.
  */
 public final class ReleaseStore {
   private final Pool pool;
@@ -23,32 +30,38 @@ public final class ReleaseStore {
     this.pool = pool;
   }
 
-  public Future<JsonObject> createInstance(JsonObject in, Idempotency.Key key) {
+  public Future<JsonObject> createInstance(JsonObject in, Idempotency.Key key, Caller caller) {
     String id = Ids.next("inst");
-    return withKey(key, conn -> conn.preparedQuery("INSERT INTO instances (id, name, replicas, provider, "
-            + "provider_config, default_strategy, default_strategy_params) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-        .execute(Tuple.of(id, in.getString("name"), in.getInteger("replicas"), in.getString("provider"),
-            in.getJsonObject("provider_config"), in.getString("default_strategy"),
-            in.getJsonObject("default_strategy_params")))
-        .recover(e -> isUniqueViolation(e, "instances_name_key")
+    return withKey(key, caller, conn -> conn.preparedQuery("INSERT INTO instances (id, tenant_id, name, replicas, "
+            + "provider, provider_config, default_strategy, default_strategy_params) "
+            + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+        .execute(Tuple.from(new Object[] {id, caller.tenantId(), in.getString("name"), in.getInteger("replicas"),
+            in.getString("provider"), in.getJsonObject("provider_config"), in.getString("default_strategy"),
+            in.getJsonObject("default_strategy_params")}))
+        .recover(e -> isUniqueViolation(e, "instances_tenant_name_key")
             ? Future.failedFuture(ApiException.conflict("an instance named '" + in.getString("name") + "' already exists"))
             : Future.failedFuture(e))
-        .compose(ok -> Queries.instance(conn, id))
+        .compose(ok -> Queries.instance(conn, caller.tenantId(), id))
         .map(instance -> created(instance, "/v1/instances/" + id)));
   }
 
-  /** Deploy: next release version, the immutable release, a pending deployment and deploy.queued. */
-  public Future<JsonObject> createDeployment(JsonObject in, Idempotency.Key key) {
-    return withKey(key, conn -> lockInstanceForNewVersion(conn, in.getString("instance_id"))
+  /** Deploy: next release version, the immutable release and its sealed secrets, a pending deployment, deploy.queued. */
+  public Future<JsonObject> createDeployment(JsonObject in, Idempotency.Key key, Caller caller) {
+    return withKey(key, caller, conn -> lockInstanceForNewVersion(conn, caller, in.getString("instance_id"))
         .compose(instance -> insertRelease(conn, instance, in.getString("image"), in.getJsonObject("env"),
                 in.getString("commit_sha"), in.getString("notes"), null)
-            .compose(releaseId -> insertDeployment(conn, instance, releaseId, "deploy", in, null))));
+            .compose(releaseId -> storeSecrets(conn, instance, releaseId, in.getJsonObject("secret_env"))
+                .map(releaseId))
+            .compose(releaseId -> insertDeployment(conn, instance, releaseId, "deploy", in, null, caller))));
   }
 
-  /** Rollback: a new release carrying an earlier release's image and configuration, and its deployment. */
-  public Future<JsonObject> rollback(JsonObject in, Idempotency.Key key) {
+  /**
+   * Rollback: a new release carrying an earlier release's image and configuration, and its deployment.
+   * Its secrets are the earlier release's sealed values, copied as they are: never opened here.
+   */
+  public Future<JsonObject> rollback(JsonObject in, Idempotency.Key key, Caller caller) {
     String instanceId = in.getString("instance_id");
-    return withKey(key, conn -> lockInstanceForNewVersion(conn, instanceId)
+    return withKey(key, caller, conn -> lockInstanceForNewVersion(conn, caller, instanceId)
         .compose(instance -> targetRelease(conn, instanceId, in)
             .compose(target -> {
               if (target.getString("id").equals(instance.getString("current_release_id"))) {
@@ -59,7 +72,9 @@ public final class ReleaseStore {
               return replacedDeployment(conn, instance)
                   .compose(replaced -> insertRelease(conn, instance, target.getString("image"),
                           target.getJsonObject("env"), target.getString("commit_sha"), notes, target.getString("id"))
-                      .compose(releaseId -> insertDeployment(conn, instance, releaseId, "rollback", in, replaced)));
+                      .compose(releaseId -> copySecrets(conn, releaseId, target.getString("id")).map(releaseId))
+                      .compose(releaseId -> insertDeployment(conn, instance, releaseId, "rollback", in, replaced,
+                          caller)));
             })));
   }
 
@@ -68,11 +83,11 @@ public final class ReleaseStore {
    * cancelled). The row lock orders a cancel against the runner's compare-and-set to succeeded: whichever
    * commits first wins, and the other learns it (the runner from its row count, the client from a 409).
    */
-  public Future<JsonObject> cancel(String deploymentId, Idempotency.Key key) {
-    return withKey(key, conn -> conn
+  public Future<JsonObject> cancel(String deploymentId, Idempotency.Key key, Caller caller) {
+    return withKey(key, caller, conn -> conn
         .preparedQuery("SELECT state, instance_id, cancel_requested, abort_state FROM deployments "
-            + "WHERE id = $1 FOR UPDATE")
-        .execute(Tuple.of(deploymentId))
+            + "WHERE id = $1 AND tenant_id = $2 FOR UPDATE")
+        .execute(Tuple.of(deploymentId, caller.tenantId()))
         .compose(rs -> {
           if (rs.size() == 0) {
             return Future.failedFuture(ApiException.notFound("deployment " + deploymentId + " does not exist"));
@@ -80,10 +95,10 @@ public final class ReleaseStore {
           Row row = rs.iterator().next();
           String state = row.getString("state");
           if (state.equals("pending")) {
-            return cancelPending(conn, deploymentId, row.getString("instance_id"));
+            return cancelPending(conn, caller, deploymentId, row.getString("instance_id"));
           }
           if (state.equals("running") && !"failed".equals(row.getString("abort_state"))) {
-            return requestCancel(conn, deploymentId);
+            return requestCancel(conn, caller, deploymentId);
           }
           return Future.failedFuture(ApiException.conflict("deployment " + deploymentId + " "
               + whyNotCancellable(state) + "; it can no longer be cancelled"));
@@ -101,38 +116,50 @@ public final class ReleaseStore {
     };
   }
 
-  private Future<JsonObject> cancelPending(SqlConnection conn, String deploymentId, String instanceId) {
+  private Future<JsonObject> cancelPending(SqlConnection conn, Caller caller, String deploymentId, String instanceId) {
     return conn.preparedQuery("UPDATE deployments SET state = 'cancelled', finished_at = now(), updated_at = now(), "
             + "error = 'cancelled before it started' WHERE id = $1 AND state = 'pending'")
         .execute(Tuple.of(deploymentId))
-        .compose(ok -> Queries.deployment(conn, deploymentId))
+        .compose(ok -> Queries.deployment(conn, caller.tenantId(), deploymentId))
         .compose(dep -> instanceName(conn, instanceId)
             .compose(name -> Outbox.append(conn, DeployEvent.CANCELLED, instanceId, deploymentId, Outbox.data(dep, name)))
             .compose(ev -> notifyRunnable(conn))
             .map(v -> accepted(dep)));
   }
 
-  private Future<JsonObject> requestCancel(SqlConnection conn, String deploymentId) {
+  private Future<JsonObject> requestCancel(SqlConnection conn, Caller caller, String deploymentId) {
     return conn.preparedQuery("UPDATE deployments SET cancel_requested = true, updated_at = now() "
             + "WHERE id = $1 AND state = 'running'")
         .execute(Tuple.of(deploymentId))
-        .compose(ok -> Queries.deployment(conn, deploymentId))
+        .compose(ok -> Queries.deployment(conn, caller.tenantId(), deploymentId))
         .map(this::accepted);
   }
 
-  private Future<JsonObject> withKey(Idempotency.Key key, java.util.function.Function<SqlConnection, Future<JsonObject>> command) {
+  /**
+   * Runs a command under its Idempotency-Key: a replay answers the stored reply (and is audited as
+   * such); a new request runs in one transaction with its audit record and the key's completion.
+   */
+  private Future<JsonObject> withKey(Idempotency.Key key, Caller caller, Function<SqlConnection, Future<JsonObject>> command) {
     return Idempotency.claim(pool, key).compose(replay -> replay != null
-        ? Future.succeededFuture(replay)
+        ? AuditLog.append(pool, AuditLog.Entry.of(caller, resourceId(replay), AuditLog.REPLAYED,
+            replay.getInteger("status"))).map(replay)
         : pool.withTransaction(conn -> command.apply(conn)
-                .compose(reply -> Idempotency.complete(conn, key, reply).map(reply)))
+                .compose(reply -> AuditLog.succeeded(conn, caller, resourceId(reply), reply.getInteger("status"))
+                    .compose(v -> Idempotency.complete(conn, key, reply))
+                    .map(reply)))
             .onFailure(e -> Idempotency.release(pool, key)));
   }
 
-  private Future<JsonObject> lockInstanceForNewVersion(SqlConnection conn, String instanceId) {
+  private static String resourceId(JsonObject reply) {
+    JsonObject body = reply.getJsonObject("body");
+    return body == null ? null : body.getString("id");
+  }
+
+  private Future<JsonObject> lockInstanceForNewVersion(SqlConnection conn, Caller caller, String instanceId) {
     return conn.preparedQuery("UPDATE instances SET last_version = last_version + 1, updated_at = now() "
-            + "WHERE id = $1 RETURNING id, name, last_version, current_release_id, default_strategy, "
-            + "default_strategy_params")
-        .execute(Tuple.of(instanceId))
+            + "WHERE id = $1 AND tenant_id = $2 RETURNING id, tenant_id, name, last_version, current_release_id, "
+            + "default_strategy, default_strategy_params")
+        .execute(Tuple.of(instanceId, caller.tenantId()))
         .compose(rs -> rs.size() == 0
             ? Future.failedFuture(ApiException.notFound("instance " + instanceId + " does not exist"))
             : Future.succeededFuture(rs.iterator().next().toJson()));
@@ -141,27 +168,47 @@ public final class ReleaseStore {
   private Future<String> insertRelease(SqlConnection conn, JsonObject instance, String image, JsonObject env,
       String commitSha, String notes, String rollbackOf) {
     String id = Ids.next("rel");
-    return conn.preparedQuery("INSERT INTO releases (id, instance_id, version, image, env, commit_sha, notes, "
-            + "rollback_of) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
-        .execute(Tuple.from(new Object[] {id, instance.getString("id"), instance.getInteger("last_version"), image,
-            env == null ? new JsonObject() : env, commitSha, notes, rollbackOf}))
+    return conn.preparedQuery("INSERT INTO releases (id, tenant_id, instance_id, version, image, env, commit_sha, "
+            + "notes, rollback_of) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+        .execute(Tuple.from(new Object[] {id, instance.getString("tenant_id"), instance.getString("id"),
+            instance.getInteger("last_version"), image, env == null ? new JsonObject() : env, commitSha, notes,
+            rollbackOf}))
         .map(id);
   }
 
+  /** The sealed secret_env of a new release: one row per variable, the key id beside each value. */
+  private static Future<Void> storeSecrets(SqlConnection conn, JsonObject instance, String releaseId, JsonObject sealed) {
+    if (sealed == null || sealed.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    List<Tuple> rows = new ArrayList<>();
+    sealed.forEach(e -> rows.add(Tuple.of(releaseId, instance.getString("tenant_id"), e.getKey(),
+        Keyring.keyIdOf((String) e.getValue()), e.getValue())));
+    return conn.preparedQuery("INSERT INTO release_secrets (release_id, tenant_id, name, key_id, ciphertext) "
+        + "VALUES ($1, $2, $3, $4, $5)").executeBatch(rows).mapEmpty();
+  }
+
+  private static Future<Void> copySecrets(SqlConnection conn, String releaseId, String fromReleaseId) {
+    return conn.preparedQuery("INSERT INTO release_secrets (release_id, tenant_id, name, key_id, ciphertext) "
+            + "SELECT $1, tenant_id, name, key_id, ciphertext FROM release_secrets WHERE release_id = $2")
+        .execute(Tuple.of(releaseId, fromReleaseId)).mapEmpty();
+  }
+
   private Future<JsonObject> insertDeployment(SqlConnection conn, JsonObject instance, String releaseId,
-      String kind, JsonObject in, String replaces) {
+      String kind, JsonObject in, String replaces, Caller caller) {
     String id = Ids.next("dep");
     String strategy = in.getString("strategy", instance.getString("default_strategy"));
     JsonObject params = in.getJsonObject("strategy_params");
     if (!in.containsKey("strategy")) { // the instance's default strategy; its params unless new ones are given
       params = params == null ? instance.getJsonObject("default_strategy_params") : Strategies.normalize(strategy, params);
     }
-    return conn.preparedQuery("INSERT INTO deployments (id, instance_id, release_id, previous_release_id, kind, "
-            + "replaces_deployment_id, strategy, strategy_params, state) "
-            + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending')")
-        .execute(Tuple.from(new Object[] {id, instance.getString("id"), releaseId,
-            instance.getString("current_release_id"), kind, replaces, strategy, params}))
-        .compose(ok -> Queries.deployment(conn, id))
+    return conn.preparedQuery("INSERT INTO deployments (id, tenant_id, instance_id, release_id, previous_release_id, "
+            + "kind, replaces_deployment_id, strategy, strategy_params, state, initiated_by_key_id, "
+            + "initiated_by_key_name) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', $10, $11)")
+        .execute(Tuple.from(new Object[] {id, instance.getString("tenant_id"), instance.getString("id"), releaseId,
+            instance.getString("current_release_id"), kind, replaces, strategy, params, caller.keyId(),
+            caller.keyName()}))
+        .compose(ok -> Queries.deployment(conn, caller.tenantId(), id))
         .compose(dep -> Outbox.append(conn, DeployEvent.QUEUED, instance.getString("id"), id,
                 Outbox.data(dep, instance.getString("name")))
             .compose(ev -> notifyRunnable(conn))

@@ -5,6 +5,7 @@ import io.ctrlplane.api.ApiException;
 import io.ctrlplane.api.Problem;
 import io.ctrlplane.config.AppConfig;
 import io.ctrlplane.deploy.ValidationException;
+import io.ctrlplane.security.Caller;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -36,17 +37,18 @@ public class ReleaseStoreVerticle extends VerticleBase {
   public Future<?> start() {
     pool = PgPools.create(vertx, config.postgres(), "ctrlplane-store");
     ReleaseStore store = new ReleaseStore(pool);
-    write(Addresses.INSTANCES_CREATE, m -> store.createInstance(m.getJsonObject("body"), key(m)));
-    write(Addresses.DEPLOYMENTS_CREATE, m -> store.createDeployment(m.getJsonObject("body"), key(m)));
-    write(Addresses.DEPLOYMENTS_ROLLBACK, m -> store.rollback(m.getJsonObject("body"), key(m)));
-    write(Addresses.DEPLOYMENTS_CANCEL, m -> store.cancel(m.getString("id"), key(m)));
-    handle(Addresses.INSTANCES_GET, m -> Queries.instance(pool, m.getString("id")));
-    handle(Addresses.DEPLOYMENTS_GET, m -> Queries.deployment(pool, m.getString("id")));
-    handle(Addresses.RELEASES_GET, m -> Queries.release(pool, m.getString("id")));
-    handle(Addresses.INSTANCES_LIST, m -> Queries.instances(pool, m.getInteger("limit"), m.getString("cursor")));
-    handle(Addresses.RELEASES_LIST, m -> Queries.releases(pool, m.getString("instance_id"), m.getInteger("limit"),
+    write(Addresses.INSTANCES_CREATE, m -> store.createInstance(m.getJsonObject("body"), key(m), Caller.from(m)));
+    write(Addresses.DEPLOYMENTS_CREATE, m -> store.createDeployment(m.getJsonObject("body"), key(m), Caller.from(m)));
+    write(Addresses.DEPLOYMENTS_ROLLBACK, m -> store.rollback(m.getJsonObject("body"), key(m), Caller.from(m)));
+    write(Addresses.DEPLOYMENTS_CANCEL, m -> store.cancel(m.getString("id"), key(m), Caller.from(m)));
+    handle(Addresses.INSTANCES_GET, m -> Queries.instance(pool, tenant(m), m.getString("id")));
+    handle(Addresses.DEPLOYMENTS_GET, m -> Queries.deployment(pool, tenant(m), m.getString("id")));
+    handle(Addresses.RELEASES_GET, m -> Queries.release(pool, tenant(m), m.getString("id")));
+    handle(Addresses.INSTANCES_LIST, m -> Queries.instances(pool, tenant(m), m.getInteger("limit"),
         m.getString("cursor")));
-    handle(Addresses.DEPLOYMENTS_LIST, m -> Queries.deployments(pool, m.getString("instance_id"),
+    handle(Addresses.RELEASES_LIST, m -> Queries.releases(pool, tenant(m), m.getString("instance_id"),
+        m.getInteger("limit"), m.getString("cursor")));
+    handle(Addresses.DEPLOYMENTS_LIST, m -> Queries.deployments(pool, tenant(m), m.getString("instance_id"),
         m.getInteger("limit"), m.getString("cursor")));
     pruneTimer = vertx.setPeriodic(3_600_000, id -> Idempotency.prune(pool));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
@@ -56,6 +58,10 @@ public class ReleaseStoreVerticle extends VerticleBase {
   public Future<?> stop() {
     vertx.cancelTimer(pruneTimer);
     return pool.close();
+  }
+
+  private static String tenant(JsonObject message) {
+    return Caller.from(message).tenantId();
   }
 
   private static Idempotency.Key key(JsonObject message) {

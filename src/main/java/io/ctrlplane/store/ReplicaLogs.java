@@ -22,8 +22,9 @@ final class ReplicaLogs {
     this.agents = agents;
   }
 
-  Future<JsonObject> tail(String instanceId, String replicaId, int lines) {
-    return Queries.instance(pool, instanceId)
+  /** Only the caller's tenant's replicas: another tenant's instance is a 404, like every other read. */
+  Future<JsonObject> tail(String tenantId, String instanceId, String replicaId, int lines) {
+    return Queries.instance(pool, tenantId, instanceId)
         .compose(instance -> pool.preparedQuery(LOOKUP).execute(Tuple.of(replicaId)))
         .compose(rows -> {
           Row row = rows.size() == 0 ? null : rows.iterator().next();

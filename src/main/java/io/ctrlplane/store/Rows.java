@@ -1,10 +1,12 @@
 package io.ctrlplane.store;
 
+import io.ctrlplane.security.SecretEnv;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 
 /** Row → API JSON (snake_case, RFC 3339 UTC timestamps). Column lists live next to the mappers. */
 final class Rows {
@@ -13,14 +15,16 @@ final class Rows {
       + "i.created_at, i.updated_at, i.degraded_reason, i.degraded_at";
 
   static final String RELEASE_COLUMNS = "r.id, r.instance_id, r.version, r.image, r.env, r.commit_sha, "
-      + "r.notes, r.rollback_of, rb.version AS rollback_of_version, r.created_at";
+      + "r.notes, r.rollback_of, rb.version AS rollback_of_version, r.created_at, "
+      // the names of its secret_env, never the values (those stay sealed in release_secrets)
+      + "ARRAY(SELECT s.name FROM release_secrets s WHERE s.release_id = r.id ORDER BY s.name) AS secret_names";
   static final String RELEASE_FROM = "releases r LEFT JOIN releases rb ON rb.id = r.rollback_of";
 
   static final String DEPLOYMENT_COLUMNS = "d.id, d.seq, d.instance_id, d.kind, d.strategy, d.strategy_params, "
       + "d.state, d.error, d.cancel_requested, d.progress, d.replaces_deployment_id, "
       + "d.created_at, d.started_at, d.finished_at, d.updated_at, "
       + "d.release_id, r.version AS release_version, r.image AS release_image, "
-      + "d.previous_release_id, p.version AS previous_version";
+      + "d.previous_release_id, p.version AS previous_version, d.initiated_by_key_id, d.initiated_by_key_name";
   static final String DEPLOYMENT_FROM = "deployments d JOIN releases r ON r.id = d.release_id "
       + "LEFT JOIN releases p ON p.id = d.previous_release_id";
 
@@ -50,6 +54,7 @@ final class Rows {
         .put("version", row.getInteger("version"))
         .put("image", row.getString("image"))
         .put("env", row.getJsonObject("env"))
+        .put("secret_env", SecretEnv.redacted(List.of(row.getArrayOfStrings("secret_names"))))
         .put("commit_sha", row.getString("commit_sha"))
         .put("notes", row.getString("notes"))
         .put("rollback_of", ref(row.getString("rollback_of"), row.getInteger("rollback_of_version")))
@@ -71,6 +76,8 @@ final class Rows {
         .put("error", row.getString("error"))
         .put("cancel_requested", row.getBoolean("cancel_requested"))
         .put("progress", row.getJsonObject("progress"))
+        .put("initiated_by", row.getString("initiated_by_key_id") == null ? null : new JsonObject()
+            .put("key_id", row.getString("initiated_by_key_id")).put("key_name", row.getString("initiated_by_key_name")))
         .put("created_at", time(row, "created_at"))
         .put("started_at", time(row, "started_at"))
         .put("finished_at", time(row, "finished_at"))

@@ -138,7 +138,7 @@ public class WebhookDispatcherVerticle extends VerticleBase {
       return Future.succeededFuture();
     }
     // join, not all: a failed delivery must not start the record over while its siblings still run
-    return store.matching(event.type(), event.time())
+    return store.matching(event.type(), event.instanceId(), event.time())
         .compose(targets -> Future.join(targets.stream().map(t -> deliver(t, event)).toList()))
         .mapEmpty();
   }

@@ -2,6 +2,8 @@ package io.ctrlplane.webhooks;
 
 import io.ctrlplane.api.ApiException;
 import io.ctrlplane.deploy.Ids;
+import io.ctrlplane.security.AuditLog;
+import io.ctrlplane.security.Caller;
 import io.ctrlplane.store.Cursor;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -45,52 +47,65 @@ public final class WebhookStore {
     this.pool = pool;
   }
 
-  public Future<JsonObject> create(JsonObject in) {
+  /** Creates the caller's subscription and its audit record in one transaction. */
+  public Future<JsonObject> create(JsonObject in, Caller caller) {
     String id = Ids.next("whk");
     List<String> types = in.getJsonArray("event_types").stream().map(String.class::cast).toList();
-    return pool.preparedQuery("INSERT INTO webhooks (id, url, event_types, secret) VALUES ($1, $2, $3, $4) "
-            + "RETURNING " + COLUMNS)
-        .execute(Tuple.of(id, in.getString("url"), types.toArray(new String[0]), in.getString("secret")))
+    return pool.withTransaction(conn -> conn.preparedQuery("INSERT INTO webhooks (id, tenant_id, url, event_types, "
+            + "secret) VALUES ($1, $2, $3, $4, $5) RETURNING " + COLUMNS)
+        .execute(Tuple.of(id, caller.tenantId(), in.getString("url"), types.toArray(new String[0]),
+            in.getString("secret")))
+        .compose(rs -> AuditLog.succeeded(conn, caller, id, 201).map(rs))
         .map(rs -> render(rs.iterator().next())
             // shown once, so the caller can configure the receiver; a secret they chose stays redacted
-            .put("secret", in.getBoolean("secret_generated") ? in.getString("secret") : REDACTED));
+            .put("secret", in.getBoolean("secret_generated") ? in.getString("secret") : REDACTED)));
   }
 
-  public Future<JsonObject> get(String id) {
-    return pool.preparedQuery("SELECT " + COLUMNS + " FROM webhooks WHERE id = $1").execute(Tuple.of(id))
+  public Future<JsonObject> get(String tenantId, String id) {
+    return pool.preparedQuery("SELECT " + COLUMNS + " FROM webhooks WHERE id = $1 AND tenant_id = $2")
+        .execute(Tuple.of(id, tenantId))
         .compose(rs -> rs.size() == 0 ? Future.failedFuture(notFound(id))
             : Future.succeededFuture(render(rs.iterator().next())));
   }
 
-  public Future<JsonObject> list(int limit, String cursor) {
+  public Future<JsonObject> list(String tenantId, int limit, String cursor) {
     Long after = cursor == null ? null : Cursor.decodeLong("w", cursor);
-    return pool.preparedQuery("SELECT " + COLUMNS + " FROM webhooks WHERE ($1::bigint IS NULL OR seq < $1) "
-            + "ORDER BY seq DESC LIMIT $2")
-        .execute(Tuple.of(after, limit + 1))
+    return pool.preparedQuery("SELECT " + COLUMNS + " FROM webhooks WHERE tenant_id = $1 "
+            + "AND ($2::bigint IS NULL OR seq < $2) ORDER BY seq DESC LIMIT $3")
+        .execute(Tuple.of(tenantId, after, limit + 1))
         .map(rows -> page(rows, limit, WebhookStore::render, "w"));
   }
 
-  /** Deletes the subscription, its secret and its deliveries; in-flight retries stop at their next step. */
-  public Future<JsonObject> delete(String id) {
-    return pool.preparedQuery("DELETE FROM webhooks WHERE id = $1").execute(Tuple.of(id))
+  /**
+   * Deletes the caller's subscription, its secret and its deliveries (with the audit record, in one
+   * transaction); in-flight retries stop at their next step.
+   */
+  public Future<JsonObject> delete(String id, Caller caller) {
+    return pool.withTransaction(conn -> conn.preparedQuery("DELETE FROM webhooks WHERE id = $1 AND tenant_id = $2")
+        .execute(Tuple.of(id, caller.tenantId()))
         .compose(rs -> rs.rowCount() == 0 ? Future.failedFuture(notFound(id))
-            : Future.succeededFuture(new JsonObject().put("id", id).put("deleted", true)));
+            : AuditLog.succeeded(conn, caller, id, 204)
+                .map(v -> new JsonObject().put("id", id).put("deleted", true))));
   }
 
-  public Future<JsonObject> deliveries(String webhookId, int limit, String cursor) {
+  public Future<JsonObject> deliveries(String tenantId, String webhookId, int limit, String cursor) {
     Long after = cursor == null ? null : Cursor.decodeLong("wd", cursor);
-    return get(webhookId).compose(w -> pool
+    return get(tenantId, webhookId).compose(w -> pool
         .preparedQuery("SELECT " + DELIVERY_COLUMNS + " FROM webhook_deliveries WHERE webhook_id = $1 "
             + "AND ($2::bigint IS NULL OR seq < $2) ORDER BY seq DESC LIMIT $3")
         .execute(Tuple.of(webhookId, after, limit + 1))
         .map(rows -> page(rows, limit, WebhookStore::renderDelivery, "wd")));
   }
 
-  /** Subscriptions that want this event: its type, and created no later than the event happened. */
-  Future<List<Target>> matching(String type, OffsetDateTime eventTime) {
-    return pool.preparedQuery("SELECT id, url, secret FROM webhooks WHERE $1 = ANY(event_types) "
-            + "AND created_at <= $2 ORDER BY seq")
-        .execute(Tuple.of(type, eventTime))
+  /**
+   * Subscriptions that want this event: of the tenant its instance belongs to (read from the instance
+   * row, not from the event, so no event can reach another tenant's receiver), its type, and created
+   * no later than the event happened.
+   */
+  Future<List<Target>> matching(String type, String instanceId, OffsetDateTime eventTime) {
+    return pool.preparedQuery("SELECT w.id, w.url, w.secret FROM webhooks w JOIN instances i ON i.tenant_id = w.tenant_id "
+            + "WHERE i.id = $3 AND $1 = ANY(w.event_types) AND w.created_at <= $2 ORDER BY w.seq")
+        .execute(Tuple.of(type, eventTime, instanceId))
         .map(rows -> {
           List<Target> targets = new ArrayList<>();
           rows.forEach(r -> targets.add(new Target(r.getString("id"), r.getString("url"), r.getString("secret"))));

@@ -3,6 +3,7 @@ package io.ctrlplane.webhooks;
 import io.ctrlplane.Addresses;
 import io.ctrlplane.api.ProblemReplies;
 import io.ctrlplane.config.AppConfig;
+import io.ctrlplane.security.Caller;
 import io.ctrlplane.store.PgPools;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -25,16 +26,21 @@ public class WebhookStoreVerticle extends VerticleBase {
     pool = PgPools.create(vertx, config.postgres(), "ctrlplane-webhooks-api");
     WebhookStore store = new WebhookStore(pool);
     return Future.all(
-        ProblemReplies.serve(vertx, Addresses.WEBHOOKS_CREATE, m -> store.create(m)
+        ProblemReplies.serve(vertx, Addresses.WEBHOOKS_CREATE, m -> store.create(m.getJsonObject("body"), Caller.from(m))
             .onSuccess(w -> log.info("webhook {} created for {}", w.getString("id"), w.getJsonArray("event_types"))),
             log).completion(),
-        ProblemReplies.serve(vertx, Addresses.WEBHOOKS_LIST, m -> store.list(m.getInteger("limit"),
+        ProblemReplies.serve(vertx, Addresses.WEBHOOKS_LIST, m -> store.list(tenant(m), m.getInteger("limit"),
             m.getString("cursor")), log).completion(),
-        ProblemReplies.serve(vertx, Addresses.WEBHOOKS_GET, m -> store.get(m.getString("id")), log).completion(),
-        ProblemReplies.serve(vertx, Addresses.WEBHOOKS_DELETE, m -> store.delete(m.getString("id"))
+        ProblemReplies.serve(vertx, Addresses.WEBHOOKS_GET, m -> store.get(tenant(m), m.getString("id")), log)
+            .completion(),
+        ProblemReplies.serve(vertx, Addresses.WEBHOOKS_DELETE, m -> store.delete(m.getString("id"), Caller.from(m))
             .onSuccess(w -> log.info("webhook {} deleted", w.getString("id"))), log).completion(),
-        ProblemReplies.serve(vertx, Addresses.WEBHOOKS_DELIVERIES, m -> store.deliveries(m.getString("id"),
+        ProblemReplies.serve(vertx, Addresses.WEBHOOKS_DELIVERIES, m -> store.deliveries(tenant(m), m.getString("id"),
             m.getInteger("limit"), m.getString("cursor")), log).completion());
+  }
+
+  private static String tenant(io.vertx.core.json.JsonObject message) {
+    return Caller.from(message).tenantId();
   }
 
   @Override

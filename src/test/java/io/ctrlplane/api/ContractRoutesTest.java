@@ -28,7 +28,9 @@ class ContractRoutesTest {
     vertx = Vertx.vertx();
     contract = Await.result(ApiContract.load(vertx));
     // the pool and Kafka settings are only used when a health check runs, never here
-    router = ApiRouter.create(vertx, contract, new HealthRoutes(vertx, null, null));
+    router = ApiRouter.create(vertx, contract, new HealthRoutes(vertx, null, null), new ApiRouter.Security(
+        new io.ctrlplane.security.Authenticator(null, io.ctrlplane.config.AppConfig.Security.defaults()), null,
+        RefusalAudit.disabled()));
   }
 
   @AfterAll

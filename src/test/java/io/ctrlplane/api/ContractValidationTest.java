@@ -40,7 +40,7 @@ class ContractValidationTest {
     router.route().handler(new ContractValidation(vertx, contract, ApiRouter.domainRules()));
     router.route().handler(ctx -> ctx.response().putHeader("content-type", "application/json")
         .end(new JsonObject().put("passed", true).encode()));
-    Errors.mount(router);
+    Errors.mount(router, RefusalAudit.disabled());
     server = Await.result(vertx.createHttpServer().requestHandler(router).listen(TestStack.freePort(), "127.0.0.1"));
     api = new ApiClient(vertx, server.actualPort());
   }

@@ -44,6 +44,7 @@ class WalkthroughTest {
     ProcessBuilder builder = new ProcessBuilder("bash", "docs/walkthrough.sh").redirectErrorStream(true)
         .redirectOutput(log.toFile());
     builder.environment().put("BASE_URL", "http://127.0.0.1:" + config.http().port());
+    builder.environment().put("API_KEY", io.ctrlplane.testing.TestStack.BOOTSTRAP_KEY);
     Process process = builder.start();
     boolean ended = process.waitFor(120, TimeUnit.SECONDS);
     if (!ended) {

@@ -30,11 +30,13 @@ class EventSchemasTest {
         .put("state", state)
         .put("error", error)
         .put("previous_release", new JsonObject().put("id", Ids.next("rel")).put("version", 1))
-        .put("progress", new JsonObject());
+        .put("progress", new JsonObject())
+        .put("initiated_by", new JsonObject().put("key_id", Ids.next("key")).put("key_name", "ci"));
   }
 
   static JsonObject event(String type, JsonObject data) {
-    return DeployEvent.cloudEvent(type, data.getString("instance_id"), 3, data.getString("deployment_id"), data);
+    return DeployEvent.cloudEvent(type, "default", data.getString("instance_id"), 3, data.getString("deployment_id"),
+        data);
   }
 
   @Test

@@ -10,16 +10,46 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
-/** A blocking HTTP client for tests, so scenarios read top to bottom. */
+/**
+ * A blocking HTTP client for tests, so scenarios read top to bottom. Sends {@code Authorization:
+ * Bearer <key>}: by default the test stack's bootstrap admin key, or the key given to {@link #as};
+ * a request that sets its own Authorization header sends that instead, and {@link #NO_KEY} none.
+ */
 public final class ApiClient implements AutoCloseable {
+  /** Pass to {@link #as} to send no Authorization header at all. */
+  public static final String NO_KEY = "";
+
   private final WebClient client;
+  private final String key;
+  private final boolean owner;
+  private final List<Consumer<Response>> listeners;
 
   public ApiClient(Vertx vertx, int port) {
     // enough connections for the parallel-request tests to be truly parallel
-    this.client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port),
-        new PoolOptions().setHttp1MaxSize(64));
+    this(WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port),
+        new PoolOptions().setHttp1MaxSize(64)), TestStack.BOOTSTRAP_KEY, true, new CopyOnWriteArrayList<>());
+  }
+
+  private ApiClient(WebClient client, String key, boolean owner, List<Consumer<Response>> listeners) {
+    this.client = client;
+    this.key = key;
+    this.owner = owner;
+    this.listeners = listeners;
+  }
+
+  /** The same client sending another key ({@link #NO_KEY}: none); closing it leaves this one open. */
+  public ApiClient as(String otherKey) {
+    return new ApiClient(client, otherKey, false, listeners);
+  }
+
+  /** Every response of this client and of its {@link #as} views is also given to {@code listener}. */
+  public void onResponse(Consumer<Response> listener) {
+    listeners.add(listener);
   }
 
   /** A response: status, headers of interest, all headers and the parsed JSON body (null when not JSON). */
@@ -42,6 +72,10 @@ public final class ApiClient implements AutoCloseable {
     return send(HttpMethod.POST, path, rawBody, headers);
   }
 
+  public Response delete(String path) {
+    return send(HttpMethod.DELETE, path, null, Map.of());
+  }
+
   public Response send(HttpMethod method, String path, String body, Map<String, String> headers) {
     return Await.result(sendAsync(method, path, body, headers));
   }
@@ -49,6 +83,9 @@ public final class ApiClient implements AutoCloseable {
   /** The same without waiting, for tests that fire many requests at once. */
   public Future<Response> sendAsync(HttpMethod method, String path, String body, Map<String, String> headers) {
     HttpRequest<Buffer> request = client.request(method, path);
+    if (!key.isEmpty()) {
+      request.putHeader("Authorization", "Bearer " + key);
+    }
     headers.forEach(request::putHeader);
     if (body != null && headers.keySet().stream().noneMatch(h -> h.equalsIgnoreCase("content-type"))) {
       request.putHeader("content-type", "application/json");
@@ -56,13 +93,17 @@ public final class ApiClient implements AutoCloseable {
     return (body == null ? request.send() : request.sendBuffer(Buffer.buffer(body))).map(r -> {
       String text = r.bodyAsString();
       JsonObject json = text != null && text.startsWith("{") ? new JsonObject(text) : null;
-      return new Response(r.statusCode(), r.getHeader("content-type"), r.getHeader("Location"), json, text,
-          r.headers());
+      Response response = new Response(r.statusCode(), r.getHeader("content-type"), r.getHeader("Location"), json,
+          text, r.headers());
+      listeners.forEach(l -> l.accept(response));
+      return response;
     });
   }
 
   @Override
   public void close() {
-    client.close();
+    if (owner) {
+      client.close();
+    }
   }
 }

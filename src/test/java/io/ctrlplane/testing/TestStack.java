@@ -21,6 +21,10 @@ import java.util.stream.Stream;
  * of a migrated template) and its own topic, so classes never see each other's data.
  */
 public final class TestStack {
+  /** The admin key of the default tenant every test server accepts (security.bootstrap_api_key). */
+  public static final String BOOTSTRAP_KEY = "test-bootstrap-admin-key-0123456789abcdef";
+  /** The AES-256 key every test server seals secret_env with (security.encryption_key). */
+  public static final String ENCRYPTION_KEY = "dGVzdC1lbmNyeXB0aW9uLWtleS0zMi1ieXRlcy0wMDA=";
   private static final String TEMPLATE = "ctrlplane_template";
   private static TestStack instance;
 
@@ -117,7 +121,10 @@ public final class TestStack {
             .put("topic_partitions", 3).put("replication_factor", 1).put("startup_timeout_ms", 15000))
         .put("runner", new JsonObject().put("instances", 1).put("lease_seconds", 5).put("poll_ms", 500))
         .put("relay", new JsonObject().put("poll_ms", 500).put("batch_size", 500))
-        .put("dev", new JsonObject().put("data_dir", "target/unused").put("postgres_port", 0).put("kafka_port", 0));
+        .put("dev", new JsonObject().put("data_dir", "target/unused").put("postgres_port", 0).put("kafka_port", 0))
+        // authentication stays on in tests: ApiClient sends the bootstrap key
+        .put("security", new JsonObject().put("auth_enabled", true).put("bootstrap_api_key", BOOTSTRAP_KEY)
+            .put("encryption_key", ENCRYPTION_KEY));
   }
 
   private void recreate(String name, String template) throws Exception {

@@ -45,6 +45,12 @@ public final class ProcessProvider implements Provider {
     Future<Void> apply(SqlConnection conn, OffsetDateTime now, JsonObject weights);
   }
 
+  /** Agents open secret_env on the host that runs the replicas: no runner holds the plaintext. */
+  @Override
+  public boolean opensSecrets() {
+    return true;
+  }
+
   @Override
   public Future<Void> runReplicas(Fence fence, ReleaseRef release, int count) {
     return change(fence, "run " + count + " replicas of " + release.id(), (conn, now, weights) ->

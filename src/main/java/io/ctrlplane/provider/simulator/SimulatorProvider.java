@@ -7,6 +7,7 @@ import io.ctrlplane.provider.Provider;
 import io.ctrlplane.provider.ReleaseRef;
 import io.ctrlplane.provider.StaleEpochException;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -18,6 +19,7 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -204,7 +206,9 @@ public final class SimulatorProvider implements Provider {
         String id = Ids.next("rep");
         replicas.add(replica(id, fence, release, config, fault, now));
         events.add(Tuple.from(new Object[] {fence.instanceId(), now, "replica.created", id, release.id(),
-            fence.deploymentId(), fence.epoch(), new JsonObject().put("image", release.image())}));
+            fence.deploymentId(), fence.epoch(), new JsonObject().put("image", release.image())
+                // what a real provider would pass to the process; the simulator keeps the names, never the values
+                .put("env_names", new JsonArray(new ArrayList<>(new TreeSet<>(release.env().keySet()))))}));
       }
       return conn.preparedQuery(FleetSql.INSERT_REPLICA).executeBatch(replicas)
           .compose(ok -> conn.preparedQuery(FleetSql.EVENT).executeBatch(events)).mapEmpty();

@@ -274,6 +274,25 @@ class ProcessRolloutTest {
   }
 
   @Test
+  @DisplayName("secret_env reaches the process, opened by the agent; its value is in no log, view or timeline")
+  void secretEnv() throws Exception {
+    Object[] inst = instance(1);
+    String id = (String) inst[0];
+    String secret = "hunter2-" + System.nanoTime();
+    JsonObject body = new JsonObject().put("image", "demo:v1").put("secret_env", new JsonObject().put("DEMO_SECRET", secret));
+    ApiClient.Response r = api.post("/v1/instances/" + id + "/deployments", body);
+    assertThat(r.status()).as(r.text()).isEqualTo(202);
+    JsonObject done = rollouts.awaitState(r.json().getString("id"), "succeeded", END);
+    String replica = rollouts.fleet(id).getJsonArray("replicas").getJsonObject(0).getString("id");
+    String logs = api.get("/v1/instances/" + id + "/replicas/" + replica + "/logs?tail=50").text();
+    assertThat(logs).contains("DEMO_SECRET is set (" + secret.length() + " characters)").doesNotContain(secret);
+    assertThat(rollouts.timeline(id).toString()).doesNotContain(secret);
+    assertThat(rollouts.fleet(id).encode()).doesNotContain(secret);
+    assertThat(done.encode()).doesNotContain(secret);
+    retire(id);
+  }
+
+  @Test
   @DisplayName("the agent API answers only requests bearing the agents' token")
   void agentToken() throws Exception {
     String url = Await.result(pool.query("SELECT api_url FROM agents").execute()).iterator().next().getString("api_url");

@@ -66,11 +66,12 @@ class SimulatorProviderTest {
     String inst = "inst_sim" + n;
     String rel = "rel_sim" + n;
     String dep = "dep_sim" + n;
-    sql("INSERT INTO instances (id, name, replicas, provider, provider_config, default_strategy) "
-        + "VALUES ($1, $2, 2, 'simulator', $3, 'rolling')", inst, "sim-" + n, CONFIG);
-    sql("INSERT INTO releases (id, instance_id, version, image) VALUES ($1, $2, 1, $3)", rel, inst, image);
-    sql("INSERT INTO deployments (id, instance_id, release_id, kind, strategy, state, lease_epoch) "
-        + "VALUES ($1, $2, $3, 'deploy', 'rolling', 'running', 1)", dep, inst, rel);
+    sql("INSERT INTO instances (id, tenant_id, name, replicas, provider, provider_config, default_strategy) "
+        + "VALUES ($1, 'default', $2, 2, 'simulator', $3, 'rolling')", inst, "sim-" + n, CONFIG);
+    sql("INSERT INTO releases (id, tenant_id, instance_id, version, image) VALUES ($1, 'default', $2, 1, $3)",
+        rel, inst, image);
+    sql("INSERT INTO deployments (id, tenant_id, instance_id, release_id, kind, strategy, state, lease_epoch) "
+        + "VALUES ($1, 'default', $2, $3, 'deploy', 'rolling', 'running', 1)", dep, inst, rel);
     return new Setup(inst, new ReleaseRef(rel, 1, image), new Fence(inst, dep, 1));
   }
 
