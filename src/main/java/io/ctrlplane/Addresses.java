@@ -19,6 +19,8 @@ public interface Addresses {
   String DEPLOYMENTS_PROMOTE = "store.deployments.promote";
   String FLEET_GET = "store.fleet.get";
   String FLEET_TIMELINE = "store.fleet.timeline";
+  /** A process replica's output, fetched from the agent that runs it. */
+  String REPLICA_LOGS = "store.replicas.logs";
 
   // the replayable event log and webhook subscriptions (answered by events/ and webhooks/ verticles)
   String EVENTS_LIST = "store.events.list";

@@ -88,7 +88,7 @@ public final class Main {
       description = "Run the given roles against external PostgreSQL and Kafka.")
   static final class Serve implements Callable<Integer>, EnvAware {
     @Option(names = "--roles",
-        description = "Comma-separated roles: api, runner, relay, webhooks (default from config).")
+        description = "Comma-separated roles: api, runner, relay, webhooks, agent (default from config).")
     String roles;
 
     @Option(names = "--config", description = "Config file (default conf/config.json, or CTRLPLANE_CONFIG).")

@@ -57,7 +57,7 @@ public final class DevCommand implements Callable<Integer>, Main.EnvAware {
     Map<String, String> devEnv = new HashMap<>(env);
     // every role unless CTRLPLANE_DEV_ROLES names fewer (bench/run.sh runs its runners as separate processes)
     String roles = env.get("CTRLPLANE_DEV_ROLES");
-    devEnv.put("CTRLPLANE_ROLES", roles == null || roles.isBlank() ? "api,runner,relay,webhooks" : roles);
+    devEnv.put("CTRLPLANE_ROLES", roles == null || roles.isBlank() ? "api,runner,relay,webhooks,agent" : roles);
     devEnv.put("CTRLPLANE_PG_URL", db.url("ctrlplane"));
     devEnv.put("CTRLPLANE_PG_USER", EmbeddedDatabase.USER);
     devEnv.put("CTRLPLANE_PG_PASSWORD", "");

@@ -33,6 +33,41 @@ final class ControlRoutes {
     router.get("/v1/instances/:id/fleet").handler(ctx -> query(ctx, Addresses.FLEET_GET,
         new JsonObject().put("id", ctx.pathParam("id")).put(Caller.FIELD, AuthHandler.caller(ctx).toJson())));
     router.get("/v1/instances/:id/fleet/timeline").handler(this::timeline);
+    router.get("/v1/instances/:id/replicas/:replica_id/logs").handler(this::logs);
+  }
+
+  /** Plain text, like {@code kubectl logs}: the last {@code tail} lines (default 100, at most 10000). */
+  private void logs(RoutingContext ctx) {
+    JsonObject message = new JsonObject().put("instance_id", ctx.pathParam("id"))
+        .put("replica_id", ctx.pathParam("replica_id")).put(Caller.FIELD, AuthHandler.caller(ctx).toJson());
+    try {
+      message.put("tail", tail(ctx));
+    } catch (RuntimeException e) {
+      ctx.fail(e);
+      return;
+    }
+    request(Addresses.REPLICA_LOGS, message).onSuccess(body -> ctx.response()
+        .putHeader("content-type", "text/plain; charset=utf-8")
+        .putHeader("x-ctrlplane-agent", body.getString("agent_id"))
+        .end(body.getString("text"))).onFailure(ctx::fail);
+  }
+
+  private static int tail(RoutingContext ctx) {
+    String raw = ctx.queryParams().get("tail");
+    if (raw == null) {
+      return 100;
+    }
+    try {
+      int tail = Integer.parseInt(raw);
+      if (tail >= 1 && tail <= 10_000) {
+        return tail;
+      }
+    } catch (NumberFormatException e) {
+      // fall through
+    }
+    String rule = "must be a whole number from 1 to 10000";
+    throw new ApiException(new Problem(400, "Invalid query parameter", "tail " + rule,
+        List.of(new FieldError("tail", rule))));
   }
 
   /** A body is optional; when given it is an object with at most the known fields ({@code full}: boolean). */

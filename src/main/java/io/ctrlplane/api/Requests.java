@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  */
 final class Requests {
   static final Pattern INSTANCE_NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
-  static final Set<String> PROVIDERS = Set.of("simulator");
+  static final Set<String> PROVIDERS = io.ctrlplane.provider.Providers.NAMES;
   static final int MAX_REPLICAS = 1000;
 
   private Requests() {}
@@ -36,7 +36,7 @@ final class Requests {
     }
     String provider = c.stringOr("provider", "simulator");
     if (provider != null && !PROVIDERS.contains(provider)) {
-      c.error("provider", "unknown provider '" + provider + "': expected one of " + PROVIDERS);
+      c.error("provider", "unknown provider '" + provider + "': expected one of " + new java.util.TreeSet<>(PROVIDERS));
     }
     JsonObject providerConfig = c.object("provider_config");
     c.check(() -> io.ctrlplane.provider.Providers.validateConfig(provider, providerConfig));

@@ -60,6 +60,7 @@ public final class RouteTable {
       new Entry(POST, "/v1/instances/:id/rollback", Scope.DEPLOY, "deployment.rollback"),
       new Entry(GET, "/v1/instances/:id/fleet", Scope.READ, "fleet.get"),
       new Entry(GET, "/v1/instances/:id/fleet/timeline", Scope.READ, "fleet.timeline"),
+      new Entry(GET, "/v1/instances/:id/replicas/:replica_id/logs", Scope.READ, "replica.logs"),
       new Entry(GET, "/v1/deployments/:id", Scope.READ, "deployment.get"),
       new Entry(POST, "/v1/deployments/:id/cancel", Scope.DEPLOY, "deployment.cancel"),
       new Entry(POST, "/v1/deployments/:id/pause", Scope.DEPLOY, "deployment.pause"),
@@ -79,7 +80,7 @@ public final class RouteTable {
       new Entry(GET, "/v1/audit", Scope.ADMIN, "audit.list"));
 
   private static final Map<String, Pattern> PATTERNS = ALL.stream().map(Entry::path).distinct()
-      .collect(Collectors.toMap(p -> p, p -> Pattern.compile(p.replace(":id", "[^/]+"))));
+      .collect(Collectors.toMap(p -> p, p -> Pattern.compile(p.replaceAll(":[a-z_]+", "[^/]+"))));
 
   private RouteTable() {}
 

@@ -1,5 +1,6 @@
 package io.ctrlplane.app;
 
+import io.ctrlplane.agent.AgentVerticle;
 import io.ctrlplane.api.HttpApiVerticle;
 import io.ctrlplane.config.AppConfig;
 import io.ctrlplane.config.ConfigException;
@@ -48,6 +49,8 @@ public class MainVerticle extends VerticleBase {
             r.targetSchemaVersion, r.migrationsExecuted))
         .compose(r -> needsKafka() ? KafkaSetup.ensureTopic(vertx, config.kafka()) : Future.succeededFuture())
         .compose(v -> deployStore())
+        // agents before runners: in one JVM, a runner's first placement finds this host's agent
+        .compose(v -> deployIf(Role.AGENT, () -> new AgentVerticle(config), 1))
         .compose(v -> deployIf(Role.RELAY, () -> new EventRelayVerticle(config), 1))
         .compose(v -> deployIf(Role.RUNNER, () -> new RunnerVerticle(config), config.runner().instances()))
         .compose(v -> deployIf(Role.WEBHOOKS, () -> new WebhookDispatcherVerticle(config), 1))

@@ -7,7 +7,7 @@ import java.util.Set;
 /** Typed, validated configuration. Built once at start; every problem is a {@link ConfigException}. */
 public record AppConfig(
     Set<Role> roles, Http http, Postgres postgres, Kafka kafka, Runner runner, Relay relay, Webhooks webhooks,
-    Dev dev, Security security) {
+    Dev dev, Security security, Agent agent) {
 
   public record Http(String host, int port, int instances) {}
 
@@ -66,6 +66,22 @@ public record AppConfig(
     }
   }
 
+  /**
+   * A host agent (the process provider). {@code id} must stay the same across restarts of the agent
+   * on one host, so a restarted agent recognises its replicas. Its API listens on {@code host:port}
+   * (0: any free port); others reach it and its replicas at {@code advertiseHost}; routers bind
+   * {@code routerHost}. Replica logs live under {@code dataDir}, at most {@code logMaxBytes} each.
+   * {@code token}: when not empty, the agent API answers only requests bearing it, and every process of
+   * the control plane (runners, API, agents) sends it.
+   */
+  public record Agent(String id, String host, int port, String advertiseHost, String routerHost, String dataDir,
+      int heartbeatMs, int deadAfterMs, int logMaxBytes, String token) {
+    @Override
+    public String toString() { // never print the token
+      return "Agent[" + id + ", api " + host + ":" + port + ", token " + (token.isEmpty() ? "none" : "set") + "]";
+    }
+  }
+
   public static AppConfig from(JsonObject json) {
     Reader r = new Reader(json);
     return new AppConfig(
@@ -90,7 +106,8 @@ public record AppConfig(
         new Dev(r.string("dev.data_dir", "CTRLPLANE_DEV_DATA_DIR"),
             r.port("dev.postgres_port", "CTRLPLANE_DEV_PG_PORT"),
             r.port("dev.kafka_port", "CTRLPLANE_DEV_KAFKA_PORT")),
-        security(r));
+        security(r),
+        agent(r));
   }
 
   /** Optional section: an older config file without it means auth on, no bootstrap key, no secrets. */
@@ -104,6 +121,38 @@ public record AppConfig(
     }
     String encryption = r.optionalString("security.encryption_key", "CTRLPLANE_ENCRYPTION_KEY");
     return new Security(enabled, bootstrap, encryption);
+  }
+
+  /** The agent section came after the first release: every key has a default here too. */
+  private static Agent agent(Reader r) {
+    int port = r.has("agent.port") ? r.port("agent.port", "CTRLPLANE_AGENT_PORT") : 7070;
+    return new Agent(
+        agentId(r.stringOr("agent.id", "CTRLPLANE_AGENT_ID", "auto")),
+        r.stringOr("agent.host", "CTRLPLANE_AGENT_HOST", "0.0.0.0"),
+        port,
+        r.stringOr("agent.advertise_host", "CTRLPLANE_AGENT_ADVERTISE_HOST", "127.0.0.1"),
+        r.stringOr("agent.router_host", "CTRLPLANE_AGENT_ROUTER_HOST", "0.0.0.0"),
+        r.stringOr("agent.data_dir", "CTRLPLANE_AGENT_DATA_DIR", ".ctrlplane-agent"),
+        r.positiveOr("agent.heartbeat_ms", "CTRLPLANE_AGENT_HEARTBEAT_MS", 1000),
+        r.positiveOr("agent.dead_after_ms", "CTRLPLANE_AGENT_DEAD_AFTER_MS", 5000),
+        r.positiveOr("agent.log_max_bytes", "CTRLPLANE_AGENT_LOG_MAX_BYTES", 1024 * 1024),
+        token(r.optionalString("agent.token", "CTRLPLANE_AGENT_TOKEN")));
+  }
+
+  private static String token(String configured) {
+    return configured == null ? "" : configured;
+  }
+
+  /** "auto": one agent per host, named after it. */
+  private static String agentId(String configured) {
+    if (!"auto".equals(configured)) {
+      return configured;
+    }
+    try {
+      return "agent-" + java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.io.IOException e) {
+      return "agent-localhost";
+    }
   }
 
   /**

@@ -49,12 +49,28 @@ public final class EnvOverrides {
       new Mapping("CTRLPLANE_BOOTSTRAP_API_KEY", "security.bootstrap_api_key", Kind.STRING),
       new Mapping("CTRLPLANE_ENCRYPTION_KEY", "security.encryption_key", Kind.STRING));
 
+  /**
+   * The agent role's variables (process provider), documented in docs/process-provider.md; kept apart
+   * from {@link #MAPPINGS} until the README's configuration table lists them too.
+   */
+  public static final List<Mapping> AGENT = List.of(
+      new Mapping("CTRLPLANE_AGENT_ID", "agent.id", Kind.STRING),
+      new Mapping("CTRLPLANE_AGENT_HOST", "agent.host", Kind.STRING),
+      new Mapping("CTRLPLANE_AGENT_PORT", "agent.port", Kind.INT),
+      new Mapping("CTRLPLANE_AGENT_ADVERTISE_HOST", "agent.advertise_host", Kind.STRING),
+      new Mapping("CTRLPLANE_AGENT_ROUTER_HOST", "agent.router_host", Kind.STRING),
+      new Mapping("CTRLPLANE_AGENT_DATA_DIR", "agent.data_dir", Kind.STRING),
+      new Mapping("CTRLPLANE_AGENT_HEARTBEAT_MS", "agent.heartbeat_ms", Kind.INT),
+      new Mapping("CTRLPLANE_AGENT_DEAD_AFTER_MS", "agent.dead_after_ms", Kind.INT),
+      new Mapping("CTRLPLANE_AGENT_LOG_MAX_BYTES", "agent.log_max_bytes", Kind.INT),
+      new Mapping("CTRLPLANE_AGENT_TOKEN", "agent.token", Kind.STRING));
+
   private EnvOverrides() {}
 
   /** Returns a copy of {@code base} with every set variable of {@code env} applied. */
   public static JsonObject apply(JsonObject base, Map<String, String> env) {
     JsonObject result = base.copy();
-    for (Mapping m : MAPPINGS) {
+    for (Mapping m : java.util.stream.Stream.concat(MAPPINGS.stream(), AGENT.stream()).toList()) {
       String value = env.get(m.env());
       if (value != null && !value.isBlank()) {
         put(result, m.key(), convert(m, value.trim()));

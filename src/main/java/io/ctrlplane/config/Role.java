@@ -8,7 +8,9 @@ import java.util.stream.Collectors;
 
 /** What a process does. One jar, roles chosen by configuration; they can be combined. */
 public enum Role {
-  API, RUNNER, RELAY, WEBHOOKS;
+  API, RUNNER, RELAY, WEBHOOKS,
+  /** Runs app processes and the weighted router of this host (the process provider). */
+  AGENT;
 
   public String wire() {
     return name().toLowerCase(Locale.ROOT);

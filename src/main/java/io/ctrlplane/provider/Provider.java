@@ -19,6 +19,14 @@ public interface Provider {
   Future<Void> runReplicas(Fence fence, ReleaseRef release, int count);
 
   /**
+   * True when the provider reads a release's secret_env itself, where the replicas run (the process
+   * provider's agents): the runner then hands it the release without opening any secret.
+   */
+  default boolean opensSecrets() {
+    return false;
+  }
+
+  /**
    * At most {@code keep} replicas of the release keep running; the others (unhealthy and not yet
    * ready ones first) stop after {@code delaySeconds}, at once when 0.
    */

@@ -1,8 +1,12 @@
 package io.ctrlplane.provider;
 
+import io.ctrlplane.agent.AgentClient;
 import io.ctrlplane.deploy.ValidationException;
+import io.ctrlplane.provider.process.ProcessConfig;
+import io.ctrlplane.provider.process.ProcessProvider;
 import io.ctrlplane.provider.simulator.SimulatorConfig;
 import io.ctrlplane.provider.simulator.SimulatorProvider;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.util.Map;
@@ -11,12 +15,16 @@ import java.util.Set;
 /** The providers this build knows, chosen per instance by {@code instance.provider}. */
 public final class Providers {
   public static final String SIMULATOR = "simulator";
-  public static final Set<String> NAMES = Set.of(SIMULATOR);
+  public static final String PROCESS = ProcessProvider.NAME;
+  public static final Set<String> NAMES = Set.of(SIMULATOR, PROCESS);
 
   private final Map<String, Provider> byName;
+  private final AgentClient agents;
 
-  public Providers(Pool pool) {
-    this.byName = Map.of(SIMULATOR, new SimulatorProvider(pool));
+  /** @param agentToken the agents' shared token (agent.token), empty when their API is open */
+  public Providers(Vertx vertx, Pool pool, String agentToken) {
+    this.agents = new AgentClient(vertx, agentToken);
+    this.byName = Map.of(SIMULATOR, new SimulatorProvider(pool), PROCESS, new ProcessProvider(pool, agents));
   }
 
   /** @throws IllegalArgumentException for a provider this build does not have */
@@ -28,6 +36,11 @@ public final class Providers {
     return p;
   }
 
+  /** The client the process provider calls agents with (the API also reads replica logs through it). */
+  public AgentClient agents() {
+    return agents;
+  }
+
   /**
    * Checks an instance's {@code provider_config} for its provider; the API calls it before an
    * instance is created, so a runner never meets a config it cannot read.
@@ -37,6 +50,9 @@ public final class Providers {
   public static void validateConfig(String provider, JsonObject config) {
     if (SIMULATOR.equals(provider) && config != null) {
       SimulatorConfig.validate(config, "provider_config");
+    }
+    if (PROCESS.equals(provider)) {
+      ProcessConfig.validate(config, "provider_config");
     }
   }
 }

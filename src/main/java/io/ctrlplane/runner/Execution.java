@@ -156,7 +156,8 @@ final class Execution {
       Replica sick = fleet.firstUnhealthy(ctx.newRelease().id()).orElse(null);
       if (sick != null) {
         return abort("failed", "replica " + sick.id() + " of v" + sick.version() + " "
-            + (sick.status() == ReplicaStatus.FAILED ? "failed to start" : "crashed"), fleet);
+            + (sick.status() == ReplicaStatus.FAILED ? "failed to start" : "crashed")
+            + (sick.reason() == null ? "" : ": " + sick.reason()), fleet);
       }
       Step step = steps.get(i);
       return attempt(step, i, fleet, c).compose(outcome -> forward(c, i, step, fleet, outcome));

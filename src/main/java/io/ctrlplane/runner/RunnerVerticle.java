@@ -49,7 +49,7 @@ public class RunnerVerticle extends VerticleBase {
   public Future<?> start() {
     pool = pool();
     leases = new Leases(pool, owner, config.runner().leaseSeconds());
-    providers = new Providers(pool);
+    providers = new Providers(vertx, pool, config.agent().token());
     keyring = Keyring.fromConfig(config.security().encryptionKey());
     vertx.eventBus().localConsumer(Addresses.DEPLOYMENTS_RUNNABLE, m -> claimLoop());
     pollTimer = vertx.setPeriodic(config.runner().pollMs(), id -> claimLoop());

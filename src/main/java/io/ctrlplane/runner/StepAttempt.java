@@ -56,7 +56,7 @@ final class StepAttempt {
     if (fleet.healthyKept(release.id()) < s.replicas() || replace) {
       ReleaseRef withEnv;
       try {
-        withEnv = ctx.handOff(s.side(), keyring);
+        withEnv = provider.opensSecrets() ? release : ctx.handOff(s.side(), keyring);
       } catch (Keyring.Unreadable e) {
         // no replica can start without its configuration: fail (and revert) with a message naming the key
         return Future.succeededFuture(new Outcome.Failed(e.getMessage()));

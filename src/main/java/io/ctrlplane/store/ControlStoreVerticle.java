@@ -34,7 +34,7 @@ public class ControlStoreVerticle extends VerticleBase {
   public Future<?> start() {
     pool = PgPools.create(vertx, config.postgres(), "ctrlplane-control");
     ControlStore control = new ControlStore(pool);
-    Providers providers = new Providers(pool);
+    Providers providers = new Providers(vertx, pool, config.agent().token());
     handle(Addresses.DEPLOYMENTS_PAUSE, m -> control.pause(m.getString("id"), Caller.from(m)));
     handle(Addresses.DEPLOYMENTS_RESUME, m -> control.resume(m.getString("id"), Caller.from(m)));
     handle(Addresses.DEPLOYMENTS_PROMOTE, m -> control.promote(m.getString("id"), m.getBoolean("full", false),
@@ -45,6 +45,9 @@ public class ControlStoreVerticle extends VerticleBase {
     handle(Addresses.FLEET_TIMELINE, m -> Queries.instance(pool, Caller.from(m).tenantId(), m.getString("instance_id"))
         .compose(i -> providers.forName(i.getString("provider"))
             .timeline(i.getString("id"), m.getInteger("limit"), m.getString("cursor"))));
+    ReplicaLogs logs = new ReplicaLogs(pool, providers.agents());
+    handle(Addresses.REPLICA_LOGS, m -> logs.tail(Caller.from(m).tenantId(), m.getString("instance_id"), m.getString("replica_id"),
+        m.getInteger("tail")));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
   }
 

@@ -60,7 +60,7 @@ class RouteTableTest {
     assertThat(contract.raw().getJsonObject("components").getJsonObject("securitySchemes")
         .getJsonObject("bearerAuth").getString("scheme")).isEqualTo("bearer");
     for (RouteTable.Entry e : RouteTable.ALL) {
-      String path = e.path().replace(":id", "{id}");
+      String path = e.path().replaceAll(":([a-z_]+)", "{$1}");
       io.vertx.core.json.JsonObject op = paths.getJsonObject(path).getJsonObject(e.method().name().toLowerCase());
       assertThat(op.getString("x-scope")).as(e.method() + " " + path).isEqualTo(e.scope().wire());
       assertThat(op.getJsonObject("responses").fieldNames()).as(e.method() + " " + path).contains("401", "403");

@@ -86,6 +86,22 @@ public final class ChildProcess implements AutoCloseable {
     }
   }
 
+  /** SIGTERM, then SIGKILL if it has not exited within {@code timeout}: a graceful stop. */
+  public void terminate(Duration timeout) {
+    process.destroy();
+    try {
+      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        kill();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
   @Override
   public void close() {
     if (process.isAlive()) {

@@ -43,6 +43,7 @@ public final class RunnerProcess implements AutoCloseable {
     env.put("CTRLPLANE_RUNNER_LEASE_SECONDS", String.valueOf(leaseSeconds));
     env.put("CTRLPLANE_RUNNER_POLL_MS", "250");
     env.put("CTRLPLANE_HTTP_PORT", String.valueOf(TestStack.freePort()));
+    env.put("CTRLPLANE_AGENT_TOKEN", config.agent().token());
     if (config.security().encryptionKey() != null) {
       env.put("CTRLPLANE_ENCRYPTION_KEY", config.security().encryptionKey());
     }

@@ -1,0 +1,110 @@
+package io.ctrlplane.agent;
+
+import io.ctrlplane.agent.router.Routers;
+import io.ctrlplane.config.AppConfig;
+import io.ctrlplane.config.ConfigException;
+import io.ctrlplane.security.Keyring;
+import io.ctrlplane.store.PgPools;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+import java.net.BindException;
+import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent role: this host's replica processes and routers. It registers itself with a heartbeat,
+ * reconciles its processes with the database, keeps its routers' tables fresh, and answers the
+ * agent API. A graceful stop drains and stops its replicas; a killed agent leaves the heartbeat to
+ * go stale, which is how the rest of the system learns the host is gone.
+ */
+public class AgentVerticle extends VerticleBase {
+  private static final Logger log = LoggerFactory.getLogger(AgentVerticle.class);
+  private static final long RECONCILE_MS = 500;
+  private static final long ROUTES_REFRESH_MS = 1_000;
+  private static final long COUNTS_FLUSH_MS = 1_000;
+  private static final long COUNTS_PRUNE_MS = 60_000;
+
+  private final AppConfig.Agent config;
+  private final AppConfig.Postgres postgres;
+  private final AppConfig.Security security;
+  private Pool pool;
+  private AgentClient client;
+  private Routers routers;
+  private Supervisor supervisor;
+  private Reconciler reconciler;
+  private HttpServer api;
+
+  public AgentVerticle(AppConfig config) {
+    this.config = config.agent();
+    this.postgres = config.postgres();
+    this.security = config.security();
+  }
+
+  @Override
+  public Future<?> start() {
+    pool = PgPools.create(vertx, postgres, "ctrlplane-agent");
+    client = new AgentClient(vertx, config.token());
+    routers = new Routers(vertx, pool, config.id(), config.routerHost());
+    RouterSync sync = new RouterSync(pool, routers, client);
+    Path replicasDir = Path.of(config.dataDir()).toAbsolutePath().resolve("replicas");
+    // secret_env is opened here, on the host that runs the replicas (null: no key, secrets refused per replica)
+    Keyring keyring = Keyring.fromConfig(security.encryptionKey());
+    supervisor = new Supervisor(vertx, pool, config.id(), replicasDir, config.logMaxBytes(), routers, sync, keyring);
+    reconciler = new Reconciler(pool, config.id(), supervisor);
+    return vertx.executeBlocking(() -> Spawner.reapLeftovers(replicasDir))
+        .onSuccess(n -> {
+          if (n > 0) {
+            log.warn("agent {}: stopped {} replica process(es) an earlier run left behind", config.id(), n);
+          }
+        })
+        .compose(n -> vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()))
+            .requestHandler(new AgentApi(vertx, config.id(), config.token(), reconciler, routers, supervisor).router()).listen()
+            .recover(e -> Future.failedFuture(e instanceof BindException || e.getCause() instanceof BindException
+                ? new ConfigException("agent API port " + config.port() + " on " + config.host()
+                    + " is already in use: set CTRLPLANE_AGENT_PORT") : e)))
+        .compose(server -> {
+          api = server;
+          String url = "http://" + config.advertiseHost() + ":" + server.actualPort();
+          sync.ownUrl(url);
+          return pool.preparedQuery(AgentSql.REGISTER)
+              .execute(Tuple.of(config.id(), url, config.advertiseHost(), config.deadAfterMs())).map(url);
+        })
+        .compose(url -> routers.reload(null).map(url))
+        .onSuccess(url -> {
+          vertx.setPeriodic(config.heartbeatMs(), id -> heartbeat());
+          vertx.setPeriodic(RECONCILE_MS, id -> reconciler.kick());
+          vertx.setPeriodic(ROUTES_REFRESH_MS, id -> routers.reload(null)
+              .onFailure(e -> log.warn("agent {}: routes not refreshed: {}", config.id(), e.toString())));
+          vertx.setPeriodic(COUNTS_FLUSH_MS, id -> routers.flushCounts()
+              .onFailure(e -> log.debug("agent {}: traffic counts not written: {}", config.id(), e.toString())));
+          vertx.setPeriodic(COUNTS_PRUNE_MS, id -> routers.pruneCounts()
+              .onFailure(e -> log.debug("agent {}: old traffic counts not pruned: {}", config.id(), e.toString())));
+          reconciler.kick();
+          log.info("agent {} up: API {}, routers on {}, replicas reachable at {}", config.id(), url,
+              config.routerHost(), config.advertiseHost());
+        });
+  }
+
+  private void heartbeat() {
+    pool.preparedQuery(AgentSql.HEARTBEAT).execute(Tuple.of(config.id()))
+        .onFailure(e -> log.warn("agent {}: heartbeat not written: {}", config.id(), e.toString()));
+  }
+
+  /** Drains and stops this host's replicas, then says so in the database. */
+  @Override
+  public Future<?> stop() {
+    log.info("agent {} stopping: draining {} replica(s)", config.id(), supervisor.count());
+    return supervisor.stopAll()
+        .eventually(() -> pool.preparedQuery(AgentSql.DEREGISTER).execute(Tuple.of(config.id())))
+        .eventually(() -> api == null ? Future.succeededFuture() : api.close())
+        .eventually(routers::close)
+        .eventually(supervisor::close)
+        .eventually(client::close)
+        .eventually(() -> pool.close());
+  }
+}

@@ -1,0 +1,125 @@
+package io.ctrlplane.provider.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ctrlplane.app.Server;
+import io.ctrlplane.config.AppConfig;
+import io.ctrlplane.store.PgPools;
+import io.ctrlplane.testing.Agents;
+import io.ctrlplane.testing.ApiClient;
+import io.ctrlplane.testing.Await;
+import io.ctrlplane.testing.DemoApps;
+import io.ctrlplane.testing.LoadGenerator;
+import io.ctrlplane.testing.Rollouts;
+import io.ctrlplane.testing.RunnerProcess;
+import io.ctrlplane.testing.TestStack;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(VertxExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@DisplayName("Killing a runner mid-rollout does not touch the running app")
+class ProcessRunnerCrashTest {
+  private static final int LEASE_SECONDS = 2;
+  private static final Duration END = Duration.ofSeconds(90);
+  private AppConfig config;
+  private Server server;
+  private ApiClient api;
+  private Rollouts rollouts;
+  private Pool pool;
+  private RunnerProcess a;
+  private RunnerProcess b;
+
+  @BeforeAll
+  void start(Vertx vertx) throws Exception {
+    // this JVM is the API and the host agent; the deployments run in two runner processes
+    JsonObject json = TestStack.get().jsonFor(ProcessRunnerCrashTest.class).put("roles", "api,relay,agent")
+        .put("agent", Agents.config("agent-crash", "127.0.0.1"));
+    config = AppConfig.from(json);
+    server = Await.result(Server.start(config), Duration.ofSeconds(60));
+    api = new ApiClient(vertx, config.http().port());
+    rollouts = new Rollouts(api);
+    pool = PgPools.create(vertx, config.postgres(), "test");
+    Path logs = Path.of("target", "runner-processes", "process-crash");
+    a = RunnerProcess.start("proc-runner-a", config, LEASE_SECONDS, logs);
+    b = RunnerProcess.start("proc-runner-b", config, LEASE_SECONDS, logs);
+    a.awaitLog("Ctrl Plane is up", Duration.ofSeconds(60));
+    b.awaitLog("Ctrl Plane is up", Duration.ofSeconds(60));
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    a.close();
+    b.close();
+    pool.close();
+    api.close();
+    server.stopBlocking();
+    Await.until(Duration.ofSeconds(20), "no demo app process left", () -> DemoApps.running().isEmpty() ? true : null);
+  }
+
+  private Row lease(String deploymentId) {
+    return Await.result(pool.preparedQuery("SELECT lease_owner, lease_epoch, checkpoint FROM deployments WHERE id = $1")
+        .execute(Tuple.of(deploymentId))).iterator().next();
+  }
+
+  @Test
+  @DisplayName("kill -9 of the runner holding a rolling v1 -> v2: every request succeeds while the other runner finishes it")
+  void killedRunner(Vertx vertx) throws Exception {
+    int routerPort = TestStack.freePort();
+    ApiClient.Response created = api.post("/v1/instances", new JsonObject().put("name", "crash-demo").put("replicas", 3)
+        .put("provider", "process").put("provider_config", new JsonObject().put("command", DemoApps.command("v1", "v2"))
+            .put("router_port", routerPort).put("drain_timeout_ms", 3000).put("grace_timeout_ms", 3000)));
+    assertThat(created.status()).as(created.text()).isEqualTo(201);
+    String instanceId = created.json().getString("id");
+    rollouts.awaitState(deployment(instanceId, "demo:v1", null), "succeeded", END);
+    try (LoadGenerator load = new LoadGenerator(vertx, "127.0.0.1", routerPort, 8)) {
+      load.awaitMore(200);
+      // a slow-starting v2 keeps the rollout in its middle long enough to kill the runner there
+      String id = deployment(instanceId, "demo:v2", new JsonObject().put("DEMO_START_DELAY_MS", "1500"));
+      Row mid = Await.until(END, "rollout half way", () -> {
+        Row r = lease(id);
+        return r.getInteger("checkpoint") >= 3 && r.getString("lease_owner") != null ? r : null;
+      });
+      RunnerProcess holder = mid.getString("lease_owner").startsWith("runner-" + a.pid() + "-") ? a : b;
+      RunnerProcess survivor = holder == a ? b : a;
+      holder.kill();
+      long killedAt = System.currentTimeMillis();
+      JsonObject done = rollouts.awaitState(id, "succeeded", END);
+      long doneAt = System.currentTimeMillis();
+      load.awaitMore(300);
+      load.stop();
+      System.out.printf("process runner crash: killed %s at checkpoint %d, %s finished %d ms later; %s%n",
+          holder.name(), mid.getInteger("checkpoint"), survivor.name(), doneAt - killedAt, load.summary());
+      assertThat(survivor.log()).contains(id).contains("resumed");
+      assertThat(load.failures()).as(load.summary()).isEmpty();
+      List<LoadGenerator.Sample> all = load.samples();
+      assertThat(all.subList(all.size() - 100, all.size())).allSatisfy(s -> assertThat(s.version()).isEqualTo("v2"));
+      assertThat(rollouts.fleet(instanceId).getJsonArray("replicas")).hasSize(3);
+      assertThat(done.getJsonObject("release").getInteger("version")).isEqualTo(2);
+    }
+  }
+
+  private String deployment(String instanceId, String image, JsonObject env) {
+    JsonObject body = new JsonObject().put("image", image).put("strategy", "rolling")
+        .put("strategy_params", new JsonObject().put("max_surge", 1));
+    if (env != null) {
+      body.put("env", env);
+    }
+    ApiClient.Response r = api.post("/v1/instances/" + instanceId + "/deployments", body);
+    assertThat(r.status()).as(r.text()).isEqualTo(202);
+    return r.json().getString("id");
+  }
+}
