@@ -47,13 +47,7 @@ public final class EnvOverrides {
       new Mapping("CTRLPLANE_DEV_KAFKA_PORT", "dev.kafka_port", Kind.INT),
       new Mapping("CTRLPLANE_AUTH_ENABLED", "security.auth_enabled", Kind.BOOLEAN),
       new Mapping("CTRLPLANE_BOOTSTRAP_API_KEY", "security.bootstrap_api_key", Kind.STRING),
-      new Mapping("CTRLPLANE_ENCRYPTION_KEY", "security.encryption_key", Kind.STRING));
-
-  /**
-   * The agent role's variables (process provider), documented in docs/process-provider.md; kept apart
-   * from {@link #MAPPINGS} until the README's configuration table lists them too.
-   */
-  public static final List<Mapping> AGENT = List.of(
+      new Mapping("CTRLPLANE_ENCRYPTION_KEY", "security.encryption_key", Kind.STRING),
       new Mapping("CTRLPLANE_AGENT_ID", "agent.id", Kind.STRING),
       new Mapping("CTRLPLANE_AGENT_HOST", "agent.host", Kind.STRING),
       new Mapping("CTRLPLANE_AGENT_PORT", "agent.port", Kind.INT),
@@ -70,7 +64,7 @@ public final class EnvOverrides {
   /** Returns a copy of {@code base} with every set variable of {@code env} applied. */
   public static JsonObject apply(JsonObject base, Map<String, String> env) {
     JsonObject result = base.copy();
-    for (Mapping m : java.util.stream.Stream.concat(MAPPINGS.stream(), AGENT.stream()).toList()) {
+    for (Mapping m : MAPPINGS) {
       String value = env.get(m.env());
       if (value != null && !value.isBlank()) {
         put(result, m.key(), convert(m, value.trim()));
