@@ -163,7 +163,7 @@ public final class ProcessProvider implements Provider {
   }
 
   private Future<Void> change(Fence fence, String what, Change change) {
-    return pool.withTransaction(conn -> staleness(conn, fence).compose(stale -> lock(conn, fence.instanceId())
+    return pool.withTransaction(conn -> fence.staleness(conn).compose(stale -> lock(conn, fence.instanceId())
             .compose(locked -> (stale != null
                 ? refuse(conn, fence, what, stale, locked.now())
                 : change.apply(conn, locked.now(), locked.weights())).map(stale))))
@@ -175,21 +175,6 @@ public final class ProcessProvider implements Provider {
               fence.epoch(), stale);
           return Future.failedFuture(new StaleEpochException(fence, stale));
         });
-  }
-
-  /** Why the fence's epoch may not act any more, or null when it may. */
-  private static Future<String> staleness(SqlConnection conn, Fence fence) {
-    return conn.preparedQuery(ProcessSql.FENCE).execute(Tuple.of(fence.deploymentId())).map(rs -> {
-      if (rs.size() == 0) {
-        return "deployment does not exist";
-      }
-      Row row = rs.iterator().next();
-      if (!"running".equals(row.getString("state"))) {
-        return "deployment is " + row.getString("state");
-      }
-      long current = row.getLong("lease_epoch");
-      return current == fence.epoch() ? null : "the lease is at epoch " + current;
-    });
   }
 
   private record Locked(JsonObject weights, OffsetDateTime now) {}

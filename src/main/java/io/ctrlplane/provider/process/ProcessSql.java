@@ -6,8 +6,6 @@ import io.ctrlplane.agent.AgentClient;
 final class ProcessSql {
   private ProcessSql() {}
 
-  static final String FENCE = "SELECT state, lease_epoch FROM deployments WHERE id = $1 FOR SHARE";
-
   static final String LOCK = "INSERT INTO proc_fleets (instance_id) VALUES ($1) "
       + "ON CONFLICT (instance_id) DO UPDATE SET updated_at = proc_fleets.updated_at RETURNING weights";
 

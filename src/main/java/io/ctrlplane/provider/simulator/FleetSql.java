@@ -7,9 +7,6 @@ package io.ctrlplane.provider.simulator;
 final class FleetSql {
   private FleetSql() {}
 
-  /** Fence: the deployment's current epoch; FOR SHARE keeps a claim from moving it until we commit. */
-  static final String FENCE = "SELECT state, lease_epoch FROM deployments WHERE id = $1 FOR SHARE";
-
   /** Creates the fleet row on first use and locks it ($1 instance). */
   static final String LOCK = "INSERT INTO sim_fleets (instance_id) VALUES ($1) "
       + "ON CONFLICT (instance_id) DO UPDATE SET updated_at = sim_fleets.updated_at RETURNING weights";

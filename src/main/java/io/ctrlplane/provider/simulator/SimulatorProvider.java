@@ -106,7 +106,7 @@ public final class SimulatorProvider implements Provider {
   }
 
   private Future<Void> change(Fence fence, String what, Change change) {
-    return pool.withTransaction(conn -> staleness(conn, fence)
+    return pool.withTransaction(conn -> fence.staleness(conn)
             .compose(stale -> lock(conn, fence.instanceId()).compose(locked -> {
               OffsetDateTime now = locked.now();
               Future<Void> applied = SimulatorTimeline.materialize(conn, fence.instanceId(), now)
@@ -123,21 +123,6 @@ public final class SimulatorProvider implements Provider {
           log.warn("simulator refused '{}' from deployment {} epoch {}: {}", what, fence.deploymentId(), fence.epoch(), stale);
           return Future.failedFuture(new StaleEpochException(fence, stale));
         });
-  }
-
-  /** Why the fence's epoch may not act any more, or null when it may. */
-  private static Future<String> staleness(SqlConnection conn, Fence fence) {
-    return conn.preparedQuery(FleetSql.FENCE).execute(Tuple.of(fence.deploymentId())).map(rs -> {
-      if (rs.size() == 0) {
-        return "deployment does not exist";
-      }
-      Row row = rs.iterator().next();
-      if (!"running".equals(row.getString("state"))) {
-        return "deployment is " + row.getString("state");
-      }
-      long current = row.getLong("lease_epoch");
-      return current == fence.epoch() ? null : "the lease is at epoch " + current;
-    });
   }
 
   /** The fleet row's weights and the transaction's time, read once the row is locked. */
