@@ -251,10 +251,15 @@ step_bare() {
 step_reads() {
   log "item 1: loading one instance with $BIG_RELEASES releases"
   rec psql -X -q -v ON_ERROR_STOP=1 -v n="$BIG_RELEASES" -f bench/load-big-instance.sql
-  local path="/v1/instances/inst_bench_big/releases?limit=20"
+  local big=inst_00000000000000000000000000 # bench/load-big-instance.sql
+  local path="/v1/instances/$big/releases?limit=20"
+  local deep # the page after version 120: 495th of 500, where a cursor filter instead of an index bound would scan ~9 900 rows
+  deep="$path&cursor=$(printf 'r:120' | base64 | tr '+/' '-_' | tr -d '=')"
   curl -sf -o "$WORK/sample-releases.json" "$API$path" || { echo "bench: $API$path failed" >&2; exit 1; }
   bench http --id reads.10k --what "GET releases?limit=20, instance with $BIG_RELEASES releases" --url "$API" \
     --path "$path" --rate "$READ_RATE" --warmup "$READ_WARMUP" --duration "$READ_SECS" --prewarm "$PREWARM"
+  bench http --id reads.10k.deep --what "GET releases?limit=20&cursor=…, page 495 of 500, same instance" --url "$API" \
+    --path "$deep" --rate "$READ_RATE" --warmup "$READ_WARMUP" --duration "$READ_SECS"
   if command -v wrk >/dev/null; then
     rec wrk -t1 -c32 -d"${WRK_SECS}s" --latency "$API$path" > "$WORK/wrk-reads.txt"
     bench wrk --id reads.10k.wrk --what "GET releases?limit=20, most it serves (wrk)" --file "$WORK/wrk-reads.txt" \
@@ -266,12 +271,19 @@ step_reads() {
   local total
   total=$(psql -X -Atc "SELECT count(*) || ' releases across ' || count(DISTINCT instance_id) || ' instances' FROM releases")
   echo "- Item 1 data: $total, bulk-loaded with SQL in $((SECONDS - t0)) s (bench/load-*.sql)" >> "$META"
-  psql -X -Atc "SELECT '/v1/instances/' || id || '/releases?limit=20' FROM instances WHERE id LIKE 'inst_bench_%'" \
+  psql -X -Atc "SELECT '/v1/instances/' || id || '/releases?limit=20' FROM instances WHERE name LIKE 'bench-%'" \
     > "$WORK/read-paths.txt"
+  # a random page of each instance: cursor = a random version (the API's cursor is base64url of r:<version>)
+  psql -X -Atc "SELECT '/v1/instances/' || id || '/releases?limit=20&cursor='
+                  || rtrim(translate(encode(convert_to('r:' || (21 + floor(random() * (last_version - 20)))::int, 'UTF8'),
+                                            'base64'), '+/', '-_'), '=')
+                FROM instances WHERE name LIKE 'bench-%'" > "$WORK/read-deep-paths.txt"
   bench http --id reads.1m.same --what "GET releases?limit=20, same instance, database of $total" --url "$API" \
     --path "$path" --rate "$READ_RATE" --warmup "$READ_WARMUP" --duration "$READ_SECS"
   bench http --id reads.1m.random --what "GET releases?limit=20, random instance, database of $total" \
     --url "$API" --paths-file "$WORK/read-paths.txt" --rate "$READ_RATE" --warmup "$READ_WARMUP" --duration "$READ_SECS"
+  bench http --id reads.1m.deep --what "GET releases?limit=20&cursor=…, random instance, random page, database of $total" \
+    --url "$API" --paths-file "$WORK/read-deep-paths.txt" --rate "$READ_RATE" --warmup "$READ_WARMUP" --duration "$READ_SECS"
 }
 
 step_pgbench() {
@@ -364,11 +376,11 @@ step_writes() {
   else
     echo "- Item 2: external stack: its own runners (if any) were running the POSTed deployments during the ramp" >> "$META"
   fi
-  psql -X -Atc "SELECT '/v1/instances/' || id || '/deployments' FROM instances WHERE id LIKE 'inst_bench_%'" \
+  psql -X -Atc "SELECT '/v1/instances/' || id || '/deployments' FROM instances WHERE name LIKE 'bench-%'" \
     > "$WORK/write-paths.txt"
   if [ ! -s "$WORK/write-paths.txt" ]; then # --only writes: instances without the item 1 data
     rec psql -X -q -v ON_ERROR_STOP=1 -v ninst="$MANY_INSTANCES" -v nrel=1 -f bench/load-many-instances.sql
-    psql -X -Atc "SELECT '/v1/instances/' || id || '/deployments' FROM instances WHERE id LIKE 'inst_bench_%'" \
+    psql -X -Atc "SELECT '/v1/instances/' || id || '/deployments' FROM instances WHERE name LIKE 'bench-%'" \
       > "$WORK/write-paths.txt"
   fi
   log "item 2: write ramp $WRITE_RATES req/s"
@@ -407,7 +419,7 @@ OUT="$ROOT/bench/RESULTS.md"
 EXPECT=""
 expect() { EXPECT="$EXPECT${EXPECT:+,}$1"; }
 step_on bare && expect base.bare,base.bare.high && command -v wrk >/dev/null && expect base.bare.wrk
-step_on reads && expect reads.10k,reads.1m.same,reads.1m.random
+step_on reads && expect reads.10k,reads.10k.deep,reads.1m.same,reads.1m.random,reads.1m.deep
 step_on pgbench && expect base.pgbench
 step_on kafka && expect base.kafka.burst,base.kafka.ack,base.kafka.e2e
 step_on e2e && expect e2e.1,e2e.2

@@ -109,8 +109,17 @@ final class HttpLoad {
         for (String k : new String[] {"cpu_server", "cpu_load", "cpu_other", "server_cpu_ms_per_op"}) {
           summary.put(k, best.json().getValue(k));
         }
-      } else {
-        summary.load("no step held").errors(missed == null ? 0 : missed.errorCount());
+      } else if (missed != null) { // even the lowest step missed: show it
+        summary = new Result(id, args.str("what")).load(String.format(Locale.ROOT,
+            "%s %s, fixed-rate steps (%s req/s, %.0f s each): not even the lowest step held (its numbers shown)",
+            target.method(), describe(target), args.str("rates"), duration))
+            .throughput(missed.throughputValue(), "req/s").put("held", false)
+            .put("p50_ms", missed.json().getDouble("p50_ms")).put("p99_ms", missed.p99())
+            .put("max_ms", missed.json().getDouble("max_ms")).put("count", missed.json().getLong("count"))
+            .errors(missed.errorCount());
+        for (String k : new String[] {"cpu_server", "cpu_load", "cpu_other", "server_cpu_ms_per_op"}) {
+          summary.put(k, missed.json().getValue(k));
+        }
       }
       if (missed != null) {
         summary.note(String.format(Locale.ROOT, "next step %.0f req/s missed: p99 %s ms, %.0f req/s done, %d errors",
