@@ -18,5 +18,5 @@ snap() {
 a=$(snap); sleep "$secs"; b=$(snap)
 hz=$(getconf CLK_TCK)
 join <(echo "$a") <(echo "$b") | awk -v hz="$hz" -v s="$secs" -v ops="$ops" '
-  { d = ($3 - $2) / hz; if (d > 0) printf "%-32s %6.3f cores%s\n", $1, d / s, ops > 0 ? sprintf("  %7.3f ms/op", d * 1000 / ops) : "" }' \
+  { d = ($3 - $2) / hz; if (d > 0) printf "%-32s %6.3f cores%s\n", $1, d / s, (ops > 0 ? sprintf("  %7.3f ms/op", d * 1000 / ops) : "") }' \
   | sort -k2 -nr
