@@ -19,3 +19,5 @@ COMMIT;
 -- vacuum now, so that autovacuum (triggered by this many inserts) does not run during the measurements
 VACUUM (ANALYZE) instances;
 VACUUM (ANALYZE) releases;
+-- and write the loaded pages out now rather than in the checkpoints during the measurements
+CHECKPOINT;

@@ -71,11 +71,11 @@ final class Report {
     }
     StringBuilder stepTable = new StringBuilder();
     if (!steps.isEmpty()) {
-      stepTable.append("| Offered | Done | p50 ms | p99 ms | max ms | Errors | Server CPU ms/op "
-          + "| Cores: server / load gen / others | Held |\n|---:|---:|---:|---:|---:|---:|---:|---|---|\n");
+      stepTable.append("| Offered | Attempt | Done | p50 ms | p99 ms | max ms | Errors | Server CPU ms/op "
+          + "| Cores: server / load gen / others | Held |\n|---:|---:|---:|---:|---:|---:|---:|---:|---|---|\n");
       for (JsonObject s : steps) {
-        stepTable.append(String.format(Locale.ROOT, "| %.0f req/s | %.1f req/s | %s | %s | %s | %d | %s | %s | %s |\n",
-            s.getDouble("offered", 0.0), s.getDouble("throughput", 0.0), Result.ms(s.getDouble("p50_ms")),
+        stepTable.append(String.format(Locale.ROOT, "| %.0f req/s | %d | %.1f req/s | %s | %s | %s | %d | %s | %s | %s |\n",
+            s.getDouble("offered", 0.0), s.getInteger("attempt", 1), s.getDouble("throughput", 0.0), Result.ms(s.getDouble("p50_ms")),
             Result.ms(s.getDouble("p99_ms")), Result.ms(s.getDouble("max_ms")), s.getLong("errors", 0L),
             s.getValue("server_cpu_ms_per_op") == null ? "–"
                 : String.format(Locale.ROOT, "%.2f", s.getDouble("server_cpu_ms_per_op")),
