@@ -12,7 +12,9 @@
 # BENCH_PG_PASSWORD and BENCH_KAFKA_BOOTSTRAP. Load comes from separate JVMs (io.ctrlplane.bench.*,
 # src/bench/java) at fixed arrival rates; see bench/RESULTS.md for what each row means.
 #
-# Other settings: BENCH_STACK_JAVA_OPTS (e.g. a JFR recording) for the stack JVM, BENCH_WRITE_RATES.
+# Other settings: BENCH_STACK_JAVA_OPTS (e.g. a JFR recording) for the stack JVM, BENCH_WRITE_RATES,
+# BENCH_ATTEMPTS (default 3: a latency run during which other processes used > 0.25 core is repeated up to
+# this many runs in all and the quietest kept; a missed write-ramp step is retried as often).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -43,7 +45,7 @@ rm -f "$RESULTS" "$COMMANDS" "$META"
 
 # ---- scale -------------------------------------------------------------------------------------------
 if [ "$MODE" = full ]; then
-  READ_RATE=500; READ_WARMUP=10; READ_SECS=30; PREWARM=20
+  READ_RATE=500; READ_WARMUP=10; READ_SECS=30; PREWARM=20; ATTEMPTS=${BENCH_ATTEMPTS:-3}
   BIG_RELEASES=10000; MANY_INSTANCES=999; MANY_RELEASES=991
   BARE_HIGH_RATE=5000; WRK_SECS=10
   PGB_CLIENTS=8; PGB_SECS=20; PGB_INSTANCES=1000
@@ -53,7 +55,7 @@ if [ "$MODE" = full ]; then
   WRITE_RATES=${BENCH_WRITE_RATES:-25,50,100,150,200,300,400,500,600,800,1000,1200,1500,2000}
   WRITE_FIRST_WARMUP=10; WRITE_WARMUP=3; WRITE_SECS=10
 else
-  READ_RATE=100; READ_WARMUP=1; READ_SECS=2; PREWARM=1
+  READ_RATE=100; READ_WARMUP=1; READ_SECS=2; PREWARM=1; ATTEMPTS=1
   BIG_RELEASES=200; MANY_INSTANCES=9; MANY_RELEASES=50
   BARE_HIGH_RATE=300; WRK_SECS=1
   PGB_CLIENTS=4; PGB_SECS=3; PGB_INSTANCES=10
@@ -237,9 +239,9 @@ step_bare() {
   PIDS+=("$pid")
   wait_http "http://localhost:$port/bare" 30
   bench http --id base.bare --what "Bare Vert.x route (constant JSON)" --url "http://localhost:$port" \
-    --path /bare --rate "$READ_RATE" --warmup "$READ_WARMUP" --duration "$READ_SECS" --prewarm "$PREWARM"
+    --path /bare --rate "$READ_RATE" --warmup "$READ_WARMUP" --duration "$READ_SECS" --attempts "$ATTEMPTS" --prewarm "$PREWARM"
   bench http --id base.bare.high --what "Bare Vert.x route, high rate" --url "http://localhost:$port" \
-    --path /bare --rate "$BARE_HIGH_RATE" --warmup "$READ_WARMUP" --duration "$READ_SECS"
+    --path /bare --rate "$BARE_HIGH_RATE" --warmup "$READ_WARMUP" --duration "$READ_SECS" --attempts "$ATTEMPTS"
   if command -v wrk >/dev/null; then
     rec wrk -t1 -c32 -d"${WRK_SECS}s" --latency "http://localhost:$port/bare" > "$WORK/wrk-bare.txt"
     bench wrk --id base.bare.wrk --what "Bare Vert.x route, most it serves (wrk)" --file "$WORK/wrk-bare.txt" \
@@ -257,9 +259,9 @@ step_reads() {
   deep="$path&cursor=$(printf 'r:120' | base64 | tr '+/' '-_' | tr -d '=')"
   curl -sf -o "$WORK/sample-releases.json" "$API$path" || { echo "bench: $API$path failed" >&2; exit 1; }
   bench http --id reads.10k --what "GET releases?limit=20, instance with $BIG_RELEASES releases" --url "$API" \
-    --path "$path" --rate "$READ_RATE" --warmup "$READ_WARMUP" --duration "$READ_SECS" --prewarm "$PREWARM"
+    --path "$path" --rate "$READ_RATE" --warmup "$READ_WARMUP" --duration "$READ_SECS" --attempts "$ATTEMPTS" --prewarm "$PREWARM"
   bench http --id reads.10k.deep --what "GET releases?limit=20&cursor=…, page 495 of 500, same instance" --url "$API" \
-    --path "$deep" --rate "$READ_RATE" --warmup "$READ_WARMUP" --duration "$READ_SECS"
+    --path "$deep" --rate "$READ_RATE" --warmup "$READ_WARMUP" --duration "$READ_SECS" --attempts "$ATTEMPTS"
   if command -v wrk >/dev/null; then
     rec wrk -t1 -c32 -d"${WRK_SECS}s" --latency "$API$path" > "$WORK/wrk-reads.txt"
     bench wrk --id reads.10k.wrk --what "GET releases?limit=20, most it serves (wrk)" --file "$WORK/wrk-reads.txt" \
@@ -279,11 +281,11 @@ step_reads() {
                                             'base64'), '+/', '-_'), '=')
                 FROM instances WHERE name LIKE 'bench-%'" > "$WORK/read-deep-paths.txt"
   bench http --id reads.1m.same --what "GET releases?limit=20, same instance, database of $total" --url "$API" \
-    --path "$path" --rate "$READ_RATE" --warmup "$READ_WARMUP" --duration "$READ_SECS"
+    --path "$path" --rate "$READ_RATE" --warmup "$READ_WARMUP" --duration "$READ_SECS" --attempts "$ATTEMPTS"
   bench http --id reads.1m.random --what "GET releases?limit=20, random instance, database of $total" \
-    --url "$API" --paths-file "$WORK/read-paths.txt" --rate "$READ_RATE" --warmup "$READ_WARMUP" --duration "$READ_SECS"
+    --url "$API" --paths-file "$WORK/read-paths.txt" --rate "$READ_RATE" --warmup "$READ_WARMUP" --duration "$READ_SECS" --attempts "$ATTEMPTS"
   bench http --id reads.1m.deep --what "GET releases?limit=20&cursor=…, random instance, random page, database of $total" \
-    --url "$API" --paths-file "$WORK/read-deep-paths.txt" --rate "$READ_RATE" --warmup "$READ_WARMUP" --duration "$READ_SECS"
+    --url "$API" --paths-file "$WORK/read-deep-paths.txt" --rate "$READ_RATE" --warmup "$READ_WARMUP" --duration "$READ_SECS" --attempts "$ATTEMPTS"
 }
 
 step_pgbench() {
@@ -387,7 +389,7 @@ step_writes() {
   bench ramp --id writes --what "POST deployments: highest rate with p99 ≤ 50 ms" --url "$API" --method POST \
     --paths-file "$WORK/write-paths.txt" --body '{"image": "registry.example/bench/app:write"}' \
     --rates "$WRITE_RATES" --p99-limit-ms 50 --first-warmup "$WRITE_FIRST_WARMUP" --warmup "$WRITE_WARMUP" \
-    --duration "$WRITE_SECS" --prewarm "$PREWARM"
+    --duration "$WRITE_SECS" --prewarm "$PREWARM" --retries "$((ATTEMPTS - 1))"
   # every committed event should reach Kafka: how many are still waiting shortly after the ramp
   sleep 3
   echo "- Outbox rows not yet published 3 s after the write ramp: $(psql -X -Atc 'SELECT count(*) FROM outbox WHERE published_at IS NULL'); outbox rows in all: $(psql -X -Atc 'SELECT count(*) FROM outbox')" >> "$META"
