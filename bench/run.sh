@@ -297,13 +297,14 @@ step_pgbench() {
   pg_dump -s "$PGDATABASE" | psql -X -q -v ON_ERROR_STOP=1 -d "$db" > /dev/null
   rec psql -X -q -v ON_ERROR_STOP=1 -d "$db" -v ninst="$PGB_INSTANCES" -f bench/pgbench-setup.sql
   rm -rf "$WORK/pgbench"; mkdir -p "$WORK/pgbench"
-  "${BENCH_JAVA[@]}" cpu --seconds "$PGB_SECS" --file "$WORK/pgbench/cpu.json" --started "$WORK/pgbench/started" &
-  local meter=$!
-  for _ in $(seq 1 100); do [ -f "$WORK/pgbench/started" ] && break; sleep 0.1; done
-  rec pgbench -n -M prepared -c "$PGB_CLIENTS" -j 2 -T "$PGB_SECS" -D ninst="$PGB_INSTANCES" \
-    -f bench/deploy.pgbench.sql -l --log-prefix="$WORK/pgbench/pgbench_log" "$db" > "$WORK/pgbench/report.txt" 2>&1 \
-    || { cat "$WORK/pgbench/report.txt" >&2; return 1; }
-  wait "$meter" || true
+  # the CPU meter runs inside pgbench's run (processes that end before the meter does would be missed)
+  note_cmd "pgbench -n -M prepared -c $PGB_CLIENTS -j 2 -T $PGB_SECS -D ninst=$PGB_INSTANCES -f bench/deploy.pgbench.sql -l --log-prefix=$WORK/pgbench/pgbench_log bench_pgbench"
+  pgbench -n -M prepared -c "$PGB_CLIENTS" -j 2 -T "$PGB_SECS" -D ninst="$PGB_INSTANCES" \
+    -f bench/deploy.pgbench.sql -l --log-prefix="$WORK/pgbench/pgbench_log" "$db" > "$WORK/pgbench/report.txt" 2>&1 &
+  local pgb=$!
+  sleep 1
+  "${BENCH_JAVA[@]}" cpu --seconds "$(( PGB_SECS > 8 ? PGB_SECS - 6 : 1 ))" --file "$WORK/pgbench/cpu.json" || true
+  wait "$pgb" || { cat "$WORK/pgbench/report.txt" >&2; return 1; }
   bench pgbench --id base.pgbench --what "pgbench: the deploy transaction's SQL (bench/deploy.pgbench.sql)" \
     --log-dir "$WORK/pgbench" --report "$WORK/pgbench/report.txt" --cpu-file "$WORK/pgbench/cpu.json" \
     --load "$PGB_CLIENTS clients, closed loop, $PGB_SECS s, -M prepared, $PGB_INSTANCES instances"
