@@ -30,12 +30,18 @@ public final class Queries {
         + " WHERE d.id = $1 AND d.tenant_id = $2", tenantId, id, Rows::deployment, "deployment");
   }
 
-  /** A deployment in whatever tenant: for the runner, which works for every tenant, never for an API request. */
-  public static Future<JsonObject> deploymentForRunner(SqlClient client, String id) {
-    return client.preparedQuery("SELECT " + Rows.DEPLOYMENT_COLUMNS + " FROM " + Rows.DEPLOYMENT_FROM
-            + " WHERE d.id = $1").execute(Tuple.of(id))
-        .compose(rows -> rows.size() == 0 ? Future.failedFuture(ApiException.notFound("deployment " + id
-            + " does not exist")) : Future.succeededFuture(Rows.deployment(rows.iterator().next())));
+  /**
+   * A deployment's event data ({@link Outbox#data}) as it is inside the caller's transaction, in one read; in
+   * whatever tenant: for the runner, which works for every tenant, never for an API request.
+   */
+  public static Future<JsonObject> eventData(SqlClient client, String deploymentId) {
+    return client.preparedQuery("SELECT " + Rows.DEPLOYMENT_COLUMNS + ", i.name AS instance_name FROM "
+            + Rows.DEPLOYMENT_FROM + " JOIN instances i ON i.id = d.instance_id WHERE d.id = $1")
+        .execute(Tuple.of(deploymentId))
+        .compose(rows -> rows.size() == 0
+            ? Future.failedFuture(ApiException.notFound("deployment " + deploymentId + " does not exist"))
+            : Future.succeededFuture(Outbox.data(Rows.deployment(rows.iterator().next()),
+                rows.iterator().next().getString("instance_name"))));
   }
 
   public static Future<JsonObject> release(SqlClient client, String tenantId, String id) {
