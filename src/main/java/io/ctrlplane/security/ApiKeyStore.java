@@ -64,7 +64,7 @@ public final class ApiKeyStore {
   public Future<JsonObject> list(String tenantId, int limit, String cursor) {
     Long after = cursor == null ? null : Cursor.decodeLong("k", cursor);
     return pool.preparedQuery("SELECT " + COLUMNS + " FROM api_keys WHERE tenant_id = $1 "
-            + "AND ($2::bigint IS NULL OR seq < $2) ORDER BY seq DESC LIMIT $3")
+            + "AND seq < coalesce($2::bigint, 9223372036854775807) ORDER BY seq DESC LIMIT $3")
         .execute(Tuple.of(tenantId, after, limit + 1))
         .map(rows -> {
           JsonArray items = new JsonArray();

@@ -56,7 +56,7 @@ public final class Queries {
     Long after = cursor == null ? null : Cursor.decodeLong("r", cursor);
     return instance(client, tenantId, instanceId).compose(i -> client
         .preparedQuery("SELECT " + Rows.RELEASE_COLUMNS + " FROM " + Rows.RELEASE_FROM
-            + " WHERE r.instance_id = $1 AND ($2::int IS NULL OR r.version < $2) ORDER BY r.version DESC LIMIT $3")
+            + " WHERE r.instance_id = $1 AND r.version < coalesce($2::int, 2147483647) ORDER BY r.version DESC LIMIT $3")
         .execute(Tuple.of(instanceId, after == null ? null : after.intValue(), limit + 1))
         .map(rows -> page(rows, limit, Rows::release, last -> Cursor.encode("r", last.getInteger("version")))));
   }
@@ -66,7 +66,7 @@ public final class Queries {
     Long after = cursor == null ? null : Cursor.decodeLong("d", cursor);
     return instance(client, tenantId, instanceId).compose(i -> client
         .preparedQuery("SELECT " + Rows.DEPLOYMENT_COLUMNS + " FROM " + Rows.DEPLOYMENT_FROM
-            + " WHERE d.instance_id = $1 AND ($2::bigint IS NULL OR d.seq < $2) ORDER BY d.seq DESC LIMIT $3")
+            + " WHERE d.instance_id = $1 AND d.seq < coalesce($2::bigint, 9223372036854775807) ORDER BY d.seq DESC LIMIT $3")
         .execute(Tuple.of(instanceId, after, limit + 1))
         .map(rows -> page(rows, limit, Rows::deployment, last -> Cursor.encode("d", last.getLong("seq")))));
   }
