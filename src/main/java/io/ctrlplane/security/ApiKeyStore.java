@@ -13,6 +13,7 @@ import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -135,5 +136,16 @@ public final class ApiKeyStore {
 
   private static ApiException notFound(String id) {
     return ApiException.notFound("api key " + id + " does not exist");
+  }
+
+  /** Which of {@code keyIds} are revoked now (ids with no row, like the bootstrap key's, are not). */
+  public static Future<Set<String>> revoked(SqlClient client, Set<String> keyIds) {
+    return client.preparedQuery("SELECT id FROM api_keys WHERE id = ANY($1) AND revoked_at IS NOT NULL")
+        .execute(Tuple.of(keyIds.toArray(new String[0])))
+        .map(rows -> {
+          Set<String> revoked = new HashSet<>();
+          rows.forEach(r -> revoked.add(r.getString("id")));
+          return revoked;
+        });
   }
 }
