@@ -3,6 +3,7 @@ package io.ctrlplane.security;
 import io.ctrlplane.api.ApiException;
 import io.ctrlplane.deploy.Ids;
 import io.ctrlplane.store.Cursor;
+import io.ctrlplane.store.Pages;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -67,19 +68,7 @@ public final class ApiKeyStore {
     return pool.preparedQuery("SELECT " + COLUMNS + " FROM api_keys WHERE tenant_id = $1 "
             + "AND seq < coalesce($2::bigint, 9223372036854775807) ORDER BY seq DESC LIMIT $3")
         .execute(Tuple.of(tenantId, after, limit + 1))
-        .map(rows -> {
-          JsonArray items = new JsonArray();
-          Long last = null;
-          for (Row row : rows) {
-            if (items.size() == limit) {
-              break;
-            }
-            items.add(render(row));
-            last = row.getLong("seq");
-          }
-          return new JsonObject().put("items", items)
-              .put("next_cursor", rows.size() > limit ? Cursor.encode("k", last) : null);
-        });
+        .map(rows -> Pages.bySeq(rows, limit, ApiKeyStore::render, "k"));
   }
 
   /**

@@ -2,8 +2,8 @@ package io.ctrlplane.security;
 
 import io.ctrlplane.deploy.Ids;
 import io.ctrlplane.store.Cursor;
+import io.ctrlplane.store.Pages;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
@@ -58,19 +58,7 @@ public final class AuditLog {
     return client.preparedQuery("SELECT " + COLUMNS + " FROM audit_log WHERE tenant_id = $1 "
             + "AND seq < coalesce($2::bigint, 9223372036854775807) ORDER BY seq DESC LIMIT $3")
         .execute(Tuple.of(tenantId, after, limit + 1))
-        .map(rows -> {
-          JsonArray items = new JsonArray();
-          Long last = null;
-          for (Row row : rows) {
-            if (items.size() == limit) {
-              break;
-            }
-            items.add(render(row));
-            last = row.getLong("seq");
-          }
-          return new JsonObject().put("items", items)
-              .put("next_cursor", rows.size() > limit ? Cursor.encode("a", last) : null);
-        });
+        .map(rows -> Pages.bySeq(rows, limit, AuditLog::render, "a"));
   }
 
   private static JsonObject render(Row row) {

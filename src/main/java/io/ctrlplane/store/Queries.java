@@ -2,10 +2,8 @@ package io.ctrlplane.store;
 
 import io.ctrlplane.api.ApiException;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.util.Objects;
@@ -54,7 +52,7 @@ public final class Queries {
     return client.preparedQuery("SELECT " + Rows.INSTANCE_COLUMNS + " FROM instances i "
             + "WHERE i.tenant_id = $1 AND ($2::text IS NULL OR i.id < $2) ORDER BY i.id DESC LIMIT $3")
         .execute(Tuple.of(Objects.requireNonNull(tenantId), after, limit + 1))
-        .map(rows -> page(rows, limit, Rows::instance, last -> Cursor.encode("i", last.getString("id"))));
+        .map(rows -> Pages.of(rows, limit, Rows::instance, last -> Cursor.encode("i", last.getString("id"))));
   }
 
   public static Future<JsonObject> releases(SqlClient client, String tenantId, String instanceId, int limit,
@@ -64,7 +62,7 @@ public final class Queries {
         .preparedQuery("SELECT " + Rows.RELEASE_COLUMNS + " FROM " + Rows.RELEASE_FROM
             + " WHERE r.instance_id = $1 AND r.version < coalesce($2::int, 2147483647) ORDER BY r.version DESC LIMIT $3")
         .execute(Tuple.of(instanceId, after == null ? null : after.intValue(), limit + 1))
-        .map(rows -> page(rows, limit, Rows::release, last -> Cursor.encode("r", last.getInteger("version")))));
+        .map(rows -> Pages.of(rows, limit, Rows::release, last -> Cursor.encode("r", last.getInteger("version")))));
   }
 
   public static Future<JsonObject> deployments(SqlClient client, String tenantId, String instanceId, int limit,
@@ -74,7 +72,7 @@ public final class Queries {
         .preparedQuery("SELECT " + Rows.DEPLOYMENT_COLUMNS + " FROM " + Rows.DEPLOYMENT_FROM
             + " WHERE d.instance_id = $1 AND d.seq < coalesce($2::bigint, 9223372036854775807) ORDER BY d.seq DESC LIMIT $3")
         .execute(Tuple.of(instanceId, after, limit + 1))
-        .map(rows -> page(rows, limit, Rows::deployment, last -> Cursor.encode("d", last.getLong("seq")))));
+        .map(rows -> Pages.of(rows, limit, Rows::deployment, last -> Cursor.encode("d", last.getLong("seq")))));
   }
 
   private static Future<JsonObject> one(SqlClient client, String sql, String tenantId, String id,
@@ -85,19 +83,4 @@ public final class Queries {
             : Future.succeededFuture(mapper.apply(rows.iterator().next())));
   }
 
-  private static JsonObject page(RowSet<Row> rows, int limit, Function<Row, JsonObject> mapper,
-      Function<Row, String> cursorOf) {
-    JsonArray items = new JsonArray();
-    Row last = null;
-    int n = 0;
-    for (Row row : rows) {
-      if (n++ == limit) {
-        break;
-      }
-      items.add(mapper.apply(row));
-      last = row;
-    }
-    boolean more = rows.size() > limit;
-    return new JsonObject().put("items", items).put("next_cursor", more ? cursorOf.apply(last) : null);
-  }
 }

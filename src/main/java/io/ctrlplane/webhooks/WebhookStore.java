@@ -5,6 +5,7 @@ import io.ctrlplane.deploy.Ids;
 import io.ctrlplane.security.AuditLog;
 import io.ctrlplane.security.Caller;
 import io.ctrlplane.store.Cursor;
+import io.ctrlplane.store.Pages;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -17,7 +18,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
 
 /**
  * SQL for webhook subscriptions and their deliveries: the API's side (create, list, get, delete,
@@ -73,7 +73,7 @@ public final class WebhookStore {
     return pool.preparedQuery("SELECT " + COLUMNS + " FROM webhooks WHERE tenant_id = $1 "
             + "AND ($2::bigint IS NULL OR seq < $2) ORDER BY seq DESC LIMIT $3")
         .execute(Tuple.of(tenantId, after, limit + 1))
-        .map(rows -> page(rows, limit, WebhookStore::render, "w"));
+        .map(rows -> Pages.bySeq(rows, limit, WebhookStore::render, "w"));
   }
 
   /**
@@ -94,7 +94,7 @@ public final class WebhookStore {
         .preparedQuery("SELECT " + DELIVERY_COLUMNS + " FROM webhook_deliveries WHERE webhook_id = $1 "
             + "AND ($2::bigint IS NULL OR seq < $2) ORDER BY seq DESC LIMIT $3")
         .execute(Tuple.of(webhookId, after, limit + 1))
-        .map(rows -> page(rows, limit, WebhookStore::renderDelivery, "wd")));
+        .map(rows -> Pages.bySeq(rows, limit, WebhookStore::renderDelivery, "wd")));
   }
 
   /**
@@ -178,20 +178,6 @@ public final class WebhookStore {
         .put("created_at", time(row.getOffsetDateTime("created_at")))
         .put("updated_at", time(row.getOffsetDateTime("updated_at")))
         .put("finished_at", time(row.getOffsetDateTime("finished_at")));
-  }
-
-  private static JsonObject page(RowSet<Row> rows, int limit, Function<Row, JsonObject> mapper, String kind) {
-    JsonArray items = new JsonArray();
-    Long lastSeq = null;
-    for (Row row : rows) {
-      if (items.size() == limit) {
-        break;
-      }
-      items.add(mapper.apply(row));
-      lastSeq = row.getLong("seq");
-    }
-    return new JsonObject().put("items", items)
-        .put("next_cursor", rows.size() > limit ? Cursor.encode(kind, lastSeq) : null);
   }
 
   private static String time(OffsetDateTime t) {

@@ -1,8 +1,8 @@
 package io.ctrlplane.provider.process;
 
 import io.ctrlplane.store.Cursor;
+import io.ctrlplane.store.Pages;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -18,18 +18,8 @@ final class ProcessTimeline {
 
   Future<JsonObject> page(String instanceId, int limit, String cursor) {
     long after = cursor == null ? 0 : Cursor.decodeLong("t", cursor);
-    return pool.preparedQuery(ProcessSql.TIMELINE_PAGE).execute(Tuple.of(instanceId, after, limit + 1)).map(rows -> {
-      JsonArray items = new JsonArray();
-      long last = after;
-      for (Row row : rows) {
-        if (items.size() == limit) {
-          break;
-        }
-        items.add(entry(row));
-        last = row.getLong("seq");
-      }
-      return new JsonObject().put("items", items).put("next_cursor", rows.size() > limit ? Cursor.encode("t", last) : null);
-    });
+    return pool.preparedQuery(ProcessSql.TIMELINE_PAGE).execute(Tuple.of(instanceId, after, limit + 1))
+        .map(rows -> Pages.bySeq(rows, limit, ProcessTimeline::entry, "t"));
   }
 
   private static JsonObject entry(Row row) {

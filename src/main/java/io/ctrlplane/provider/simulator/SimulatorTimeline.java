@@ -1,8 +1,8 @@
 package io.ctrlplane.provider.simulator;
 
 import io.ctrlplane.store.Cursor;
+import io.ctrlplane.store.Pages;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -34,19 +34,7 @@ final class SimulatorTimeline {
             .compose(locked -> conn.preparedQuery(FleetSql.NOW).execute())
             .compose(now -> materialize(conn, instanceId, now.iterator().next().getOffsetDateTime("now"))))
         .compose(v -> pool.preparedQuery(FleetSql.TIMELINE_PAGE).execute(Tuple.of(instanceId, after, limit + 1)))
-        .map(rows -> {
-          JsonArray items = new JsonArray();
-          long last = after;
-          for (Row row : rows) {
-            if (items.size() == limit) {
-              break;
-            }
-            items.add(entry(row));
-            last = row.getLong("seq");
-          }
-          return new JsonObject().put("items", items)
-              .put("next_cursor", rows.size() > limit ? Cursor.encode("t", last) : null);
-        });
+        .map(rows -> Pages.bySeq(rows, limit, SimulatorTimeline::entry, "t"));
   }
 
   private static JsonObject entry(Row row) {
