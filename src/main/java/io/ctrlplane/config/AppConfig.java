@@ -32,7 +32,8 @@ public record AppConfig(
   public record Kafka(String bootstrapServers, String topic, int topicPartitions,
       int replicationFactor, int startupTimeoutMs) {}
 
-  public record Runner(int instances, int leaseSeconds, int pollMs) {}
+  /** {@code maxConcurrent}: deployments one runner verticle rolls out at once (its slots). */
+  public record Runner(int instances, int leaseSeconds, int pollMs, int maxConcurrent) {}
 
   /**
    * {@code retentionHours}: published outbox rows older than this are pruned (and leave the replay API).
@@ -104,7 +105,8 @@ public record AppConfig(
             r.positive("kafka.startup_timeout_ms", "CTRLPLANE_KAFKA_STARTUP_TIMEOUT_MS")),
         new Runner(r.positive("runner.instances", "CTRLPLANE_RUNNER_INSTANCES"),
             r.positive("runner.lease_seconds", "CTRLPLANE_RUNNER_LEASE_SECONDS"),
-            r.positive("runner.poll_ms", "CTRLPLANE_RUNNER_POLL_MS")),
+            r.positive("runner.poll_ms", "CTRLPLANE_RUNNER_POLL_MS"),
+            r.positiveOr("runner.max_concurrent", "CTRLPLANE_RUNNER_MAX_CONCURRENT", 8)),
         new Relay(r.positive("relay.poll_ms", "CTRLPLANE_RELAY_POLL_MS"),
             r.positive("relay.batch_size", "CTRLPLANE_RELAY_BATCH_SIZE"),
             r.positiveOr("relay.retention_hours", "CTRLPLANE_RELAY_RETENTION_HOURS", 168),

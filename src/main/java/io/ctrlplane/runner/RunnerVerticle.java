@@ -27,7 +27,6 @@ import org.slf4j.LoggerFactory;
  */
 public class RunnerVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(RunnerVerticle.class);
-  private static final int MAX_CONCURRENT = 8;
 
   private final AppConfig config;
   private final String owner = "runner-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8);
@@ -88,7 +87,7 @@ public class RunnerVerticle extends VerticleBase {
 
   /** Claims until there is nothing runnable or every slot is busy. */
   private void claimLoop() {
-    if (claiming || stopping || active.size() >= MAX_CONCURRENT) {
+    if (claiming || stopping || active.size() >= config.runner().maxConcurrent()) {
       return;
     }
     claiming = true;
