@@ -51,7 +51,7 @@ if [ "$MODE" = full ]; then
   BARE_HIGH_RATE=5000; WRK_SECS=10
   PGB_CLIENTS=8; PGB_SECS=20; PGB_INSTANCES=1000
   KAFKA_BURST=100000; KAFKA_RATE=1000; KAFKA_WARMUP=5; KAFKA_SECS=20
-  E2E_INSTANCES=48; E2E_PER_INSTANCE=8; E2E_WARM=2
+  E2E_INSTANCES=48; E2E_PER_INSTANCE=8; E2E_WARM=2; E2E_FEW_SLOTS=2
   EVENT_RATE=10; EVENT_WARMUP=5; EVENT_SECS=30; EVENT_DRAIN=3
   WRITE_RATES=${BENCH_WRITE_RATES:-25,50,100,150,200,300,400,500,600,800,1000,1200,1500,2000}
   WRITE_FIRST_WARMUP=10; WRITE_WARMUP=3; WRITE_SECS=10
@@ -61,7 +61,7 @@ else
   BARE_HIGH_RATE=300; WRK_SECS=1
   PGB_CLIENTS=4; PGB_SECS=3; PGB_INSTANCES=10
   KAFKA_BURST=2000; KAFKA_RATE=200; KAFKA_WARMUP=1; KAFKA_SECS=1
-  E2E_INSTANCES=3; E2E_PER_INSTANCE=2; E2E_WARM=1
+  E2E_INSTANCES=3; E2E_PER_INSTANCE=2; E2E_WARM=1; E2E_FEW_SLOTS=2
   EVENT_RATE=5; EVENT_WARMUP=1; EVENT_SECS=2; EVENT_DRAIN=1
   WRITE_RATES=${BENCH_WRITE_RATES:-20,40}
   WRITE_FIRST_WARMUP=1; WRITE_WARMUP=1; WRITE_SECS=2
@@ -323,12 +323,12 @@ step_kafka() {
 }
 
 RUNNER_PIDS=()
-start_runner() { # starts one more `serve --roles runner` process against the stack's PostgreSQL
-  local port n=$((${#RUNNER_PIDS[@]} + 1))
+start_runner() { # starts one more `serve --roles runner` process against the stack's PostgreSQL; $1: its slots
+  local port n=$((${#RUNNER_PIDS[@]} + 1)) slots=${1:-8}
   port=$(pick_port $((18500 + n)))
-  log "starting runner process $n"
-  note_cmd "env CTRLPLANE_PG_URL=$PG_URL CTRLPLANE_PG_USER=$PG_USER CTRLPLANE_PG_PASSWORD=*** CTRLPLANE_KAFKA_BOOTSTRAP_SERVERS=$KAFKA CTRLPLANE_HTTP_PORT=$port java -jar target/ctrlplane.jar serve --roles runner &"
-  env CTRLPLANE_PG_URL="$PG_URL" CTRLPLANE_PG_USER="$PG_USER" CTRLPLANE_PG_PASSWORD="$PG_PASSWORD" \
+  log "starting runner process $n ($slots deployment slots)"
+  note_cmd "env CTRLPLANE_RUNNER_MAX_CONCURRENT=$slots CTRLPLANE_PG_URL=$PG_URL CTRLPLANE_PG_USER=$PG_USER CTRLPLANE_PG_PASSWORD=*** CTRLPLANE_KAFKA_BOOTSTRAP_SERVERS=$KAFKA CTRLPLANE_HTTP_PORT=$port java -jar target/ctrlplane.jar serve --roles runner &"
+  env CTRLPLANE_RUNNER_MAX_CONCURRENT="$slots" CTRLPLANE_PG_URL="$PG_URL" CTRLPLANE_PG_USER="$PG_USER" CTRLPLANE_PG_PASSWORD="$PG_PASSWORD" \
     CTRLPLANE_KAFKA_BOOTSTRAP_SERVERS="$KAFKA" CTRLPLANE_HTTP_PORT="$port" \
     java -jar "$JAR" serve --roles runner > "$WORK/runner$n.log" 2>&1 &
   local pid=$!
@@ -361,8 +361,20 @@ step_e2e() {
   bench e2e --id e2e.2 --what "End-to-end deploys, 2 runner processes" --url "$API" --pg-jdbc "$PG_JDBC" \
     --pg-user "$PG_USER" --pg-password "$PG_PASSWORD" --prefix e2e-two --instances "$E2E_INSTANCES" \
     --per-instance "$E2E_PER_INSTANCE" --warm-per-instance "$E2E_WARM"
-  stop_pid "${RUNNER_PIDS[1]}" # runner 1 stays for the events step
-  RUNNER_PIDS=("${RUNNER_PIDS[0]}")
+  stop_runners
+  # the same with runners as the bottleneck (2 slots each), not the 2 cores: does adding a runner process add
+  # its slots' worth of throughput?
+  start_runner "$E2E_FEW_SLOTS"
+  log "item 3: end-to-end deploys, 1 runner process of $E2E_FEW_SLOTS slots"
+  bench e2e --id e2e.slots.1 --what "End-to-end deploys, 1 runner process of $E2E_FEW_SLOTS slots" --url "$API" \
+    --pg-jdbc "$PG_JDBC" --pg-user "$PG_USER" --pg-password "$PG_PASSWORD" --prefix e2e-slots-one \
+    --instances "$E2E_INSTANCES" --per-instance "$E2E_PER_INSTANCE" --warm-per-instance "$E2E_WARM"
+  start_runner "$E2E_FEW_SLOTS"
+  log "item 3: end-to-end deploys, 2 runner processes of $E2E_FEW_SLOTS slots"
+  bench e2e --id e2e.slots.2 --what "End-to-end deploys, 2 runner processes of $E2E_FEW_SLOTS slots each" --url "$API" \
+    --pg-jdbc "$PG_JDBC" --pg-user "$PG_USER" --pg-password "$PG_PASSWORD" --prefix e2e-slots-two \
+    --instances "$E2E_INSTANCES" --per-instance "$E2E_PER_INSTANCE" --warm-per-instance "$E2E_WARM"
+  stop_runners # the events step starts its own
 }
 
 step_events() {
@@ -431,7 +443,7 @@ step_on bare && expect base.bare,base.bare.high && command -v wrk >/dev/null && 
 step_on reads && expect reads.10k,reads.10k.deep,reads.1m.same,reads.1m.random,reads.1m.deep
 step_on pgbench && expect base.pgbench
 step_on kafka && expect base.kafka.burst,base.kafka.ack,base.kafka.e2e
-step_on e2e && expect e2e.1,e2e.2
+step_on e2e && expect e2e.1,e2e.2,e2e.slots.1,e2e.slots.2
 step_on events && expect events,events.queued,events.runner
 step_on writes && expect writes
 "${BENCH_JAVA[@]}" report --results "$RESULTS" --meta "$META" --commands "$COMMANDS" --out "$OUT" \

@@ -24,7 +24,7 @@ final class Report {
       {"reads.10k", "1"}, {"reads.10k.deep", "1"}, {"reads.1m.same", "1"}, {"reads.1m.random", "1"},
       {"reads.1m.deep", "1"}, {"reads.10k.wrk", "1"},
       {"writes", "2"},
-      {"e2e.1", "3"}, {"e2e.2", "3"},
+      {"e2e.1", "3"}, {"e2e.2", "3"}, {"e2e.slots.1", "3"}, {"e2e.slots.2", "3"},
       {"events", "4"}, {"events.queued", "4"}, {"events.runner", "4"},
       {"base.pgbench", "5"}, {"base.kafka.burst", "5"}, {"base.kafka.ack", "5"}, {"base.kafka.e2e", "5"},
       {"base.bare", "5"}, {"base.bare.high", "5"}, {"base.bare.wrk", "5"},
@@ -211,8 +211,9 @@ final class Report {
         return verdict(ratio >= 0.5, String.format(Locale.ROOT, "≥ 50 %% of pgbench (%s tx/s): %.0f %%",
             num(pg.getDouble("throughput")), ratio * 100)) + errorNote;
       }
-      case "e2e.2": {
-        JsonObject one = all.get("e2e.1");
+      case "e2e.2":
+      case "e2e.slots.2": {
+        JsonObject one = all.get(id.replaceFirst("2$", "1"));
         if (one == null || one.getValue("throughput") == null || r.getValue("throughput") == null) {
           return "≥ 1.5× one runner: no 1-runner row";
         }
