@@ -133,7 +133,7 @@ function setInstances(items) {
       onclick: () => select(instance.id),
     },
     el('span', { class: 'name' }, instance.name),
-    el('span', { class: 'release' }, instance.current_release ? `v${instance.current_release.version}` : 'no release'),
+    el('span', { class: 'instance-release' }, instance.current_release ? `v${instance.current_release.version}` : 'no release'),
     el('span', { class: `badge health-${instance.health.status}` }, instance.health.status))));
   }
   if (app.selected && app.instances.has(app.selected)) {
@@ -156,6 +156,7 @@ async function select(id) {
   if (app.instances.has(id)) {
     renderInstance(app.instances.get(id));
   }
+  app.feed?.events().forEach((event) => app.view.learn(event.data));
   await loadHistory();
   app.live = new InstanceLive(app.api, id, {
     onInstance: (instance) => instance.id === app.selected && onInstance(instance),
@@ -225,6 +226,7 @@ async function loadHistory() {
 
 let historyTimer = null;
 function onFeedEvent(event) {
+  app.view.learn(event.data);
   if (event.data?.instance_id === app.selected) {
     clearTimeout(historyTimer);
     historyTimer = setTimeout(loadHistory, 200);

@@ -17,6 +17,28 @@ export class DeploymentView {
     }
   }
 
+  /**
+   * Learns a step's description from an event's data (deploy.progressed carries the progress object), so
+   * steps that went by between two looks are still named; re-renders when it concerns the one shown.
+   */
+  learn(data) {
+    const p = data?.progress;
+    if (!p?.step || !p.step_description || p.phase === 'reverting') {
+      return;
+    }
+    this.names(data.deployment_id).set(p.step, p.step_description);
+    if (this.deployment?.id === data.deployment_id) {
+      this.steps(this.deployment, this.deployment.progress || {});
+    }
+  }
+
+  names(deploymentId) {
+    if (!this.stepNames.has(deploymentId)) {
+      this.stepNames.set(deploymentId, new Map());
+    }
+    return this.stepNames.get(deploymentId);
+  }
+
   hide() {
     this.deployment = null;
     $('deployment').hidden = true;
@@ -81,15 +103,14 @@ export class DeploymentView {
     const list = clear($('steps'));
     const total = p.steps || 0;
     const current = p.step || 0;
-    const names = this.stepNames.get(d.id) || new Map();
-    this.stepNames.set(d.id, names);
+    const names = this.names(d.id);
     if (current && p.step_description && p.phase !== 'reverting') {
       names.set(current, p.step_description);
     }
     const finished = d.state === 'succeeded' || d.state === 'rolled_back';
     for (let i = 1; i <= total; i += 1) {
       const status = finished || i < current ? 'done' : i === current && !TERMINAL.has(d.state) ? 'current' : 'todo';
-      const text = names.get(i) || (i === current ? p.step_type : null) || 'not reached yet';
+      const text = names.get(i) || (i === current ? p.step_type : null) || (status === 'done' ? 'done' : 'to come');
       list.append(el('li', {
         class: `step ${status}`, 'aria-current': status === 'current' ? 'step' : null,
       }, el('span', { class: 'visually-hidden' }, `${status === 'todo' ? 'to do' : status}: `), `Step ${i} of ${total}: ${text}`));

@@ -62,6 +62,11 @@ export class EventFeed {
     }
   }
 
+  /** The CloudEvents kept, oldest first. */
+  events() {
+    return this.items.map((item) => item.event);
+  }
+
   render() {
     const list = clear($('event-feed'));
     for (const { seq, event } of [...this.items].reverse()) {

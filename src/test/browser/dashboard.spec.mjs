@@ -1,0 +1,112 @@
+// Drives the dashboard in headless Chromium (Debian's, through playwright-core) for DashboardBrowserTest.
+// Usage: node dashboard.spec.mjs <base url> <api key> <screenshot path> <instance name>
+// Talks to the Java test line by line: prints "READY", then reads "DEPLOYMENT <id>" (the canary the test
+// started through the API); prints "STEP <text>" checkpoints and "OK" at the end. Exit code 0 only on success.
+import { createInterface } from 'node:readline';
+import { chromium } from 'playwright-core';
+
+const [baseUrl, key, screenshot, instanceName] = process.argv.slice(2);
+const WAIT = { timeout: 30_000 };
+const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
+const say = (text) => console.log(text);
+
+function fail(message) {
+  throw new Error(message);
+}
+
+async function nextLine(prefix) {
+  const { value, done } = await lines.next();
+  if (done || !value.startsWith(prefix)) {
+    fail(`expected "${prefix}…" from the test, got ${done ? 'end of input' : value}`);
+  }
+  return value.slice(prefix.length).trim();
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CTRLPLANE_CHROMIUM || '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking'],
+});
+const problems = [];
+const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+try {
+  // failed requests are judged by their URL below (the console line does not name it)
+  page.on('console', (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource')
+    && problems.push(`console: ${m.text()}`));
+  // a 404 of a /watch stream is the dashboard finding no SSE endpoint (it falls back to polling); others are bugs
+  page.on('response', (r) => r.status() >= 400 && !(r.status() === 404 && r.url().endsWith('/watch'))
+    && problems.push(`HTTP ${r.status()} ${r.request().method()} ${r.url()}`));
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.setDefaultTimeout(WAIT.timeout);
+
+  await page.goto(baseUrl + '/');
+  await page.getByLabel('API key', { exact: true }).fill(key);
+  await page.getByRole('button', { name: 'Connect' }).click();
+  const instance = page.locator('.instance-button', { hasText: instanceName });
+  await instance.waitFor(WAIT);
+  await page.locator('#current-release', { hasText: 'v1' }).waitFor(WAIT);
+  await page.locator('#history li[data-version="1"]').waitFor(WAIT);
+  say('STEP instance shown with v1 live');
+
+  const storage = await page.evaluate(() => ({
+    session: sessionStorage.getItem('ctrlplane.api_key'),
+    local: localStorage.length,
+    cookie: document.cookie,
+    url: location.href,
+  }));
+  if (storage.session !== key) fail('the key is not in sessionStorage');
+  if (storage.local !== 0) fail(`localStorage has ${storage.local} items`);
+  if (storage.cookie !== '') fail(`cookies set: ${storage.cookie}`);
+  if (storage.url.includes(key)) fail('the key is in the URL');
+  say('STEP key only in sessionStorage');
+
+  // a marker on window: it survives only if the page is never reloaded
+  await page.evaluate(() => { window.ctrlplaneNoReload = true; });
+  say('READY');
+  const deploymentId = await nextLine('DEPLOYMENT');
+
+  const panel = page.locator(`#deployment[data-deployment-id="${deploymentId}"]`);
+  await panel.waitFor(WAIT);
+  await page.locator('#traffic[data-new="25"]').waitFor(WAIT);
+  await page.locator('#progress-live', { hasText: '(paused)' }).waitFor(WAIT);
+  await page.locator('#steps li.current[aria-current="step"]', { hasText: 'pause' }).waitFor(WAIT);
+  await page.locator('#steps li.done').first().waitFor(WAIT);
+  say(`STEP live progress: ${await page.locator('#progress-live').textContent()}`);
+  say(`STEP traffic: ${await page.locator('#traffic').getAttribute('aria-label')}`);
+
+  // promote with the keyboard: focus the button, Enter opens the dialog, Tab to Confirm, Enter
+  const promote = page.getByRole('button', { name: 'Promote' });
+  await promote.focus();
+  if (await promote.isDisabled()) fail('Promote is disabled during the pause');
+  await page.keyboard.press('Enter');
+  const dialog = page.getByRole('dialog', { name: 'Promote this deployment?' });
+  await dialog.waitFor(WAIT);
+  await page.keyboard.press('Tab');
+  const focused = await page.evaluate(() => document.activeElement?.id);
+  if (focused !== 'confirm-yes') fail(`Tab in the dialog focused ${focused}, not Confirm`);
+  await page.keyboard.press('Enter');
+  await dialog.waitFor({ state: 'hidden', ...WAIT });
+  say('STEP promote confirmed');
+
+  await page.locator(`#deployment[data-deployment-id="${deploymentId}"][data-state="succeeded"]`).waitFor(WAIT);
+  await page.locator('#deployment-state', { hasText: 'succeeded' }).waitFor(WAIT);
+  await page.locator('#current-release', { hasText: 'v2' }).waitFor(WAIT);
+  await page.locator('#traffic[data-new="100"]').waitFor(WAIT);
+  await page.locator('#history li.current[data-version="2"]').waitFor(WAIT);
+  await page.locator('#event-feed li', { hasText: 'deploy.succeeded' }).filter({ hasText: `${instanceName} v2` })
+    .waitFor(WAIT);
+  if (!await page.evaluate(() => window.ctrlplaneNoReload === true)) fail('the page was reloaded');
+  say(`STEP succeeded without reload; connection: ${await page.locator('#connection').textContent()}`);
+
+  await page.screenshot({ path: screenshot, fullPage: true });
+  say(`STEP screenshot ${screenshot}`);
+  if (problems.length > 0) fail(`browser reported problems:\n${problems.join('\n')}`);
+  say('OK');
+} catch (error) {
+  console.error(error.stack || String(error));
+  if (problems.length > 0) console.error(problems.join('\n'));
+  await page.screenshot({ path: screenshot.replace(/\.png$/, '-failure.png'), fullPage: true }).catch(() => {});
+  process.exitCode = 1;
+} finally {
+  await browser.close();
+  process.stdin.destroy();
+}
