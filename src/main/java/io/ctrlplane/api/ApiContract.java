@@ -21,11 +21,13 @@ public final class ApiContract {
   /**
    * vertx-openapi 5.0 refuses a document that names media types it cannot validate, even on responses
    * it is never asked to check. Ours are JSON underneath (problem+json) or the document itself (yaml),
-   * so the copy given to the validator names the closest type it knows; the served document is untouched.
+   * or text (the event streams of the watch routes), so the copy given to the validator names the closest
+   * type it knows; the served document is untouched.
    */
   private static final Map<String, String> VALIDATOR_MEDIA_TYPES = Map.of(
       "application/problem+json", "application/json",
-      "application/yaml", "text/plain");
+      "application/yaml", "text/plain",
+      "text/event-stream", "text/plain");
 
   private final Buffer document;
   private final JsonObject raw;

@@ -3,6 +3,7 @@ package io.ctrlplane.api;
 import io.ctrlplane.dashboard.DashboardRoutes;
 import io.ctrlplane.security.Authenticator;
 import io.ctrlplane.security.Keyring;
+import io.ctrlplane.watch.WatchHub;
 import io.ctrlplane.webhooks.WebhookRequest;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -25,7 +26,7 @@ final class ApiRouter {
 
   private ApiRouter() {}
 
-  static Router create(Vertx vertx, ApiContract api, HealthRoutes health, Security security) {
+  static Router create(Vertx vertx, ApiContract api, HealthRoutes health, Security security, WatchHub watches) {
     Router router = Router.router(vertx);
     router.route().handler(AuthHandler.requestIds());
     router.post("/v1/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
@@ -37,7 +38,7 @@ final class ApiRouter {
         .putHeader("content-type", "application/yaml; charset=utf-8")
         .end(api.document()));
     DashboardRoutes.mount(router); // public static files at / and /ui/*, outside /v1
-    new V1Routes(vertx, security.keyring()).mount(router);
+    new V1Routes(vertx, security.keyring(), watches).mount(router);
     RouteTable.verify(router);
     Errors.mount(router, security.audit());
     return router;

@@ -4,6 +4,7 @@ import io.ctrlplane.config.AppConfig;
 import io.ctrlplane.security.Authenticator;
 import io.ctrlplane.security.Keyring;
 import io.ctrlplane.store.PgPools;
+import io.ctrlplane.watch.WatchHub;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -20,6 +21,7 @@ public class HttpApiVerticle extends VerticleBase {
   private Pool pool;
   private HealthRoutes health;
   private HttpServer server;
+  private WatchHub watches;
 
   public HttpApiVerticle(AppConfig config) {
     this.config = config;
@@ -31,17 +33,21 @@ public class HttpApiVerticle extends VerticleBase {
     health = new HealthRoutes(vertx, pool, config.kafka());
     ApiRouter.Security security = new ApiRouter.Security(new Authenticator(pool, config.security()),
         Keyring.fromConfig(config.security().encryptionKey()), new RefusalAudit(pool));
-    return ApiContract.load(vertx).compose(api -> {
+    watches = new WatchHub(vertx, PgPools.connectOptions(config.postgres()), config.http().watchKeepaliveMs(),
+        config.http().watchPollMs());
+    return watches.start().compose(v -> ApiContract.load(vertx)).compose(api -> {
       server = vertx.createHttpServer(new HttpServerOptions()
           .setHost(config.http().host())
           .setPort(config.http().port()));
-      return server.requestHandler(ApiRouter.create(vertx, api, health, security)).listen();
+      return server.requestHandler(ApiRouter.create(vertx, api, health, security, watches)).listen();
     });
   }
 
   @Override
   public Future<?> stop() {
-    Future<Void> shutdown = server == null ? Future.succeededFuture() : server.shutdown();
+    // watch streams never end by themselves: end them first, or the server's shutdown waits for them
+    Future<Void> watchesStopped = watches == null ? Future.succeededFuture() : watches.stop();
+    Future<Void> shutdown = watchesStopped.eventually(() -> server == null ? Future.succeededFuture() : server.shutdown());
     return shutdown.eventually(health::close).eventually(() -> pool.close());
   }
 }

@@ -5,6 +5,7 @@ import io.ctrlplane.deploy.FieldError;
 import io.ctrlplane.security.Caller;
 import io.ctrlplane.security.Keyring;
 import io.ctrlplane.security.SecretEnv;
+import io.ctrlplane.watch.WatchHub;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -30,11 +31,13 @@ final class V1Routes {
 
   private final Vertx vertx;
   private final Keyring keyring;
+  private final WatchHub watches;
 
   /** {@code keyring}: seals secret_env; null when no encryption key is configured (secrets are then refused). */
-  V1Routes(Vertx vertx, Keyring keyring) {
+  V1Routes(Vertx vertx, Keyring keyring, WatchHub watches) {
     this.vertx = vertx;
     this.keyring = keyring;
+    this.watches = watches;
   }
 
   void mount(Router router) {
@@ -54,6 +57,7 @@ final class V1Routes {
         body -> new JsonObject().put("id", ctx.pathParam("id"))));
     router.get("/v1/releases/:id").handler(ctx -> get(ctx, Addresses.RELEASES_GET, ctx.pathParam("id")));
     new ControlRoutes(vertx).mount(router);
+    new WatchRoutes(watches).mount(router);
     new EventRoutes(vertx).mount(router);
     new WebhookRoutes(vertx).mount(router);
     new SecurityRoutes(vertx).mount(router);

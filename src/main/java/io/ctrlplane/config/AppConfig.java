@@ -9,7 +9,12 @@ public record AppConfig(
     Set<Role> roles, Http http, Postgres postgres, Kafka kafka, Runner runner, Relay relay, Webhooks webhooks,
     Dev dev, Security security, Agent agent) {
 
-  public record Http(String host, int port, int instances) {}
+  /**
+   * {@code watchKeepaliveMs}: how often an open watch stream (SSE) gets a keep-alive comment (and an idle
+   * one a re-read); {@code watchPollMs}: how often a watch re-reads while a deployment is in flight, besides
+   * the NOTIFY that wakes it at every step.
+   */
+  public record Http(String host, int port, int instances, int watchKeepaliveMs, int watchPollMs) {}
 
   public record Postgres(String url, String host, int port, String database, String user,
       String password, int poolSize) {
@@ -88,7 +93,9 @@ public record AppConfig(
         Role.parseList(r.string("roles", "CTRLPLANE_ROLES")),
         new Http(r.string("http.host", "CTRLPLANE_HTTP_HOST"),
             r.port("http.port", "CTRLPLANE_HTTP_PORT"),
-            r.positive("http.instances", "CTRLPLANE_HTTP_INSTANCES")),
+            r.positive("http.instances", "CTRLPLANE_HTTP_INSTANCES"),
+            r.positiveOr("http.watch_keepalive_ms", "CTRLPLANE_HTTP_WATCH_KEEPALIVE_MS", 15_000),
+            r.positiveOr("http.watch_poll_ms", "CTRLPLANE_HTTP_WATCH_POLL_MS", 1000)),
         postgres(r),
         new Kafka(r.string("kafka.bootstrap_servers", "CTRLPLANE_KAFKA_BOOTSTRAP_SERVERS"),
             r.string("kafka.topic", "CTRLPLANE_KAFKA_TOPIC"),

@@ -20,6 +20,8 @@ public final class EnvOverrides {
       new Mapping("CTRLPLANE_HTTP_HOST", "http.host", Kind.STRING),
       new Mapping("CTRLPLANE_HTTP_PORT", "http.port", Kind.INT),
       new Mapping("CTRLPLANE_HTTP_INSTANCES", "http.instances", Kind.INT),
+      new Mapping("CTRLPLANE_HTTP_WATCH_KEEPALIVE_MS", "http.watch_keepalive_ms", Kind.INT),
+      new Mapping("CTRLPLANE_HTTP_WATCH_POLL_MS", "http.watch_poll_ms", Kind.INT),
       new Mapping("CTRLPLANE_PG_URL", "postgres.url", Kind.STRING),
       new Mapping("CTRLPLANE_PG_USER", "postgres.user", Kind.STRING),
       new Mapping("CTRLPLANE_PG_PASSWORD", "postgres.password", Kind.STRING),

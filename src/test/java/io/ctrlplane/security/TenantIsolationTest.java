@@ -133,7 +133,8 @@ class TenantIsolationTest {
       String path = e.path().replace(":id", idsOfA.get(kind));
       tests.add(DynamicTest.dynamicTest(e.method() + " " + e.path() + " with tenant B's key → 404", () -> {
         // a route with a second id (a replica's logs) has no own resource of A's here: only the 404s apply
-        if (e.method().equals(HttpMethod.GET) && !path.contains(":")) {
+        // (a watch stream never ends while there is something to follow: WatchTest reads its own watches)
+        if (e.method().equals(HttpMethod.GET) && !path.contains(":") && !e.path().endsWith("/watch")) {
           assertThat(a.get(path).status()).as("tenant A reads its own id").isEqualTo(200);
         }
         ApiClient.Response r = b.send(e.method(), path, validBody(e), Map.of());
