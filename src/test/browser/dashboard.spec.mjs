@@ -32,8 +32,7 @@ try {
   // failed requests are judged by their URL below (the console line does not name it)
   page.on('console', (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource')
     && problems.push(`console: ${m.text()}`));
-  // a 404 of a /watch stream is the dashboard finding no SSE endpoint (it falls back to polling); others are bugs
-  page.on('response', (r) => r.status() >= 400 && !(r.status() === 404 && r.url().endsWith('/watch'))
+  page.on('response', (r) => r.status() >= 400
     && problems.push(`HTTP ${r.status()} ${r.request().method()} ${r.url()}`));
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.setDefaultTimeout(WAIT.timeout);
@@ -45,6 +44,8 @@ try {
   await instance.waitFor(WAIT);
   await page.locator('#current-release', { hasText: 'v1' }).waitFor(WAIT);
   await page.locator('#history li[data-version="1"]').waitFor(WAIT);
+  // live updates come from the instance's event stream (GET /v1/instances/{id}/watch), not from polling
+  await page.locator('#connection', { hasText: 'live: stream' }).waitFor(WAIT);
   say('STEP instance shown with v1 live');
 
   const storage = await page.evaluate(() => ({
