@@ -95,6 +95,7 @@ class DashboardBrowserTest {
       assertThat(promoted.getJsonObject("progress").getJsonObject("traffic").getInteger("new")).isEqualTo(100);
       browser.awaitLine("OK", Duration.ofSeconds(60));
       int exit = browser.awaitExit(Duration.ofSeconds(30));
+      browser.output().forEach(line -> System.out.println("browser: " + line)); // in the surefire report
       assertThat(exit).as("browser script exit; output %s; errors %s", browser.output(), browser.errorsText())
           .isZero();
       assertThat(browser.output()).anySatisfy(line -> assertThat(line).startsWith("STEP live progress: Step")
