@@ -8,7 +8,8 @@ import { chromium } from 'playwright-core';
 const [baseUrl, key, screenshot, instanceName] = process.argv.slice(2);
 const WAIT = { timeout: 30_000 };
 const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
-const say = (text) => console.log(text);
+const started = Date.now();
+const say = (text) => console.log(`${text}`.startsWith("READY") || text === "OK" ? text : `${text} (+${((Date.now() - started) / 1000).toFixed(1)} s)`);
 
 function fail(message) {
   throw new Error(message);
@@ -73,6 +74,7 @@ try {
   await page.locator('#steps li.done').first().waitFor(WAIT);
   say(`STEP live progress: ${await page.locator('#progress-live').textContent()}`);
   say(`STEP traffic: ${await page.locator('#traffic').getAttribute('aria-label')}`);
+  await page.screenshot({ path: screenshot.replace(/\.png$/, '-paused.png'), fullPage: true });
 
   // promote with the keyboard: focus the button, Enter opens the dialog, Tab to Confirm, Enter
   const promote = page.getByRole('button', { name: 'Promote' });
@@ -98,8 +100,20 @@ try {
   if (!await page.evaluate(() => window.ctrlplaneNoReload === true)) fail('the page was reloaded');
   say(`STEP succeeded without reload; connection: ${await page.locator('#connection').textContent()}`);
 
+  await page.locator('#history li[data-version="2"]', { hasText: 'by ci-deployer' }).waitFor(WAIT);
   await page.screenshot({ path: screenshot, fullPage: true });
   say(`STEP screenshot ${screenshot}`);
+
+  // roll back to v1 from the history: a new release v3 carrying v1, marked as a rollback, replaces v2
+  await page.locator('#history li[data-version="1"]').getByRole('button', { name: 'Roll back to v1' }).click();
+  const rollbackDialog = page.getByRole('dialog', { name: 'Roll back to v1?' });
+  await rollbackDialog.waitFor(WAIT);
+  await rollbackDialog.getByRole('button', { name: 'Roll back to v1' }).click();
+  await page.locator('#history li.current.rollback[data-version="3"]', { hasText: 'rollback to v1' }).waitFor(WAIT);
+  await page.locator('#current-release', { hasText: 'v3' }).waitFor(WAIT);
+  await page.locator('#history li[data-version="2"]', { hasText: 'rolled back' }).waitFor(WAIT);
+  await page.screenshot({ path: screenshot.replace(/\.png$/, '-rollback.png'), fullPage: true });
+  say('STEP rolled back to v1 as v3');
   if (problems.length > 0) fail(`browser reported problems:\n${problems.join('\n')}`);
   say('OK');
 } catch (error) {

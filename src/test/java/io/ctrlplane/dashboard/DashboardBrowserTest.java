@@ -67,7 +67,7 @@ class DashboardBrowserTest {
   }
 
   @Test
-  @DisplayName("shows a canary live, promotes it after confirmation and shows it succeed, without a reload")
+  @DisplayName("shows a canary live, promotes it after confirmation, shows it succeed without a reload, rolls back")
   void canaryPromotedFromTheDashboard() throws Exception {
     Deploys deploys = new Deploys(admin);
     String instanceId = deploys.instance("storefront", 200);
@@ -101,7 +101,14 @@ class DashboardBrowserTest {
       assertThat(browser.output()).anySatisfy(line -> assertThat(line).startsWith("STEP live progress: Step")
           .contains("(paused)"));
       assertThat(browser.output()).anySatisfy(line -> assertThat(line).contains("25% to v2"));
+      assertThat(browser.output()).anySatisfy(line -> assertThat(line).startsWith("STEP rolled back to v1 as v3"));
     }
+    JsonObject instance = admin.get("/v1/instances/" + instanceId).json();
+    assertThat(instance.getJsonObject("current_release").getInteger("version")).as("rolled back from the page")
+        .isEqualTo(3);
+    JsonObject v3 = admin.get("/v1/instances/" + instanceId + "/releases?limit=1").json().getJsonArray("items")
+        .getJsonObject(0);
+    assertThat(v3.getJsonObject("rollback_of").getInteger("version")).isEqualTo(1);
     byte[] png = Files.readAllBytes(SCREENSHOT);
     assertThat(png.length).as("screenshot size").isGreaterThan(10_000);
     assertThat(new String(png, 1, 3, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("PNG");
