@@ -33,12 +33,20 @@ try {
   // failed requests are judged by their URL below (the console line does not name it)
   page.on('console', (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource')
     && problems.push(`console: ${m.text()}`));
-  page.on('response', (r) => r.status() >= 400
+  let wrongKeyTried = false; // until the right key is entered, the 401 of the wrong one is expected
+  page.on('response', (r) => r.status() >= 400 && !(wrongKeyTried && r.status() === 401)
     && problems.push(`HTTP ${r.status()} ${r.request().method()} ${r.url()}`));
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.setDefaultTimeout(WAIT.timeout);
 
   await page.goto(baseUrl + '/');
+  wrongKeyTried = true;
+  await page.getByLabel('API key', { exact: true }).fill('cp_not-a-key');
+  await page.getByRole('button', { name: 'Connect' }).click();
+  await page.getByRole('alert').filter({ hasText: 'refused (401)' }).waitFor(WAIT);
+  if (await page.evaluate(() => sessionStorage.length) !== 0) fail('a refused key was kept');
+  say('STEP a wrong key is refused and not kept');
+  wrongKeyTried = false;
   await page.getByLabel('API key', { exact: true }).fill(key);
   await page.getByRole('button', { name: 'Connect' }).click();
   const instance = page.locator('.instance-button', { hasText: instanceName });
