@@ -3,7 +3,7 @@
 import { Api } from './api.js';
 import { confirmAction } from './confirm.js';
 import { DeploymentView } from './deployment-view.js';
-import { $, clear, el, TERMINAL } from './dom.js';
+import { $, clear, el, keepingFocus, TERMINAL } from './dom.js';
 import { EventFeed } from './events-view.js';
 import { renderHistory } from './history-view.js';
 import { InstanceLive } from './live.js';
@@ -125,17 +125,20 @@ async function refreshInstances() {
 function setInstances(items) {
   app.instances = new Map(items.map((i) => [i.id, i]));
   $('instances-empty').hidden = items.length > 0;
-  const list = clear($('instance-list'));
-  for (const instance of items) {
-    list.append(el('li', {}, el('button', {
-      type: 'button', class: 'instance-button', dataset: { instanceId: instance.id },
-      'aria-current': instance.id === app.selected ? 'true' : null,
-      onclick: () => select(instance.id),
-    },
-    el('span', { class: 'name' }, instance.name),
-    el('span', { class: 'instance-release' }, instance.current_release ? `v${instance.current_release.version}` : 'no release'),
-    el('span', { class: `badge health-${instance.health.status}` }, instance.health.status))));
-  }
+  const list = $('instance-list');
+  keepingFocus(list, () => {
+    clear(list);
+    for (const instance of items) {
+      list.append(el('li', {}, el('button', {
+        type: 'button', class: 'instance-button', dataset: { instanceId: instance.id, focusKey: instance.id },
+        'aria-current': instance.id === app.selected ? 'true' : null,
+        onclick: () => select(instance.id),
+      },
+      el('span', { class: 'name' }, instance.name),
+      el('span', { class: 'instance-release' }, instance.current_release ? `v${instance.current_release.version}` : 'no release'),
+      el('span', { class: `badge health-${instance.health.status}` }, instance.health.status))));
+    }
+  });
   if (app.selected && app.instances.has(app.selected)) {
     renderInstance(app.instances.get(app.selected));
   }

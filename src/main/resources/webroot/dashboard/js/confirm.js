@@ -3,6 +3,9 @@ import { $ } from './dom.js';
 
 export function confirmAction(title, text, confirmLabel) {
   const dialog = $('confirm');
+  if (dialog.open) {
+    return Promise.resolve(false); // one question at a time
+  }
   $('confirm-title').textContent = title;
   $('confirm-text').textContent = text;
   $('confirm-yes').textContent = confirmLabel;

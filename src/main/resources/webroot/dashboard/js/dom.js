@@ -43,3 +43,16 @@ export function formatClock(iso) {
 }
 
 export const TERMINAL = new Set(['succeeded', 'failed', 'cancelled', 'rolled_back']);
+
+/**
+ * Re-renders {@code list} with {@code render()} and puts the keyboard focus back on the element of the same
+ * {@code data-focus-key} if it had it: lists refreshed by live updates must not drop a keyboard user's place.
+ */
+export function keepingFocus(list, render) {
+  const focused = document.activeElement;
+  const key = list.contains(focused) ? focused.dataset.focusKey : null;
+  render();
+  if (key) {
+    list.querySelector(`[data-focus-key="${CSS.escape(key)}"]`)?.focus();
+  }
+}

@@ -1,6 +1,6 @@
 // Release history of one instance: every release newest first, with its image, when and by whom it was
 // deployed, how that deployment ended, rollbacks marked, and a "roll back to this release" button.
-import { $, clear, el, formatTime } from './dom.js';
+import { $, clear, el, formatTime, keepingFocus } from './dom.js';
 
 /** releases: newest first; deployments: newest first (the last attempt of a release wins). */
 export function renderHistory(releases, deployments, currentRelease, onRollback) {
@@ -10,7 +10,11 @@ export function renderHistory(releases, deployments, currentRelease, onRollback)
       byRelease.set(d.release.id, d);
     }
   }
-  const list = clear($('history'));
+  const list = $('history');
+  keepingFocus(list, () => renderReleases(clear(list), releases, byRelease, currentRelease, onRollback));
+}
+
+function renderReleases(list, releases, byRelease, currentRelease, onRollback) {
   if (releases.length === 0) {
     list.append(el('li', { class: 'hint' }, 'No releases yet.'));
     return;
@@ -35,7 +39,7 @@ export function renderHistory(releases, deployments, currentRelease, onRollback)
       release.commit_sha ? ` · commit ${release.commit_sha.slice(0, 7)}` : ''),
     release.notes ? el('p', { class: 'notes' }, release.notes) : '',
     current ? '' : el('button', {
-      type: 'button', class: 'secondary small', onclick: () => onRollback(release),
+      type: 'button', class: 'secondary small', dataset: { focusKey: release.id }, onclick: () => onRollback(release),
     }, `Roll back to v${release.version}`)));
   }
 }
