@@ -13,7 +13,9 @@
 # dev stack's own admin key is read from its data directory). Load comes from separate JVMs (io.ctrlplane.bench.*,
 # src/bench/java) at fixed arrival rates; see bench/RESULTS.md for what each row means.
 #
-# Other settings: BENCH_STACK_JAVA_OPTS (e.g. a JFR recording) for the stack JVM, BENCH_WRITE_RATES.
+# Other settings: BENCH_STACK_JAVA_OPTS (e.g. a JFR recording) for the stack JVM, BENCH_WRITE_RATES,
+# BENCH_ATTEMPTS (default 3: a latency run during which other processes used > 0.25 core is repeated up to
+# this many runs in all and the quietest kept; a missed write-ramp step is retried as often).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -44,7 +46,7 @@ rm -f "$RESULTS" "$COMMANDS" "$META"
 
 # ---- scale -------------------------------------------------------------------------------------------
 if [ "$MODE" = full ]; then
-  READ_RATE=500; READ_WARMUP=10; READ_SECS=30; PREWARM=20
+  READ_RATE=500; READ_WARMUP=10; READ_SECS=30; PREWARM=20; ATTEMPTS=${BENCH_ATTEMPTS:-3}
   BIG_RELEASES=10000; MANY_INSTANCES=999; MANY_RELEASES=991
   BARE_HIGH_RATE=5000; WRK_SECS=10
   PGB_CLIENTS=8; PGB_SECS=20; PGB_INSTANCES=1000
@@ -54,7 +56,7 @@ if [ "$MODE" = full ]; then
   WRITE_RATES=${BENCH_WRITE_RATES:-25,50,100,150,200,300,400,500,600,800,1000,1200,1500,2000}
   WRITE_FIRST_WARMUP=10; WRITE_WARMUP=3; WRITE_SECS=10
 else
-  READ_RATE=100; READ_WARMUP=1; READ_SECS=2; PREWARM=1
+  READ_RATE=100; READ_WARMUP=1; READ_SECS=2; PREWARM=1; ATTEMPTS=1
   BIG_RELEASES=200; MANY_INSTANCES=9; MANY_RELEASES=50
   BARE_HIGH_RATE=300; WRK_SECS=1
   PGB_CLIENTS=4; PGB_SECS=3; PGB_INSTANCES=10
@@ -243,9 +245,9 @@ step_bare() {
   PIDS+=("$pid")
   wait_http "http://localhost:$port/bare" 30
   bench http --id base.bare --what "Bare Vert.x route (constant JSON)" --url "http://localhost:$port" \
-    --path /bare --rate "$READ_RATE" --warmup "$READ_WARMUP" --duration "$READ_SECS" --prewarm "$PREWARM"
+    --path /bare --rate "$READ_RATE" --warmup "$READ_WARMUP" --duration "$READ_SECS" --attempts "$ATTEMPTS" --prewarm "$PREWARM"
   bench http --id base.bare.high --what "Bare Vert.x route, high rate" --url "http://localhost:$port" \
-    --path /bare --rate "$BARE_HIGH_RATE" --warmup "$READ_WARMUP" --duration "$READ_SECS"
+    --path /bare --rate "$BARE_HIGH_RATE" --warmup "$READ_WARMUP" --duration "$READ_SECS" --attempts "$ATTEMPTS"
   if command -v wrk >/dev/null; then
     rec wrk -t1 -c32 -d"${WRK_SECS}s" --latency "http://localhost:$port/bare" > "$WORK/wrk-bare.txt"
     bench wrk --id base.bare.wrk --what "Bare Vert.x route, most it serves (wrk)" --file "$WORK/wrk-bare.txt" \
@@ -257,10 +259,15 @@ step_bare() {
 step_reads() {
   log "item 1: loading one instance with $BIG_RELEASES releases"
   rec psql -X -q -v ON_ERROR_STOP=1 -v n="$BIG_RELEASES" -f bench/load-big-instance.sql
-  local path="/v1/instances/inst_bench_big/releases?limit=20"
+  local big=inst_00000000000000000000000000 # bench/load-big-instance.sql
+  local path="/v1/instances/$big/releases?limit=20"
+  local deep # the page after version 120: 495th of 500, where a cursor filter instead of an index bound would scan ~9 900 rows
+  deep="$path&cursor=$(printf 'r:120' | base64 | tr '+/' '-_' | tr -d '=')"
   curl -sf -H "Authorization: Bearer $BENCH_API_KEY" -o "$WORK/sample-releases.json" "$API$path" || { echo "bench: $API$path failed" >&2; exit 1; }
   bench http --id reads.10k --what "GET releases?limit=20, instance with $BIG_RELEASES releases" --url "$API" \
-    --path "$path" --rate "$READ_RATE" --warmup "$READ_WARMUP" --duration "$READ_SECS" --prewarm "$PREWARM"
+    --path "$path" --rate "$READ_RATE" --warmup "$READ_WARMUP" --duration "$READ_SECS" --attempts "$ATTEMPTS" --prewarm "$PREWARM"
+  bench http --id reads.10k.deep --what "GET releases?limit=20&cursor=…, page 495 of 500, same instance" --url "$API" \
+    --path "$deep" --rate "$READ_RATE" --warmup "$READ_WARMUP" --duration "$READ_SECS" --attempts "$ATTEMPTS"
   if command -v wrk >/dev/null; then
     rec wrk -t1 -c32 -d"${WRK_SECS}s" --latency -s bench/auth.lua "$API$path" > "$WORK/wrk-reads.txt"
     bench wrk --id reads.10k.wrk --what "GET releases?limit=20, most it serves (wrk)" --file "$WORK/wrk-reads.txt" \
@@ -272,12 +279,19 @@ step_reads() {
   local total
   total=$(psql -X -Atc "SELECT count(*) || ' releases across ' || count(DISTINCT instance_id) || ' instances' FROM releases")
   echo "- Item 1 data: $total, bulk-loaded with SQL in $((SECONDS - t0)) s (bench/load-*.sql)" >> "$META"
-  psql -X -Atc "SELECT '/v1/instances/' || id || '/releases?limit=20' FROM instances WHERE id LIKE 'inst_bench_%'" \
+  psql -X -Atc "SELECT '/v1/instances/' || id || '/releases?limit=20' FROM instances WHERE name LIKE 'bench-%'" \
     > "$WORK/read-paths.txt"
+  # a random page of each instance: cursor = a random version (the API's cursor is base64url of r:<version>)
+  psql -X -Atc "SELECT '/v1/instances/' || id || '/releases?limit=20&cursor='
+                  || rtrim(translate(encode(convert_to('r:' || (21 + floor(random() * (last_version - 20)))::int, 'UTF8'),
+                                            'base64'), '+/', '-_'), '=')
+                FROM instances WHERE name LIKE 'bench-%'" > "$WORK/read-deep-paths.txt"
   bench http --id reads.1m.same --what "GET releases?limit=20, same instance, database of $total" --url "$API" \
-    --path "$path" --rate "$READ_RATE" --warmup "$READ_WARMUP" --duration "$READ_SECS"
+    --path "$path" --rate "$READ_RATE" --warmup "$READ_WARMUP" --duration "$READ_SECS" --attempts "$ATTEMPTS"
   bench http --id reads.1m.random --what "GET releases?limit=20, random instance, database of $total" \
-    --url "$API" --paths-file "$WORK/read-paths.txt" --rate "$READ_RATE" --warmup "$READ_WARMUP" --duration "$READ_SECS"
+    --url "$API" --paths-file "$WORK/read-paths.txt" --rate "$READ_RATE" --warmup "$READ_WARMUP" --duration "$READ_SECS" --attempts "$ATTEMPTS"
+  bench http --id reads.1m.deep --what "GET releases?limit=20&cursor=…, random instance, random page, database of $total" \
+    --url "$API" --paths-file "$WORK/read-deep-paths.txt" --rate "$READ_RATE" --warmup "$READ_WARMUP" --duration "$READ_SECS" --attempts "$ATTEMPTS"
 }
 
 step_pgbench() {
@@ -289,13 +303,14 @@ step_pgbench() {
   pg_dump -s "$PGDATABASE" | psql -X -q -v ON_ERROR_STOP=1 -d "$db" > /dev/null
   rec psql -X -q -v ON_ERROR_STOP=1 -d "$db" -v ninst="$PGB_INSTANCES" -f bench/pgbench-setup.sql
   rm -rf "$WORK/pgbench"; mkdir -p "$WORK/pgbench"
-  "${BENCH_JAVA[@]}" cpu --seconds "$PGB_SECS" --file "$WORK/pgbench/cpu.json" --started "$WORK/pgbench/started" &
-  local meter=$!
-  for _ in $(seq 1 100); do [ -f "$WORK/pgbench/started" ] && break; sleep 0.1; done
-  rec pgbench -n -M prepared -c "$PGB_CLIENTS" -j 2 -T "$PGB_SECS" -D ninst="$PGB_INSTANCES" \
-    -f bench/deploy.pgbench.sql -l --log-prefix="$WORK/pgbench/pgbench_log" "$db" > "$WORK/pgbench/report.txt" 2>&1 \
-    || { cat "$WORK/pgbench/report.txt" >&2; return 1; }
-  wait "$meter" || true
+  # the CPU meter runs inside pgbench's run (processes that end before the meter does would be missed)
+  note_cmd "pgbench -n -M prepared -c $PGB_CLIENTS -j 2 -T $PGB_SECS -D ninst=$PGB_INSTANCES -f bench/deploy.pgbench.sql -l --log-prefix=$WORK/pgbench/pgbench_log bench_pgbench"
+  pgbench -n -M prepared -c "$PGB_CLIENTS" -j 2 -T "$PGB_SECS" -D ninst="$PGB_INSTANCES" \
+    -f bench/deploy.pgbench.sql -l --log-prefix="$WORK/pgbench/pgbench_log" "$db" > "$WORK/pgbench/report.txt" 2>&1 &
+  local pgb=$!
+  sleep 1
+  "${BENCH_JAVA[@]}" cpu --seconds "$(( PGB_SECS > 8 ? PGB_SECS - 6 : 1 ))" --file "$WORK/pgbench/cpu.json" || true
+  wait "$pgb" || { cat "$WORK/pgbench/report.txt" >&2; return 1; }
   bench pgbench --id base.pgbench --what "pgbench: the deploy transaction's SQL (bench/deploy.pgbench.sql)" \
     --log-dir "$WORK/pgbench" --report "$WORK/pgbench/report.txt" --cpu-file "$WORK/pgbench/cpu.json" \
     --load "$PGB_CLIENTS clients, closed loop, $PGB_SECS s, -M prepared, $PGB_INSTANCES instances"
@@ -370,18 +385,18 @@ step_writes() {
   else
     echo "- Item 2: external stack: its own runners (if any) were running the POSTed deployments during the ramp" >> "$META"
   fi
-  psql -X -Atc "SELECT '/v1/instances/' || id || '/deployments' FROM instances WHERE id LIKE 'inst_bench_%'" \
+  psql -X -Atc "SELECT '/v1/instances/' || id || '/deployments' FROM instances WHERE name LIKE 'bench-%'" \
     > "$WORK/write-paths.txt"
   if [ ! -s "$WORK/write-paths.txt" ]; then # --only writes: instances without the item 1 data
     rec psql -X -q -v ON_ERROR_STOP=1 -v ninst="$MANY_INSTANCES" -v nrel=1 -f bench/load-many-instances.sql
-    psql -X -Atc "SELECT '/v1/instances/' || id || '/deployments' FROM instances WHERE id LIKE 'inst_bench_%'" \
+    psql -X -Atc "SELECT '/v1/instances/' || id || '/deployments' FROM instances WHERE name LIKE 'bench-%'" \
       > "$WORK/write-paths.txt"
   fi
   log "item 2: write ramp $WRITE_RATES req/s"
   bench ramp --id writes --what "POST deployments: highest rate with p99 ≤ 50 ms" --url "$API" --method POST \
     --paths-file "$WORK/write-paths.txt" --body '{"image": "registry.example/bench/app:write"}' \
     --rates "$WRITE_RATES" --p99-limit-ms 50 --first-warmup "$WRITE_FIRST_WARMUP" --warmup "$WRITE_WARMUP" \
-    --duration "$WRITE_SECS" --prewarm "$PREWARM"
+    --duration "$WRITE_SECS" --prewarm "$PREWARM" --retries "$((ATTEMPTS - 1))"
   # every committed event should reach Kafka: how many are still waiting shortly after the ramp
   sleep 3
   echo "- Outbox rows not yet published 3 s after the write ramp: $(psql -X -Atc 'SELECT count(*) FROM outbox WHERE published_at IS NULL'); outbox rows in all: $(psql -X -Atc 'SELECT count(*) FROM outbox')" >> "$META"
@@ -413,7 +428,7 @@ OUT="$ROOT/bench/RESULTS.md"
 EXPECT=""
 expect() { EXPECT="$EXPECT${EXPECT:+,}$1"; }
 step_on bare && expect base.bare,base.bare.high && command -v wrk >/dev/null && expect base.bare.wrk
-step_on reads && expect reads.10k,reads.1m.same,reads.1m.random
+step_on reads && expect reads.10k,reads.10k.deep,reads.1m.same,reads.1m.random,reads.1m.deep
 step_on pgbench && expect base.pgbench
 step_on kafka && expect base.kafka.burst,base.kafka.ack,base.kafka.e2e
 step_on e2e && expect e2e.1,e2e.2

@@ -1,6 +1,13 @@
 package io.ctrlplane;
 
 import io.ctrlplane.app.Server;
+import io.ctrlplane.cli.ActivityCommand;
+import io.ctrlplane.cli.CliException;
+import io.ctrlplane.cli.ControlCommands;
+import io.ctrlplane.cli.DeployCommand;
+import io.ctrlplane.cli.InstancesCommand;
+import io.ctrlplane.cli.ReleasesCommand;
+import io.ctrlplane.cli.RollbackCommand;
 import io.ctrlplane.config.AppConfig;
 import io.ctrlplane.config.ConfigException;
 import io.ctrlplane.config.ConfigLoader;
@@ -19,10 +26,17 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code ctrlplane serve|dev}: one jar, roles chosen on the command line or by configuration. */
+/**
+ * {@code ctrlplane serve|dev}: one jar, roles chosen on the command line or by configuration; and the
+ * commands users run against the HTTP API (io.ctrlplane.cli).
+ */
 @Command(name = "ctrlplane", mixinStandardHelpOptions = true, version = "ctrlplane 0.1.0",
     description = "Deployment and release control plane.",
-    subcommands = {Main.Serve.class, EventsCommand.class, KeysCommand.class, SecretsCommand.class})
+    subcommands = {Main.Serve.class, EventsCommand.class, KeysCommand.class, SecretsCommand.class,
+        InstancesCommand.class, DeployCommand.class, ReleasesCommand.class, RollbackCommand.class,
+        ControlCommands.Status.class, ControlCommands.Watch.class, ControlCommands.Cancel.class,
+        ControlCommands.Pause.class, ControlCommands.Resume.class, ControlCommands.Promote.class,
+        ActivityCommand.class})
 public final class Main {
   /** Exit code for bad configuration (a setting the operator must change). */
   public static final int EXIT_CONFIG = 2;
@@ -40,6 +54,18 @@ public final class Main {
   public static int execute(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
     CommandLine cmd = new CommandLine(new Main());
     cmd.addSubcommand("dev", devCommand(env, err));
+    wire(cmd, env, out, err);
+    cmd.setOut(new java.io.PrintWriter(out, true));
+    cmd.setErr(new java.io.PrintWriter(err, true));
+    cmd.setExecutionExceptionHandler((e, c, parsed) -> {
+      err.println("ctrlplane: " + oneLine(e));
+      return e instanceof CliException cli ? cli.exitCode() : e instanceof ConfigException ? EXIT_CONFIG : 1;
+    });
+    return cmd.execute(args);
+  }
+
+  /** Gives every command, nested ones too (instances create), the environment and the streams. */
+  private static void wire(CommandLine cmd, Map<String, String> env, PrintStream out, PrintStream err) {
     for (CommandLine sub : cmd.getSubcommands().values()) {
       if (sub.getCommand() instanceof EnvAware aware) {
         aware.init(env, err);
@@ -47,13 +73,8 @@ public final class Main {
       if (sub.getCommand() instanceof OutputAware aware) {
         aware.output(out);
       }
+      wire(sub, env, out, err);
     }
-    cmd.setErr(new java.io.PrintWriter(err, true));
-    cmd.setExecutionExceptionHandler((e, c, parsed) -> {
-      err.println("ctrlplane: " + oneLine(e));
-      return e instanceof ConfigException ? EXIT_CONFIG : 1;
-    });
-    return cmd.execute(args);
   }
 
   /** Commands that read the environment and report on a given stream. */

@@ -56,10 +56,18 @@ final class CpuMeter {
     return new Usage(server / secs, load / secs, Math.max(0, busy - server - load) / secs, server, secs);
   }
 
+  /**
+   * CPU of a group over the window: its ticks at the end minus its ticks at the start. Each process's
+   * ticks include the CPU of its children that ended and were waited for (cutime + cstime), so a
+   * PostgreSQL backend that exits inside the window still counts (into the postmaster's total).
+   */
   private static long delta(Map<Integer, Long> a, Map<Integer, Long> b) {
     long sum = 0;
-    for (Map.Entry<Integer, Long> e : b.entrySet()) {
-      sum += e.getValue() - a.getOrDefault(e.getKey(), 0L);
+    for (long v : b.values()) {
+      sum += v;
+    }
+    for (long v : a.values()) {
+      sum -= v;
     }
     return sum;
   }
@@ -89,7 +97,8 @@ final class CpuMeter {
           String[] f = stat.substring(close + 2).split(" ");
           int pid = Integer.parseInt(dir.getFileName().toString());
           parent.put(pid, Integer.parseInt(f[1]));
-          ticks.put(pid, Long.parseLong(f[11]) + Long.parseLong(f[12])); // utime + stime
+          // utime + stime + cutime + cstime (children waited for)
+          ticks.put(pid, Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14]));
           String comm = stat.substring(stat.indexOf('(') + 1, close);
           byte[] raw = Files.readAllBytes(dir.resolve("cmdline"));
           cmd.put(pid, comm + " " + new String(raw, StandardCharsets.UTF_8).replace('\0', ' '));

@@ -1,6 +1,7 @@
 package io.ctrlplane.api;
 
 import io.ctrlplane.config.AppConfig;
+import io.ctrlplane.security.ApiKeyStore;
 import io.ctrlplane.security.Authenticator;
 import io.ctrlplane.security.Keyring;
 import io.ctrlplane.store.PgPools;
@@ -34,7 +35,7 @@ public class HttpApiVerticle extends VerticleBase {
     ApiRouter.Security security = new ApiRouter.Security(new Authenticator(pool, config.security()),
         Keyring.fromConfig(config.security().encryptionKey()), new RefusalAudit(pool));
     watches = new WatchHub(vertx, PgPools.connectOptions(config.postgres()), config.http().watchKeepaliveMs(),
-        config.http().watchPollMs());
+        config.http().watchPollMs(), keys -> ApiKeyStore.revoked(pool, keys));
     return watches.start().compose(v -> ApiContract.load(vertx)).compose(api -> {
       server = vertx.createHttpServer(new HttpServerOptions()
           .setHost(config.http().host())

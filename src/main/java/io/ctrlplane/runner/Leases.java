@@ -155,15 +155,12 @@ final class Leases {
   /** Appends an event about the deployment as it is inside this transaction; {@code progress} joins its data. */
   static Future<JsonObject> event(SqlConnection conn, String type, String deploymentId, String instanceId,
       JsonObject progress) {
-    return Queries.deploymentForRunner(conn, deploymentId)
-        .compose(dep -> conn.preparedQuery("SELECT name FROM instances WHERE id = $1").execute(Tuple.of(instanceId))
-            .compose(rs -> {
-              JsonObject data = Outbox.data(dep, rs.iterator().next().getString("name"));
-              if (progress != null) {
-                data.put("progress", progress);
-              }
-              return Outbox.append(conn, type, instanceId, deploymentId, data);
-            }));
+    return Queries.eventData(conn, deploymentId).compose(data -> {
+      if (progress != null) {
+        data.put("progress", progress);
+      }
+      return Outbox.append(conn, type, instanceId, deploymentId, data);
+    });
   }
 
   private static Future<Void> notifyRunnable(SqlConnection conn) {

@@ -13,6 +13,7 @@ import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -64,7 +65,7 @@ public final class ApiKeyStore {
   public Future<JsonObject> list(String tenantId, int limit, String cursor) {
     Long after = cursor == null ? null : Cursor.decodeLong("k", cursor);
     return pool.preparedQuery("SELECT " + COLUMNS + " FROM api_keys WHERE tenant_id = $1 "
-            + "AND ($2::bigint IS NULL OR seq < $2) ORDER BY seq DESC LIMIT $3")
+            + "AND seq < coalesce($2::bigint, 9223372036854775807) ORDER BY seq DESC LIMIT $3")
         .execute(Tuple.of(tenantId, after, limit + 1))
         .map(rows -> {
           JsonArray items = new JsonArray();
@@ -135,5 +136,16 @@ public final class ApiKeyStore {
 
   private static ApiException notFound(String id) {
     return ApiException.notFound("api key " + id + " does not exist");
+  }
+
+  /** Which of {@code keyIds} are revoked now (ids with no row, like the bootstrap key's, are not). */
+  public static Future<Set<String>> revoked(SqlClient client, Set<String> keyIds) {
+    return client.preparedQuery("SELECT id FROM api_keys WHERE id = ANY($1) AND revoked_at IS NOT NULL")
+        .execute(Tuple.of(keyIds.toArray(new String[0])))
+        .map(rows -> {
+          Set<String> revoked = new HashSet<>();
+          rows.forEach(r -> revoked.add(r.getString("id")));
+          return revoked;
+        });
   }
 }

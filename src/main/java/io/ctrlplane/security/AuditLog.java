@@ -56,7 +56,7 @@ public final class AuditLog {
   public static Future<JsonObject> page(SqlClient client, String tenantId, int limit, String cursor) {
     Long after = cursor == null ? null : Cursor.decodeLong("a", cursor);
     return client.preparedQuery("SELECT " + COLUMNS + " FROM audit_log WHERE tenant_id = $1 "
-            + "AND ($2::bigint IS NULL OR seq < $2) ORDER BY seq DESC LIMIT $3")
+            + "AND seq < coalesce($2::bigint, 9223372036854775807) ORDER BY seq DESC LIMIT $3")
         .execute(Tuple.of(tenantId, after, limit + 1))
         .map(rows -> {
           JsonArray items = new JsonArray();

@@ -17,23 +17,28 @@ public final class Outbox {
 
   public static Future<JsonObject> append(SqlConnection conn, String type, String instanceId,
       String deploymentId, JsonObject data) {
-    return conn.preparedQuery("UPDATE instances SET last_event_seq = last_event_seq + 1 WHERE id = $1 "
-            + "RETURNING last_event_seq, tenant_id")
-        .execute(Tuple.of(instanceId))
-        .compose(rs -> {
+    // sequence and tenant are filled in by the statement, from the instance row whose lock it takes
+    JsonObject event = DeployEvent.cloudEvent(type, null, instanceId, 0, deploymentId, data);
+    return conn.preparedQuery(APPEND)
+        .execute(Tuple.of(instanceId, event.getString("id"), type, event, Addresses.PG_CHANNEL_OUTBOX))
+        .map(rs -> {
           Row row = rs.iterator().next();
-          long seq = row.getLong("last_event_seq");
           // the tenant comes from the instance row, never from the caller: an event is its instance's tenant's
-          String tenantId = row.getString("tenant_id");
-          JsonObject event = DeployEvent.cloudEvent(type, tenantId, instanceId, seq, deploymentId, data);
-          return conn.preparedQuery("INSERT INTO outbox (event_id, tenant_id, instance_id, instance_seq, type, event) "
-                  + "VALUES ($1, $2, $3, $4, $5, $6)")
-              .execute(Tuple.of(event.getString("id"), tenantId, instanceId, seq, type, event))
-              .compose(ok -> conn.preparedQuery("SELECT pg_notify($1, $2)")
-                  .execute(Tuple.of(Addresses.PG_CHANNEL_OUTBOX, instanceId)))
-              .map(event);
+          return event.put("instanceseq", row.getLong("instance_seq")).put("tenantid", row.getString("tenant_id"));
         });
   }
+
+  /**
+   * One round trip: bump the instance's event counter, insert the event with that sequence and the
+   * instance's tenant, and NOTIFY the relays (delivered at commit).
+   */
+  private static final String APPEND = "WITH bumped AS ("
+      + "UPDATE instances SET last_event_seq = last_event_seq + 1 WHERE id = $1 RETURNING last_event_seq, tenant_id), "
+      + "appended AS (INSERT INTO outbox (event_id, tenant_id, instance_id, instance_seq, type, event) "
+      + "SELECT $2, b.tenant_id, $1, b.last_event_seq, $3, "
+      + "$4::jsonb || jsonb_build_object('instanceseq', b.last_event_seq, 'tenantid', b.tenant_id) FROM bumped b "
+      + "RETURNING instance_seq, tenant_id) "
+      + "SELECT a.instance_seq, a.tenant_id, pg_notify($5, $1) FROM appended a";
 
   /**
    * Event data from a deployment as {@link Rows#deployment} renders it: ids and versions, never env.

@@ -30,12 +30,18 @@ public final class Queries {
         + " WHERE d.id = $1 AND d.tenant_id = $2", tenantId, id, Rows::deployment, "deployment");
   }
 
-  /** A deployment in whatever tenant: for the runner, which works for every tenant, never for an API request. */
-  public static Future<JsonObject> deploymentForRunner(SqlClient client, String id) {
-    return client.preparedQuery("SELECT " + Rows.DEPLOYMENT_COLUMNS + " FROM " + Rows.DEPLOYMENT_FROM
-            + " WHERE d.id = $1").execute(Tuple.of(id))
-        .compose(rows -> rows.size() == 0 ? Future.failedFuture(ApiException.notFound("deployment " + id
-            + " does not exist")) : Future.succeededFuture(Rows.deployment(rows.iterator().next())));
+  /**
+   * A deployment's event data ({@link Outbox#data}) as it is inside the caller's transaction, in one read; in
+   * whatever tenant: for the runner, which works for every tenant, never for an API request.
+   */
+  public static Future<JsonObject> eventData(SqlClient client, String deploymentId) {
+    return client.preparedQuery("SELECT " + Rows.DEPLOYMENT_COLUMNS + ", i.name AS instance_name FROM "
+            + Rows.DEPLOYMENT_FROM + " JOIN instances i ON i.id = d.instance_id WHERE d.id = $1")
+        .execute(Tuple.of(deploymentId))
+        .compose(rows -> rows.size() == 0
+            ? Future.failedFuture(ApiException.notFound("deployment " + deploymentId + " does not exist"))
+            : Future.succeededFuture(Outbox.data(Rows.deployment(rows.iterator().next()),
+                rows.iterator().next().getString("instance_name"))));
   }
 
   public static Future<JsonObject> release(SqlClient client, String tenantId, String id) {
@@ -56,7 +62,7 @@ public final class Queries {
     Long after = cursor == null ? null : Cursor.decodeLong("r", cursor);
     return instance(client, tenantId, instanceId).compose(i -> client
         .preparedQuery("SELECT " + Rows.RELEASE_COLUMNS + " FROM " + Rows.RELEASE_FROM
-            + " WHERE r.instance_id = $1 AND ($2::int IS NULL OR r.version < $2) ORDER BY r.version DESC LIMIT $3")
+            + " WHERE r.instance_id = $1 AND r.version < coalesce($2::int, 2147483647) ORDER BY r.version DESC LIMIT $3")
         .execute(Tuple.of(instanceId, after == null ? null : after.intValue(), limit + 1))
         .map(rows -> page(rows, limit, Rows::release, last -> Cursor.encode("r", last.getInteger("version")))));
   }
@@ -66,7 +72,7 @@ public final class Queries {
     Long after = cursor == null ? null : Cursor.decodeLong("d", cursor);
     return instance(client, tenantId, instanceId).compose(i -> client
         .preparedQuery("SELECT " + Rows.DEPLOYMENT_COLUMNS + " FROM " + Rows.DEPLOYMENT_FROM
-            + " WHERE d.instance_id = $1 AND ($2::bigint IS NULL OR d.seq < $2) ORDER BY d.seq DESC LIMIT $3")
+            + " WHERE d.instance_id = $1 AND d.seq < coalesce($2::bigint, 9223372036854775807) ORDER BY d.seq DESC LIMIT $3")
         .execute(Tuple.of(instanceId, after, limit + 1))
         .map(rows -> page(rows, limit, Rows::deployment, last -> Cursor.encode("d", last.getLong("seq")))));
   }

@@ -25,6 +25,11 @@ final class StoreReads {
     this.caller = caller;
   }
 
+  /** The API key that opened the watch (null when auth is off). */
+  String keyId() {
+    return caller.getString("key_id");
+  }
+
   Future<JsonObject> deployment(String id) {
     return request(Addresses.DEPLOYMENTS_GET, new JsonObject().put("id", id));
   }

@@ -23,6 +23,11 @@ abstract class Watch {
   /** Whether a deployment it follows is in flight (then it is re-read on the fast fallback too). */
   abstract boolean inFlight();
 
+  /** The API key whose request opened this watch: its revocation ends the stream. */
+  String keyId() {
+    return reads.keyId();
+  }
+
   SseStream stream() {
     return stream;
   }

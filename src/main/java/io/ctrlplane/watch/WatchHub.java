@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
  * The open watch streams of one HTTP verticle, and what makes them re-read. Every committed change
@@ -35,6 +36,7 @@ public final class WatchHub {
 
   private final Vertx vertx;
   private final PgSubscriber subscriber;
+  private final Function<Set<String>, Future<Set<String>>> revokedKeys;
   private final int keepaliveMs;
   private final int pollMs;
   private final Map<String, Set<Watch>> byInstance = new HashMap<>();
@@ -43,8 +45,14 @@ public final class WatchHub {
   private long pollTimer = -1;
   private long keepaliveTimer = -1;
 
-  public WatchHub(Vertx vertx, PgConnectOptions connect, int keepaliveMs, int pollMs) {
+  /**
+   * {@code revokedKeys}: which of these key ids are revoked now. A key is checked only when a stream
+   * opens, so open streams are checked again at every keep-alive and those of a revoked key end.
+   */
+  public WatchHub(Vertx vertx, PgConnectOptions connect, int keepaliveMs, int pollMs,
+      Function<Set<String>, Future<Set<String>>> revokedKeys) {
     this.vertx = vertx;
+    this.revokedKeys = revokedKeys;
     this.subscriber = PgSubscriber.subscriber(vertx, connect).reconnectPolicy(n -> n < 20 ? 500L : -1L);
     this.keepaliveMs = keepaliveMs;
     this.pollMs = pollMs;
@@ -152,6 +160,26 @@ public final class WatchHub {
   private void keepAlive() {
     allWatches().forEach(w -> w.stream().comment("keep-alive"));
     new ArrayList<>(byInstance.keySet()).forEach(this::nudge);
+    endRevoked();
+  }
+
+  /** Ends the streams opened with a key that has been revoked since (the client's reconnect gets a 401). */
+  private void endRevoked() {
+    Set<String> keys = new HashSet<>();
+    allWatches().forEach(w -> {
+      if (w.keyId() != null) {
+        keys.add(w.keyId());
+      }
+    });
+    if (keys.isEmpty()) {
+      return;
+    }
+    revokedKeys.apply(keys).onSuccess(revoked -> allWatches().stream()
+        .filter(w -> revoked.contains(w.keyId()))
+        .forEach(w -> {
+          w.stream().comment("api key revoked");
+          w.stream().end();
+        }));
   }
 
   private List<Watch> allWatches() {

@@ -30,7 +30,8 @@ class ContractRoutesTest {
     // the pool and Kafka settings are only used when a health check runs, never here
     router = ApiRouter.create(vertx, contract, new HealthRoutes(vertx, null, null), new ApiRouter.Security(
         new io.ctrlplane.security.Authenticator(null, io.ctrlplane.config.AppConfig.Security.defaults()), null,
-        RefusalAudit.disabled()), new io.ctrlplane.watch.WatchHub(vertx, new io.vertx.pgclient.PgConnectOptions(), 15_000, 1000));
+        RefusalAudit.disabled()), new io.ctrlplane.watch.WatchHub(vertx, new io.vertx.pgclient.PgConnectOptions(), 15_000, 1000,
+        keys -> io.vertx.core.Future.succeededFuture(java.util.Set.of())));
   }
 
   @AfterAll

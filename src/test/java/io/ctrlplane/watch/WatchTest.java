@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ctrlplane.app.Server;
 import io.ctrlplane.cli.SseParser;
 import io.ctrlplane.config.AppConfig;
+import io.ctrlplane.security.Scope;
 import io.ctrlplane.testing.ApiClient;
 import io.ctrlplane.testing.Await;
+import io.ctrlplane.testing.Keys;
 import io.ctrlplane.testing.Rollouts;
 import io.ctrlplane.testing.TestStack;
 import io.ctrlplane.testing.WatchStream;
@@ -171,6 +173,26 @@ class WatchTest {
       assertThat(data(stream.events().get(1)).getString("id")).isEqualTo(id);
       assertThat(api.post("/v1/deployments/" + id + "/cancel", new JsonObject()).status()).isEqualTo(202);
       stream.await(END, "the cancel", e -> e.type().equals("deployment") && "cancelled".equals(data(e).getString("state")));
+    }
+  }
+
+  @Test
+  @DisplayName("revoking the key that opened a watch ends its stream (within a keep-alive); the reconnect is refused")
+  void revokedKeyEndsTheStream() {
+    String instanceId = rollouts.instance(1);
+    JsonObject reader = Keys.viaApi(api, "watcher", Scope.READ);
+    String path = "/v1/instances/" + instanceId + "/watch";
+    try (WatchStream stream = WatchStream.open(config.http().port(), path, reader.getString("key"))) {
+      stream.await(END, "the first event", e -> true);
+      Await.until(END, "a keep-alive comment", () -> stream.comments().contains("keep-alive") ? true : null);
+      assertThat(stream.ended()).as("open while the key is valid").isFalse();
+
+      assertThat(api.delete("/v1/api-keys/" + reader.getString("id")).status()).isEqualTo(204);
+      stream.awaitEnd(END);
+      assertThat(stream.comments()).contains("api key revoked");
+    }
+    try (WatchStream again = WatchStream.open(config.http().port(), path, reader.getString("key"))) {
+      assertThat(again.status()).isEqualTo(401);
     }
   }
 

@@ -20,9 +20,11 @@ final class FleetSql {
 
   /**
    * Writes the transitions whose time has come ($1 instance, $2 now), each at its own time, in time
-   * order, once (the unique index drops repeats); then marks stopped replicas settled.
+   * order, once (the unique index drops repeats), and marks stopped replicas settled: one statement, one
+   * snapshot (the insert reads sim_replicas as it was before the update, as two statements in a row would).
    */
   static final String MATERIALIZE = """
+      WITH written AS (
       INSERT INTO sim_timeline (instance_id, at, kind, replica_id, release_id, deployment_id, epoch)
       SELECT instance_id, at, kind, id, release_id, dep, ep FROM (
         SELECT instance_id, started_at AS at, 1 AS ord, 'replica.started' AS kind, id, release_id,
@@ -47,10 +49,9 @@ final class FleetSql {
       ) t ORDER BY at, ord, id
       ON CONFLICT (replica_id, kind) WHERE kind IN
         ('replica.started', 'replica.ready', 'replica.failed', 'replica.crashed', 'replica.stopped') DO NOTHING
+      RETURNING 1)
+      UPDATE sim_replicas SET settled = true WHERE instance_id = $1 AND NOT settled AND stop_at <= $2
       """;
-
-  static final String SETTLE = "UPDATE sim_replicas SET settled = true "
-      + "WHERE instance_id = $1 AND NOT settled AND stop_at <= $2";
 
   private static final String LIVE = "instance_id = $1 AND release_id = $2 AND NOT settled "
       + "AND (stop_at IS NULL OR stop_at > $3)";

@@ -24,9 +24,7 @@ final class SimulatorTimeline {
   }
 
   static Future<Void> materialize(SqlConnection conn, String instanceId, OffsetDateTime now) {
-    return conn.preparedQuery(FleetSql.MATERIALIZE).execute(Tuple.of(instanceId, now))
-        .compose(ok -> conn.preparedQuery(FleetSql.SETTLE).execute(Tuple.of(instanceId, now)))
-        .mapEmpty();
+    return conn.preparedQuery(FleetSql.MATERIALIZE).execute(Tuple.of(instanceId, now)).mapEmpty();
   }
 
   /** One page, oldest first; {@code next_cursor} is null on the last page. */

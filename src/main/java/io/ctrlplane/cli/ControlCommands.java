@@ -1,0 +1,110 @@
+package io.ctrlplane.cli;
+
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code cancel|pause|resume|promote <deployment>} and {@code status|watch <deployment>}. */
+public final class ControlCommands {
+  private ControlCommands() {}
+
+  /** One of the POST /v1/deployments/{id}/… commands. */
+  abstract static class Control extends ApiCommand {
+    @Parameters(index = "0", description = "Deployment id (dep_…).")
+    String deployment;
+
+    abstract String action();
+
+    JsonObject body() {
+      return new JsonObject();
+    }
+
+    @Override
+    protected int run(ApiHttp api) {
+      JsonObject d = api.post("/v1/deployments/" + deployment + "/" + action(), body(), Map.of());
+      if (json()) {
+        printJson(d);
+      } else {
+        out.println(deployment + ": " + action() + " accepted; now " + ProgressLine.of(d, Instant.now()));
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "cancel", mixinStandardHelpOptions = true,
+      description = "Cancel a deployment (a running one is reverted first).")
+  public static final class Cancel extends Control {
+    @Override
+    String action() {
+      return "cancel";
+    }
+  }
+
+  @Command(name = "pause", mixinStandardHelpOptions = true, description = "Pause a running deployment.")
+  public static final class Pause extends Control {
+    @Override
+    String action() {
+      return "pause";
+    }
+  }
+
+  @Command(name = "resume", mixinStandardHelpOptions = true, description = "Resume a paused deployment.")
+  public static final class Resume extends Control {
+    @Override
+    String action() {
+      return "resume";
+    }
+  }
+
+  @Command(name = "promote", mixinStandardHelpOptions = true,
+      description = "End the pause a deployment waits in; --full skips every remaining pause and analysis.")
+  public static final class Promote extends Control {
+    @Option(names = "--full", description = "Skip the remaining steps up to the finish.")
+    boolean full;
+
+    @Override
+    String action() {
+      return "promote";
+    }
+
+    @Override
+    JsonObject body() {
+      return full ? new JsonObject().put("full", true) : new JsonObject();
+    }
+  }
+
+  @Command(name = "status", mixinStandardHelpOptions = true, description = "Show a deployment's state and progress.")
+  public static final class Status extends ApiCommand {
+    @Parameters(index = "0", description = "Deployment id (dep_…).")
+    String deployment;
+
+    @Override
+    protected int run(ApiHttp api) {
+      JsonObject d = api.get("/v1/deployments/" + deployment);
+      if (json()) {
+        printJson(d);
+        return ExitCodes.OK;
+      }
+      JsonObject release = d.getJsonObject("release");
+      out.println("deployment " + d.getString("id") + " (" + d.getString("kind") + ", " + d.getString("strategy")
+          + ") of " + d.getString("instance_id") + ": v" + release.getValue("version") + " " + release.getString("image"));
+      out.println(ProgressLine.of(d, Instant.now()));
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "watch", mixinStandardHelpOptions = true,
+      description = "Follow a deployment to its end; exit 0 succeeded, 1 failed, 3 cancelled.")
+  public static final class Watch extends ApiCommand {
+    @Parameters(index = "0", description = "Deployment id (dep_…).")
+    String deployment;
+
+    @Override
+    protected int run(ApiHttp api) {
+      return follow(api, deployment);
+    }
+  }
+}
