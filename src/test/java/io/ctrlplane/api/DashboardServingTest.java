@@ -7,11 +7,13 @@ import io.ctrlplane.security.Authenticator;
 import io.ctrlplane.testing.ApiClient;
 import io.ctrlplane.testing.Await;
 import io.ctrlplane.watch.WatchHub;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.pgclient.PgConnectOptions;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,7 +40,7 @@ class DashboardServingTest {
     ApiContract contract = Await.result(ApiContract.load(vertx));
     var router = ApiRouter.create(vertx, contract, new HealthRoutes(vertx, null, null), new ApiRouter.Security(
         new Authenticator(null, AppConfig.Security.defaults()), null, RefusalAudit.disabled()),
-        new WatchHub(vertx, new PgConnectOptions(), 15_000, 1000));
+        new WatchHub(vertx, new PgConnectOptions(), 15_000, 1000, keys -> Future.succeededFuture(Set.of())));
     server = Await.result(vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1"));
     anonymous = new ApiClient(vertx, server.actualPort()).as(ApiClient.NO_KEY);
   }
