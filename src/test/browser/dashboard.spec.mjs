@@ -82,6 +82,8 @@ try {
   await page.locator('#steps li.done').first().waitFor(WAIT);
   say(`STEP live progress: ${await page.locator('#progress-live').textContent()}`);
   say(`STEP traffic: ${await page.locator('#traffic').getAttribute('aria-label')}`);
+  await page.locator('#history li[data-version="2"]', { hasText: 'running' }).waitFor(WAIT);
+  if (await page.locator('#history li[data-version="2"] button').count() !== 0) fail('v2 in flight offers a rollback');
   await page.screenshot({ path: screenshot.replace(/\.png$/, '-paused.png'), fullPage: true });
 
   // promote with the keyboard: focus the button, Enter opens the dialog, Tab to Confirm, Enter

@@ -1,5 +1,6 @@
 // Release history of one instance: every release newest first, with its image, when and by whom it was
-// deployed, how that deployment ended, rollbacks marked, and a "roll back to this release" button.
+// deployed, how that deployment ended, rollbacks marked, and a "roll back to this release" button (not on the
+// live release, nor on one whose deployment is still in flight).
 import { $, clear, el, formatTime, keepingFocus } from './dom.js';
 
 /** releases: newest first; deployments: newest first (the last attempt of a release wins). */
@@ -22,6 +23,7 @@ function renderReleases(list, releases, byRelease, currentRelease, onRollback) {
   for (const release of releases) {
     const deployment = byRelease.get(release.id);
     const current = currentRelease?.id === release.id;
+    const inFlight = deployment?.state === 'pending' || deployment?.state === 'running';
     list.append(el('li', {
       class: `release${current ? ' current' : ''}${release.rollback_of ? ' rollback' : ''}`,
       dataset: { version: release.version, releaseId: release.id },
@@ -38,7 +40,7 @@ function renderReleases(list, releases, byRelease, currentRelease, onRollback) {
       deployment ? ` · ${deployment.strategy}` : '',
       release.commit_sha ? ` · commit ${release.commit_sha.slice(0, 7)}` : ''),
     release.notes ? el('p', { class: 'notes' }, release.notes) : '',
-    current ? '' : el('button', {
+    current || inFlight ? '' : el('button', {
       type: 'button', class: 'secondary small', dataset: { focusKey: release.id }, onclick: () => onRollback(release),
     }, `Roll back to v${release.version}`)));
   }
