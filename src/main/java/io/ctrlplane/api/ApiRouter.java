@@ -1,5 +1,6 @@
 package io.ctrlplane.api;
 
+import io.ctrlplane.dashboard.DashboardRoutes;
 import io.ctrlplane.security.Authenticator;
 import io.ctrlplane.security.Keyring;
 import io.ctrlplane.watch.WatchHub;
@@ -36,6 +37,7 @@ final class ApiRouter {
     router.get("/openapi.yaml").handler(ctx -> ctx.response()
         .putHeader("content-type", "application/yaml; charset=utf-8")
         .end(api.document()));
+    DashboardRoutes.mount(router); // public static files at / and /ui/*, outside /v1
     new V1Routes(vertx, security.keyring(), watches).mount(router);
     RouteTable.verify(router);
     Errors.mount(router, security.audit());
