@@ -1,7 +1,7 @@
 package io.ctrlplane;
 
 import io.ctrlplane.app.Server;
-import io.ctrlplane.cli.ActivityCommand;
+import io.ctrlplane.cli.EventsFeedCommand;
 import io.ctrlplane.cli.CliException;
 import io.ctrlplane.cli.ControlCommands;
 import io.ctrlplane.cli.DeployCommand;
@@ -12,7 +12,7 @@ import io.ctrlplane.config.AppConfig;
 import io.ctrlplane.config.ConfigException;
 import io.ctrlplane.config.ConfigLoader;
 import io.ctrlplane.config.Role;
-import io.ctrlplane.events.EventsCommand;
+import io.ctrlplane.events.KafkaEventsCommand;
 import io.ctrlplane.security.KeysCommand;
 import io.ctrlplane.security.SecretsCommand;
 import io.vertx.core.Vertx;
@@ -32,11 +32,11 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "ctrlplane", mixinStandardHelpOptions = true, version = "ctrlplane 0.1.0",
     description = "Deployment and release control plane.",
-    subcommands = {Main.Serve.class, EventsCommand.class, KeysCommand.class, SecretsCommand.class,
+    subcommands = {Main.Serve.class, KafkaEventsCommand.class, KeysCommand.class, SecretsCommand.class,
         InstancesCommand.class, DeployCommand.class, ReleasesCommand.class, RollbackCommand.class,
         ControlCommands.Status.class, ControlCommands.Watch.class, ControlCommands.Cancel.class,
         ControlCommands.Pause.class, ControlCommands.Resume.class, ControlCommands.Promote.class,
-        ActivityCommand.class})
+        EventsFeedCommand.class})
 public final class Main {
   /** Exit code for bad configuration (a setting the operator must change). */
   public static final int EXIT_CONFIG = 2;

@@ -205,17 +205,17 @@ class CliTest {
   }
 
   @Test
-  @DisplayName("activity replays the tenant's events over the API, filtered by instance")
-  void activity() {
+  @DisplayName("events replays the tenant's events over the API, filtered by instance")
+  void events() {
     String name = instance(1);
     assertThat(cli("deploy", name, "--image", "acme/web:1", "--watch").code()).isZero();
     List<String> lines = Await.until(SEEN, "the succeeded event", () -> {
-      List<String> out = cli("activity", "--instance", name, "-o", "json").lines();
+      List<String> out = cli("events", "--instance", name, "-o", "json").lines();
       return out.stream().anyMatch(l -> l.contains("deploy.succeeded")) ? out : null;
     });
     assertThat(lines).allSatisfy(l -> assertThat(new JsonObject(l).getJsonObject("event").getJsonObject("data")
         .getString("instance_name")).isEqualTo(name));
-    List<String> table = cli("activity", "--instance", name, "--skip-progress").lines();
+    List<String> table = cli("events", "--instance", name, "--skip-progress").lines();
     assertThat(table).anySatisfy(l -> assertThat(l).contains(name, "v1", "deploy.started"))
         .noneSatisfy(l -> assertThat(l).contains("deploy.progressed"));
   }

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(VertxExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @DisplayName("`ctrlplane events`")
-class EventsCommandTest {
+class KafkaEventsCommandTest {
   private static final String TIME = "\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z";
 
   private AppConfig config;
@@ -44,7 +44,7 @@ class EventsCommandTest {
 
   @BeforeAll
   void start(Vertx vertx) {
-    config = TestStack.get().configFor(EventsCommandTest.class);
+    config = TestStack.get().configFor(KafkaEventsCommandTest.class);
     server = Await.result(Server.start(config), Duration.ofSeconds(60));
     try (ApiClient api = new ApiClient(vertx, config.http().port())) {
       Deploys deploys = new Deploys(api);
@@ -75,7 +75,7 @@ class EventsCommandTest {
   @Test
   @DisplayName("prints one line per event of the instance asked for, from the beginning")
   void tailsOneInstance() throws Exception {
-    List<String> all = run(Map.of(), "events", "--from-beginning", "--instance", "cli-app", "--max-events",
+    List<String> all = run(Map.of(), "kafka-events", "--from-beginning", "--instance", "cli-app", "--max-events",
         String.valueOf(appEvents), "--bootstrap-servers", TestStack.get().kafkaBootstrap(), "--topic",
         config.kafka().topic());
     assertThat(all).hasSize((int) appEvents);
@@ -96,7 +96,7 @@ class EventsCommandTest {
   void fromEnvironment() throws Exception {
     List<String> lines = lifecycle(run(Map.of("CTRLPLANE_KAFKA_BOOTSTRAP_SERVERS", TestStack.get().kafkaBootstrap(),
             "CTRLPLANE_KAFKA_TOPIC", config.kafka().topic()),
-        "events", "--from-beginning", "--instance", otherId, "--max-events", String.valueOf(otherEvents)));
+        "kafka-events", "--from-beginning", "--instance", otherId, "--max-events", String.valueOf(otherEvents)));
 
     assertThat(lines).hasSize(3).allSatisfy(l -> assertThat(l).contains("cli-other"));
     assertThat(lines.get(2)).contains("deploy.succeeded");

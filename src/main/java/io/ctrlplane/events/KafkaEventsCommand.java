@@ -19,13 +19,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code ctrlplane events}: tails the deploy events topic and prints one readable line per event. Reads
+ * {@code ctrlplane kafka-events} (operators): tails the deploy events topic and prints one readable line per event. Reads
  * without a consumer group (every partition assigned), so tailing never moves anybody's offsets. A plain
  * blocking consumer on the main thread: a CLI has no event loop to protect.
  */
-@Command(name = "events", mixinStandardHelpOptions = true,
-    description = "Tail the deploy events topic: one line per event (time, instance, version, type, state, error).")
-public final class EventsCommand implements Callable<Integer>, Main.EnvAware, Main.OutputAware {
+@Command(name = "kafka-events", mixinStandardHelpOptions = true,
+    description = "Operators: tail the deploy events topic of every tenant (needs broker access): one line per event (time, instance, version, type, state, error).")
+public final class KafkaEventsCommand implements Callable<Integer>, Main.EnvAware, Main.OutputAware {
   @Option(names = "--bootstrap-servers",
       description = "Kafka bootstrap servers (default: CTRLPLANE_KAFKA_BOOTSTRAP_SERVERS, then the config file).")
   String bootstrapServers;

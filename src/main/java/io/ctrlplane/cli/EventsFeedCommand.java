@@ -7,12 +7,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code ctrlplane activity}: your tenant's deploy events over the API ({@code GET /v1/events}), for users
- * with an API key. The operator's {@code ctrlplane events} reads the Kafka topic itself (every tenant).
+ * {@code ctrlplane events}: your tenant's deploy events over the API ({@code GET /v1/events}), for users
+ * with an API key. The operator's {@code ctrlplane kafka-events} reads the Kafka topic itself (every tenant).
  */
-@Command(name = "activity", mixinStandardHelpOptions = true,
+@Command(name = "events", mixinStandardHelpOptions = true,
     description = "Deploy events of your tenant, over the API: replay, and with --follow keep printing new ones.")
-public final class ActivityCommand extends ApiCommand {
+public final class EventsFeedCommand extends ApiCommand {
   @Option(names = "--instance", description = "Only events of this instance (id or name).")
   String instance;
 
