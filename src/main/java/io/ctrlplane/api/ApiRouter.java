@@ -32,7 +32,7 @@ final class ApiRouter {
     router.post("/v1/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
     router.route("/v1/*").handler(new AuthHandler(security.authenticator()));
     AuthHandler.mountScopes(router);
-    router.route().handler(new ContractValidation(vertx, api, domainRules()));
+    router.route().handler(new ContractValidation(api, domainRules()));
     health.mount(router); // open: probes and scrapers carry no key
     router.get("/openapi.yaml").handler(ctx -> ctx.response()
         .putHeader("content-type", "application/yaml; charset=utf-8")

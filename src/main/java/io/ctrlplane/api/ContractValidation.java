@@ -4,7 +4,6 @@ import io.ctrlplane.deploy.FieldError;
 import io.ctrlplane.deploy.ValidationException;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
@@ -14,7 +13,6 @@ import io.vertx.openapi.contract.Operation;
 import io.vertx.openapi.contract.Parameter;
 import io.vertx.openapi.contract.Path;
 import io.vertx.openapi.validation.RequestUtils;
-import io.vertx.openapi.validation.RequestValidator;
 import io.vertx.openapi.validation.SchemaValidationException;
 import io.vertx.openapi.validation.ValidatorException;
 import java.util.LinkedHashMap;
@@ -35,16 +33,16 @@ import java.util.stream.Collectors;
  */
 final class ContractValidation implements Handler<RoutingContext> {
   private final ApiContract api;
-  private final RequestValidator validator;
+  private final RequestChecks checks;
   private final Map<String, Consumer<JsonObject>> domainRules;
 
   /**
    * @param domainRules by operationId, the domain check of a body (throws {@link ValidationException});
    *                    run as well when the schema refuses a body, so one response lists every problem
    */
-  ContractValidation(Vertx vertx, ApiContract api, Map<String, Consumer<JsonObject>> domainRules) {
+  ContractValidation(ApiContract api, Map<String, Consumer<JsonObject>> domainRules) {
     this.api = api;
-    this.validator = RequestValidator.create(vertx, api.contract());
+    this.checks = new RequestChecks(api.contract());
     this.domainRules = domainRules;
   }
 
@@ -73,8 +71,11 @@ final class ContractValidation implements Handler<RoutingContext> {
       return;
     }
     RequestUtils.extract(ctx.request(), operation, () -> Future.succeededFuture(body))
-        .compose(request -> validator.validate(new JsonRequest(request), operation.getOperationId()))
-        .onSuccess(validated -> ctx.next())
+        .map(request -> {
+          checks.check(operation, request, body);
+          return request;
+        })
+        .onSuccess(checked -> ctx.next())
         .onFailure(e -> ctx.fail(failure(e, operation, body)));
   }
 

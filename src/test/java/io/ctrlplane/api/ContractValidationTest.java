@@ -37,7 +37,7 @@ class ContractValidationTest {
     ApiContract contract = Await.result(ApiContract.load(vertx));
     Router router = Router.router(vertx);
     router.post("/v1/*").handler(BodyHandler.create(false).setBodyLimit(ApiRouter.MAX_BODY_BYTES));
-    router.route().handler(new ContractValidation(vertx, contract, ApiRouter.domainRules()));
+    router.route().handler(new ContractValidation(contract, ApiRouter.domainRules()));
     router.route().handler(ctx -> ctx.response().putHeader("content-type", "application/json")
         .end(new JsonObject().put("passed", true).encode()));
     Errors.mount(router, RefusalAudit.disabled());
