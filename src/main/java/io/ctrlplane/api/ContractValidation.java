@@ -33,6 +33,9 @@ import java.util.stream.Collectors;
  */
 final class ContractValidation implements Handler<RoutingContext> {
   private final ApiContract api;
+  /** Bodies up to this size are checked on the event loop (microseconds); bigger ones on a worker. */
+  private static final int INLINE_BODY_BYTES = 64 * 1024;
+
   private final RequestChecks checks;
   private final Map<String, Consumer<JsonObject>> domainRules;
 
@@ -71,9 +74,15 @@ final class ContractValidation implements Handler<RoutingContext> {
       return;
     }
     RequestUtils.extract(ctx.request(), operation, () -> Future.succeededFuture(body))
-        .map(request -> {
+        .compose(request -> {
+          if (body != null && body.length() > INLINE_BODY_BYTES) { // a big body must not hold the event loop
+            return ctx.vertx().executeBlocking(() -> {
+              checks.check(operation, request, body);
+              return request;
+            }, false);
+          }
           checks.check(operation, request, body);
-          return request;
+          return Future.succeededFuture(request);
         })
         .onSuccess(checked -> ctx.next())
         .onFailure(e -> ctx.fail(failure(e, operation, body)));

@@ -32,7 +32,8 @@ import java.util.Map;
  * parameter of each request (copying the schema repository's lookup table every time) and hops to a
  * worker thread to do so: measured, that was about half of the API's CPU per read (bench/RESULTS.md).
  * The refusals are the same exceptions it throws, so {@link ContractValidation} words them the same way.
- * Validators are used by one event loop each ({@link ContractValidation} is per verticle).
+ * Validators hold only final state once built, so the event loop and the workers that check big bodies
+ * share them.
  */
 final class RequestChecks {
   private record ParameterCheck(Parameter parameter, ParameterTransformer transformer, Validator validator) {}

@@ -75,6 +75,21 @@ class ContractValidationTest {
   }
 
   @Test
+  @DisplayName("a body over 64 KiB is checked off the event loop with the same outcome: 422 on its field, or passed")
+  void bigBodies() {
+    String big = "x".repeat(100_000);
+    ApiClient.Response refused = deploy(new JsonObject().put("image", "acme/web:1").put("notes", big));
+    assertThat(fields(refused)).containsExactly("notes");
+
+    JsonObject env = new JsonObject();
+    for (int i = 0; i < 40; i++) {
+      env.put("VAR_" + i, "y".repeat(2_000));
+    }
+    ApiClient.Response passed = deploy(new JsonObject().put("image", "acme/web:1").put("env", env));
+    assertThat(passed.status()).as(passed.text()).isEqualTo(200);
+  }
+
+  @Test
   @DisplayName("every schema violation of a body is reported at once, each on its field")
   void everyViolationAtOnce() {
     ApiClient.Response r = deploy(new JsonObject().put("image", 5).put("colour", "red")
