@@ -1,6 +1,7 @@
 package io.ctrlplane.store;
 
 import io.ctrlplane.security.SecretEnv;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import java.time.OffsetDateTime;
@@ -24,7 +25,7 @@ final class Rows {
       + "d.state, d.error, d.cancel_requested, d.progress, d.replaces_deployment_id, "
       + "d.created_at, d.started_at, d.finished_at, d.updated_at, "
       + "d.release_id, r.version AS release_version, r.image AS release_image, "
-      + "d.previous_release_id, p.version AS previous_version, d.initiated_by_key_id, d.initiated_by_key_name";
+      + "d.previous_release_id, p.version AS previous_version, d.initiated_by_key_id, d.initiated_by_key_name, d.plan";
   static final String DEPLOYMENT_FROM = "deployments d JOIN releases r ON r.id = d.release_id "
       + "LEFT JOIN releases p ON p.id = d.previous_release_id";
 
@@ -76,12 +77,26 @@ final class Rows {
         .put("error", row.getString("error"))
         .put("cancel_requested", row.getBoolean("cancel_requested"))
         .put("progress", row.getJsonObject("progress"))
+        .put("plan", planSteps(row.getJsonObject("plan")))
         .put("initiated_by", row.getString("initiated_by_key_id") == null ? null : new JsonObject()
             .put("key_id", row.getString("initiated_by_key_id")).put("key_name", row.getString("initiated_by_key_name")))
         .put("created_at", time(row, "created_at"))
         .put("started_at", time(row, "started_at"))
         .put("finished_at", time(row, "finished_at"))
         .put("updated_at", time(row, "updated_at"));
+  }
+
+  /** The stored plan's steps as the API shows them: type and words only (the parameters are in strategy_params). */
+  private static JsonArray planSteps(JsonObject plan) {
+    if (plan == null || plan.getJsonArray("steps") == null) {
+      return null;
+    }
+    JsonArray steps = new JsonArray();
+    plan.getJsonArray("steps").forEach(o -> {
+      JsonObject step = (JsonObject) o;
+      steps.add(new JsonObject().put("type", step.getString("type")).put("description", step.getString("description")));
+    });
+    return steps;
   }
 
   private static JsonObject ref(String id, Integer version) {

@@ -108,9 +108,12 @@ export class DeploymentView {
       names.set(current, p.step_description);
     }
     const finished = d.state === 'succeeded' || d.state === 'rolled_back';
+    // the planned steps name every step ahead of time; while reverting, steps count the revert plan instead
+    const planned = Array.isArray(d.plan) && p.phase !== 'reverting' ? d.plan : [];
     for (let i = 1; i <= total; i += 1) {
       const status = finished || i < current ? 'done' : i === current && !TERMINAL.has(d.state) ? 'current' : 'todo';
-      const text = names.get(i) || (i === current ? p.step_type : null) || (status === 'done' ? 'done' : 'to come');
+      const text = planned[i - 1]?.description || names.get(i) || (i === current ? p.step_type : null)
+        || (status === 'done' ? 'done' : 'to come');
       list.append(el('li', {
         class: `step ${status}`, 'aria-current': status === 'current' ? 'step' : null,
       }, el('span', { class: 'visually-hidden' }, `${status === 'todo' ? 'to do' : status}: `), `Step ${i} of ${total}: ${text}`));

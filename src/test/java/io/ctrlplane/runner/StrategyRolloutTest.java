@@ -66,6 +66,11 @@ class StrategyRolloutTest {
   void firstDeploy(String strategy) {
     String instanceId = rollouts.instance(3);
     JsonObject done = rollouts.awaitState(rollouts.deploy(instanceId, "acme/app:1", strategy, null), "succeeded", END);
+    JsonArray plan = done.getJsonArray("plan");
+    assertThat(plan).as("the planned steps, as many as progress counted").hasSize(
+        done.getJsonObject("progress").getInteger("steps"));
+    assertThat(plan.stream().map(o -> ((JsonObject) o).getString("description")))
+        .as("every step in words").allSatisfy(text -> assertThat(text).isNotBlank());
 
     JsonObject fleet = rollouts.fleet(instanceId);
     assertThat(fleet.getBoolean("simulated")).isTrue();
