@@ -1,5 +1,6 @@
 package io.ctrlplane.cli;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.Map;
@@ -92,7 +93,23 @@ public final class ControlCommands {
       out.println("deployment " + d.getString("id") + " (" + d.getString("kind") + ", " + d.getString("strategy")
           + ") of " + d.getString("instance_id") + ": v" + release.getValue("version") + " " + release.getString("image"));
       out.println(ProgressLine.of(d, Instant.now()));
+      printPlan(d);
       return ExitCodes.OK;
+    }
+
+    /** The planned steps, the current one marked {@code >} and the finished ones {@code ✓}. */
+    private void printPlan(JsonObject d) {
+      JsonArray plan = d.getJsonArray("plan");
+      JsonObject progress = d.getJsonObject("progress", new JsonObject());
+      if (plan == null || "reverting".equals(progress.getString("phase"))) {
+        return;
+      }
+      int current = progress.getInteger("step", 0);
+      boolean done = "succeeded".equals(d.getString("state")) || "rolled_back".equals(d.getString("state"));
+      for (int i = 1; i <= plan.size(); i++) {
+        String mark = done || i < current ? "✓" : i == current ? ">" : " ";
+        out.println("  " + mark + " " + i + ". " + plan.getJsonObject(i - 1).getString("description"));
+      }
     }
   }
 

@@ -8,6 +8,7 @@ import io.ctrlplane.config.AppConfig;
 import io.ctrlplane.testing.Await;
 import io.ctrlplane.testing.Rollouts;
 import io.ctrlplane.testing.TestStack;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -170,7 +171,12 @@ class CliTest {
     assertThat(cli("promote", id, "--full").code()).isZero();
     Run watch = cli("watch", id);
     assertThat(watch.code()).as(watch.out()).isZero();
-    assertThat(cli("status", id).out()).contains("succeeded");
+    String status = cli("status", id).out();
+    assertThat(status).contains("succeeded");
+    JsonArray plan = cli("status", id, "-o", "json").json().getJsonArray("plan");
+    assertThat(status).as("every planned step, numbered and done")
+        .contains("✓ 1. " + plan.getJsonObject(0).getString("description"))
+        .contains("✓ " + plan.size() + ". " + plan.getJsonObject(plan.size() - 1).getString("description"));
 
     String other = cli("deploy", name, "--image", "acme/web:3", "--strategy", "canary", "--param", CANARY_WITH_PAUSE,
         "-o", "json").json().getString("id");
