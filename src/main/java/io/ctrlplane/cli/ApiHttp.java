@@ -15,6 +15,8 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 
@@ -123,18 +125,19 @@ public final class ApiHttp {
       return new CliException(code, "HTTP " + status + (body == null || body.isBlank() ? "" : ": " + firstLine(body)));
     }
     StringBuilder line = new StringBuilder(problem.getString("title", "HTTP " + status));
-    if (problem.getString("detail") != null) {
-      line.append(": ").append(firstLine(problem.getString("detail")));
+    String detail = problem.getString("detail") == null ? null : firstLine(problem.getString("detail"));
+    if (detail != null) {
+      line.append(": ").append(detail);
     }
     JsonArray errors = problem.getJsonArray("errors");
-    if (errors != null && !errors.isEmpty()) {
-      line.append(" (");
-      for (int i = 0; i < errors.size(); i++) {
-        JsonObject error = errors.getJsonObject(i);
-        line.append(i == 0 ? "" : "; ").append(error.getString("field")).append(": ")
-            .append(firstLine(error.getString("message", "")));
-      }
-      line.append(')');
+    List<String> fields = new ArrayList<>();
+    for (int i = 0; errors != null && i < errors.size(); i++) {
+      JsonObject error = errors.getJsonObject(i);
+      fields.add(error.getString("field") + ": " + firstLine(error.getString("message", "")));
+    }
+    // a detail that already is the one field error (or lists them all) says it once
+    if (!fields.isEmpty() && (detail == null || !fields.stream().allMatch(detail::contains))) {
+      line.append(" (").append(String.join("; ", fields)).append(')');
     }
     return new CliException(code, line.toString());
   }

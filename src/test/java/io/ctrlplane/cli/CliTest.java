@@ -195,7 +195,13 @@ class CliTest {
     assertThat(r.code()).isEqualTo(ExitCodes.REFUSED);
     assertThat(r.out()).isEmpty();
     assertThat(r.err().lines()).hasSize(1);
-    assertThat(r.err()).startsWith("ctrlplane: Invalid request: ").contains("(image: ");
+    assertThat(r.err()).startsWith("ctrlplane: Invalid request: image: ");
+    assertThat(r.err().split("image: ", -1)).as("one field error, said once: " + r.err()).hasSize(2);
+
+    Run two = cli("deploy", name, "--image", "Not A Valid Image!!", "--strategy", "sideways");
+    assertThat(two.code()).isEqualTo(ExitCodes.REFUSED);
+    assertThat(two.err().lines()).hasSize(1);
+    assertThat(two.err()).startsWith("ctrlplane: Invalid request: ").contains("image: ").contains("strategy: ");
   }
 
   @Test
