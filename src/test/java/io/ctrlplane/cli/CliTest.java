@@ -188,6 +188,25 @@ class CliTest {
   }
 
   @Test
+  @DisplayName("--watch on a terminal rewrites one line in place (carriage return, clear to end) and ends it on the end state")
+  void watchOnATerminal() {
+    String name = instance(2);
+    String id = cli("deploy", name, "--image", "acme/web:1", "-o", "json").json().getString("id");
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    ApiHttp api = new ApiHttp(new CliConfig(env.get(CliConfig.ENV_URL), env.get(CliConfig.ENV_KEY)));
+    int code = new DeploymentFollower(api, new PrintStream(bytes, true, StandardCharsets.UTF_8), false, true).follow(id);
+    String screen = bytes.toString(StandardCharsets.UTF_8);
+
+    assertThat(code).isEqualTo(ExitCodes.OK);
+    assertThat(screen).startsWith("\r").endsWith("\n");
+    assertThat(screen.chars().filter(c -> c == '\n').count()).as("one line, rewritten: no newline before the end")
+        .isEqualTo(1);
+    String[] frames = screen.strip().split("\r");
+    assertThat(frames).allSatisfy(f -> assertThat(f).endsWith("\033[K"));
+    assertThat(frames[frames.length - 1]).startsWith("succeeded");
+  }
+
+  @Test
   @DisplayName("a refused request prints one line with the problem's title, detail and fields, and exits 4")
   void refused() {
     String name = instance(1);
