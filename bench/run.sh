@@ -350,30 +350,27 @@ stop_runners() {
   RUNNER_PIDS=()
 }
 
+e2e_row() { # $1 id, $2 what, $3 instance name prefix, then extra options
+  local id=$1 what=$2 prefix=$3
+  shift 3
+  log "item 3: ${what#End-to-end deploys, }"
+  bench e2e --id "$id" --what "$what" --url "$API" --pg-jdbc "$PG_JDBC" --pg-user "$PG_USER" \
+    --pg-password "$PG_PASSWORD" --prefix "$prefix" --instances "$E2E_INSTANCES" \
+    --per-instance "$E2E_PER_INSTANCE" --warm-per-instance "$E2E_WARM" "$@"
+}
+
 step_e2e() {
   start_runner
-  log "item 3: end-to-end deploys, 1 runner process"
-  bench e2e --id e2e.1 --what "End-to-end deploys, 1 runner process" --url "$API" --pg-jdbc "$PG_JDBC" \
-    --pg-user "$PG_USER" --pg-password "$PG_PASSWORD" --prefix e2e-one --instances "$E2E_INSTANCES" \
-    --per-instance "$E2E_PER_INSTANCE" --warm-per-instance "$E2E_WARM" --paths-out "$WORK/e2e-paths.txt"
+  e2e_row e2e.1 "End-to-end deploys, 1 runner process" e2e-one --paths-out "$WORK/e2e-paths.txt"
   start_runner
-  log "item 3: end-to-end deploys, 2 runner processes"
-  bench e2e --id e2e.2 --what "End-to-end deploys, 2 runner processes" --url "$API" --pg-jdbc "$PG_JDBC" \
-    --pg-user "$PG_USER" --pg-password "$PG_PASSWORD" --prefix e2e-two --instances "$E2E_INSTANCES" \
-    --per-instance "$E2E_PER_INSTANCE" --warm-per-instance "$E2E_WARM"
+  e2e_row e2e.2 "End-to-end deploys, 2 runner processes" e2e-two
   stop_runners
   # the same with runners as the bottleneck (2 slots each), not the 2 cores: does adding a runner process add
   # its slots' worth of throughput?
   start_runner "$E2E_FEW_SLOTS"
-  log "item 3: end-to-end deploys, 1 runner process of $E2E_FEW_SLOTS slots"
-  bench e2e --id e2e.slots.1 --what "End-to-end deploys, 1 runner process of $E2E_FEW_SLOTS slots" --url "$API" \
-    --pg-jdbc "$PG_JDBC" --pg-user "$PG_USER" --pg-password "$PG_PASSWORD" --prefix e2e-slots-one \
-    --instances "$E2E_INSTANCES" --per-instance "$E2E_PER_INSTANCE" --warm-per-instance "$E2E_WARM"
+  e2e_row e2e.slots.1 "End-to-end deploys, 1 runner process of $E2E_FEW_SLOTS slots" e2e-slots-one
   start_runner "$E2E_FEW_SLOTS"
-  log "item 3: end-to-end deploys, 2 runner processes of $E2E_FEW_SLOTS slots"
-  bench e2e --id e2e.slots.2 --what "End-to-end deploys, 2 runner processes of $E2E_FEW_SLOTS slots each" --url "$API" \
-    --pg-jdbc "$PG_JDBC" --pg-user "$PG_USER" --pg-password "$PG_PASSWORD" --prefix e2e-slots-two \
-    --instances "$E2E_INSTANCES" --per-instance "$E2E_PER_INSTANCE" --warm-per-instance "$E2E_WARM"
+  e2e_row e2e.slots.2 "End-to-end deploys, 2 runner processes of $E2E_FEW_SLOTS slots each" e2e-slots-two
   stop_runners # the events step starts its own
 }
 

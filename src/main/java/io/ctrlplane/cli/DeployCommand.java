@@ -4,6 +4,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -36,11 +37,8 @@ public final class DeployCommand extends ApiCommand {
   @Option(names = "--commit", description = "Commit SHA (7-64 hex digits).")
   String commit;
 
-  @Option(names = "--idempotency-key", description = "Idempotency-Key header: a retry with the same key does not deploy twice.")
-  String idempotencyKey;
-
-  @Option(names = "--watch", description = "Follow the deployment to its end; exit 0 succeeded, 1 failed, 3 cancelled.")
-  boolean watch;
+  @Mixin
+  SubmitOptions submit = new SubmitOptions();
 
   @Override
   protected int run(ApiHttp api) {
@@ -65,7 +63,7 @@ public final class DeployCommand extends ApiCommand {
     }
     String instanceId = Resolve.instanceId(api, instance);
     JsonObject deployment = api.post("/v1/instances/" + instanceId + "/deployments", body,
-        Values.idempotency(idempotencyKey));
-    return Accepted.report(this, api, deployment, watch);
+        submit.headers());
+    return Accepted.report(this, api, deployment, submit.watch);
   }
 }

@@ -2,6 +2,7 @@ package io.ctrlplane.cli;
 
 import io.vertx.core.json.JsonObject;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -15,11 +16,8 @@ public final class RollbackCommand extends ApiCommand {
   @Option(names = "--to", required = true, description = "The release: a version (v3 or 3) or a release id (rel_…).")
   String to;
 
-  @Option(names = "--idempotency-key", description = "Idempotency-Key header.")
-  String idempotencyKey;
-
-  @Option(names = "--watch", description = "Follow the deployment to its end; exit 0 succeeded, 1 failed, 3 cancelled.")
-  boolean watch;
+  @Mixin
+  SubmitOptions submit = new SubmitOptions();
 
   @Override
   protected int run(ApiHttp api) {
@@ -35,7 +33,7 @@ public final class RollbackCommand extends ApiCommand {
     }
     String instanceId = Resolve.instanceId(api, instance);
     JsonObject deployment = api.post("/v1/instances/" + instanceId + "/rollback", body,
-        Values.idempotency(idempotencyKey));
-    return Accepted.report(this, api, deployment, watch);
+        submit.headers());
+    return Accepted.report(this, api, deployment, submit.watch);
   }
 }

@@ -1,11 +1,9 @@
 package io.ctrlplane.provider.simulator;
 
-import io.ctrlplane.store.Cursor;
-import io.ctrlplane.store.Pages;
+import io.ctrlplane.provider.TimelinePages;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
@@ -29,24 +27,9 @@ final class SimulatorTimeline {
 
   /** One page, oldest first; {@code next_cursor} is null on the last page. */
   Future<JsonObject> page(String instanceId, int limit, String cursor) {
-    long after = cursor == null ? 0 : Cursor.decodeLong("t", cursor);
     return pool.withTransaction(conn -> conn.preparedQuery(FleetSql.LOCK).execute(Tuple.of(instanceId))
             .compose(locked -> conn.preparedQuery(FleetSql.NOW).execute())
             .compose(now -> materialize(conn, instanceId, now.iterator().next().getOffsetDateTime("now"))))
-        .compose(v -> pool.preparedQuery(FleetSql.TIMELINE_PAGE).execute(Tuple.of(instanceId, after, limit + 1)))
-        .map(rows -> Pages.bySeq(rows, limit, SimulatorTimeline::entry, "t"));
-  }
-
-  private static JsonObject entry(Row row) {
-    String release = row.getString("release_id");
-    return new JsonObject()
-        .put("seq", row.getLong("seq"))
-        .put("at", row.getOffsetDateTime("at").toInstant().toString())
-        .put("kind", row.getString("kind"))
-        .put("replica_id", row.getString("replica_id"))
-        .put("release", release == null ? null : new JsonObject().put("id", release).put("version", row.getInteger("version")))
-        .put("deployment_id", row.getString("deployment_id"))
-        .put("epoch", row.getLong("epoch"))
-        .put("detail", row.getJsonObject("detail"));
+        .compose(v -> TimelinePages.page(pool, FleetSql.TIMELINE_PAGE, instanceId, limit, cursor));
   }
 }
