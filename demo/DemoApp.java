@@ -20,15 +20,16 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * Misbehaviour on demand, through the environment (a release's env sets it for one release):
  * DEMO_START_DELAY_MS (listen only after that long), DEMO_HEALTH=fail (health answers 503 forever),
- * DEMO_CRASH_AFTER_MS (exit with code 3 after that long), DEMO_ERROR_RATE (share of 500s on /, 0..1),
- * DEMO_RESPONSE_DELAY_MS (slow answers on /). DEMO_SECRET (a secret_env variable in the docs) is
- * never printed, only its length. The port also comes from PORT, the version from
+ * DEMO_CRASH_AFTER_MS (exit with code 3 after that long), DEMO_ERROR_RATE (share of 500s on /,
+ * 0..1), DEMO_RESPONSE_DELAY_MS (slow answers on /). DEMO_SECRET (a secret_env variable in the
+ * docs) is never printed, only its length. The port also comes from PORT, the version from
  * DEMO_VERSION. With CTRLPLANE_AGENT_PID set it exits when that agent is gone, so an agent killed
  * with SIGKILL leaves no orphan behind.
  */
 public final class DemoApp {
   public static void main(String[] args) throws Exception {
-    // without it the JDK server's separate header and body writes meet delayed ACKs: 40 ms per answer
+    // without it the JDK server's separate header and body writes meet delayed ACKs: 40 ms per
+    // answer
     System.setProperty("sun.net.httpserver.nodelay", "true");
     Map<String, String> env = System.getenv();
     int port = Integer.parseInt(arg(args, "--port", env.getOrDefault("PORT", "8080")));
@@ -50,19 +51,33 @@ public final class DemoApp {
     Thread.sleep(startDelay);
     HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 128);
     server.setExecutor(Executors.newFixedThreadPool(16));
-    String hello = "version=" + version + " replica=" + replica + " pid=" + ProcessHandle.current().pid() + "\n";
-    server.createContext("/health", ex -> answer(ex, healthy ? 200 : 503, healthy ? "ok\n" : "unhealthy (DEMO_HEALTH=fail)\n"));
-    server.createContext("/", ex -> {
-      sleep(responseDelay);
-      boolean fail = errorRate > 0 && ThreadLocalRandom.current().nextDouble() < errorRate;
-      answer(ex, fail ? 500 : 200, fail ? "injected error (DEMO_ERROR_RATE)\n" : hello);
-    });
+    String hello =
+        "version="
+            + version
+            + " replica="
+            + replica
+            + " pid="
+            + ProcessHandle.current().pid()
+            + "\n";
+    server.createContext(
+        "/health",
+        ex -> answer(ex, healthy ? 200 : 503, healthy ? "ok\n" : "unhealthy (DEMO_HEALTH=fail)\n"));
+    server.createContext(
+        "/",
+        ex -> {
+          sleep(responseDelay);
+          boolean fail = errorRate > 0 && ThreadLocalRandom.current().nextDouble() < errorRate;
+          answer(ex, fail ? 500 : 200, fail ? "injected error (DEMO_ERROR_RATE)\n" : hello);
+        });
     server.start();
     log("demo " + version + " listening on " + host + ":" + port);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      log("SIGTERM: finishing requests in flight, then exiting");
-      server.stop(1);
-    }));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  log("SIGTERM: finishing requests in flight, then exiting");
+                  server.stop(1);
+                }));
     if (crashAfter > 0) {
       Thread.sleep(crashAfter);
       log("crashing as asked (DEMO_CRASH_AFTER_MS)");
@@ -83,12 +98,17 @@ public final class DemoApp {
     if (pid == null || pid.isBlank()) {
       return;
     }
-    ProcessHandle.of(Long.parseLong(pid.trim())).ifPresentOrElse(
-        agent -> agent.onExit().thenRun(() -> {
-          log("agent " + pid + " is gone: exiting");
-          Runtime.getRuntime().halt(4);
-        }),
-        () -> Runtime.getRuntime().halt(4));
+    ProcessHandle.of(Long.parseLong(pid.trim()))
+        .ifPresentOrElse(
+            agent ->
+                agent
+                    .onExit()
+                    .thenRun(
+                        () -> {
+                          log("agent " + pid + " is gone: exiting");
+                          Runtime.getRuntime().halt(4);
+                        }),
+            () -> Runtime.getRuntime().halt(4));
   }
 
   private static String arg(String[] args, String name, String fallback) {

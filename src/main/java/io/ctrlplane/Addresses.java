@@ -19,10 +19,12 @@ public interface Addresses {
   String DEPLOYMENTS_PROMOTE = "store.deployments.promote";
   String FLEET_GET = "store.fleet.get";
   String FLEET_TIMELINE = "store.fleet.timeline";
+
   /** A process replica's output, fetched from the agent that runs it. */
   String REPLICA_LOGS = "store.replicas.logs";
 
-  // the replayable event log and webhook subscriptions (answered by events/ and webhooks/ verticles)
+  // the replayable event log and webhook subscriptions (answered by events/ and webhooks/
+  // verticles)
   String EVENTS_LIST = "store.events.list";
   String WEBHOOKS_CREATE = "store.webhooks.create";
   String WEBHOOKS_LIST = "store.webhooks.list";
@@ -39,12 +41,15 @@ public interface Addresses {
 
   /** Published (local) after a commit that wrote outbox rows: wakes the relay at once. */
   String OUTBOX_COMMITTED = "outbox.committed";
+
   /** Published (local) after a commit that made work runnable: wakes the runners at once. */
   String DEPLOYMENTS_RUNNABLE = "deployments.runnable";
+
   /** Answered by the relay: is its Kafka producer connected? */
   String HEALTH_KAFKA = "health.kafka";
 
   /** PostgreSQL NOTIFY channels, for processes that do not share an event bus. */
   String PG_CHANNEL_OUTBOX = "ctrlplane_outbox";
+
   String PG_CHANNEL_RUNNABLE = "ctrlplane_runnable";
 }

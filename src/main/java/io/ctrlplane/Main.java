@@ -1,10 +1,10 @@
 package io.ctrlplane;
 
 import io.ctrlplane.app.Server;
-import io.ctrlplane.cli.EventsFeedCommand;
 import io.ctrlplane.cli.CliException;
 import io.ctrlplane.cli.ControlCommands;
 import io.ctrlplane.cli.DeployCommand;
+import io.ctrlplane.cli.EventsFeedCommand;
 import io.ctrlplane.cli.InstancesCommand;
 import io.ctrlplane.cli.ReleasesCommand;
 import io.ctrlplane.cli.RollbackCommand;
@@ -27,16 +27,31 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code ctrlplane serve|dev}: one jar, roles chosen on the command line or by configuration; and the
- * commands users run against the HTTP API (io.ctrlplane.cli).
+ * {@code ctrlplane serve|dev}: one jar, roles chosen on the command line or by configuration; and
+ * the commands users run against the HTTP API (io.ctrlplane.cli).
  */
-@Command(name = "ctrlplane", mixinStandardHelpOptions = true, version = "ctrlplane 0.1.0",
+@Command(
+    name = "ctrlplane",
+    mixinStandardHelpOptions = true,
+    version = "ctrlplane 0.1.0",
     description = "Deployment and release control plane.",
-    subcommands = {Main.Serve.class, KafkaEventsCommand.class, KeysCommand.class, SecretsCommand.class,
-        InstancesCommand.class, DeployCommand.class, ReleasesCommand.class, RollbackCommand.class,
-        ControlCommands.Status.class, ControlCommands.Watch.class, ControlCommands.Cancel.class,
-        ControlCommands.Pause.class, ControlCommands.Resume.class, ControlCommands.Promote.class,
-        EventsFeedCommand.class})
+    subcommands = {
+      Main.Serve.class,
+      KafkaEventsCommand.class,
+      KeysCommand.class,
+      SecretsCommand.class,
+      InstancesCommand.class,
+      DeployCommand.class,
+      ReleasesCommand.class,
+      RollbackCommand.class,
+      ControlCommands.Status.class,
+      ControlCommands.Watch.class,
+      ControlCommands.Cancel.class,
+      ControlCommands.Pause.class,
+      ControlCommands.Resume.class,
+      ControlCommands.Promote.class,
+      EventsFeedCommand.class
+    })
 public final class Main {
   /** Exit code for bad configuration (a setting the operator must change). */
   public static final int EXIT_CONFIG = 2;
@@ -50,22 +65,30 @@ public final class Main {
     return execute(args, env, System.out, err);
   }
 
-  /** The same, with the command's regular output (e.g. the lines of {@code events}) going to {@code out}. */
-  public static int execute(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+  /**
+   * The same, with the command's regular output (e.g. the lines of {@code events}) going to {@code
+   * out}.
+   */
+  public static int execute(
+      String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
     CommandLine cmd = new CommandLine(new Main());
     cmd.addSubcommand("dev", devCommand(env, err));
     wire(cmd, env, out, err);
     cmd.setOut(new java.io.PrintWriter(out, true));
     cmd.setErr(new java.io.PrintWriter(err, true));
-    cmd.setExecutionExceptionHandler((e, c, parsed) -> {
-      err.println("ctrlplane: " + oneLine(e));
-      return e instanceof CliException cli ? cli.exitCode() : e instanceof ConfigException ? EXIT_CONFIG : 1;
-    });
+    cmd.setExecutionExceptionHandler(
+        (e, c, parsed) -> {
+          err.println("ctrlplane: " + oneLine(e));
+          return e instanceof CliException cli
+              ? cli.exitCode()
+              : e instanceof ConfigException ? EXIT_CONFIG : 1;
+        });
     return cmd.execute(args);
   }
 
   /** Gives every command, nested ones too (instances create), the environment and the streams. */
-  private static void wire(CommandLine cmd, Map<String, String> env, PrintStream out, PrintStream err) {
+  private static void wire(
+      CommandLine cmd, Map<String, String> env, PrintStream out, PrintStream err) {
     for (CommandLine sub : cmd.getSubcommands().values()) {
       if (sub.getCommand() instanceof EnvAware aware) {
         aware.init(env, err);
@@ -87,7 +110,9 @@ public final class Main {
     void output(PrintStream out);
   }
 
-  /** The dev command lives in src/dev/java (jar built with -Pdev); without it, say how to get it. */
+  /**
+   * The dev command lives in src/dev/java (jar built with -Pdev); without it, say how to get it.
+   */
   private static Object devCommand(Map<String, String> env, PrintStream err) {
     try {
       return Class.forName("io.ctrlplane.dev.DevCommand").getDeclaredConstructor().newInstance();
@@ -100,19 +125,26 @@ public final class Main {
   static final class NoDev implements Callable<Integer> {
     @Override
     public Integer call() {
-      throw new ConfigException("dev mode is not in this jar (it is the lean production build): "
-          + "build it with `mvn -Pdev -DskipTests package`");
+      throw new ConfigException(
+          "dev mode is not in this jar (it is the lean production build): "
+              + "build it with `mvn -Pdev -DskipTests package`");
     }
   }
 
-  @Command(name = "serve", mixinStandardHelpOptions = true,
+  @Command(
+      name = "serve",
+      mixinStandardHelpOptions = true,
       description = "Run the given roles against external PostgreSQL and Kafka.")
   static final class Serve implements Callable<Integer>, EnvAware {
-    @Option(names = "--roles",
-        description = "Comma-separated roles: api, runner, relay, webhooks, agent (default from config).")
+    @Option(
+        names = "--roles",
+        description =
+            "Comma-separated roles: api, runner, relay, webhooks, agent (default from config).")
     String roles;
 
-    @Option(names = "--config", description = "Config file (default conf/config.json, or CTRLPLANE_CONFIG).")
+    @Option(
+        names = "--config",
+        description = "Config file (default conf/config.json, or CTRLPLANE_CONFIG).")
     String configFile;
 
     private Map<String, String> env;
@@ -137,7 +169,9 @@ public final class Main {
   public static AppConfig loadConfig(String file, Map<String, String> env) throws Exception {
     Vertx vertx = Vertx.vertx();
     try {
-      return ConfigLoader.load(vertx, file, env).toCompletionStage().toCompletableFuture()
+      return ConfigLoader.load(vertx, file, env)
+          .toCompletionStage()
+          .toCompletableFuture()
           .get(30, TimeUnit.SECONDS);
     } catch (java.util.concurrent.ExecutionException e) {
       throw e.getCause() instanceof Exception cause ? cause : e;
@@ -153,20 +187,28 @@ public final class Main {
   public static int runUntilShutdown(AppConfig config, Runnable afterStop) throws Exception {
     Server server;
     try {
-      server = Server.start(config).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+      server =
+          Server.start(config).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
     } catch (java.util.concurrent.ExecutionException e) {
       afterStop.run();
       throw e.getCause() instanceof Exception cause ? cause : e;
     }
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      server.stopBlocking();
-      afterStop.run();
-      stopped.countDown();
-    }, "ctrlplane-shutdown"));
-    System.out.println("Ctrl Plane is up: roles " + config.roles().stream().map(Role::wire).toList()
-        + (config.roles().contains(Role.API)
-            ? ", API on http://" + displayHost(config) + ":" + config.http().port() : ""));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  server.stopBlocking();
+                  afterStop.run();
+                  stopped.countDown();
+                },
+                "ctrlplane-shutdown"));
+    System.out.println(
+        "Ctrl Plane is up: roles "
+            + config.roles().stream().map(Role::wire).toList()
+            + (config.roles().contains(Role.API)
+                ? ", API on http://" + displayHost(config) + ":" + config.http().port()
+                : ""));
     stopped.await();
     return 0;
   }

@@ -2,6 +2,7 @@ package io.ctrlplane.bench;
 
 /**
  * The measuring side of bench/run.sh, in its own JVM (load comes from a separate process):
+ *
  * <pre>
  *   java -cp target/ctrlplane.jar io.ctrlplane.bench.BenchMain &lt;command&gt; --option value ...
  *   http      one fixed-rate (open-loop) HTTP run
@@ -21,7 +22,8 @@ public final class BenchMain {
 
   public static void main(String[] argv) throws Exception {
     if (argv.length == 0) {
-      System.err.println("usage: BenchMain http|ramp|bare|kafka|e2e|events|pgbench|wrk|report --option value ...");
+      System.err.println(
+          "usage: BenchMain http|ramp|bare|kafka|e2e|events|pgbench|wrk|report --option value ...");
       System.exit(2);
     }
     Args args = new Args(argv, 1);

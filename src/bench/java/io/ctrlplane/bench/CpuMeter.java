@@ -12,14 +12,19 @@ import java.util.Set;
 
 /**
  * Who used the CPU during a measurement, from /proc (Linux): the system under test (the Ctrl Plane
- * JVMs, the embedded PostgreSQL under target/bench and its backends, the bare-route server), the load
- * generators (io.ctrlplane.bench JVMs, wrk, pgbench), and everything else on the machine (other
- * builds: the noise). Numbers are in cores (CPU seconds per second). On a shared machine this says
- * how much of the two cores the measurement really had, and the server's CPU per request does not
- * depend on what else ran.
+ * JVMs, the embedded PostgreSQL under target/bench and its backends, the bare-route server), the
+ * load generators (io.ctrlplane.bench JVMs, wrk, pgbench), and everything else on the machine
+ * (other builds: the noise). Numbers are in cores (CPU seconds per second). On a shared machine
+ * this says how much of the two cores the measurement really had, and the server's CPU per request
+ * does not depend on what else ran.
  */
 final class CpuMeter {
-  record Usage(double serverCores, double loadCores, double otherCores, double serverCpuSeconds, double seconds) {
+  record Usage(
+      double serverCores,
+      double loadCores,
+      double otherCores,
+      double serverCpuSeconds,
+      double seconds) {
     Result addTo(Result r, long operations) {
       r.put("cpu_server", serverCores).put("cpu_load", loadCores).put("cpu_other", otherCores);
       if (operations > 0) {
@@ -29,7 +34,8 @@ final class CpuMeter {
     }
   }
 
-  private record Snapshot(long nanos, long busyTicks, Map<Integer, Long> server, Map<Integer, Long> load) {}
+  private record Snapshot(
+      long nanos, long busyTicks, Map<Integer, Long> server, Map<Integer, Long> load) {}
 
   private static final Path PROC = Path.of("/proc");
   private static final double TICK = 100.0; // USER_HZ: 100 on every Linux this runs on
@@ -53,13 +59,15 @@ final class CpuMeter {
     double server = delta(start.server(), end.server()) / TICK;
     double load = delta(start.load(), end.load()) / TICK;
     double busy = (end.busyTicks() - start.busyTicks()) / TICK;
-    return new Usage(server / secs, load / secs, Math.max(0, busy - server - load) / secs, server, secs);
+    return new Usage(
+        server / secs, load / secs, Math.max(0, busy - server - load) / secs, server, secs);
   }
 
   /**
-   * CPU of a group over the window: its ticks at the end minus its ticks at the start. Each process's
-   * ticks include the CPU of its children that ended and were waited for (cutime + cstime), so a
-   * PostgreSQL backend that exits inside the window still counts (into the postmaster's total).
+   * CPU of a group over the window: its ticks at the end minus its ticks at the start. Each
+   * process's ticks include the CPU of its children that ended and were waited for (cutime +
+   * cstime), so a PostgreSQL backend that exits inside the window still counts (into the
+   * postmaster's total).
    */
   private static long delta(Map<Integer, Long> a, Map<Integer, Long> b) {
     long sum = 0;
@@ -89,7 +97,8 @@ final class CpuMeter {
     Map<Integer, Long> ticks = new HashMap<>();
     Map<Integer, Integer> parent = new HashMap<>();
     Map<Integer, String> cmd = new HashMap<>();
-    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(PROC, p -> p.getFileName().toString().matches("\\d+"))) {
+    try (DirectoryStream<Path> dirs =
+        Files.newDirectoryStream(PROC, p -> p.getFileName().toString().matches("\\d+"))) {
       for (Path dir : dirs) {
         try {
           String stat = Files.readString(dir.resolve("stat"));
@@ -98,7 +107,12 @@ final class CpuMeter {
           int pid = Integer.parseInt(dir.getFileName().toString());
           parent.put(pid, Integer.parseInt(f[1]));
           // utime + stime + cutime + cstime (children waited for)
-          ticks.put(pid, Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14]));
+          ticks.put(
+              pid,
+              Long.parseLong(f[11])
+                  + Long.parseLong(f[12])
+                  + Long.parseLong(f[13])
+                  + Long.parseLong(f[14]));
           String comm = stat.substring(stat.indexOf('(') + 1, close);
           byte[] raw = Files.readAllBytes(dir.resolve("cmdline"));
           cmd.put(pid, comm + " " + new String(raw, StandardCharsets.UTF_8).replace('\0', ' '));
@@ -113,10 +127,14 @@ final class CpuMeter {
     Set<Integer> load = new HashSet<>();
     for (Map.Entry<Integer, String> e : cmd.entrySet()) {
       String c = e.getValue();
-      if (c.contains("ctrlplane.jar dev") || c.contains("ctrlplane.jar serve") || c.contains("BenchMain bare")
+      if (c.contains("ctrlplane.jar dev")
+          || c.contains("ctrlplane.jar serve")
+          || c.contains("BenchMain bare")
           || (c.startsWith("postgres ") && c.contains("/target/bench/"))) {
         server.add(e.getKey());
-      } else if (c.contains("io.ctrlplane.bench.BenchMain") || c.startsWith("wrk ") || c.startsWith("pgbench ")) {
+      } else if (c.contains("io.ctrlplane.bench.BenchMain")
+          || c.startsWith("wrk ")
+          || c.startsWith("pgbench ")) {
         load.add(e.getKey());
       }
     }
@@ -133,7 +151,10 @@ final class CpuMeter {
     return new Snapshot(nanos, busy, s, l);
   }
 
-  /** The process or one of its ancestors is in {@code roots} (PostgreSQL backends under the postmaster). */
+  /**
+   * The process or one of its ancestors is in {@code roots} (PostgreSQL backends under the
+   * postmaster).
+   */
   private static boolean under(int pid, Set<Integer> roots, Map<Integer, Integer> parent) {
     for (int p = pid, depth = 0; p > 1 && depth < 16; depth++) {
       if (roots.contains(p)) {
@@ -148,7 +169,9 @@ final class CpuMeter {
     return false;
   }
 
-  /** {@code cpu}: meters for a while (around a pgbench run) and appends the usage to a file as JSON. */
+  /**
+   * {@code cpu}: meters for a while (around a pgbench run) and appends the usage to a file as JSON.
+   */
   static int main(Args args) throws Exception {
     CpuMeter meter = new CpuMeter();
     meter.start();

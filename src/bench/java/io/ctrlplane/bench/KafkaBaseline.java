@@ -27,9 +27,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 /**
  * The Kafka baseline: a plain producer configured as the event relay's (acks=all, idempotent,
  * linger.ms=0, up to 5 in flight), records of the size of a deploy event, on its own topic with the
- * events topic's partition count. Two runs: as fast as it goes (throughput), and a fixed rate with a
- * consumer (latency from the due time to the broker's ack, and to a consumer receiving the record:
- * the floor under the event-latency measurement).
+ * events topic's partition count. Two runs: as fast as it goes (throughput), and a fixed rate with
+ * a consumer (latency from the due time to the broker's ack, and to a consumer receiving the
+ * record: the floor under the event-latency measurement).
  */
 final class KafkaBaseline {
   private KafkaBaseline() {}
@@ -46,7 +46,10 @@ final class KafkaBaseline {
     String out = args.str("out", null);
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
       try {
-        admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        admin
+            .createTopics(List.of(new NewTopic(topic, partitions, (short) 1)))
+            .all()
+            .get(30, TimeUnit.SECONDS);
       } catch (java.util.concurrent.ExecutionException e) {
         if (!(e.getCause() instanceof TopicExistsException)) {
           throw e;
@@ -58,7 +61,17 @@ final class KafkaBaseline {
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps(bootstrap))) {
       producer.partitionsFor(topic); // metadata before the clock starts
       burst(producer, topic, value, burst, args.str("id") + ".burst", out);
-      fixedRate(producer, bootstrap, topic, partitions, value, rate, warmup, duration, args.str("id"), out);
+      fixedRate(
+          producer,
+          bootstrap,
+          topic,
+          partitions,
+          value,
+          rate,
+          warmup,
+          duration,
+          args.str("id"),
+          out);
     }
     return 0;
   }
@@ -76,9 +89,18 @@ final class KafkaBaseline {
     return p;
   }
 
-  /** As fast as the producer takes records; latency from send() to the ack (closed loop: for the record only). */
-  private static void burst(KafkaProducer<byte[], byte[]> producer, String topic, byte[] value, int n, String id,
-      String out) throws Exception {
+  /**
+   * As fast as the producer takes records; latency from send() to the ack (closed loop: for the
+   * record only).
+   */
+  private static void burst(
+      KafkaProducer<byte[], byte[]> producer,
+      String topic,
+      byte[] value,
+      int n,
+      String id,
+      String out)
+      throws Exception {
     Histogram h = Result.histogram();
     AtomicLong errors = new AtomicLong();
     CountDownLatch done = new CountDownLatch(n);
@@ -88,16 +110,18 @@ final class KafkaBaseline {
     for (int i = 0; i < n; i++) {
       long sent = System.nanoTime();
       byte[] key = ("k" + (i % 1000)).getBytes();
-      producer.send(new ProducerRecord<>(topic, key, value), (md, e) -> {
-        if (e != null) {
-          errors.incrementAndGet();
-        } else {
-          synchronized (h) {
-            Result.record(h, (System.nanoTime() - sent) / 1000);
-          }
-        }
-        done.countDown();
-      });
+      producer.send(
+          new ProducerRecord<>(topic, key, value),
+          (md, e) -> {
+            if (e != null) {
+              errors.incrementAndGet();
+            } else {
+              synchronized (h) {
+                Result.record(h, (System.nanoTime() - sent) / 1000);
+              }
+            }
+            done.countDown();
+          });
     }
     if (!done.await(120, TimeUnit.SECONDS)) {
       errors.addAndGet(done.getCount());
@@ -108,17 +132,35 @@ final class KafkaBaseline {
     if (usage != null) {
       usage.addTo(row, n);
     }
-    row.load(String.format(Locale.ROOT,
-            "%d records of %d B, acks=all, idempotent, linger.ms=0", n, value.length))
-        .throughput(n / secs, "records/s").latency(h).errors(errors.get())
+    row.load(
+            String.format(
+                Locale.ROOT,
+                "%d records of %d B, acks=all, idempotent, linger.ms=0",
+                n,
+                value.length))
+        .throughput(n / secs, "records/s")
+        .latency(h)
+        .errors(errors.get())
         .put("mb_per_s", n * (double) value.length / secs / 1e6)
-        .note(String.format(Locale.ROOT, "%.1f MB/s; latency send()→ack with up to the whole burst queued", n
-            * (double) value.length / secs / 1e6))
+        .note(
+            String.format(
+                Locale.ROOT,
+                "%.1f MB/s; latency send()→ack with up to the whole burst queued",
+                n * (double) value.length / secs / 1e6))
         .save(out);
   }
 
-  private static void fixedRate(KafkaProducer<byte[], byte[]> producer, String bootstrap, String topic,
-      int partitions, byte[] value, double rate, double warmup, double duration, String id, String out)
+  private static void fixedRate(
+      KafkaProducer<byte[], byte[]> producer,
+      String bootstrap,
+      String topic,
+      int partitions,
+      byte[] value,
+      double rate,
+      double warmup,
+      double duration,
+      String id,
+      String out)
       throws Exception {
     Histogram ack = Result.histogram();
     Histogram e2e = Result.histogram();
@@ -137,31 +179,34 @@ final class KafkaBaseline {
     long measuredExpected = 0;
     CountDownLatch ready = new CountDownLatch(1);
     AtomicLong stopAt = new AtomicLong(Long.MAX_VALUE);
-    Thread consumerThread = new Thread(() -> {
-      try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(cp)) {
-        List<TopicPartition> tps = new java.util.ArrayList<>();
-        for (int p = 0; p < partitions; p++) {
-          tps.add(new TopicPartition(topic, p));
-        }
-        consumer.assign(tps);
-        consumer.seekToEnd(tps);
-        tps.forEach(consumer::position);
-        ready.countDown();
-        while (System.nanoTime() < stopAt.get()) {
-          for (ConsumerRecord<byte[], byte[]> rec : consumer.poll(Duration.ofMillis(50))) {
-            long now = System.nanoTime();
-            Header due = rec.headers().lastHeader("due");
-            if (due != null) {
-              long dueNanos = ByteBuffer.wrap(due.value()).getLong();
-              if (dueNanos >= measureStart) {
-                Result.record(e2e, (now - dueNanos) / 1000);
-                consumed.incrementAndGet();
+    Thread consumerThread =
+        new Thread(
+            () -> {
+              try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(cp)) {
+                List<TopicPartition> tps = new java.util.ArrayList<>();
+                for (int p = 0; p < partitions; p++) {
+                  tps.add(new TopicPartition(topic, p));
+                }
+                consumer.assign(tps);
+                consumer.seekToEnd(tps);
+                tps.forEach(consumer::position);
+                ready.countDown();
+                while (System.nanoTime() < stopAt.get()) {
+                  for (ConsumerRecord<byte[], byte[]> rec : consumer.poll(Duration.ofMillis(50))) {
+                    long now = System.nanoTime();
+                    Header due = rec.headers().lastHeader("due");
+                    if (due != null) {
+                      long dueNanos = ByteBuffer.wrap(due.value()).getLong();
+                      if (dueNanos >= measureStart) {
+                        Result.record(e2e, (now - dueNanos) / 1000);
+                        consumed.incrementAndGet();
+                      }
+                    }
+                  }
+                }
               }
-            }
-          }
-        }
-      }
-    }, "bench-consumer");
+            },
+            "bench-consumer");
     consumerThread.start();
     ready.await(30, TimeUnit.SECONDS);
     double interval = 1e9 / rate;
@@ -178,19 +223,22 @@ final class KafkaBaseline {
       if (measured) {
         measuredExpected++;
       }
-      ProducerRecord<byte[], byte[]> rec = new ProducerRecord<>(topic, ("k" + (due % 1000)).getBytes(), value);
+      ProducerRecord<byte[], byte[]> rec =
+          new ProducerRecord<>(topic, ("k" + (due % 1000)).getBytes(), value);
       rec.headers().add("due", ByteBuffer.allocate(8).putLong(due).array());
-      producer.send(rec, (md, e) -> {
-        if (measured) {
-          if (e != null) {
-            errors.incrementAndGet();
-          } else {
-            synchronized (ack) {
-              Result.record(ack, (System.nanoTime() - due) / 1000);
+      producer.send(
+          rec,
+          (md, e) -> {
+            if (measured) {
+              if (e != null) {
+                errors.incrementAndGet();
+              } else {
+                synchronized (ack) {
+                  Result.record(ack, (System.nanoTime() - due) / 1000);
+                }
+              }
             }
-          }
-        }
-      });
+          });
       next += interval;
     }
     producer.flush();
@@ -201,16 +249,31 @@ final class KafkaBaseline {
     stopAt.set(0);
     consumerThread.join();
     long lost = Math.max(0, measuredExpected - errors.get() - consumed.get());
-    String load = String.format(Locale.ROOT, "%.0f records/s of %d B, %.0f s (+%.0f s warmup)", rate, value.length,
-        duration, warmup);
-    Result ackRow = new Result(id + ".ack", "Kafka producer at a fixed rate: due→ack").load(load)
-        .throughput(ack.getTotalCount() / duration, "records/s").offered(rate).latency(ack).errors(errors.get());
+    String load =
+        String.format(
+            Locale.ROOT,
+            "%.0f records/s of %d B, %.0f s (+%.0f s warmup)",
+            rate,
+            value.length,
+            duration,
+            warmup);
+    Result ackRow =
+        new Result(id + ".ack", "Kafka producer at a fixed rate: due→ack")
+            .load(load)
+            .throughput(ack.getTotalCount() / duration, "records/s")
+            .offered(rate)
+            .latency(ack)
+            .errors(errors.get());
     if (meterRun.cpu() != null) {
       meterRun.cpu().addTo(ackRow, 0); // the broker is in the stack JVM: its CPU is "server"
     }
     ackRow.save(out);
-    new Result(id + ".e2e", "Kafka producer→consumer at a fixed rate: due→received").load(load)
-        .throughput(e2e.getTotalCount() / duration, "records/s").offered(rate).latency(e2e)
-        .errors(errors.get() + lost).save(out);
+    new Result(id + ".e2e", "Kafka producer→consumer at a fixed rate: due→received")
+        .load(load)
+        .throughput(e2e.getTotalCount() / duration, "records/s")
+        .offered(rate)
+        .latency(e2e)
+        .errors(errors.get() + lost)
+        .save(out);
   }
 }

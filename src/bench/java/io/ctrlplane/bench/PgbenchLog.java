@@ -10,8 +10,9 @@ import java.util.stream.Stream;
 import org.HdrHistogram.Histogram;
 
 /**
- * Turns a pgbench run (its per-transaction logs, -l, and its report) into a result row: the tps pgbench
- * reports, and p50/p99/max of the per-transaction latencies (third column of each log line, in µs).
+ * Turns a pgbench run (its per-transaction logs, -l, and its report) into a result row: the tps
+ * pgbench reports, and p50/p99/max of the per-transaction latencies (third column of each log line,
+ * in µs).
  */
 final class PgbenchLog {
   private PgbenchLog() {}
@@ -40,7 +41,8 @@ final class PgbenchLog {
     long failed = (long) find(report, "number of failed transactions: (\\d+)", 0);
     Result row = new Result(args.str("id"), args.str("what"));
     if (args.str("cpu-file", null) != null && Files.exists(Path.of(args.str("cpu-file")))) {
-      io.vertx.core.json.JsonObject cpu = new io.vertx.core.json.JsonObject(Files.readString(Path.of(args.str("cpu-file"))));
+      io.vertx.core.json.JsonObject cpu =
+          new io.vertx.core.json.JsonObject(Files.readString(Path.of(args.str("cpu-file"))));
       for (String k : new String[] {"cpu_server", "cpu_load", "cpu_other"}) {
         row.put(k, cpu.getDouble(k));
       }
@@ -50,7 +52,9 @@ final class PgbenchLog {
       }
     }
     row.load(args.str("load"))
-        .throughput(tps, "tx/s").latency(h).errors(failed)
+        .throughput(tps, "tx/s")
+        .latency(h)
+        .errors(failed)
         .note("latency per transaction from pgbench -l")
         .save(args.str("out", null));
     return 0;

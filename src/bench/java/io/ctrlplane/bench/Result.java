@@ -10,8 +10,8 @@ import java.util.Locale;
 import org.HdrHistogram.Histogram;
 
 /**
- * One measured row: what was measured, the load, throughput, latency percentiles (ms), errors.
- * Rows are appended as JSON lines to the results file; {@link Report} renders them.
+ * One measured row: what was measured, the load, throughput, latency percentiles (ms), errors. Rows
+ * are appended as JSON lines to the results file; {@link Report} renders them.
  */
 final class Result {
   private final JsonObject json = new JsonObject();
@@ -85,23 +85,44 @@ final class Result {
   /** Appends the row to {@code file} (when given) and prints a one-line summary. */
   Result save(String file) throws IOException {
     if (file != null) {
-      Files.writeString(Path.of(file), json.encode() + "\n", StandardCharsets.UTF_8,
-          StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+      Files.writeString(
+          Path.of(file),
+          json.encode() + "\n",
+          StandardCharsets.UTF_8,
+          StandardOpenOption.CREATE,
+          StandardOpenOption.APPEND);
     }
     System.out.println(summary());
     return this;
   }
 
   String summary() {
-    return String.format(Locale.ROOT, "[%s] %s | %s | %.1f %s | p50 %s p99 %s max %s ms | errors %d%s",
-        json.getString("id"), json.getString("what"), json.getString("load", ""),
-        json.getDouble("throughput", 0.0), json.getString("unit", ""),
-        ms(json.getDouble("p50_ms")), ms(json.getDouble("p99_ms")), ms(json.getDouble("max_ms")),
-        json.getLong("errors", 0L), (json.getValue("cpu_server") == null ? ""
-            : String.format(Locale.ROOT, " | cores server %.2f load %.2f others %.2f%s", json.getDouble("cpu_server"),
-                json.getDouble("cpu_load", 0.0), json.getDouble("cpu_other", 0.0),
-                json.getValue("server_cpu_ms_per_op") == null ? ""
-                    : String.format(Locale.ROOT, ", server %.2f ms CPU/op", json.getDouble("server_cpu_ms_per_op"))))
+    return String.format(
+        Locale.ROOT,
+        "[%s] %s | %s | %.1f %s | p50 %s p99 %s max %s ms | errors %d%s",
+        json.getString("id"),
+        json.getString("what"),
+        json.getString("load", ""),
+        json.getDouble("throughput", 0.0),
+        json.getString("unit", ""),
+        ms(json.getDouble("p50_ms")),
+        ms(json.getDouble("p99_ms")),
+        ms(json.getDouble("max_ms")),
+        json.getLong("errors", 0L),
+        (json.getValue("cpu_server") == null
+                ? ""
+                : String.format(
+                    Locale.ROOT,
+                    " | cores server %.2f load %.2f others %.2f%s",
+                    json.getDouble("cpu_server"),
+                    json.getDouble("cpu_load", 0.0),
+                    json.getDouble("cpu_other", 0.0),
+                    json.getValue("server_cpu_ms_per_op") == null
+                        ? ""
+                        : String.format(
+                            Locale.ROOT,
+                            ", server %.2f ms CPU/op",
+                            json.getDouble("server_cpu_ms_per_op"))))
             + (json.getString("note") == null ? "" : " | " + json.getString("note")));
   }
 
@@ -109,7 +130,8 @@ final class Result {
     if (v == null || v.isNaN()) {
       return "–";
     }
-    return v >= 100 ? String.format(Locale.ROOT, "%.0f", v)
+    return v >= 100
+        ? String.format(Locale.ROOT, "%.0f", v)
         : v >= 10 ? String.format(Locale.ROOT, "%.1f", v) : String.format(Locale.ROOT, "%.2f", v);
   }
 

@@ -51,7 +51,8 @@ final class DevSecrets {
 
   private static void createPrivate(Path file) throws IOException {
     try {
-      Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Files.createFile(
+          file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     } catch (UnsupportedOperationException e) {
       Files.createFile(file); // not a POSIX file system (Windows): the user profile's ACLs apply
     }

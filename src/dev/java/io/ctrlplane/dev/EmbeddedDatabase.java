@@ -9,8 +9,9 @@ import java.sql.Statement;
 import java.time.Duration;
 
 /**
- * A real PostgreSQL server (zonky's embedded binaries) whose data lives in {@code dataDir}: a restart
- * on the same directory keeps every row. Works as root too (zonky runs initdb in a user namespace).
+ * A real PostgreSQL server (zonky's embedded binaries) whose data lives in {@code dataDir}: a
+ * restart on the same directory keeps every row. Works as root too (zonky runs initdb in a user
+ * namespace).
  */
 public final class EmbeddedDatabase implements AutoCloseable {
   public static final String USER = "postgres";
@@ -24,14 +25,15 @@ public final class EmbeddedDatabase implements AutoCloseable {
     Path data = dataDir.toAbsolutePath().resolve("data");
     Path work = dataDir.toAbsolutePath().resolve("work");
     Files.createDirectories(work);
-    EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
-        .setDataDirectory(data)
-        .setCleanDataDirectory(false)
-        .setOverrideWorkingDirectory(work.toFile())
-        .setRegisterShutdownHook(false)
-        .setPGStartupWait(Duration.ofSeconds(60))
-        .setServerConfig("max_connections", "300")
-        .setServerConfig("fsync", "off"); // a dev/test server: speed over crash safety
+    EmbeddedPostgres.Builder builder =
+        EmbeddedPostgres.builder()
+            .setDataDirectory(data)
+            .setCleanDataDirectory(false)
+            .setOverrideWorkingDirectory(work.toFile())
+            .setRegisterShutdownHook(false)
+            .setPGStartupWait(Duration.ofSeconds(60))
+            .setServerConfig("max_connections", "300")
+            .setServerConfig("fsync", "off"); // a dev/test server: speed over crash safety
     if (port > 0) {
       builder.setPort(port);
     }
@@ -49,13 +51,19 @@ public final class EmbeddedDatabase implements AutoCloseable {
 
   /** Creates the database when missing; with {@code template}, as a copy of that database. */
   public void createDatabase(String name, String template) throws Exception {
-    try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
-      try (ResultSet rs = s.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + name + "'")) {
+    try (Connection c = postgres.getPostgresDatabase().getConnection();
+        Statement s = c.createStatement()) {
+      try (ResultSet rs =
+          s.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + name + "'")) {
         if (rs.next()) {
           return;
         }
       }
-      s.execute("CREATE DATABASE \"" + name + "\"" + (template == null ? "" : " TEMPLATE \"" + template + "\""));
+      s.execute(
+          "CREATE DATABASE \""
+              + name
+              + "\""
+              + (template == null ? "" : " TEMPLATE \"" + template + "\""));
     }
   }
 

@@ -11,8 +11,8 @@ import java.nio.file.Files;
 import java.security.MessageDigest;
 
 /**
- * The agent's own small HTTP API, called by runners, other agents and the API role; not part of
- * the public /v1 API. Bind it to an address only the control plane reaches.
+ * The agent's own small HTTP API, called by runners, other agents and the API role; not part of the
+ * public /v1 API. Bind it to an address only the control plane reaches.
  */
 final class AgentApi {
   static final int MAX_TAIL = 10_000;
@@ -24,10 +24,17 @@ final class AgentApi {
   private final Routers routers;
   private final Supervisor supervisor;
 
-  AgentApi(Vertx vertx, String agentId, String token, Reconciler reconciler, Routers routers, Supervisor supervisor) {
+  AgentApi(
+      Vertx vertx,
+      String agentId,
+      String token,
+      Reconciler reconciler,
+      Routers routers,
+      Supervisor supervisor) {
     this.vertx = vertx;
     this.agentId = agentId;
-    this.authorization = token.isEmpty() ? null : ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
+    this.authorization =
+        token.isEmpty() ? null : ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
     this.reconciler = reconciler;
     this.routers = routers;
     this.supervisor = supervisor;
@@ -39,12 +46,21 @@ final class AgentApi {
       router.route("/agent/v1/*").handler(this::authenticate);
     }
     router.post("/agent/v1/*").handler(BodyHandler.create(false).setBodyLimit(64 * 1024));
-    router.get("/agent/v1/health").handler(ctx -> json(ctx, 200, new JsonObject().put("id", agentId)
-        .put("replicas", supervisor.count())));
-    router.post("/agent/v1/reconcile").handler(ctx -> {
-      reconciler.kick();
-      ctx.response().setStatusCode(202).end();
-    });
+    router
+        .get("/agent/v1/health")
+        .handler(
+            ctx ->
+                json(
+                    ctx,
+                    200,
+                    new JsonObject().put("id", agentId).put("replicas", supervisor.count())));
+    router
+        .post("/agent/v1/reconcile")
+        .handler(
+            ctx -> {
+              reconciler.kick();
+              ctx.response().setStatusCode(202).end();
+            });
     router.post("/agent/v1/routes/sync").handler(this::sync);
     router.get("/agent/v1/replicas/:id/logs").handler(this::logs);
     return router;
@@ -53,10 +69,14 @@ final class AgentApi {
   /** The shared token, compared in constant time; the token itself is never logged. */
   private void authenticate(RoutingContext ctx) {
     String given = ctx.request().getHeader("authorization");
-    if (given != null && MessageDigest.isEqual(authorization, given.getBytes(StandardCharsets.UTF_8))) {
+    if (given != null
+        && MessageDigest.isEqual(authorization, given.getBytes(StandardCharsets.UTF_8))) {
       ctx.next();
     } else {
-      ctx.response().setStatusCode(401).putHeader("www-authenticate", "Bearer").end("agent token required\n");
+      ctx.response()
+          .setStatusCode(401)
+          .putHeader("www-authenticate", "Bearer")
+          .end("agent token required\n");
     }
   }
 
@@ -72,7 +92,8 @@ final class AgentApi {
       return;
     }
     long drainMs = Math.max(0, Math.min(600_000, body.getLong("drain_ms", 0L)));
-    routers.sync(body.getString("instance_id"), drainMs)
+    routers
+        .sync(body.getString("instance_id"), drainMs)
         .onSuccess(v -> ctx.response().setStatusCode(204).end())
         .onFailure(e -> ctx.response().setStatusCode(500).end(e.getMessage() + "\n"));
   }
@@ -81,28 +102,44 @@ final class AgentApi {
     String id = ctx.pathParam("id");
     int tail;
     try {
-      tail = Integer.parseInt(ctx.queryParams().get("tail") == null ? "100" : ctx.queryParams().get("tail"));
+      tail =
+          Integer.parseInt(
+              ctx.queryParams().get("tail") == null ? "100" : ctx.queryParams().get("tail"));
     } catch (NumberFormatException e) {
       tail = -1;
     }
     if (tail < 1 || tail > MAX_TAIL || !id.matches("rep_[0-9a-z]{26}")) {
-      ctx.response().setStatusCode(400).end("tail must be 1.." + MAX_TAIL + " and the id a replica id\n");
+      ctx.response()
+          .setStatusCode(400)
+          .end("tail must be 1.." + MAX_TAIL + " and the id a replica id\n");
       return;
     }
     int lines = tail;
-    vertx.executeBlocking(() -> Files.isDirectory(supervisor.dirOf(id))
-            ? String.join("\n", supervisor.logOf(id).tail(lines)) : null)
-        .onSuccess(text -> {
-          if (text == null) {
-            ctx.response().setStatusCode(404).end("no logs of replica " + id + " on agent " + agentId + "\n");
-          } else {
-            ctx.response().putHeader("content-type", "text/plain; charset=utf-8").end(text.isEmpty() ? "" : text + "\n");
-          }
-        })
+    vertx
+        .executeBlocking(
+            () ->
+                Files.isDirectory(supervisor.dirOf(id))
+                    ? String.join("\n", supervisor.logOf(id).tail(lines))
+                    : null)
+        .onSuccess(
+            text -> {
+              if (text == null) {
+                ctx.response()
+                    .setStatusCode(404)
+                    .end("no logs of replica " + id + " on agent " + agentId + "\n");
+              } else {
+                ctx.response()
+                    .putHeader("content-type", "text/plain; charset=utf-8")
+                    .end(text.isEmpty() ? "" : text + "\n");
+              }
+            })
         .onFailure(ctx::fail);
   }
 
   private static void json(RoutingContext ctx, int status, JsonObject body) {
-    ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(body.encode());
+    ctx.response()
+        .setStatusCode(status)
+        .putHeader("content-type", "application/json")
+        .end(body.encode());
   }
 }

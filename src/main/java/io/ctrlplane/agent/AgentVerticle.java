@@ -52,46 +52,105 @@ public class AgentVerticle extends VerticleBase {
     routers = new Routers(vertx, pool, config.id(), config.routerHost());
     RouterSync sync = new RouterSync(pool, routers, client);
     Path replicasDir = Path.of(config.dataDir()).toAbsolutePath().resolve("replicas");
-    // secret_env is opened here, on the host that runs the replicas (null: no key, secrets refused per replica)
+    // secret_env is opened here, on the host that runs the replicas (null: no key, secrets refused
+    // per replica)
     Keyring keyring = Keyring.fromConfig(security.encryptionKey());
-    supervisor = new Supervisor(vertx, pool, config.id(), replicasDir, config.logMaxBytes(), routers, sync, keyring);
+    supervisor =
+        new Supervisor(
+            vertx, pool, config.id(), replicasDir, config.logMaxBytes(), routers, sync, keyring);
     reconciler = new Reconciler(pool, config.id(), supervisor);
-    return vertx.executeBlocking(() -> Spawner.reapLeftovers(replicasDir))
-        .onSuccess(n -> {
-          if (n > 0) {
-            log.warn("agent {}: stopped {} replica process(es) an earlier run left behind", config.id(), n);
-          }
-        })
-        .compose(n -> vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()))
-            .requestHandler(new AgentApi(vertx, config.id(), config.token(), reconciler, routers, supervisor).router()).listen()
-            .recover(e -> Future.failedFuture(e instanceof BindException || e.getCause() instanceof BindException
-                ? new ConfigException("agent API port " + config.port() + " on " + config.host()
-                    + " is already in use: set CTRLPLANE_AGENT_PORT") : e)))
-        .compose(server -> {
-          api = server;
-          String url = "http://" + config.advertiseHost() + ":" + server.actualPort();
-          sync.ownUrl(url);
-          return pool.preparedQuery(AgentSql.REGISTER)
-              .execute(Tuple.of(config.id(), url, config.advertiseHost(), config.deadAfterMs())).map(url);
-        })
+    return vertx
+        .executeBlocking(() -> Spawner.reapLeftovers(replicasDir))
+        .onSuccess(
+            n -> {
+              if (n > 0) {
+                log.warn(
+                    "agent {}: stopped {} replica process(es) an earlier run left behind",
+                    config.id(),
+                    n);
+              }
+            })
+        .compose(
+            n ->
+                vertx
+                    .createHttpServer(
+                        new HttpServerOptions().setHost(config.host()).setPort(config.port()))
+                    .requestHandler(
+                        new AgentApi(
+                                vertx, config.id(), config.token(), reconciler, routers, supervisor)
+                            .router())
+                    .listen()
+                    .recover(
+                        e ->
+                            Future.failedFuture(
+                                e instanceof BindException || e.getCause() instanceof BindException
+                                    ? new ConfigException(
+                                        "agent API port "
+                                            + config.port()
+                                            + " on "
+                                            + config.host()
+                                            + " is already in use: set CTRLPLANE_AGENT_PORT")
+                                    : e)))
+        .compose(
+            server -> {
+              api = server;
+              String url = "http://" + config.advertiseHost() + ":" + server.actualPort();
+              sync.ownUrl(url);
+              return pool.preparedQuery(AgentSql.REGISTER)
+                  .execute(Tuple.of(config.id(), url, config.advertiseHost(), config.deadAfterMs()))
+                  .map(url);
+            })
         .compose(url -> routers.reload(null).map(url))
-        .onSuccess(url -> {
-          vertx.setPeriodic(config.heartbeatMs(), id -> heartbeat());
-          vertx.setPeriodic(RECONCILE_MS, id -> reconciler.kick());
-          vertx.setPeriodic(ROUTES_REFRESH_MS, id -> routers.reload(null)
-              .onFailure(e -> log.warn("agent {}: routes not refreshed: {}", config.id(), e.toString())));
-          vertx.setPeriodic(COUNTS_FLUSH_MS, id -> routers.flushCounts()
-              .onFailure(e -> log.debug("agent {}: traffic counts not written: {}", config.id(), e.toString())));
-          vertx.setPeriodic(COUNTS_PRUNE_MS, id -> routers.pruneCounts()
-              .onFailure(e -> log.debug("agent {}: old traffic counts not pruned: {}", config.id(), e.toString())));
-          reconciler.kick();
-          log.info("agent {} up: API {}, routers on {}, replicas reachable at {}", config.id(), url,
-              config.routerHost(), config.advertiseHost());
-        });
+        .onSuccess(
+            url -> {
+              vertx.setPeriodic(config.heartbeatMs(), id -> heartbeat());
+              vertx.setPeriodic(RECONCILE_MS, id -> reconciler.kick());
+              vertx.setPeriodic(
+                  ROUTES_REFRESH_MS,
+                  id ->
+                      routers
+                          .reload(null)
+                          .onFailure(
+                              e ->
+                                  log.warn(
+                                      "agent {}: routes not refreshed: {}",
+                                      config.id(),
+                                      e.toString())));
+              vertx.setPeriodic(
+                  COUNTS_FLUSH_MS,
+                  id ->
+                      routers
+                          .flushCounts()
+                          .onFailure(
+                              e ->
+                                  log.debug(
+                                      "agent {}: traffic counts not written: {}",
+                                      config.id(),
+                                      e.toString())));
+              vertx.setPeriodic(
+                  COUNTS_PRUNE_MS,
+                  id ->
+                      routers
+                          .pruneCounts()
+                          .onFailure(
+                              e ->
+                                  log.debug(
+                                      "agent {}: old traffic counts not pruned: {}",
+                                      config.id(),
+                                      e.toString())));
+              reconciler.kick();
+              log.info(
+                  "agent {} up: API {}, routers on {}, replicas reachable at {}",
+                  config.id(),
+                  url,
+                  config.routerHost(),
+                  config.advertiseHost());
+            });
   }
 
   private void heartbeat() {
-    pool.preparedQuery(AgentSql.HEARTBEAT).execute(Tuple.of(config.id()))
+    pool.preparedQuery(AgentSql.HEARTBEAT)
+        .execute(Tuple.of(config.id()))
         .onFailure(e -> log.warn("agent {}: heartbeat not written: {}", config.id(), e.toString()));
   }
 
@@ -99,7 +158,8 @@ public class AgentVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     log.info("agent {} stopping: draining {} replica(s)", config.id(), supervisor.count());
-    return supervisor.stopAll()
+    return supervisor
+        .stopAll()
         .eventually(() -> pool.preparedQuery(AgentSql.DEREGISTER).execute(Tuple.of(config.id())))
         .eventually(() -> api == null ? Future.succeededFuture() : api.close())
         .eventually(routers::close)

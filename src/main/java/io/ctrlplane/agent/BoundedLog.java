@@ -31,7 +31,10 @@ public final class BoundedLog {
     this.half = Math.max(1024, maxBytes / 2);
   }
 
-  /** Copies {@code in} to the log until it ends (the process exited); blocking, for a dedicated thread. */
+  /**
+   * Copies {@code in} to the log until it ends (the process exited); blocking, for a dedicated
+   * thread.
+   */
   public void pump(InputStream in) throws IOException {
     byte[] buf = new byte[8192];
     OutputStream out = open();
@@ -57,8 +60,12 @@ public final class BoundedLog {
   /** A line from the agent itself (spawn errors, signals), so the log tells the whole story. */
   public synchronized void note(String line) {
     try {
-      Files.writeString(file, "[ctrlplane-agent] " + line + "\n", StandardCharsets.UTF_8,
-          StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+      Files.writeString(
+          file,
+          "[ctrlplane-agent] " + line + "\n",
+          StandardCharsets.UTF_8,
+          StandardOpenOption.CREATE,
+          StandardOpenOption.APPEND);
     } catch (IOException e) {
       // the note is a courtesy; the agent's own log has the same line
     }

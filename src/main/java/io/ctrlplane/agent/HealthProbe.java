@@ -25,7 +25,8 @@ final class HealthProbe {
 
   HealthProbe(Vertx vertx, Consumer<LocalReplica> ready, Consumer<LocalReplica> unready) {
     this.vertx = vertx;
-    this.client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(500).setKeepAlive(false));
+    this.client =
+        vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(500).setKeepAlive(false));
     this.ready = ready;
     this.unready = unready;
   }
@@ -35,19 +36,28 @@ final class HealthProbe {
     if (r.stopping != null || r.exited()) {
       return;
     }
-    RequestOptions get = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(r.port)
-        .setURI(r.spec.config().healthPath()).setTimeout(1_000);
-    client.request(get).compose(req -> req.send()).compose(resp -> resp.body().map(b -> resp.statusCode()))
-        .onComplete(ar -> {
-          if (ar.succeeded() && ar.result() / 100 == 2) {
-            passed(r);
-          } else {
-            failed(r);
-          }
-          if (r.stopping == null && !r.exited()) {
-            r.probeTimer = vertx.setTimer(r.ready ? READY_MS : STARTING_MS, id -> watch(r));
-          }
-        });
+    RequestOptions get =
+        new RequestOptions()
+            .setMethod(HttpMethod.GET)
+            .setHost("127.0.0.1")
+            .setPort(r.port)
+            .setURI(r.spec.config().healthPath())
+            .setTimeout(1_000);
+    client
+        .request(get)
+        .compose(req -> req.send())
+        .compose(resp -> resp.body().map(b -> resp.statusCode()))
+        .onComplete(
+            ar -> {
+              if (ar.succeeded() && ar.result() / 100 == 2) {
+                passed(r);
+              } else {
+                failed(r);
+              }
+              if (r.stopping == null && !r.exited()) {
+                r.probeTimer = vertx.setTimer(r.ready ? READY_MS : STARTING_MS, id -> watch(r));
+              }
+            });
   }
 
   private void passed(LocalReplica r) {

@@ -10,9 +10,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Compares the replicas the database assigns to this agent with the processes it runs, and acts on
- * the difference: start what never started, stop what is due to stop, and write down what it can
- * no longer run. Runs on a timer and when a runner calls; passes never overlap (a call during a
- * pass asks for one more pass after it).
+ * the difference: start what never started, stop what is due to stop, and write down what it can no
+ * longer run. Runs on a timer and when a runner calls; passes never overlap (a call during a pass
+ * asks for one more pass after it).
  */
 final class Reconciler {
   private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
@@ -35,27 +35,32 @@ final class Reconciler {
       return;
     }
     running = true;
-    pass().onComplete(ar -> {
-      if (ar.failed()) {
-        log.warn("agent {}: reconcile failed: {}", agentId, ar.cause().toString());
-      }
-      running = false;
-      if (again) {
-        again = false;
-        kick();
-      }
-    });
+    pass()
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                log.warn("agent {}: reconcile failed: {}", agentId, ar.cause().toString());
+              }
+              running = false;
+              if (again) {
+                again = false;
+                kick();
+              }
+            });
   }
 
   private Future<Void> pass() {
-    return pool.preparedQuery(AgentSql.MINE).execute(Tuple.of(agentId)).compose(rows -> {
-      Future<Void> writes = Future.succeededFuture();
-      for (Row row : rows) {
-        Future<Void> w = act(row);
-        writes = writes.compose(v -> w);
-      }
-      return writes;
-    });
+    return pool.preparedQuery(AgentSql.MINE)
+        .execute(Tuple.of(agentId))
+        .compose(
+            rows -> {
+              Future<Void> writes = Future.succeededFuture();
+              for (Row row : rows) {
+                Future<Void> w = act(row);
+                writes = writes.compose(v -> w);
+              }
+              return writes;
+            });
   }
 
   private Future<Void> act(Row row) {
@@ -69,22 +74,26 @@ final class Reconciler {
       return Future.succeededFuture();
     }
     if (stopDue) {
-      return record(AgentSql.STOPPED, id, "replica.stopped", new JsonObject().put("process", "none"));
+      return record(
+          AgentSql.STOPPED, id, "replica.stopped", new JsonObject().put("process", "none"));
     }
-    if (supervisor.finished(id) || row.getOffsetDateTime("failed_at") != null
+    if (supervisor.finished(id)
+        || row.getOffsetDateTime("failed_at") != null
         || row.getOffsetDateTime("crashed_at") != null) {
       return Future.succeededFuture();
     }
     if (row.getOffsetDateTime("started_at") != null) {
       // started by an earlier run of this agent, whose processes were reaped at start
       String why = "the agent restarted; its earlier processes were stopped";
-      return record(AgentSql.CRASHED, id, "replica.crashed", new JsonObject().put("reason", why), why);
+      return record(
+          AgentSql.CRASHED, id, "replica.crashed", new JsonObject().put("reason", why), why);
     }
     supervisor.start(ReplicaSpec.from(row));
     return Future.succeededFuture();
   }
 
-  private Future<Void> record(String sql, String id, String kind, JsonObject detail, Object... extra) {
+  private Future<Void> record(
+      String sql, String id, String kind, JsonObject detail, Object... extra) {
     Object[] params = new Object[4 + extra.length];
     params[0] = id;
     params[1] = kind;

@@ -31,11 +31,26 @@ final class RouterSync {
 
   Future<Void> all(String instanceId, long drainMs) {
     Future<Void> mine = local.sync(instanceId, drainMs);
-    Future<Void> others = AgentClient.liveUrls(pool).compose(urls -> Future.join(urls.stream()
-        .filter(url -> !url.equals(ownUrl))
-        .map(url -> client.syncRoutes(url, instanceId, drainMs)
-            .onFailure(e -> log.warn("router at {} did not resync instance {}: {}", url, instanceId, e.toString())))
-        .toList())).mapEmpty();
+    Future<Void> others =
+        AgentClient.liveUrls(pool)
+            .compose(
+                urls ->
+                    Future.join(
+                        urls.stream()
+                            .filter(url -> !url.equals(ownUrl))
+                            .map(
+                                url ->
+                                    client
+                                        .syncRoutes(url, instanceId, drainMs)
+                                        .onFailure(
+                                            e ->
+                                                log.warn(
+                                                    "router at {} did not resync instance {}: {}",
+                                                    url,
+                                                    instanceId,
+                                                    e.toString())))
+                            .toList()))
+            .mapEmpty();
     return Future.join(mine, others).<Void>mapEmpty().recover(e -> Future.succeededFuture());
   }
 }

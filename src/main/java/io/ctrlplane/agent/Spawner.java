@@ -16,8 +16,10 @@ import org.slf4j.LoggerFactory;
  */
 final class Spawner {
   private static final Logger log = LoggerFactory.getLogger(Spawner.class);
+
   /** The agent's own environment holds database credentials: a replica gets only these from it. */
-  private static final List<String> INHERITED = List.of("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "JAVA_HOME");
+  private static final List<String> INHERITED =
+      List.of("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "JAVA_HOME");
 
   private Spawner() {}
 
@@ -28,27 +30,34 @@ final class Spawner {
     }
   }
 
-  static Process spawn(LocalReplica r, List<String> argv, Map<String, String> env) throws IOException {
+  static Process spawn(LocalReplica r, List<String> argv, Map<String, String> env)
+      throws IOException {
     Files.createDirectories(r.dir);
     ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true);
     Map<String, String> childEnv = pb.environment();
     Map<String, String> own = Map.copyOf(childEnv);
     childEnv.clear();
-    INHERITED.forEach(k -> {
-      if (own.containsKey(k)) {
-        childEnv.put(k, own.get(k));
-      }
-    });
+    INHERITED.forEach(
+        k -> {
+          if (own.containsKey(k)) {
+            childEnv.put(k, own.get(k));
+          }
+        });
     childEnv.putAll(env);
     Process p = pb.start();
-    Files.writeString(r.dir.resolve("pid"), p.pid() + " " + p.info().startInstant().map(i -> i.toEpochMilli()).orElse(0L));
-    Thread pump = new Thread(() -> {
-      try {
-        r.log.pump(p.getInputStream());
-      } catch (IOException e) {
-        log.debug("replica {}: output pump ended: {}", r.id(), e.toString());
-      }
-    }, "replica-log-" + r.id());
+    Files.writeString(
+        r.dir.resolve("pid"),
+        p.pid() + " " + p.info().startInstant().map(i -> i.toEpochMilli()).orElse(0L));
+    Thread pump =
+        new Thread(
+            () -> {
+              try {
+                r.log.pump(p.getInputStream());
+              } catch (IOException e) {
+                log.debug("replica {}: output pump ended: {}", r.id(), e.toString());
+              }
+            },
+            "replica-log-" + r.id());
     pump.setDaemon(true);
     pump.start();
     return p;
@@ -70,7 +79,8 @@ final class Spawner {
 
   /**
    * Kills the replicas a previous run of this agent left behind (it was killed itself, so it could
-   * not stop them): each pid file names a process and its start time, so a reused pid is left alone.
+   * not stop them): each pid file names a process and its start time, so a reused pid is left
+   * alone.
    */
   static int reapLeftovers(Path replicasDir) throws IOException {
     if (!Files.isDirectory(replicasDir)) {
@@ -87,7 +97,9 @@ final class Spawner {
         long pid = Long.parseLong(parts[0]);
         long started = parts.length > 1 ? Long.parseLong(parts[1]) : 0;
         ProcessHandle h = ProcessHandle.of(pid).orElse(null);
-        if (h != null && h.isAlive() && h.info().startInstant().map(i -> i.toEpochMilli() == started).orElse(false)) {
+        if (h != null
+            && h.isAlive()
+            && h.info().startInstant().map(i -> i.toEpochMilli() == started).orElse(false)) {
           h.descendants().forEach(ProcessHandle::destroyForcibly);
           h.destroyForcibly();
           reaped++;

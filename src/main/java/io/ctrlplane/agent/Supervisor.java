@@ -38,11 +38,22 @@ final class Supervisor {
   private final Keyring keyring;
   private final HealthProbe probes;
   private final Map<String, LocalReplica> replicas = new HashMap<>();
-  /** Replicas this agent ran and is done with: a reconcile pass that read the database before that must not restart them. */
+
+  /**
+   * Replicas this agent ran and is done with: a reconcile pass that read the database before that
+   * must not restart them.
+   */
   private final Set<String> finished = new HashSet<>();
 
-  Supervisor(Vertx vertx, Pool pool, String agentId, Path replicasDir, long logMaxBytes, Routers routers,
-      RouterSync sync, Keyring keyring) {
+  Supervisor(
+      Vertx vertx,
+      Pool pool,
+      String agentId,
+      Path replicasDir,
+      long logMaxBytes,
+      Routers routers,
+      RouterSync sync,
+      Keyring keyring) {
     this.keyring = keyring;
     this.vertx = vertx;
     this.pool = pool;
@@ -74,20 +85,32 @@ final class Supervisor {
   void start(ReplicaSpec spec) {
     LocalReplica r = new LocalReplica(spec, dirOf(spec.id()), logMaxBytes);
     replicas.put(spec.id(), r);
-    vertx.executeBlocking(() -> {
-      r.port = Spawner.freePort();
-      List<String> argv = CommandTemplate.render(spec.config().command(), spec.image(), r.port, spec.id());
-      r.log.note("starting " + argv + " on port " + r.port);
-      return Spawner.spawn(r, argv, env(r));
-    }).onSuccess(p -> started(r, p)).onFailure(e -> {
-      String why = e instanceof IOException ? "could not start the command: " + e.getMessage() : e.getMessage();
-      note(r, why);
-      r.exit.tryComplete(-1);
-      failed(r, "replica.failed", AgentSql.FAILED, why);
-    });
+    vertx
+        .executeBlocking(
+            () -> {
+              r.port = Spawner.freePort();
+              List<String> argv =
+                  CommandTemplate.render(spec.config().command(), spec.image(), r.port, spec.id());
+              r.log.note("starting " + argv + " on port " + r.port);
+              return Spawner.spawn(r, argv, env(r));
+            })
+        .onSuccess(p -> started(r, p))
+        .onFailure(
+            e -> {
+              String why =
+                  e instanceof IOException
+                      ? "could not start the command: " + e.getMessage()
+                      : e.getMessage();
+              note(r, why);
+              r.exit.tryComplete(-1);
+              failed(r, "replica.failed", AgentSql.FAILED, why);
+            });
   }
 
-  /** The release's env with its secrets opened: only here, just before the process starts, never kept or logged. */
+  /**
+   * The release's env with its secrets opened: only here, just before the process starts, never
+   * kept or logged.
+   */
   private Map<String, String> env(LocalReplica r) {
     Map<String, String> env = new HashMap<>();
     r.spec.env().forEach(e -> env.put(e.getKey(), String.valueOf(e.getValue())));
@@ -103,21 +126,34 @@ final class Supervisor {
 
   private void started(LocalReplica r, Process p) {
     r.process = p;
-    log.info("agent {}: replica {} of instance {} started (pid {}, port {})", agentId, r.id(), r.spec.instanceId(),
-        p.pid(), r.port);
+    log.info(
+        "agent {}: replica {} of instance {} started (pid {}, port {})",
+        agentId,
+        r.id(),
+        r.spec.instanceId(),
+        p.pid(),
+        r.port);
     p.onExit().thenAccept(done -> vertx.runOnContext(v -> exited(r, done.exitValue())));
-    write(AgentSql.STARTED, r, "replica.started", new JsonObject().put("port", r.port).put("pid", p.pid()),
-        r.port, p.pid()).onComplete(ar -> probes.watch(r));
+    write(
+            AgentSql.STARTED,
+            r,
+            "replica.started",
+            new JsonObject().put("port", r.port).put("pid", p.pid()),
+            r.port,
+            p.pid())
+        .onComplete(ar -> probes.watch(r));
   }
 
   private void becameReady(LocalReplica r) {
     log.info("agent {}: replica {} is ready", agentId, r.id());
-    write(AgentSql.READY, r, "replica.ready", new JsonObject()).onSuccess(v -> sync.all(r.spec.instanceId(), 0));
+    write(AgentSql.READY, r, "replica.ready", new JsonObject())
+        .onSuccess(v -> sync.all(r.spec.instanceId(), 0));
   }
 
   private void becameUnready(LocalReplica r) {
     log.warn("agent {}: replica {} stopped answering its health path", agentId, r.id());
-    write(AgentSql.UNREADY, r, "replica.unready", new JsonObject()).onSuccess(v -> sync.all(r.spec.instanceId(), 0));
+    write(AgentSql.UNREADY, r, "replica.unready", new JsonObject())
+        .onSuccess(v -> sync.all(r.spec.instanceId(), 0));
   }
 
   /** An exit nobody asked for: before it was ever ready it failed, after that it crashed. */
@@ -129,44 +165,58 @@ final class Supervisor {
     }
     boolean wasReady = r.ready;
     r.ready = false;
-    vertx.executeBlocking(() -> lastLines(r)).recover(e -> Future.succeededFuture("")).onSuccess(tail -> {
-      String why = "exited with code " + code + (r.everReady ? "" : " before it was ready") + tail;
-      log.warn("agent {}: replica {} {}", agentId, r.id(), why);
-      failed(r, r.everReady ? "replica.crashed" : "replica.failed", r.everReady ? AgentSql.CRASHED : AgentSql.FAILED, why)
-          .onSuccess(v -> {
-            if (wasReady) {
-              sync.all(r.spec.instanceId(), 0);
-            }
-          });
-    });
+    vertx
+        .executeBlocking(() -> lastLines(r))
+        .recover(e -> Future.succeededFuture(""))
+        .onSuccess(
+            tail -> {
+              String why =
+                  "exited with code " + code + (r.everReady ? "" : " before it was ready") + tail;
+              log.warn("agent {}: replica {} {}", agentId, r.id(), why);
+              failed(
+                      r,
+                      r.everReady ? "replica.crashed" : "replica.failed",
+                      r.everReady ? AgentSql.CRASHED : AgentSql.FAILED,
+                      why)
+                  .onSuccess(
+                      v -> {
+                        if (wasReady) {
+                          sync.all(r.spec.instanceId(), 0);
+                        }
+                      });
+            });
   }
 
   private Future<Void> failed(LocalReplica r, String kind, String sql, String why) {
     forgetPid(r);
     return write(sql, r, kind, new JsonObject().put("reason", why), why)
         // the row now says failed or crashed: reconciling no longer needs the local entry
-        .onComplete(ar -> {
-          finished.add(r.id());
-          replicas.remove(r.id(), r);
-        });
+        .onComplete(
+            ar -> {
+              finished.add(r.id());
+              replicas.remove(r.id(), r);
+            });
   }
 
   private void forgetPid(LocalReplica r) {
-    vertx.executeBlocking(() -> {
-      Spawner.forgetPid(r.dir);
-      return null;
-    });
+    vertx.executeBlocking(
+        () -> {
+          Spawner.forgetPid(r.dir);
+          return null;
+        });
   }
 
   private void note(LocalReplica r, String line) {
-    vertx.executeBlocking(() -> {
-      r.log.note(line);
-      return null;
-    });
+    vertx.executeBlocking(
+        () -> {
+          r.log.note(line);
+          return null;
+        });
   }
 
   private static String lastLines(LocalReplica r) throws IOException {
-    List<String> tail = r.log.tail(3).stream().filter(l -> !l.startsWith("[ctrlplane-agent]")).toList();
+    List<String> tail =
+        r.log.tail(3).stream().filter(l -> !l.startsWith("[ctrlplane-agent]")).toList();
     return tail.isEmpty() ? "" : "; last output: " + String.join(" | ", tail);
   }
 
@@ -177,22 +227,39 @@ final class Supervisor {
     }
     vertx.cancelTimer(r.probeTimer);
     long drainMs = r.spec.config().drainTimeoutMs();
-    r.stopping = write(AgentSql.DRAINING, r, "replica.draining", new JsonObject())
-        .compose(v -> sync.all(r.spec.instanceId(), drainMs))
-        .compose(v -> terminate(r))
-        .compose(code -> write(AgentSql.STOPPED, r, "replica.stopped", new JsonObject().put("exit_code", code)))
-        .onComplete(ar -> {
-          if (ar.failed() && !r.exited()) {
-            // the database did not take the drain: the process keeps serving, the next reconcile tries again
-            log.warn("agent {}: stop of replica {} interrupted: {}", agentId, r.id(), ar.cause().toString());
-            r.stopping = null;
-            return;
-          }
-          finished.add(r.id());
-          replicas.remove(r.id(), r);
-          forgetPid(r);
-          log.info("agent {}: replica {} of instance {} stopped", agentId, r.id(), r.spec.instanceId());
-        });
+    r.stopping =
+        write(AgentSql.DRAINING, r, "replica.draining", new JsonObject())
+            .compose(v -> sync.all(r.spec.instanceId(), drainMs))
+            .compose(v -> terminate(r))
+            .compose(
+                code ->
+                    write(
+                        AgentSql.STOPPED,
+                        r,
+                        "replica.stopped",
+                        new JsonObject().put("exit_code", code)))
+            .onComplete(
+                ar -> {
+                  if (ar.failed() && !r.exited()) {
+                    // the database did not take the drain: the process keeps serving, the next
+                    // reconcile tries again
+                    log.warn(
+                        "agent {}: stop of replica {} interrupted: {}",
+                        agentId,
+                        r.id(),
+                        ar.cause().toString());
+                    r.stopping = null;
+                    return;
+                  }
+                  finished.add(r.id());
+                  replicas.remove(r.id(), r);
+                  forgetPid(r);
+                  log.info(
+                      "agent {}: replica {} of instance {} stopped",
+                      agentId,
+                      r.id(),
+                      r.spec.instanceId());
+                });
     return r.stopping;
   }
 
@@ -204,16 +271,24 @@ final class Supervisor {
     note(r, "SIGTERM");
     r.process.destroy();
     long grace = r.spec.config().graceTimeoutMs();
-    long timer = vertx.setTimer(Math.max(1, grace), id -> {
-      if (!r.exited()) {
-        note(r, "still running after " + grace + " ms: SIGKILL");
-        log.warn("agent {}: replica {} ignored SIGTERM for {} ms: SIGKILL", agentId, r.id(), grace);
-        vertx.executeBlocking(() -> {
-          Spawner.kill(r.process);
-          return null;
-        });
-      }
-    });
+    long timer =
+        vertx.setTimer(
+            Math.max(1, grace),
+            id -> {
+              if (!r.exited()) {
+                note(r, "still running after " + grace + " ms: SIGKILL");
+                log.warn(
+                    "agent {}: replica {} ignored SIGTERM for {} ms: SIGKILL",
+                    agentId,
+                    r.id(),
+                    grace);
+                vertx.executeBlocking(
+                    () -> {
+                      Spawner.kill(r.process);
+                      return null;
+                    });
+              }
+            });
     return r.exit.future().onComplete(ar -> vertx.cancelTimer(timer));
   }
 
@@ -232,15 +307,24 @@ final class Supervisor {
     return probes.close();
   }
 
-  private Future<Void> write(String sql, LocalReplica r, String kind, JsonObject detail, Object... extra) {
+  private Future<Void> write(
+      String sql, LocalReplica r, String kind, JsonObject detail, Object... extra) {
     Object[] params = new Object[4 + extra.length];
     params[0] = r.id();
     params[1] = kind;
     params[2] = detail;
     params[3] = agentId;
     System.arraycopy(extra, 0, params, 4, extra.length);
-    return pool.preparedQuery(sql).execute(Tuple.from(params))
-        .onFailure(e -> log.warn("agent {}: could not record {} of replica {}: {}", agentId, kind, r.id(), e.toString()))
+    return pool.preparedQuery(sql)
+        .execute(Tuple.from(params))
+        .onFailure(
+            e ->
+                log.warn(
+                    "agent {}: could not record {} of replica {}: {}",
+                    agentId,
+                    kind,
+                    r.id(),
+                    e.toString()))
         .mapEmpty();
   }
 }

@@ -19,15 +19,16 @@ public final class ApiContract {
   public static final String RESOURCE = "openapi.yaml";
 
   /**
-   * vertx-openapi 5.0 refuses a document that names media types it cannot validate, even on responses
-   * it is never asked to check. Ours are JSON underneath (problem+json) or the document itself (yaml),
-   * or text (the event streams of the watch routes), so the copy given to the validator names the closest
-   * type it knows; the served document is untouched.
+   * vertx-openapi 5.0 refuses a document that names media types it cannot validate, even on
+   * responses it is never asked to check. Ours are JSON underneath (problem+json) or the document
+   * itself (yaml), or text (the event streams of the watch routes), so the copy given to the
+   * validator names the closest type it knows; the served document is untouched.
    */
-  private static final Map<String, String> VALIDATOR_MEDIA_TYPES = Map.of(
-      "application/problem+json", "application/json",
-      "application/yaml", "text/plain",
-      "text/event-stream", "text/plain");
+  private static final Map<String, String> VALIDATOR_MEDIA_TYPES =
+      Map.of(
+          "application/problem+json", "application/json",
+          "application/yaml", "text/plain",
+          "text/event-stream", "text/plain");
 
   private final Buffer document;
   private final JsonObject raw;
@@ -42,9 +43,17 @@ public final class ApiContract {
   /** Reads and resolves the document; fails when it is not a valid OpenAPI 3.1 document. */
   public static Future<ApiContract> load(Vertx vertx) {
     // parsing ~40 KB of YAML is worker work, not event-loop work
-    return vertx.fileSystem().readFile(RESOURCE)
-        .compose(bytes -> vertx.executeBlocking(() -> parse(bytes))
-            .compose(raw -> OpenAPIContract.from(vertx, forValidator(raw)).map(c -> new ApiContract(bytes, raw, c))));
+    return vertx
+        .fileSystem()
+        .readFile(RESOURCE)
+        .compose(
+            bytes ->
+                vertx
+                    .executeBlocking(() -> parse(bytes))
+                    .compose(
+                        raw ->
+                            OpenAPIContract.from(vertx, forValidator(raw))
+                                .map(c -> new ApiContract(bytes, raw, c))));
   }
 
   /** The document as written, for {@code GET /openapi.yaml}. */
@@ -62,7 +71,8 @@ public final class ApiContract {
   }
 
   private static JsonObject parse(Buffer bytes) {
-    // SafeConstructor: plain maps, lists and scalars only; the JSON round trip makes every nested map a JsonObject
+    // SafeConstructor: plain maps, lists and scalars only; the JSON round trip makes every nested
+    // map a JsonObject
     Object tree = new Yaml(new SafeConstructor(new LoaderOptions())).load(bytes.toString());
     return new JsonObject(Json.encode(tree));
   }

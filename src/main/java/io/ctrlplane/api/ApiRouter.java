@@ -13,10 +13,11 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * The whole HTTP surface in one router, in the order requests meet it: a request id; the body is read
- * (POST /v1/*, at most 1 MiB); the key is authenticated and the route's scope checked (a stranger learns
- * nothing about the contract); the request is checked against the contract, then handled; every
- * failure becomes a problem document (and a mutating request's refusal an audit record).
+ * The whole HTTP surface in one router, in the order requests meet it: a request id; the body is
+ * read (POST /v1/*, at most 1 MiB); the key is authenticated and the route's scope checked (a
+ * stranger learns nothing about the contract); the request is checked against the contract, then
+ * handled; every failure becomes a problem document (and a mutating request's refusal an audit
+ * record).
  */
 final class ApiRouter {
   static final long MAX_BODY_BYTES = 1024 * 1024;
@@ -26,7 +27,8 @@ final class ApiRouter {
 
   private ApiRouter() {}
 
-  static Router create(Vertx vertx, ApiContract api, HealthRoutes health, Security security, WatchHub watches) {
+  static Router create(
+      Vertx vertx, ApiContract api, HealthRoutes health, Security security, WatchHub watches) {
     Router router = Router.router(vertx);
     router.route().handler(AuthHandler.requestIds());
     router.post("/v1/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
@@ -34,9 +36,13 @@ final class ApiRouter {
     AuthHandler.mountScopes(router);
     router.route().handler(new ContractValidation(api, domainRules()));
     health.mount(router); // open: probes and scrapers carry no key
-    router.get("/openapi.yaml").handler(ctx -> ctx.response()
-        .putHeader("content-type", "application/yaml; charset=utf-8")
-        .end(api.document()));
+    router
+        .get("/openapi.yaml")
+        .handler(
+            ctx ->
+                ctx.response()
+                    .putHeader("content-type", "application/yaml; charset=utf-8")
+                    .end(api.document()));
     DashboardRoutes.mount(router); // public static files at / and /ui/*, outside /v1
     new V1Routes(vertx, security.keyring(), watches).mount(router);
     RouteTable.verify(router);
@@ -44,7 +50,10 @@ final class ApiRouter {
     return router;
   }
 
-  /** The bodies whose domain rules also run when the schema refuses them, so every problem is listed. */
+  /**
+   * The bodies whose domain rules also run when the schema refuses them, so every problem is
+   * listed.
+   */
   static Map<String, Consumer<JsonObject>> domainRules() {
     return Map.of(
         "createInstance", Requests::instance,

@@ -11,12 +11,12 @@ import java.util.regex.Pattern;
 
 /**
  * Authentication and authorisation of /v1. {@link #handle} runs before every /v1 handler: it
- * authenticates the bearer key (401 with {@code WWW-Authenticate: Bearer}). {@link #requireScope} is
- * mounted on each route of {@link RouteTable} with the very path the route's handler has, so the router
- * matches both the same way (trailing slashes, doubled slashes and all): no request reaches a handler
- * without passing its route's scope check (403). What they learn (principal, route, request id) stays
- * on the routing context for the handlers, which pass it to the stores as a {@link Caller}, and for the
- * audit record of a refusal.
+ * authenticates the bearer key (401 with {@code WWW-Authenticate: Bearer}). {@link #requireScope}
+ * is mounted on each route of {@link RouteTable} with the very path the route's handler has, so the
+ * router matches both the same way (trailing slashes, doubled slashes and all): no request reaches
+ * a handler without passing its route's scope check (403). What they learn (principal, route,
+ * request id) stays on the routing context for the handlers, which pass it to the stores as a
+ * {@link Caller}, and for the audit record of a refusal.
  */
 final class AuthHandler implements Handler<RoutingContext> {
   static final String PRINCIPAL = "ctrlplane.principal";
@@ -36,7 +36,8 @@ final class AuthHandler implements Handler<RoutingContext> {
   static Handler<RoutingContext> requestIds() {
     return ctx -> {
       String given = ctx.request().getHeader("X-Request-Id");
-      String id = given != null && CLIENT_REQUEST_ID.matcher(given).matches() ? given : Ids.next("req");
+      String id =
+          given != null && CLIENT_REQUEST_ID.matcher(given).matches() ? given : Ids.next("req");
       ctx.put(REQUEST_ID, id);
       ctx.response().putHeader("X-Request-Id", id);
       ctx.next();
@@ -53,23 +54,32 @@ final class AuthHandler implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     // for the audit record of a 401 only: the route's own handler below sets it authoritatively
-    RouteTable.match(ctx.request().method(), ctx.normalizedPath()).ifPresent(route -> ctx.put(ROUTE, route));
-    authenticator.authenticate(ctx.request().getHeader("Authorization")).onComplete(ar -> {
-      if (ar.failed()) {
-        ctx.fail(ar.cause());
-        return;
-      }
-      Authenticator.Result result = ar.result();
-      if (result.principal() == null) {
-        ctx.put(REVOKED, result.revoked());
-        String error = result.refusal() == Authenticator.Refusal.MISSING ? "" : ", error=\"invalid_token\"";
-        ctx.response().putHeader("WWW-Authenticate", REALM + error);
-        ctx.fail(new ApiException(Problem.of(401, "Unauthorized", result.refusal().detail())));
-        return;
-      }
-      ctx.put(PRINCIPAL, result.principal());
-      ctx.next(); // an unknown path or method falls through to the router's 404/405, authenticated
-    });
+    RouteTable.match(ctx.request().method(), ctx.normalizedPath())
+        .ifPresent(route -> ctx.put(ROUTE, route));
+    authenticator
+        .authenticate(ctx.request().getHeader("Authorization"))
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                ctx.fail(ar.cause());
+                return;
+              }
+              Authenticator.Result result = ar.result();
+              if (result.principal() == null) {
+                ctx.put(REVOKED, result.revoked());
+                String error =
+                    result.refusal() == Authenticator.Refusal.MISSING
+                        ? ""
+                        : ", error=\"invalid_token\"";
+                ctx.response().putHeader("WWW-Authenticate", REALM + error);
+                ctx.fail(
+                    new ApiException(Problem.of(401, "Unauthorized", result.refusal().detail())));
+                return;
+              }
+              ctx.put(PRINCIPAL, result.principal());
+              ctx.next(); // an unknown path or method falls through to the router's 404/405,
+              // authenticated
+            });
   }
 
   static Handler<RoutingContext> requireScope(RouteTable.Entry route) {
@@ -80,10 +90,21 @@ final class AuthHandler implements Handler<RoutingContext> {
         ctx.next();
         return;
       }
-      ctx.response().putHeader("WWW-Authenticate", REALM + ", error=\"insufficient_scope\", scope=\""
-          + route.scope().wire() + "\"");
-      ctx.fail(new ApiException(Problem.of(403, "Forbidden", "this API key lacks the '" + route.scope().wire()
-          + "' scope needed for " + route.method() + " " + route.path().replace(":id", "{id}"))));
+      ctx.response()
+          .putHeader(
+              "WWW-Authenticate",
+              REALM + ", error=\"insufficient_scope\", scope=\"" + route.scope().wire() + "\"");
+      ctx.fail(
+          new ApiException(
+              Problem.of(
+                  403,
+                  "Forbidden",
+                  "this API key lacks the '"
+                      + route.scope().wire()
+                      + "' scope needed for "
+                      + route.method()
+                      + " "
+                      + route.path().replace(":id", "{id}"))));
     };
   }
 

@@ -25,23 +25,27 @@ import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
- * Checks every request against the OpenAPI document before a business handler sees it: an undocumented
- * method on a documented path is a 405 (with {@code Allow}), a bad query or header parameter a 400, a body
- * that is not JSON a 415 or 400, and a body that breaks its schema a 422 listing every offending field.
- * Paths the document does not know fall through to the router's 404. Domain rules the schema cannot
- * express are checked afterwards by the handlers.
+ * Checks every request against the OpenAPI document before a business handler sees it: an
+ * undocumented method on a documented path is a 405 (with {@code Allow}), a bad query or header
+ * parameter a 400, a body that is not JSON a 415 or 400, and a body that breaks its schema a 422
+ * listing every offending field. Paths the document does not know fall through to the router's 404.
+ * Domain rules the schema cannot express are checked afterwards by the handlers.
  */
 final class ContractValidation implements Handler<RoutingContext> {
   private final ApiContract api;
-  /** Bodies up to this size are checked on the event loop (microseconds); bigger ones on a worker. */
+
+  /**
+   * Bodies up to this size are checked on the event loop (microseconds); bigger ones on a worker.
+   */
   private static final int INLINE_BODY_BYTES = 64 * 1024;
 
   private final RequestChecks checks;
   private final Map<String, Consumer<JsonObject>> domainRules;
 
   /**
-   * @param domainRules by operationId, the domain check of a body (throws {@link ValidationException});
-   *                    run as well when the schema refuses a body, so one response lists every problem
+   * @param domainRules by operationId, the domain check of a body (throws {@link
+   *     ValidationException}); run as well when the schema refuses a body, so one response lists
+   *     every problem
    */
   ContractValidation(ApiContract api, Map<String, Consumer<JsonObject>> domainRules) {
     this.api = api;
@@ -74,16 +78,21 @@ final class ContractValidation implements Handler<RoutingContext> {
       return;
     }
     RequestUtils.extract(ctx.request(), operation, () -> Future.succeededFuture(body))
-        .compose(request -> {
-          if (body != null && body.length() > INLINE_BODY_BYTES) { // a big body must not hold the event loop
-            return ctx.vertx().executeBlocking(() -> {
+        .compose(
+            request -> {
+              if (body != null
+                  && body.length() > INLINE_BODY_BYTES) { // a big body must not hold the event loop
+                return ctx.vertx()
+                    .executeBlocking(
+                        () -> {
+                          checks.check(operation, request, body);
+                          return request;
+                        },
+                        false);
+              }
               checks.check(operation, request, body);
-              return request;
-            }, false);
-          }
-          checks.check(operation, request, body);
-          return Future.succeededFuture(request);
-        })
+              return Future.succeededFuture(request);
+            })
         .onSuccess(checked -> ctx.next())
         .onFailure(e -> ctx.fail(failure(e, operation, body)));
   }
@@ -101,7 +110,9 @@ final class ContractValidation implements Handler<RoutingContext> {
     }
   }
 
-  /** The body as JSON bytes: {} when there is none, so a missing body reports its missing fields. */
+  /**
+   * The body as JSON bytes: {} when there is none, so a missing body reports its missing fields.
+   */
   private static Buffer jsonBody(RoutingContext ctx) {
     if (ctx.body() == null || ctx.body().length() <= 0) {
       return Buffer.buffer("{}");
@@ -109,8 +120,12 @@ final class ContractValidation implements Handler<RoutingContext> {
     String type = ctx.request().getHeader("content-type");
     String mediaType = type == null ? "" : type.split(";")[0].trim().toLowerCase(Locale.ROOT);
     if (!mediaType.equals("application/json")) {
-      throw new ApiException(Problem.of(415, "Unsupported Media Type",
-          "send the body as JSON with Content-Type: application/json" + (type == null ? "" : " (got " + type + ")")));
+      throw new ApiException(
+          Problem.of(
+              415,
+              "Unsupported Media Type",
+              "send the body as JSON with Content-Type: application/json"
+                  + (type == null ? "" : " (got " + type + ")")));
     }
     try {
       Object parsed = Json.decodeValue(ctx.body().buffer());
@@ -118,14 +133,17 @@ final class ContractValidation implements Handler<RoutingContext> {
         return ctx.body().buffer();
       }
     } catch (DecodeException e) {
-      throw new ApiException(Problem.of(400, "Malformed JSON", "the request body is not valid JSON"
-          + where(e.getMessage())));
+      throw new ApiException(
+          Problem.of(
+              400, "Malformed JSON", "the request body is not valid JSON" + where(e.getMessage())));
     }
-    throw new ApiException(Problem.of(400, "Malformed JSON", "the request body must be a JSON object"));
+    throw new ApiException(
+        Problem.of(400, "Malformed JSON", "the request body must be a JSON object"));
   }
 
   private RuntimeException problem(ValidatorException e, Operation operation, Buffer body) {
-    if (e instanceof SchemaValidationException s && e.getMessage().startsWith("The value of the request body")) {
+    if (e instanceof SchemaValidationException s
+        && e.getMessage().startsWith("The value of the request body")) {
       Object json = Json.decodeValue(body);
       SchemaKeywords keywords = new SchemaKeywords(api.raw(), bodySchema(operation));
       List<FieldError> errors = new SchemaErrors(keywords, json).fieldErrors(s.getOutputUnit());
@@ -134,16 +152,22 @@ final class ContractValidation implements Handler<RoutingContext> {
       }
       return new ValidationException(merge(errors, domainErrors(operation, json)));
     }
-    Parameter parameter = operation.getParameters().stream()
-        .filter(p -> e.getMessage().contains(" parameter " + p.getName()))
-        .findFirst().orElse(null);
+    Parameter parameter =
+        operation.getParameters().stream()
+            .filter(p -> e.getMessage().contains(" parameter " + p.getName()))
+            .findFirst()
+            .orElse(null);
     if (parameter == null) {
       return new ApiException(Problem.of(400, "Bad Request", e.getMessage()));
     }
     String rule = ParameterRules.describe(parameter, e);
     String what = parameter.getIn().name().toLowerCase(Locale.ROOT);
-    return new ApiException(new Problem(400, "Invalid " + what + " parameter", parameter.getName() + " " + rule,
-        List.of(new FieldError(parameter.getName(), rule))));
+    return new ApiException(
+        new Problem(
+            400,
+            "Invalid " + what + " parameter",
+            parameter.getName() + " " + rule,
+            List.of(new FieldError(parameter.getName(), rule))));
   }
 
   private List<FieldError> domainErrors(Operation operation, Object json) {
@@ -160,12 +184,14 @@ final class ContractValidation implements Handler<RoutingContext> {
   }
 
   /**
-   * The schema's errors, each replaced by the domain's for the same field when it has some (they say more,
-   * e.g. what was got), then the domain's errors on fields the schema let through.
+   * The schema's errors, each replaced by the domain's for the same field when it has some (they
+   * say more, e.g. what was got), then the domain's errors on fields the schema let through.
    */
   static List<FieldError> merge(List<FieldError> schema, List<FieldError> domain) {
-    Map<String, List<FieldError>> byField = domain.stream()
-        .collect(Collectors.groupingBy(FieldError::field, LinkedHashMap::new, Collectors.toList()));
+    Map<String, List<FieldError>> byField =
+        domain.stream()
+            .collect(
+                Collectors.groupingBy(FieldError::field, LinkedHashMap::new, Collectors.toList()));
     Set<FieldError> out = new LinkedHashSet<>();
     for (FieldError e : schema) {
       out.addAll(byField.getOrDefault(e.field(), List.of(e)));
@@ -174,29 +200,49 @@ final class ContractValidation implements Handler<RoutingContext> {
     return List.copyOf(out);
   }
 
-  /** The unresolved schema of the operation's JSON body, where keyword locations of its errors start. */
+  /**
+   * The unresolved schema of the operation's JSON body, where keyword locations of its errors
+   * start.
+   */
   private Object bodySchema(Operation operation) {
-    JsonObject op = api.raw().getJsonObject("paths").getJsonObject(operation.getOpenAPIPath())
-        .getJsonObject(operation.getHttpMethod().name().toLowerCase(Locale.ROOT));
-    return op.getJsonObject("requestBody").getJsonObject("content").getJsonObject("application/json")
+    JsonObject op =
+        api.raw()
+            .getJsonObject("paths")
+            .getJsonObject(operation.getOpenAPIPath())
+            .getJsonObject(operation.getHttpMethod().name().toLowerCase(Locale.ROOT));
+    return op.getJsonObject("requestBody")
+        .getJsonObject("content")
+        .getJsonObject("application/json")
         .getValue("schema");
   }
 
   private static void notAllowed(RoutingContext ctx, Path path) {
-    String allow = path.getOperations().stream().map(o -> o.getHttpMethod().name()).sorted()
-        .collect(Collectors.joining(", "));
+    String allow =
+        path.getOperations().stream()
+            .map(o -> o.getHttpMethod().name())
+            .sorted()
+            .collect(Collectors.joining(", "));
     ctx.response().putHeader("Allow", allow);
-    ctx.fail(new ApiException(Problem.of(405, "Method Not Allowed", ctx.request().method() + " is not allowed on "
-        + ctx.request().path() + "; allowed: " + allow)));
+    ctx.fail(
+        new ApiException(
+            Problem.of(
+                405,
+                "Method Not Allowed",
+                ctx.request().method()
+                    + " is not allowed on "
+                    + ctx.request().path()
+                    + "; allowed: "
+                    + allow)));
   }
 
   /**
-   * Where the parser gave up, e.g. " (line 1, column 25)". Only the position: the parser's own message
-   * quotes the offending token, which may be a secret_env value the client mistyped.
+   * Where the parser gave up, e.g. " (line 1, column 25)". Only the position: the parser's own
+   * message quotes the offending token, which may be a secret_env value the client mistyped.
    */
   static String where(String parserMessage) {
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("line: (\\d+), column: (\\d+)")
-        .matcher(parserMessage == null ? "" : parserMessage);
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("line: (\\d+), column: (\\d+)")
+            .matcher(parserMessage == null ? "" : parserMessage);
     String last = "";
     while (m.find()) {
       last = " (line " + m.group(1) + ", column " + m.group(2) + ")";

@@ -26,30 +26,53 @@ final class ControlRoutes {
   }
 
   void mount(Router router) {
-    router.post("/v1/deployments/:id/pause").handler(ctx -> command(ctx, Addresses.DEPLOYMENTS_PAUSE, List.of()));
-    router.post("/v1/deployments/:id/resume").handler(ctx -> command(ctx, Addresses.DEPLOYMENTS_RESUME, List.of()));
-    router.post("/v1/deployments/:id/promote").handler(ctx -> command(ctx, Addresses.DEPLOYMENTS_PROMOTE,
-        List.of("full")));
-    router.get("/v1/instances/:id/fleet").handler(ctx -> query(ctx, Addresses.FLEET_GET,
-        new JsonObject().put("id", ctx.pathParam("id")).put(Caller.FIELD, AuthHandler.caller(ctx).toJson())));
+    router
+        .post("/v1/deployments/:id/pause")
+        .handler(ctx -> command(ctx, Addresses.DEPLOYMENTS_PAUSE, List.of()));
+    router
+        .post("/v1/deployments/:id/resume")
+        .handler(ctx -> command(ctx, Addresses.DEPLOYMENTS_RESUME, List.of()));
+    router
+        .post("/v1/deployments/:id/promote")
+        .handler(ctx -> command(ctx, Addresses.DEPLOYMENTS_PROMOTE, List.of("full")));
+    router
+        .get("/v1/instances/:id/fleet")
+        .handler(
+            ctx ->
+                query(
+                    ctx,
+                    Addresses.FLEET_GET,
+                    new JsonObject()
+                        .put("id", ctx.pathParam("id"))
+                        .put(Caller.FIELD, AuthHandler.caller(ctx).toJson())));
     router.get("/v1/instances/:id/fleet/timeline").handler(this::timeline);
     router.get("/v1/instances/:id/replicas/:replica_id/logs").handler(this::logs);
   }
 
-  /** Plain text, like {@code kubectl logs}: the last {@code tail} lines (default 100, at most 10000). */
+  /**
+   * Plain text, like {@code kubectl logs}: the last {@code tail} lines (default 100, at most
+   * 10000).
+   */
   private void logs(RoutingContext ctx) {
-    JsonObject message = new JsonObject().put("instance_id", ctx.pathParam("id"))
-        .put("replica_id", ctx.pathParam("replica_id")).put(Caller.FIELD, AuthHandler.caller(ctx).toJson());
+    JsonObject message =
+        new JsonObject()
+            .put("instance_id", ctx.pathParam("id"))
+            .put("replica_id", ctx.pathParam("replica_id"))
+            .put(Caller.FIELD, AuthHandler.caller(ctx).toJson());
     try {
       message.put("tail", tail(ctx));
     } catch (RuntimeException e) {
       ctx.fail(e);
       return;
     }
-    request(Addresses.REPLICA_LOGS, message).onSuccess(body -> ctx.response()
-        .putHeader("content-type", "text/plain; charset=utf-8")
-        .putHeader("x-ctrlplane-agent", body.getString("agent_id"))
-        .end(body.getString("text"))).onFailure(ctx::fail);
+    request(Addresses.REPLICA_LOGS, message)
+        .onSuccess(
+            body ->
+                ctx.response()
+                    .putHeader("content-type", "text/plain; charset=utf-8")
+                    .putHeader("x-ctrlplane-agent", body.getString("agent_id"))
+                    .end(body.getString("text")))
+        .onFailure(ctx::fail);
   }
 
   private static int tail(RoutingContext ctx) {
@@ -66,11 +89,15 @@ final class ControlRoutes {
       // fall through
     }
     String rule = "must be a whole number from 1 to 10000";
-    throw new ApiException(new Problem(400, "Invalid query parameter", "tail " + rule,
-        List.of(new FieldError("tail", rule))));
+    throw new ApiException(
+        new Problem(
+            400, "Invalid query parameter", "tail " + rule, List.of(new FieldError("tail", rule))));
   }
 
-  /** A body is optional; when given it is an object with at most the known fields ({@code full}: boolean). */
+  /**
+   * A body is optional; when given it is an object with at most the known fields ({@code full}:
+   * boolean).
+   */
   private void command(RoutingContext ctx, String address, List<String> fields) {
     JsonObject message = new JsonObject().put("id", ctx.pathParam("id"));
     try {
@@ -78,8 +105,12 @@ final class ControlRoutes {
       JsonObject body = body(ctx);
       for (String name : body.fieldNames()) {
         if (!fields.contains(name)) {
-          throw new ValidationException(name, "unknown field" + (fields.isEmpty() ? "; this command takes no body"
-              : "; expected some of " + fields));
+          throw new ValidationException(
+              name,
+              "unknown field"
+                  + (fields.isEmpty()
+                      ? "; this command takes no body"
+                      : "; expected some of " + fields));
         }
       }
       Object full = body.getValue("full");
@@ -91,16 +122,21 @@ final class ControlRoutes {
       ctx.fail(e);
       return;
     }
-    request(address, message).onSuccess(reply -> {
-      ctx.response().putHeader("Location", reply.getString("location"));
-      json(ctx, reply.getInteger("status"), reply.getJsonObject("body"));
-    }).onFailure(ctx::fail);
+    request(address, message)
+        .onSuccess(
+            reply -> {
+              ctx.response().putHeader("Location", reply.getString("location"));
+              json(ctx, reply.getInteger("status"), reply.getJsonObject("body"));
+            })
+        .onFailure(ctx::fail);
   }
 
   private void timeline(RoutingContext ctx) {
     JsonObject message = new JsonObject().put("instance_id", ctx.pathParam("id"));
     try {
-      message.put("limit", limit(ctx)).put("cursor", ctx.queryParams().get("cursor"))
+      message
+          .put("limit", limit(ctx))
+          .put("cursor", ctx.queryParams().get("cursor"))
           .put(Caller.FIELD, AuthHandler.caller(ctx).toJson());
     } catch (RuntimeException e) {
       ctx.fail(e);
@@ -125,7 +161,8 @@ final class ControlRoutes {
       JsonObject parsed = ctx.body().asJsonObject();
       return parsed == null ? new JsonObject() : parsed;
     } catch (DecodeException | ClassCastException e) {
-      throw new ApiException(Problem.of(400, "Malformed JSON", "the request body must be a JSON object"));
+      throw new ApiException(
+          Problem.of(400, "Malformed JSON", "the request body must be a JSON object"));
     }
   }
 
@@ -143,11 +180,18 @@ final class ControlRoutes {
       // fall through
     }
     String rule = "must be a whole number from 1 to " + V1Routes.MAX_LIMIT;
-    throw new ApiException(new Problem(400, "Invalid query parameter", "limit " + rule,
-        List.of(new FieldError("limit", rule))));
+    throw new ApiException(
+        new Problem(
+            400,
+            "Invalid query parameter",
+            "limit " + rule,
+            List.of(new FieldError("limit", rule))));
   }
 
   private static void json(RoutingContext ctx, int status, JsonObject body) {
-    ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(body.encode());
+    ctx.response()
+        .setStatusCode(status)
+        .putHeader("content-type", "application/json")
+        .end(body.encode());
   }
 }

@@ -9,9 +9,9 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * {@code GET /v1/events?after=<seq>&limit=<n>}: the retained event log for clients without Kafka. Items
- * come in seq order; {@code next_cursor} is the value to pass as {@code after} next time (also when the
- * page is empty, so a client simply polls with it).
+ * {@code GET /v1/events?after=<seq>&limit=<n>}: the retained event log for clients without Kafka.
+ * Items come in seq order; {@code next_cursor} is the value to pass as {@code after} next time
+ * (also when the page is empty, so a client simply polls with it).
  */
 public final class EventRoutes {
   static final int DEFAULT_LIMIT = 100;
@@ -31,16 +31,23 @@ public final class EventRoutes {
   private void list(RoutingContext ctx) {
     JsonObject query;
     try {
-      query = new JsonObject()
-          .put("after", QueryParams.longParam(ctx, "after", 0, 0, Long.MAX_VALUE))
-          .put("limit", (int) QueryParams.longParam(ctx, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT))
-          .put(Caller.FIELD, AuthHandler.caller(ctx).toJson());
+      query =
+          new JsonObject()
+              .put("after", QueryParams.longParam(ctx, "after", 0, 0, Long.MAX_VALUE))
+              .put("limit", (int) QueryParams.longParam(ctx, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT))
+              .put(Caller.FIELD, AuthHandler.caller(ctx).toJson());
     } catch (ApiException e) {
       ctx.fail(e);
       return;
     }
-    vertx.eventBus().<JsonObject>request(Addresses.EVENTS_LIST, query, TIMEOUT)
-        .onSuccess(reply -> ctx.response().putHeader("content-type", "application/json").end(reply.body().encode()))
+    vertx
+        .eventBus()
+        .<JsonObject>request(Addresses.EVENTS_LIST, query, TIMEOUT)
+        .onSuccess(
+            reply ->
+                ctx.response()
+                    .putHeader("content-type", "application/json")
+                    .end(reply.body().encode()))
         .onFailure(ctx::fail);
   }
 }

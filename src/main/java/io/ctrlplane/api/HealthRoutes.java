@@ -17,9 +17,9 @@ import io.vertx.sqlclient.Pool;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code /health/live}, {@code /health/ready} and {@code /metrics}: open routes, no API key.
- * Ready means PostgreSQL answers and Kafka is connected: the relay's producer when this process runs
- * the relay, otherwise an admin-client round trip to the broker.
+ * {@code /health/live}, {@code /health/ready} and {@code /metrics}: open routes, no API key. Ready
+ * means PostgreSQL answers and Kafka is connected: the relay's producer when this process runs the
+ * relay, otherwise an admin-client round trip to the broker.
  */
 final class HealthRoutes {
   private final Vertx vertx;
@@ -46,21 +46,29 @@ final class HealthRoutes {
   private void ready(RoutingContext ctx) {
     Future<String> pg = pool.query("SELECT 1").execute().timeout(3, TimeUnit.SECONDS).map("UP");
     Future<String> kf = kafkaCheck();
-    Future.join(pg, kf).onComplete(ar -> {
-      JsonObject checks = new JsonObject()
-          .put("postgres", status(pg))
-          .put("kafka", status(kf));
-      boolean up = pg.succeeded() && kf.succeeded();
-      json(ctx, up ? 200 : 503, new JsonObject().put("status", up ? "UP" : "DOWN").put("checks", checks));
-    });
+    Future.join(pg, kf)
+        .onComplete(
+            ar -> {
+              JsonObject checks =
+                  new JsonObject().put("postgres", status(pg)).put("kafka", status(kf));
+              boolean up = pg.succeeded() && kf.succeeded();
+              json(
+                  ctx,
+                  up ? 200 : 503,
+                  new JsonObject().put("status", up ? "UP" : "DOWN").put("checks", checks));
+            });
   }
 
   private Future<String> kafkaCheck() {
-    return vertx.eventBus().request(Addresses.HEALTH_KAFKA, null, new DeliveryOptions().setSendTimeout(4000))
+    return vertx
+        .eventBus()
+        .request(Addresses.HEALTH_KAFKA, null, new DeliveryOptions().setSendTimeout(4000))
         .map("UP")
-        .recover(e -> e instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS
-            ? adminCheck()
-            : Future.failedFuture(e));
+        .recover(
+            e ->
+                e instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS
+                    ? adminCheck()
+                    : Future.failedFuture(e));
   }
 
   private Future<String> adminCheck() {
@@ -73,10 +81,15 @@ final class HealthRoutes {
   private static JsonObject status(Future<String> check) {
     return check.succeeded()
         ? new JsonObject().put("status", "UP")
-        : new JsonObject().put("status", "DOWN").put("error", String.valueOf(check.cause().getMessage()));
+        : new JsonObject()
+            .put("status", "DOWN")
+            .put("error", String.valueOf(check.cause().getMessage()));
   }
 
   private static void json(RoutingContext ctx, int status, JsonObject body) {
-    ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(body.encode());
+    ctx.response()
+        .setStatusCode(status)
+        .putHeader("content-type", "application/json")
+        .end(body.encode());
   }
 }

@@ -14,8 +14,8 @@ import io.vertx.sqlclient.Pool;
 
 /**
  * The HTTP API: request ids, authentication and scopes on every /v1 route, validation against the
- * OpenAPI document and problem+json errors. Talks to the stores over the event bus; reads API keys and
- * writes the audit records of refusals with its own pool.
+ * OpenAPI document and problem+json errors. Talks to the stores over the event bus; reads API keys
+ * and writes the audit records of refusals with its own pool.
  */
 public class HttpApiVerticle extends VerticleBase {
   private final AppConfig config;
@@ -32,23 +32,42 @@ public class HttpApiVerticle extends VerticleBase {
   public Future<?> start() {
     pool = PgPools.create(vertx, config.postgres(), "ctrlplane-api");
     health = new HealthRoutes(vertx, pool, config.kafka());
-    ApiRouter.Security security = new ApiRouter.Security(new Authenticator(pool, config.security()),
-        Keyring.fromConfig(config.security().encryptionKey()), new RefusalAudit(pool));
-    watches = new WatchHub(vertx, PgPools.connectOptions(config.postgres()), config.http().watchKeepaliveMs(),
-        config.http().watchPollMs(), keys -> ApiKeyStore.revoked(pool, keys));
-    return watches.start().compose(v -> ApiContract.load(vertx)).compose(api -> {
-      server = vertx.createHttpServer(new HttpServerOptions()
-          .setHost(config.http().host())
-          .setPort(config.http().port()));
-      return server.requestHandler(ApiRouter.create(vertx, api, health, security, watches)).listen();
-    });
+    ApiRouter.Security security =
+        new ApiRouter.Security(
+            new Authenticator(pool, config.security()),
+            Keyring.fromConfig(config.security().encryptionKey()),
+            new RefusalAudit(pool));
+    watches =
+        new WatchHub(
+            vertx,
+            PgPools.connectOptions(config.postgres()),
+            config.http().watchKeepaliveMs(),
+            config.http().watchPollMs(),
+            keys -> ApiKeyStore.revoked(pool, keys));
+    return watches
+        .start()
+        .compose(v -> ApiContract.load(vertx))
+        .compose(
+            api -> {
+              server =
+                  vertx.createHttpServer(
+                      new HttpServerOptions()
+                          .setHost(config.http().host())
+                          .setPort(config.http().port()));
+              return server
+                  .requestHandler(ApiRouter.create(vertx, api, health, security, watches))
+                  .listen();
+            });
   }
 
   @Override
   public Future<?> stop() {
-    // watch streams never end by themselves: end them first, or the server's shutdown waits for them
+    // watch streams never end by themselves: end them first, or the server's shutdown waits for
+    // them
     Future<Void> watchesStopped = watches == null ? Future.succeededFuture() : watches.stop();
-    Future<Void> shutdown = watchesStopped.eventually(() -> server == null ? Future.succeededFuture() : server.shutdown());
+    Future<Void> shutdown =
+        watchesStopped.eventually(
+            () -> server == null ? Future.succeededFuture() : server.shutdown());
     return shutdown.eventually(health::close).eventually(() -> pool.close());
   }
 }

@@ -5,7 +5,9 @@ import io.vertx.openapi.contract.Parameter;
 import io.vertx.openapi.validation.ValidatorErrorType;
 import io.vertx.openapi.validation.ValidatorException;
 
-/** What a query, header or path parameter must look like, in words, from its schema in the document. */
+/**
+ * What a query, header or path parameter must look like, in words, from its schema in the document.
+ */
 final class ParameterRules {
   private ParameterRules() {}
 
@@ -18,10 +20,15 @@ final class ParameterRules {
     if (SchemaTypes.isInteger(type)) {
       return "must be a whole number" + range(schema.get("minimum"), schema.get("maximum"));
     }
-    if ("string".equals(type) && (schema.containsKey("minLength") || schema.containsKey("maxLength"))) {
+    if ("string".equals(type)
+        && (schema.containsKey("minLength") || schema.containsKey("maxLength"))) {
       Object min = schema.get("minLength");
       Object max = schema.get("maxLength");
-      return "must be " + (min == null ? 0 : min) + " to " + (max == null ? "any number of" : max) + " characters";
+      return "must be "
+          + (min == null ? 0 : min)
+          + " to "
+          + (max == null ? "any number of" : max)
+          + " characters";
     }
     return "is invalid: " + failure.getMessage();
   }

@@ -17,17 +17,21 @@ public final class ProblemReplies {
   private ProblemReplies() {}
 
   /** Registers {@code handler} on {@code address}; replies with its result or its problem. */
-  public static MessageConsumer<JsonObject> serve(Vertx vertx, String address,
-      Function<JsonObject, Future<JsonObject>> handler, Logger log) {
-    return vertx.eventBus().<JsonObject>consumer(address, msg -> {
-      Future<JsonObject> result;
-      try {
-        result = handler.apply(msg.body());
-      } catch (RuntimeException e) {
-        result = Future.failedFuture(e);
-      }
-      result.onSuccess(msg::reply).onFailure(e -> fail(msg, e, log));
-    });
+  public static MessageConsumer<JsonObject> serve(
+      Vertx vertx, String address, Function<JsonObject, Future<JsonObject>> handler, Logger log) {
+    return vertx
+        .eventBus()
+        .<JsonObject>consumer(
+            address,
+            msg -> {
+              Future<JsonObject> result;
+              try {
+                result = handler.apply(msg.body());
+              } catch (RuntimeException e) {
+                result = Future.failedFuture(e);
+              }
+              result.onSuccess(msg::reply).onFailure(e -> fail(msg, e, log));
+            });
   }
 
   public static void fail(Message<?> msg, Throwable e, Logger log) {
@@ -38,7 +42,8 @@ public final class ProblemReplies {
       problem = Problem.invalid(v.errors());
     } else {
       log.error("store request on {} failed", msg.address(), e);
-      problem = Problem.of(500, "Internal Server Error", "the store could not complete the request");
+      problem =
+          Problem.of(500, "Internal Server Error", "the store could not complete the request");
     }
     msg.fail(problem.status(), problem.toJson().encode());
   }

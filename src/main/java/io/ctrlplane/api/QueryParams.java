@@ -4,7 +4,9 @@ import io.ctrlplane.deploy.FieldError;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 
-/** Whole-number query parameters with a range, refused with one 400 problem naming the parameter. */
+/**
+ * Whole-number query parameters with a range, refused with one 400 problem naming the parameter.
+ */
 final class QueryParams {
   private QueryParams() {}
 
@@ -22,7 +24,11 @@ final class QueryParams {
       // reported below
     }
     String message = "must be a whole number from " + min + " to " + max;
-    throw new ApiException(new Problem(400, "Invalid query parameter", name + " " + message,
-        List.of(new FieldError(name, message))));
+    throw new ApiException(
+        new Problem(
+            400,
+            "Invalid query parameter",
+            name + " " + message,
+            List.of(new FieldError(name, message))));
   }
 }

@@ -12,8 +12,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The audit record of a mutating /v1 request that changed nothing: refused (4xx: no or bad key,
  * wrong scope, unknown id, conflict, invalid body) or failed (5xx). Written before the problem is
- * sent, so once a client has its answer the record exists. A successful change writes its own record
- * in its transaction instead.
+ * sent, so once a client has its answer the record exists. A successful change writes its own
+ * record in its transaction instead.
  */
 final class RefusalAudit {
   private static final Logger log = LoggerFactory.getLogger(RefusalAudit.class);
@@ -29,8 +29,11 @@ final class RefusalAudit {
   }
 
   Future<Void> record(RoutingContext ctx, int status) {
-    if (pool == null || ctx.request().method().equals(HttpMethod.GET) || ctx.request().method().equals(HttpMethod.HEAD)
-        || ctx.request().method().equals(HttpMethod.OPTIONS) || !ctx.normalizedPath().startsWith("/v1/")) {
+    if (pool == null
+        || ctx.request().method().equals(HttpMethod.GET)
+        || ctx.request().method().equals(HttpMethod.HEAD)
+        || ctx.request().method().equals(HttpMethod.OPTIONS)
+        || !ctx.normalizedPath().startsWith("/v1/")) {
       return Future.succeededFuture();
     }
     Principal who = ctx.get(AuthHandler.PRINCIPAL);
@@ -38,13 +41,24 @@ final class RefusalAudit {
       who = ctx.get(AuthHandler.REVOKED); // a revoked key's attempts belong to its tenant's trail
     }
     RouteTable.Entry route = ctx.get(AuthHandler.ROUTE);
-    AuditLog.Entry entry = new AuditLog.Entry(who == null ? null : who.tenantId(), who == null ? null : who.keyId(),
-        who == null ? null : who.keyName(), route == null ? "unknown" : route.action(),
-        route == null ? null : route.idIn(ctx.normalizedPath()), ctx.get(AuthHandler.REQUEST_ID),
-        status >= 500 ? AuditLog.FAILED : AuditLog.REFUSED, status);
-    return AuditLog.append(pool, entry).recover(e -> {
-      log.warn("audit record of a refused request {} could not be written: {}", entry.requestId(), e.getMessage());
-      return Future.succeededFuture();
-    });
+    AuditLog.Entry entry =
+        new AuditLog.Entry(
+            who == null ? null : who.tenantId(),
+            who == null ? null : who.keyId(),
+            who == null ? null : who.keyName(),
+            route == null ? "unknown" : route.action(),
+            route == null ? null : route.idIn(ctx.normalizedPath()),
+            ctx.get(AuthHandler.REQUEST_ID),
+            status >= 500 ? AuditLog.FAILED : AuditLog.REFUSED,
+            status);
+    return AuditLog.append(pool, entry)
+        .recover(
+            e -> {
+              log.warn(
+                  "audit record of a refused request {} could not be written: {}",
+                  entry.requestId(),
+                  e.getMessage());
+              return Future.succeededFuture();
+            });
   }
 }

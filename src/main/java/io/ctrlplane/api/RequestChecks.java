@@ -27,16 +27,17 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The OpenAPI document's checks of a request (its parameters, then its JSON body), with every schema
- * validator built once at start. vertx-openapi's {@code RequestValidator} builds a new validator for each
- * parameter of each request (copying the schema repository's lookup table every time) and hops to a
- * worker thread to do so: measured, that was about half of the API's CPU per read (bench/RESULTS.md).
- * The refusals are the same exceptions it throws, so {@link ContractValidation} words them the same way.
- * Validators hold only final state once built, so the event loop and the workers that check big bodies
- * share them.
+ * The OpenAPI document's checks of a request (its parameters, then its JSON body), with every
+ * schema validator built once at start. vertx-openapi's {@code RequestValidator} builds a new
+ * validator for each parameter of each request (copying the schema repository's lookup table every
+ * time) and hops to a worker thread to do so: measured, that was about half of the API's CPU per
+ * read (bench/RESULTS.md). The refusals are the same exceptions it throws, so {@link
+ * ContractValidation} words them the same way. Validators hold only final state once built, so the
+ * event loop and the workers that check big bodies share them.
  */
 final class RequestChecks {
-  private record ParameterCheck(Parameter parameter, ParameterTransformer transformer, Validator validator) {}
+  private record ParameterCheck(
+      Parameter parameter, ParameterTransformer transformer, Validator validator) {}
 
   private record OperationCheck(List<ParameterCheck> parameters, Validator body) {}
 
@@ -50,19 +51,27 @@ final class RequestChecks {
     transformers.put(Style.MATRIX, new MatrixTransformer());
     SchemaRepository schemas = contract.getSchemaRepository();
     for (Operation op : contract.operations()) {
-      List<ParameterCheck> parameters = op.getParameters().stream()
-          .map(p -> new ParameterCheck(p, transformers.get(p.getStyle()), schemas.validator(p.getSchema())))
-          .toList();
-      MediaType json = op.getRequestBody() == null ? null
-          : op.getRequestBody().getContent().get(MediaType.APPLICATION_JSON);
-      byOperationId.put(op.getOperationId(),
-          new OperationCheck(parameters, json == null ? null : schemas.validator(json.getSchema())));
+      List<ParameterCheck> parameters =
+          op.getParameters().stream()
+              .map(
+                  p ->
+                      new ParameterCheck(
+                          p, transformers.get(p.getStyle()), schemas.validator(p.getSchema())))
+              .toList();
+      MediaType json =
+          op.getRequestBody() == null
+              ? null
+              : op.getRequestBody().getContent().get(MediaType.APPLICATION_JSON);
+      byOperationId.put(
+          op.getOperationId(),
+          new OperationCheck(
+              parameters, json == null ? null : schemas.validator(json.getSchema())));
     }
   }
 
   /**
-   * Throws the {@link ValidatorException} of the first bad parameter, or of the body ({@code body}: JSON
-   * bytes, already known to be a JSON object; null when the operation takes none).
+   * Throws the {@link ValidatorException} of the first bad parameter, or of the body ({@code body}:
+   * JSON bytes, already known to be a JSON object; null when the operation takes none).
    */
   void check(Operation operation, ValidatableRequest request, Buffer body) {
     OperationCheck check = byOperationId.get(operation.getOperationId());
@@ -74,7 +83,8 @@ final class RequestChecks {
       try {
         result.checkValidity();
       } catch (JsonSchemaValidationException e) {
-        throw SchemaValidationException.createInvalidValueBody(result, ValidationContext.REQUEST, e);
+        throw SchemaValidationException.createInvalidValueBody(
+            result, ValidationContext.REQUEST, e);
       }
     }
   }
@@ -99,7 +109,8 @@ final class RequestChecks {
     }
   }
 
-  private static Map<String, RequestParameter> source(ValidatableRequest request, Parameter parameter) {
+  private static Map<String, RequestParameter> source(
+      ValidatableRequest request, Parameter parameter) {
     return switch (parameter.getIn()) {
       case PATH -> request.getPathParameters();
       case QUERY -> request.getQuery();

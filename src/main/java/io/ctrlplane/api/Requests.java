@@ -24,11 +24,21 @@ final class Requests {
   private Requests() {}
 
   static JsonObject instance(JsonObject in) {
-    Collector c = new Collector(in, Set.of("name", "replicas", "provider", "provider_config",
-        "default_strategy", "default_strategy_params"));
+    Collector c =
+        new Collector(
+            in,
+            Set.of(
+                "name",
+                "replicas",
+                "provider",
+                "provider_config",
+                "default_strategy",
+                "default_strategy_params"));
     String name = c.string("name", true);
     if (name != null && !INSTANCE_NAME.matcher(name).matches()) {
-      c.error("name", "must be a DNS label: 1-63 lowercase letters, digits or '-', starting and ending with a letter or digit");
+      c.error(
+          "name",
+          "must be a DNS label: 1-63 lowercase letters, digits or '-', starting and ending with a letter or digit");
     }
     Integer replicas = c.integer("replicas", 1);
     if (replicas != null && (replicas < 1 || replicas > MAX_REPLICAS)) {
@@ -36,22 +46,41 @@ final class Requests {
     }
     String provider = c.stringOr("provider", "simulator");
     if (provider != null && !PROVIDERS.contains(provider)) {
-      c.error("provider", "unknown provider '" + provider + "': expected one of " + new java.util.TreeSet<>(PROVIDERS));
+      c.error(
+          "provider",
+          "unknown provider '"
+              + provider
+              + "': expected one of "
+              + new java.util.TreeSet<>(PROVIDERS));
     }
     JsonObject providerConfig = c.object("provider_config");
     c.check(() -> io.ctrlplane.provider.Providers.validateConfig(provider, providerConfig));
     String strategy = c.stringOr("default_strategy", "rolling");
     JsonObject params = c.object("default_strategy_params");
-    JsonObject normalized = c.strategyParams(strategy, params, "default_strategy", "default_strategy_params");
+    JsonObject normalized =
+        c.strategyParams(strategy, params, "default_strategy", "default_strategy_params");
     c.throwIfAny();
-    return new JsonObject().put("name", name).put("replicas", replicas).put("provider", provider)
+    return new JsonObject()
+        .put("name", name)
+        .put("replicas", replicas)
+        .put("provider", provider)
         .put("provider_config", providerConfig == null ? new JsonObject() : providerConfig)
-        .put("default_strategy", strategy).put("default_strategy_params", normalized);
+        .put("default_strategy", strategy)
+        .put("default_strategy_params", normalized);
   }
 
   static JsonObject deploy(String instanceId, JsonObject in) {
-    Collector c = new Collector(in, Set.of("image", "strategy", "strategy_params", "env", "secret_env", "notes",
-        "commit_sha"));
+    Collector c =
+        new Collector(
+            in,
+            Set.of(
+                "image",
+                "strategy",
+                "strategy_params",
+                "env",
+                "secret_env",
+                "notes",
+                "commit_sha"));
     String image = c.string("image", true);
     if (image != null) {
       c.check(() -> ImageReference.parse(image));
@@ -64,17 +93,26 @@ final class Requests {
     JsonObject secrets = c.object("secret_env");
     if (secrets != null) {
       c.check(() -> EnvVars.validate("secret_env", secrets.getMap()));
-      secrets.fieldNames().stream().filter(n -> env != null && env.containsKey(n)).sorted()
-          .forEach(n -> c.error("secret_env." + n, "is also in env: a variable is either plain or secret"));
+      secrets.fieldNames().stream()
+          .filter(n -> env != null && env.containsKey(n))
+          .sorted()
+          .forEach(
+              n ->
+                  c.error(
+                      "secret_env." + n, "is also in env: a variable is either plain or secret"));
     }
     String notes = c.string("notes", false);
     c.check(() -> DeployRequestRules.validateNotes(notes));
     String sha = c.string("commit_sha", false);
     c.check(() -> DeployRequestRules.validateCommitSha(sha));
-    JsonObject out = strategyChoice(c, in).put("instance_id", instanceId).put("image", image)
-        .put("env", env == null ? new JsonObject() : env)
-        .put("secret_env", secrets == null ? new JsonObject() : secrets).put("notes", notes)
-        .put("commit_sha", sha == null ? null : sha.toLowerCase(java.util.Locale.ROOT));
+    JsonObject out =
+        strategyChoice(c, in)
+            .put("instance_id", instanceId)
+            .put("image", image)
+            .put("env", env == null ? new JsonObject() : env)
+            .put("secret_env", secrets == null ? new JsonObject() : secrets)
+            .put("notes", notes)
+            .put("commit_sha", sha == null ? null : sha.toLowerCase(java.util.Locale.ROOT));
     c.throwIfAny();
     return out;
   }
@@ -89,21 +127,31 @@ final class Requests {
     if (version != null && version < 1) {
       c.error("version", "must be at least 1");
     }
-    JsonObject out = strategyChoice(c, in).put("instance_id", instanceId).put("release_id", releaseId)
-        .put("version", version);
+    JsonObject out =
+        strategyChoice(c, in)
+            .put("instance_id", instanceId)
+            .put("release_id", releaseId)
+            .put("version", version);
     c.throwIfAny();
     return out;
   }
 
-  /** strategy + strategy_params when the strategy is named; the store applies instance defaults otherwise. */
+  /**
+   * strategy + strategy_params when the strategy is named; the store applies instance defaults
+   * otherwise.
+   */
   private static JsonObject strategyChoice(Collector c, JsonObject in) {
     String strategy = c.string("strategy", false);
     JsonObject params = c.object("strategy_params");
     JsonObject out = new JsonObject();
     if (strategy != null) {
-      out.put("strategy", strategy).put("strategy_params", c.strategyParams(strategy, params, "strategy", "strategy_params"));
+      out.put("strategy", strategy)
+          .put(
+              "strategy_params", c.strategyParams(strategy, params, "strategy", "strategy_params"));
     } else if (params != null) {
-      out.put("strategy_params", params); // validated against the instance's default strategy by the store
+      out.put(
+          "strategy_params",
+          params); // validated against the instance's default strategy by the store
     }
     return out;
   }
@@ -115,8 +163,14 @@ final class Requests {
 
     Collector(JsonObject in, Set<String> known) {
       this.in = in;
-      in.fieldNames().stream().filter(f -> !known.contains(f)).sorted()
-          .forEach(f -> errors.add(new FieldError(f, "unknown field; expected some of " + new java.util.TreeSet<>(known))));
+      in.fieldNames().stream()
+          .filter(f -> !known.contains(f))
+          .sorted()
+          .forEach(
+              f ->
+                  errors.add(
+                      new FieldError(
+                          f, "unknown field; expected some of " + new java.util.TreeSet<>(known))));
     }
 
     void error(String field, String message) {
@@ -155,7 +209,9 @@ final class Requests {
       if (v == null) {
         return fallback;
       }
-      if (v instanceof Number n && !(v instanceof Double || v instanceof Float) && n.longValue() == n.intValue()) {
+      if (v instanceof Number n
+          && !(v instanceof Double || v instanceof Float)
+          && n.longValue() == n.intValue()) {
         return n.intValue();
       }
       error(field, "must be a whole number");
@@ -174,14 +230,20 @@ final class Requests {
       return o;
     }
 
-    JsonObject strategyParams(String strategy, JsonObject params, String strategyField, String paramsField) {
+    JsonObject strategyParams(
+        String strategy, JsonObject params, String strategyField, String paramsField) {
       if (strategy == null) {
         return null;
       }
       try {
         return Strategies.normalize(strategy, params);
       } catch (ValidationException e) {
-        e.errors().forEach(fe -> errors.add(new FieldError(rename(fe.field(), strategyField, paramsField), fe.message())));
+        e.errors()
+            .forEach(
+                fe ->
+                    errors.add(
+                        new FieldError(
+                            rename(fe.field(), strategyField, paramsField), fe.message())));
         return null;
       }
     }
@@ -190,7 +252,9 @@ final class Requests {
       if (field.equals("strategy")) {
         return strategyField;
       }
-      return field.startsWith("strategy_params") ? paramsField + field.substring("strategy_params".length()) : field;
+      return field.startsWith("strategy_params")
+          ? paramsField + field.substring("strategy_params".length())
+          : field;
     }
 
     void throwIfAny() {

@@ -50,39 +50,44 @@ public final class RouteTable {
     }
   }
 
-  public static final List<Entry> ALL = List.of(
-      new Entry(POST, "/v1/instances", Scope.DEPLOY, "instance.create"),
-      new Entry(GET, "/v1/instances", Scope.READ, "instance.list"),
-      new Entry(GET, "/v1/instances/:id", Scope.READ, "instance.get"),
-      new Entry(GET, "/v1/instances/:id/watch", Scope.READ, "instance.watch"),
-      new Entry(POST, "/v1/instances/:id/deployments", Scope.DEPLOY, "deployment.create"),
-      new Entry(GET, "/v1/instances/:id/deployments", Scope.READ, "deployment.list"),
-      new Entry(GET, "/v1/instances/:id/releases", Scope.READ, "release.list"),
-      new Entry(POST, "/v1/instances/:id/rollback", Scope.DEPLOY, "deployment.rollback"),
-      new Entry(GET, "/v1/instances/:id/fleet", Scope.READ, "fleet.get"),
-      new Entry(GET, "/v1/instances/:id/fleet/timeline", Scope.READ, "fleet.timeline"),
-      new Entry(GET, "/v1/instances/:id/replicas/:replica_id/logs", Scope.READ, "replica.logs"),
-      new Entry(GET, "/v1/deployments/:id", Scope.READ, "deployment.get"),
-      new Entry(GET, "/v1/deployments/:id/watch", Scope.READ, "deployment.watch"),
-      new Entry(POST, "/v1/deployments/:id/cancel", Scope.DEPLOY, "deployment.cancel"),
-      new Entry(POST, "/v1/deployments/:id/pause", Scope.DEPLOY, "deployment.pause"),
-      new Entry(POST, "/v1/deployments/:id/resume", Scope.DEPLOY, "deployment.resume"),
-      new Entry(POST, "/v1/deployments/:id/promote", Scope.DEPLOY, "deployment.promote"),
-      new Entry(GET, "/v1/releases/:id", Scope.READ, "release.get"),
-      new Entry(GET, "/v1/events", Scope.READ, "event.list"),
-      new Entry(POST, "/v1/webhooks", Scope.ADMIN, "webhook.create"),
-      new Entry(GET, "/v1/webhooks", Scope.ADMIN, "webhook.list"),
-      new Entry(GET, "/v1/webhooks/:id", Scope.ADMIN, "webhook.get"),
-      new Entry(DELETE, "/v1/webhooks/:id", Scope.ADMIN, "webhook.delete"),
-      new Entry(GET, "/v1/webhooks/:id/deliveries", Scope.ADMIN, "webhook.deliveries"),
-      new Entry(POST, "/v1/api-keys", Scope.ADMIN, "api_key.create"),
-      new Entry(GET, "/v1/api-keys", Scope.ADMIN, "api_key.list"),
-      new Entry(GET, "/v1/api-keys/:id", Scope.ADMIN, "api_key.get"),
-      new Entry(DELETE, "/v1/api-keys/:id", Scope.ADMIN, "api_key.revoke"),
-      new Entry(GET, "/v1/audit", Scope.ADMIN, "audit.list"));
+  public static final List<Entry> ALL =
+      List.of(
+          new Entry(POST, "/v1/instances", Scope.DEPLOY, "instance.create"),
+          new Entry(GET, "/v1/instances", Scope.READ, "instance.list"),
+          new Entry(GET, "/v1/instances/:id", Scope.READ, "instance.get"),
+          new Entry(GET, "/v1/instances/:id/watch", Scope.READ, "instance.watch"),
+          new Entry(POST, "/v1/instances/:id/deployments", Scope.DEPLOY, "deployment.create"),
+          new Entry(GET, "/v1/instances/:id/deployments", Scope.READ, "deployment.list"),
+          new Entry(GET, "/v1/instances/:id/releases", Scope.READ, "release.list"),
+          new Entry(POST, "/v1/instances/:id/rollback", Scope.DEPLOY, "deployment.rollback"),
+          new Entry(GET, "/v1/instances/:id/fleet", Scope.READ, "fleet.get"),
+          new Entry(GET, "/v1/instances/:id/fleet/timeline", Scope.READ, "fleet.timeline"),
+          new Entry(GET, "/v1/instances/:id/replicas/:replica_id/logs", Scope.READ, "replica.logs"),
+          new Entry(GET, "/v1/deployments/:id", Scope.READ, "deployment.get"),
+          new Entry(GET, "/v1/deployments/:id/watch", Scope.READ, "deployment.watch"),
+          new Entry(POST, "/v1/deployments/:id/cancel", Scope.DEPLOY, "deployment.cancel"),
+          new Entry(POST, "/v1/deployments/:id/pause", Scope.DEPLOY, "deployment.pause"),
+          new Entry(POST, "/v1/deployments/:id/resume", Scope.DEPLOY, "deployment.resume"),
+          new Entry(POST, "/v1/deployments/:id/promote", Scope.DEPLOY, "deployment.promote"),
+          new Entry(GET, "/v1/releases/:id", Scope.READ, "release.get"),
+          new Entry(GET, "/v1/events", Scope.READ, "event.list"),
+          new Entry(POST, "/v1/webhooks", Scope.ADMIN, "webhook.create"),
+          new Entry(GET, "/v1/webhooks", Scope.ADMIN, "webhook.list"),
+          new Entry(GET, "/v1/webhooks/:id", Scope.ADMIN, "webhook.get"),
+          new Entry(DELETE, "/v1/webhooks/:id", Scope.ADMIN, "webhook.delete"),
+          new Entry(GET, "/v1/webhooks/:id/deliveries", Scope.ADMIN, "webhook.deliveries"),
+          new Entry(POST, "/v1/api-keys", Scope.ADMIN, "api_key.create"),
+          new Entry(GET, "/v1/api-keys", Scope.ADMIN, "api_key.list"),
+          new Entry(GET, "/v1/api-keys/:id", Scope.ADMIN, "api_key.get"),
+          new Entry(DELETE, "/v1/api-keys/:id", Scope.ADMIN, "api_key.revoke"),
+          new Entry(GET, "/v1/audit", Scope.ADMIN, "audit.list"));
 
-  private static final Map<String, Pattern> PATTERNS = ALL.stream().map(Entry::path).distinct()
-      .collect(Collectors.toMap(p -> p, p -> Pattern.compile(p.replaceAll(":[a-z_]+", "[^/]+"))));
+  private static final Map<String, Pattern> PATTERNS =
+      ALL.stream()
+          .map(Entry::path)
+          .distinct()
+          .collect(
+              Collectors.toMap(p -> p, p -> Pattern.compile(p.replaceAll(":[a-z_]+", "[^/]+"))));
 
   private RouteTable() {}
 
@@ -99,7 +104,10 @@ public final class RouteTable {
     List<String> missing = new ArrayList<>();
     for (Route route : router.getRoutes()) {
       String path = route.getPath();
-      if (path == null || !path.startsWith("/v1/") || path.endsWith("/") || route.methods() == null) {
+      if (path == null
+          || !path.startsWith("/v1/")
+          || path.endsWith("/")
+          || route.methods() == null) {
         continue; // handlers on every /v1 path (body, authentication) rather than routes
       }
       for (HttpMethod m : route.methods()) {
@@ -109,7 +117,8 @@ public final class RouteTable {
       }
     }
     if (!missing.isEmpty()) {
-      throw new IllegalStateException("routes without an entry in RouteTable (scope and action): " + missing);
+      throw new IllegalStateException(
+          "routes without an entry in RouteTable (scope and action): " + missing);
     }
   }
 }

@@ -4,9 +4,10 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 /**
- * Reads the value of a schema keyword named by a validation error's keyword location
- * ({@code #/properties/env/$ref/propertyNames/pattern}), walking the unresolved document from the schema
- * that was applied and following {@code $ref}s on the way, so messages can quote the rule that was broken.
+ * Reads the value of a schema keyword named by a validation error's keyword location ({@code
+ * #/properties/env/$ref/propertyNames/pattern}), walking the unresolved document from the schema
+ * that was applied and following {@code $ref}s on the way, so messages can quote the rule that was
+ * broken.
  */
 final class SchemaKeywords {
   private final JsonObject document;
@@ -39,8 +40,10 @@ final class SchemaKeywords {
       return node instanceof JsonObject o ? ref(o.getString("$ref")) : null;
     }
     if (node instanceof JsonArray array) {
-      return segment.chars().allMatch(Character::isDigit) && Integer.parseInt(segment) < array.size()
-          ? array.getValue(Integer.parseInt(segment)) : null;
+      return segment.chars().allMatch(Character::isDigit)
+              && Integer.parseInt(segment) < array.size()
+          ? array.getValue(Integer.parseInt(segment))
+          : null;
     }
     if (!(node instanceof JsonObject object)) {
       return null;

@@ -4,13 +4,16 @@ import io.vertx.core.json.JsonArray;
 import java.util.ArrayList;
 import java.util.List;
 
-/** JSON Schema type names in the words the domain validators use ("a whole number", "true or false"). */
+/**
+ * JSON Schema type names in the words the domain validators use ("a whole number", "true or
+ * false").
+ */
 final class SchemaTypes {
   private SchemaTypes() {}
 
   /**
-   * @param type the {@code type} keyword (a name or a list of names), or, when it could not be read,
-   *             the validator's message ("... Expected string, null")
+   * @param type the {@code type} keyword (a name or a list of names), or, when it could not be
+   *     read, the validator's message ("... Expected string, null")
    */
   static String describe(Object type) {
     List<String> names = new ArrayList<>();
@@ -22,7 +25,8 @@ final class SchemaTypes {
       names.add(String.valueOf(type));
     }
     // an optional field may be null, but saying so would only distract from what is wanted
-    List<String> words = names.stream().filter(n -> !n.equals("null")).map(SchemaTypes::word).toList();
+    List<String> words =
+        names.stream().filter(n -> !n.equals("null")).map(SchemaTypes::word).toList();
     return words.isEmpty() ? "null" : String.join(" or ", words);
   }
 

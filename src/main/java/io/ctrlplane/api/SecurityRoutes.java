@@ -17,9 +17,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * {@code /v1/api-keys} and {@code /v1/audit}. A new key's secret is generated here, sent to the store
- * only as its hash, and returned once in the 201 response; it is stored nowhere (which is also why
- * this route refuses an Idempotency-Key: a replay would have no secret to show).
+ * {@code /v1/api-keys} and {@code /v1/audit}. A new key's secret is generated here, sent to the
+ * store only as its hash, and returned once in the 201 response; it is stored nowhere (which is
+ * also why this route refuses an Idempotency-Key: a replay would have no secret to show).
  */
 final class SecurityRoutes {
   static final int MAX_NAME = 100;
@@ -34,8 +34,12 @@ final class SecurityRoutes {
   void mount(Router router) {
     router.post("/v1/api-keys").handler(this::create);
     router.get("/v1/api-keys").handler(ctx -> list(ctx, Addresses.API_KEYS_LIST));
-    router.get("/v1/api-keys/:id").handler(ctx -> send(ctx, Addresses.API_KEYS_GET, withId(ctx), 200));
-    router.delete("/v1/api-keys/:id").handler(ctx -> send(ctx, Addresses.API_KEYS_REVOKE, withId(ctx), 204));
+    router
+        .get("/v1/api-keys/:id")
+        .handler(ctx -> send(ctx, Addresses.API_KEYS_GET, withId(ctx), 200));
+    router
+        .delete("/v1/api-keys/:id")
+        .handler(ctx -> send(ctx, Addresses.API_KEYS_REVOKE, withId(ctx), 204));
     router.get("/v1/audit").handler(ctx -> list(ctx, Addresses.AUDIT_LIST));
   }
 
@@ -43,33 +47,50 @@ final class SecurityRoutes {
     String secret = ApiKeyTokens.generate();
     JsonObject command;
     try {
-      JsonObject body = validate(body(ctx), ctx.request().getHeader("Idempotency-Key"))
-          .put("key_hash", ApiKeyTokens.hash(secret))
-          .put("display_prefix", secret.substring(0, ApiKeyTokens.PREFIX.length() + 4));
+      JsonObject body =
+          validate(body(ctx), ctx.request().getHeader("Idempotency-Key"))
+              .put("key_hash", ApiKeyTokens.hash(secret))
+              .put("display_prefix", secret.substring(0, ApiKeyTokens.PREFIX.length() + 4));
       command = caller(ctx).put("body", body);
     } catch (RuntimeException e) {
       ctx.fail(e);
       return;
     }
-    vertx.eventBus().<JsonObject>request(Addresses.API_KEYS_CREATE, command, TIMEOUT).onSuccess(reply -> {
-      JsonObject key = reply.body().copy().put("key", secret);
-      ctx.response().setStatusCode(201).putHeader("Location", "/v1/api-keys/" + key.getString("id"))
-          // the only response that ever carries the secret: keep it out of every cache
-          .putHeader("Cache-Control", "no-store").putHeader("content-type", "application/json").end(key.encode());
-    }).onFailure(ctx::fail);
+    vertx
+        .eventBus()
+        .<JsonObject>request(Addresses.API_KEYS_CREATE, command, TIMEOUT)
+        .onSuccess(
+            reply -> {
+              JsonObject key = reply.body().copy().put("key", secret);
+              ctx.response()
+                  .setStatusCode(201)
+                  .putHeader("Location", "/v1/api-keys/" + key.getString("id"))
+                  // the only response that ever carries the secret: keep it out of every cache
+                  .putHeader("Cache-Control", "no-store")
+                  .putHeader("content-type", "application/json")
+                  .end(key.encode());
+            })
+        .onFailure(ctx::fail);
   }
 
   static JsonObject validate(JsonObject in, String idempotencyKey) {
     List<FieldError> errors = new ArrayList<>();
-    in.fieldNames().stream().filter(f -> !FIELDS.contains(f)).sorted()
-        .forEach(f -> errors.add(new FieldError(f, "unknown field; expected some of [name, scopes]")));
+    in.fieldNames().stream()
+        .filter(f -> !FIELDS.contains(f))
+        .sorted()
+        .forEach(
+            f -> errors.add(new FieldError(f, "unknown field; expected some of [name, scopes]")));
     if (idempotencyKey != null) {
-      errors.add(new FieldError("Idempotency-Key", "is not accepted here: a key's secret is shown once and stored "
-          + "nowhere, so a replay could not return it"));
+      errors.add(
+          new FieldError(
+              "Idempotency-Key",
+              "is not accepted here: a key's secret is shown once and stored "
+                  + "nowhere, so a replay could not return it"));
     }
     Object name = in.getValue("name");
     if (!(name instanceof String s) || s.isBlank() || s.length() > MAX_NAME) {
-      errors.add(new FieldError("name", "is required: a string of 1 to " + MAX_NAME + " characters"));
+      errors.add(
+          new FieldError("name", "is required: a string of 1 to " + MAX_NAME + " characters"));
     }
     Set<Scope> scopes = Set.of();
     try {
@@ -80,15 +101,22 @@ final class SecurityRoutes {
     if (!errors.isEmpty()) {
       throw new ValidationException(errors);
     }
-    return new JsonObject().put("name", ((String) name).strip())
+    return new JsonObject()
+        .put("name", ((String) name).strip())
         .put("scopes", new io.vertx.core.json.JsonArray(List.of(Scope.toArray(scopes))));
   }
 
   private void list(RoutingContext ctx, String address) {
     JsonObject query;
     try {
-      query = caller(ctx).put("limit", (int) QueryParams.longParam(ctx, "limit", V1Routes.DEFAULT_LIMIT, 1,
-          V1Routes.MAX_LIMIT)).put("cursor", ctx.queryParams().get("cursor"));
+      query =
+          caller(ctx)
+              .put(
+                  "limit",
+                  (int)
+                      QueryParams.longParam(
+                          ctx, "limit", V1Routes.DEFAULT_LIMIT, 1, V1Routes.MAX_LIMIT))
+              .put("cursor", ctx.queryParams().get("cursor"));
     } catch (RuntimeException e) {
       ctx.fail(e);
       return;
@@ -97,13 +125,21 @@ final class SecurityRoutes {
   }
 
   private void send(RoutingContext ctx, String address, JsonObject message, int status) {
-    vertx.eventBus().<JsonObject>request(address, message, TIMEOUT).onSuccess(reply -> {
-      if (status == 204) {
-        ctx.response().setStatusCode(204).end();
-      } else {
-        ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(reply.body().encode());
-      }
-    }).onFailure(ctx::fail);
+    vertx
+        .eventBus()
+        .<JsonObject>request(address, message, TIMEOUT)
+        .onSuccess(
+            reply -> {
+              if (status == 204) {
+                ctx.response().setStatusCode(204).end();
+              } else {
+                ctx.response()
+                    .setStatusCode(status)
+                    .putHeader("content-type", "application/json")
+                    .end(reply.body().encode());
+              }
+            })
+        .onFailure(ctx::fail);
   }
 
   private static JsonObject withId(RoutingContext ctx) {
@@ -121,7 +157,8 @@ final class SecurityRoutes {
       }
       return ctx.body().asJsonObject();
     } catch (DecodeException | ClassCastException e) {
-      throw new ApiException(Problem.of(400, "Malformed JSON", "the request body must be a JSON object"));
+      throw new ApiException(
+          Problem.of(400, "Malformed JSON", "the request body must be a JSON object"));
     }
   }
 }

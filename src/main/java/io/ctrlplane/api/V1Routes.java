@@ -21,8 +21,9 @@ import java.util.List;
 import java.util.function.Function;
 
 /**
- * The /v1 resource routes: apply the domain rules the contract cannot express, then ask the store over
- * the event bus. Requests reach these handlers only after {@link ContractValidation} passed them.
+ * The /v1 resource routes: apply the domain rules the contract cannot express, then ask the store
+ * over the event bus. Requests reach these handlers only after {@link ContractValidation} passed
+ * them.
  */
 final class V1Routes {
   static final int DEFAULT_LIMIT = 20;
@@ -33,7 +34,10 @@ final class V1Routes {
   private final Keyring keyring;
   private final WatchHub watches;
 
-  /** {@code keyring}: seals secret_env; null when no encryption key is configured (secrets are then refused). */
+  /**
+   * {@code keyring}: seals secret_env; null when no encryption key is configured (secrets are then
+   * refused).
+   */
   V1Routes(Vertx vertx, Keyring keyring, WatchHub watches) {
     this.vertx = vertx;
     this.keyring = keyring;
@@ -41,21 +45,61 @@ final class V1Routes {
   }
 
   void mount(Router router) {
-    router.post("/v1/instances").handler(ctx -> write(ctx, Addresses.INSTANCES_CREATE, Requests::instance));
-    router.get("/v1/instances").handler(ctx -> list(ctx, Addresses.INSTANCES_LIST, new JsonObject()));
-    router.get("/v1/instances/:id").handler(ctx -> get(ctx, Addresses.INSTANCES_GET, ctx.pathParam("id")));
-    router.post("/v1/instances/:id/deployments").handler(ctx -> write(ctx, Addresses.DEPLOYMENTS_CREATE,
-        body -> sealSecrets(ctx, Requests.deploy(ctx.pathParam("id"), body))));
-    router.get("/v1/instances/:id/deployments").handler(ctx -> list(ctx, Addresses.DEPLOYMENTS_LIST,
-        new JsonObject().put("instance_id", ctx.pathParam("id"))));
-    router.get("/v1/instances/:id/releases").handler(ctx -> list(ctx, Addresses.RELEASES_LIST,
-        new JsonObject().put("instance_id", ctx.pathParam("id"))));
-    router.post("/v1/instances/:id/rollback").handler(ctx -> write(ctx, Addresses.DEPLOYMENTS_ROLLBACK,
-        body -> Requests.rollback(ctx.pathParam("id"), body)));
-    router.get("/v1/deployments/:id").handler(ctx -> get(ctx, Addresses.DEPLOYMENTS_GET, ctx.pathParam("id")));
-    router.post("/v1/deployments/:id/cancel").handler(ctx -> write(ctx, Addresses.DEPLOYMENTS_CANCEL,
-        body -> new JsonObject().put("id", ctx.pathParam("id"))));
-    router.get("/v1/releases/:id").handler(ctx -> get(ctx, Addresses.RELEASES_GET, ctx.pathParam("id")));
+    router
+        .post("/v1/instances")
+        .handler(ctx -> write(ctx, Addresses.INSTANCES_CREATE, Requests::instance));
+    router
+        .get("/v1/instances")
+        .handler(ctx -> list(ctx, Addresses.INSTANCES_LIST, new JsonObject()));
+    router
+        .get("/v1/instances/:id")
+        .handler(ctx -> get(ctx, Addresses.INSTANCES_GET, ctx.pathParam("id")));
+    router
+        .post("/v1/instances/:id/deployments")
+        .handler(
+            ctx ->
+                write(
+                    ctx,
+                    Addresses.DEPLOYMENTS_CREATE,
+                    body -> sealSecrets(ctx, Requests.deploy(ctx.pathParam("id"), body))));
+    router
+        .get("/v1/instances/:id/deployments")
+        .handler(
+            ctx ->
+                list(
+                    ctx,
+                    Addresses.DEPLOYMENTS_LIST,
+                    new JsonObject().put("instance_id", ctx.pathParam("id"))));
+    router
+        .get("/v1/instances/:id/releases")
+        .handler(
+            ctx ->
+                list(
+                    ctx,
+                    Addresses.RELEASES_LIST,
+                    new JsonObject().put("instance_id", ctx.pathParam("id"))));
+    router
+        .post("/v1/instances/:id/rollback")
+        .handler(
+            ctx ->
+                write(
+                    ctx,
+                    Addresses.DEPLOYMENTS_ROLLBACK,
+                    body -> Requests.rollback(ctx.pathParam("id"), body)));
+    router
+        .get("/v1/deployments/:id")
+        .handler(ctx -> get(ctx, Addresses.DEPLOYMENTS_GET, ctx.pathParam("id")));
+    router
+        .post("/v1/deployments/:id/cancel")
+        .handler(
+            ctx ->
+                write(
+                    ctx,
+                    Addresses.DEPLOYMENTS_CANCEL,
+                    body -> new JsonObject().put("id", ctx.pathParam("id"))));
+    router
+        .get("/v1/releases/:id")
+        .handler(ctx -> get(ctx, Addresses.RELEASES_GET, ctx.pathParam("id")));
     new ControlRoutes(vertx).mount(router);
     new WatchRoutes(watches).mount(router);
     new EventRoutes(vertx).mount(router);
@@ -63,21 +107,36 @@ final class V1Routes {
     new SecurityRoutes(vertx).mount(router);
   }
 
-  /** Replaces the validated secret_env values by their sealed form: plaintext goes no further than here. */
+  /**
+   * Replaces the validated secret_env values by their sealed form: plaintext goes no further than
+   * here.
+   */
   private JsonObject sealSecrets(RoutingContext ctx, JsonObject deploy) {
     Caller caller = AuthHandler.caller(ctx);
-    return deploy.put("secret_env", SecretEnv.seal(keyring, caller.tenantId(), deploy.getString("instance_id"),
-        deploy.getJsonObject("secret_env")));
+    return deploy.put(
+        "secret_env",
+        SecretEnv.seal(
+            keyring,
+            caller.tenantId(),
+            deploy.getString("instance_id"),
+            deploy.getJsonObject("secret_env")));
   }
 
-  /** POST: validate the body, attach the Idempotency-Key, send the command, reply with status + Location. */
-  private void write(RoutingContext ctx, String address, Function<JsonObject, JsonObject> validate) {
+  /**
+   * POST: validate the body, attach the Idempotency-Key, send the command, reply with status +
+   * Location.
+   */
+  private void write(
+      RoutingContext ctx, String address, Function<JsonObject, JsonObject> validate) {
     JsonObject command;
     try {
       Caller caller = AuthHandler.caller(ctx);
       JsonObject input = body(ctx);
-      command = new JsonObject().put("body", validate.apply(input)).put("id", ctx.pathParam("id"))
-          .put(Caller.FIELD, caller.toJson());
+      command =
+          new JsonObject()
+              .put("body", validate.apply(input))
+              .put("id", ctx.pathParam("id"))
+              .put(Caller.FIELD, caller.toJson());
       JsonObject key = idempotencyKey(ctx, input, caller, keyring);
       if (key != null) {
         command.put("idempotency", key);
@@ -86,24 +145,32 @@ final class V1Routes {
       ctx.fail(e);
       return;
     }
-    request(address, command).onSuccess(reply -> {
-      if (reply.getString("location") != null) {
-        ctx.response().putHeader("Location", reply.getString("location"));
-      }
-      if (reply.getBoolean("replayed", false)) {
-        ctx.response().putHeader("Idempotent-Replayed", "true");
-      }
-      json(ctx, reply.getInteger("status"), reply.getJsonObject("body"));
-    }).onFailure(ctx::fail);
+    request(address, command)
+        .onSuccess(
+            reply -> {
+              if (reply.getString("location") != null) {
+                ctx.response().putHeader("Location", reply.getString("location"));
+              }
+              if (reply.getBoolean("replayed", false)) {
+                ctx.response().putHeader("Idempotent-Replayed", "true");
+              }
+              json(ctx, reply.getInteger("status"), reply.getJsonObject("body"));
+            })
+        .onFailure(ctx::fail);
   }
 
   private void get(RoutingContext ctx, String address, String id) {
-    request(address, new JsonObject().put("id", id).put(Caller.FIELD, AuthHandler.caller(ctx).toJson())).onSuccess(body -> json(ctx, 200, body)).onFailure(ctx::fail);
+    request(
+            address,
+            new JsonObject().put("id", id).put(Caller.FIELD, AuthHandler.caller(ctx).toJson()))
+        .onSuccess(body -> json(ctx, 200, body))
+        .onFailure(ctx::fail);
   }
 
   private void list(RoutingContext ctx, String address, JsonObject query) {
     try {
-      query.put("limit", (int) QueryParams.longParam(ctx, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT))
+      query
+          .put("limit", (int) QueryParams.longParam(ctx, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT))
           .put("cursor", ctx.queryParams().get("cursor"))
           .put(Caller.FIELD, AuthHandler.caller(ctx).toJson());
     } catch (ApiException e) {
@@ -125,34 +192,44 @@ final class V1Routes {
     try {
       return ctx.body().asJsonObject();
     } catch (DecodeException | ClassCastException e) {
-      throw new ApiException(Problem.of(400, "Malformed JSON", "the request body must be a JSON object"));
+      throw new ApiException(
+          Problem.of(400, "Malformed JSON", "the request body must be a JSON object"));
     }
   }
 
   /**
    * The key, where it was used (tenant, method and path: one tenant's key never replays another's
-   * response) and a hash of the body it was used with. The hash is of the parsed body, so a retry that
-   * re-serialises the same JSON with other whitespace still matches; it is keyed when an encryption key
-   * is configured, so a stored hash of a body with secret_env cannot be used to test guesses of a secret.
+   * response) and a hash of the body it was used with. The hash is of the parsed body, so a retry
+   * that re-serialises the same JSON with other whitespace still matches; it is keyed when an
+   * encryption key is configured, so a stored hash of a body with secret_env cannot be used to test
+   * guesses of a secret.
    */
-  private static JsonObject idempotencyKey(RoutingContext ctx, JsonObject body, Caller caller, Keyring keyring) {
+  private static JsonObject idempotencyKey(
+      RoutingContext ctx, JsonObject body, Caller caller, Keyring keyring) {
     String key = ctx.request().getHeader("Idempotency-Key");
     if (key == null) {
       return null;
     }
     if (key.isBlank() || key.length() > 255) {
       String rule = "must be 1 to 255 characters, not only spaces";
-      throw new ApiException(new Problem(400, "Invalid header parameter", "Idempotency-Key " + rule,
-          List.of(new FieldError("Idempotency-Key", rule))));
+      throw new ApiException(
+          new Problem(
+              400,
+              "Invalid header parameter",
+              "Idempotency-Key " + rule,
+              List.of(new FieldError("Idempotency-Key", rule))));
     }
     String canonical = body.encode();
-    return new JsonObject().put("scope", caller.tenantId() + " POST " + ctx.request().path()).put("key", key)
+    return new JsonObject()
+        .put("scope", caller.tenantId() + " POST " + ctx.request().path())
+        .put("key", key)
         .put("hash", keyring == null ? sha256(canonical) : keyring.mac(canonical));
   }
 
   private static String sha256(String text) {
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(digest);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
@@ -160,6 +237,9 @@ final class V1Routes {
   }
 
   private static void json(RoutingContext ctx, int status, JsonObject body) {
-    ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(body.encode());
+    ctx.response()
+        .setStatusCode(status)
+        .putHeader("content-type", "application/json")
+        .end(body.encode());
   }
 }

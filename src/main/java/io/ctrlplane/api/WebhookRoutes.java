@@ -11,8 +11,8 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * {@code /v1/webhooks}: subscriptions to deploy events, and their deliveries. POST bodies were read by
- * the BodyHandler V1Routes installs on POST /v1/*.
+ * {@code /v1/webhooks}: subscriptions to deploy events, and their deliveries. POST bodies were read
+ * by the BodyHandler V1Routes installs on POST /v1/*.
  */
 public final class WebhookRoutes {
   private static final DeliveryOptions TIMEOUT = new DeliveryOptions().setSendTimeout(15_000);
@@ -25,9 +25,15 @@ public final class WebhookRoutes {
   public void mount(Router router) {
     router.post("/v1/webhooks").handler(this::create);
     router.get("/v1/webhooks").handler(ctx -> list(ctx, Addresses.WEBHOOKS_LIST, callerOf(ctx)));
-    router.get("/v1/webhooks/:id").handler(ctx -> send(ctx, Addresses.WEBHOOKS_GET, idOf(ctx), 200));
-    router.delete("/v1/webhooks/:id").handler(ctx -> send(ctx, Addresses.WEBHOOKS_DELETE, idOf(ctx), 204));
-    router.get("/v1/webhooks/:id/deliveries").handler(ctx -> list(ctx, Addresses.WEBHOOKS_DELIVERIES, idOf(ctx)));
+    router
+        .get("/v1/webhooks/:id")
+        .handler(ctx -> send(ctx, Addresses.WEBHOOKS_GET, idOf(ctx), 200));
+    router
+        .delete("/v1/webhooks/:id")
+        .handler(ctx -> send(ctx, Addresses.WEBHOOKS_DELETE, idOf(ctx), 204));
+    router
+        .get("/v1/webhooks/:id/deliveries")
+        .handler(ctx -> list(ctx, Addresses.WEBHOOKS_DELIVERIES, idOf(ctx)));
   }
 
   private void create(RoutingContext ctx) {
@@ -38,17 +44,21 @@ public final class WebhookRoutes {
       ctx.fail(e);
       return;
     }
-    vertx.eventBus().<JsonObject>request(Addresses.WEBHOOKS_CREATE, command, TIMEOUT)
-        .onSuccess(reply -> {
-          ctx.response().putHeader("Location", "/v1/webhooks/" + reply.body().getString("id"));
-          json(ctx, 201, reply.body());
-        })
+    vertx
+        .eventBus()
+        .<JsonObject>request(Addresses.WEBHOOKS_CREATE, command, TIMEOUT)
+        .onSuccess(
+            reply -> {
+              ctx.response().putHeader("Location", "/v1/webhooks/" + reply.body().getString("id"));
+              json(ctx, 201, reply.body());
+            })
         .onFailure(ctx::fail);
   }
 
   private void list(RoutingContext ctx, String address, JsonObject query) {
     try {
-      query.put("limit", (int) QueryParams.longParam(ctx, "limit", 20, 1, 100))
+      query
+          .put("limit", (int) QueryParams.longParam(ctx, "limit", 20, 1, 100))
           .put("cursor", ctx.queryParams().get("cursor"));
     } catch (ApiException e) {
       ctx.fail(e);
@@ -58,14 +68,17 @@ public final class WebhookRoutes {
   }
 
   private void send(RoutingContext ctx, String address, JsonObject message, int status) {
-    vertx.eventBus().<JsonObject>request(address, message, TIMEOUT)
-        .onSuccess(reply -> {
-          if (status == 204) {
-            ctx.response().setStatusCode(204).end();
-          } else {
-            json(ctx, status, reply.body());
-          }
-        })
+    vertx
+        .eventBus()
+        .<JsonObject>request(address, message, TIMEOUT)
+        .onSuccess(
+            reply -> {
+              if (status == 204) {
+                ctx.response().setStatusCode(204).end();
+              } else {
+                json(ctx, status, reply.body());
+              }
+            })
         .onFailure(ctx::fail);
   }
 
@@ -84,11 +97,15 @@ public final class WebhookRoutes {
       }
       return ctx.body().asJsonObject();
     } catch (DecodeException | ClassCastException e) {
-      throw new ApiException(Problem.of(400, "Malformed JSON", "the request body must be a JSON object"));
+      throw new ApiException(
+          Problem.of(400, "Malformed JSON", "the request body must be a JSON object"));
     }
   }
 
   private static void json(RoutingContext ctx, int status, JsonObject body) {
-    ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(body.encode());
+    ctx.response()
+        .setStatusCode(status)
+        .putHeader("content-type", "application/json")
+        .end(body.encode());
   }
 }

@@ -39,41 +39,57 @@ public class MainVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     try {
-      Keyring.fromConfig(config.security().encryptionKey()); // a malformed key stops the start, not a deploy
+      Keyring.fromConfig(
+          config.security().encryptionKey()); // a malformed key stops the start, not a deploy
     } catch (ConfigException e) {
       return Future.failedFuture(e);
     }
     warnIfAuthDisabled();
     return Migrations.migrate(vertx, config.postgres())
-        .onSuccess(r -> log.info("database schema at version {} ({} migrations applied)",
-            r.targetSchemaVersion, r.migrationsExecuted))
-        .compose(r -> needsKafka() ? KafkaSetup.ensureTopic(vertx, config.kafka()) : Future.succeededFuture())
+        .onSuccess(
+            r ->
+                log.info(
+                    "database schema at version {} ({} migrations applied)",
+                    r.targetSchemaVersion,
+                    r.migrationsExecuted))
+        .compose(
+            r ->
+                needsKafka()
+                    ? KafkaSetup.ensureTopic(vertx, config.kafka())
+                    : Future.succeededFuture())
         .compose(v -> deployStore())
         // agents before runners: in one JVM, a runner's first placement finds this host's agent
         .compose(v -> deployIf(Role.AGENT, () -> new AgentVerticle(config), 1))
         .compose(v -> deployIf(Role.RELAY, () -> new EventRelayVerticle(config), 1))
-        .compose(v -> deployIf(Role.RUNNER, () -> new RunnerVerticle(config), config.runner().instances()))
+        .compose(
+            v ->
+                deployIf(
+                    Role.RUNNER, () -> new RunnerVerticle(config), config.runner().instances()))
         .compose(v -> deployIf(Role.WEBHOOKS, () -> new WebhookDispatcherVerticle(config), 1))
-        .compose(v -> deployIf(Role.API, () -> new HttpApiVerticle(config), config.http().instances()))
+        .compose(
+            v -> deployIf(Role.API, () -> new HttpApiVerticle(config), config.http().instances()))
         .recover(this::explain);
   }
 
   /** Said at every start, so a forgotten test setting cannot hide in a production process. */
   private void warnIfAuthDisabled() {
     if (!config.security().authEnabled() && config.roles().contains(Role.API)) {
-      log.warn("AUTHENTICATION IS DISABLED (security.auth_enabled=false / CTRLPLANE_AUTH_ENABLED=false): every "
-          + "request to /v1 acts as an admin of the default tenant; never run like this where others can reach the API");
+      log.warn(
+          "AUTHENTICATION IS DISABLED (security.auth_enabled=false / CTRLPLANE_AUTH_ENABLED=false): every "
+              + "request to /v1 acts as an admin of the default tenant; never run like this where others can reach the API");
     }
   }
 
   private boolean needsKafka() {
-    return config.roles().contains(Role.API) || config.roles().contains(Role.RELAY)
+    return config.roles().contains(Role.API)
+        || config.roles().contains(Role.RELAY)
         || config.roles().contains(Role.WEBHOOKS);
   }
 
   private Future<Void> deployStore() {
     return config.roles().contains(Role.API)
-        ? vertx.deployVerticle(new ReleaseStoreVerticle(config))
+        ? vertx
+            .deployVerticle(new ReleaseStoreVerticle(config))
             .compose(id -> vertx.deployVerticle(new ControlStoreVerticle(config)))
             .compose(id -> vertx.deployVerticle(new EventLogVerticle(config)))
             .compose(id -> vertx.deployVerticle(new WebhookStoreVerticle(config)))
@@ -86,15 +102,21 @@ public class MainVerticle extends VerticleBase {
     if (!config.roles().contains(role)) {
       return Future.succeededFuture();
     }
-    return vertx.deployVerticle(factory::get, new DeploymentOptions().setInstances(instances))
+    return vertx
+        .deployVerticle(factory::get, new DeploymentOptions().setInstances(instances))
         .onSuccess(id -> log.info("role {} started ({} instance(s))", role.wire(), instances))
         .mapEmpty();
   }
 
   private Future<Void> explain(Throwable e) {
     if (e instanceof BindException || e.getCause() instanceof BindException) {
-      return Future.failedFuture(new ConfigException("HTTP port " + config.http().port()
-          + " on " + config.http().host() + " is already in use: set CTRLPLANE_HTTP_PORT"));
+      return Future.failedFuture(
+          new ConfigException(
+              "HTTP port "
+                  + config.http().port()
+                  + " on "
+                  + config.http().host()
+                  + " is already in use: set CTRLPLANE_HTTP_PORT"));
     }
     return Future.failedFuture(e);
   }

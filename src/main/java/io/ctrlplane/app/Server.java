@@ -21,10 +21,11 @@ public final class Server {
   }
 
   public static Vertx newVertx() {
-    MicrometerMetricsOptions metrics = new MicrometerMetricsOptions()
-        .setEnabled(true)
-        .setJvmMetricsEnabled(true)
-        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true));
+    MicrometerMetricsOptions metrics =
+        new MicrometerMetricsOptions()
+            .setEnabled(true)
+            .setJvmMetricsEnabled(true)
+            .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true));
     return Vertx.builder()
         .with(new VertxOptions().setMetricsOptions(metrics))
         .withMetrics(new MicrometerMetricsFactory())
@@ -34,20 +35,25 @@ public final class Server {
   /** Starts every role of {@code config}; on failure closes what it started. */
   public static Future<Server> start(AppConfig config) {
     Vertx vertx = newVertx();
-    return vertx.deployVerticle(new MainVerticle(config))
+    return vertx
+        .deployVerticle(new MainVerticle(config))
         .map(id -> new Server(vertx))
-        .recover(e -> {
-          // fire and forget: a callback on close() would be scheduled on an event loop that is gone
-          vertx.close();
-          return Future.failedFuture(e);
-        });
+        .recover(
+            e -> {
+              // fire and forget: a callback on close() would be scheduled on an event loop that is
+              // gone
+              vertx.close();
+              return Future.failedFuture(e);
+            });
   }
 
   public Vertx vertx() {
     return vertx;
   }
 
-  /** Graceful stop: the HTTP servers stop accepting, runners hand back leases, the relay flushes. */
+  /**
+   * Graceful stop: the HTTP servers stop accepting, runners hand back leases, the relay flushes.
+   */
   public void stopBlocking() {
     try {
       vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);

@@ -13,8 +13,17 @@ final class Accepted {
       }
     } else {
       JsonObject release = deployment.getJsonObject("release");
-      command.out.println("deployment " + deployment.getString("id") + ": v" + release.getValue("version") + " ("
-          + release.getString("image") + ", " + deployment.getString("strategy") + ") " + deployment.getString("state"));
+      command.out.println(
+          "deployment "
+              + deployment.getString("id")
+              + ": v"
+              + release.getValue("version")
+              + " ("
+              + release.getString("image")
+              + ", "
+              + deployment.getString("strategy")
+              + ") "
+              + deployment.getString("state"));
     }
     return watch ? command.follow(api, deployment.getString("id")) : ExitCodes.OK;
   }

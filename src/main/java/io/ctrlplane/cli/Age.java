@@ -12,6 +12,8 @@ final class Age {
       return null;
     }
     long s = Math.max(0, Duration.between(Instant.parse(time), now).toSeconds());
-    return s < 60 ? s + "s" : s < 3600 ? s / 60 + "m" : s < 86_400 ? s / 3600 + "h" : s / 86_400 + "d";
+    return s < 60
+        ? s + "s"
+        : s < 3600 ? s / 60 + "m" : s < 86_400 ? s / 3600 + "h" : s / 86_400 + "d";
   }
 }

@@ -9,24 +9,39 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Option;
 
 /**
- * What every command that talks to the HTTP API shares: where the API is, the key, the output format,
- * and the streams it writes to. {@code --output json} prints the API's JSON, one document per line.
+ * What every command that talks to the HTTP API shares: where the API is, the key, the output
+ * format, and the streams it writes to. {@code --output json} prints the API's JSON, one document
+ * per line.
  */
 public abstract class ApiCommand implements Callable<Integer>, Main.EnvAware, Main.OutputAware {
-  public enum Output { table, json }
+  public enum Output {
+    table,
+    json
+  }
 
-  @Option(names = "--api-url", description = "API base URL (default: CTRLPLANE_API_URL, the CLI config, "
-      + CliConfig.DEFAULT_URL + ").")
+  @Option(
+      names = "--api-url",
+      description =
+          "API base URL (default: CTRLPLANE_API_URL, the CLI config, "
+              + CliConfig.DEFAULT_URL
+              + ").")
   String apiUrl;
 
-  @Option(names = "--api-key", description = "API key (default: CTRLPLANE_API_KEY, then the CLI config).")
+  @Option(
+      names = "--api-key",
+      description = "API key (default: CTRLPLANE_API_KEY, then the CLI config).")
   String apiKey;
 
-  @Option(names = "--cli-config", description = "CLI config file with {\"api_url\", \"api_key\"} "
-      + "(default ~/.config/ctrlplane/cli.json).")
+  @Option(
+      names = "--cli-config",
+      description =
+          "CLI config file with {\"api_url\", \"api_key\"} "
+              + "(default ~/.config/ctrlplane/cli.json).")
   Path cliConfig;
 
-  @Option(names = {"-o", "--output"}, defaultValue = "table",
+  @Option(
+      names = {"-o", "--output"},
+      defaultValue = "table",
       description = "table (default) or json (the API's JSON, one document per line).")
   Output output;
 

@@ -26,7 +26,8 @@ import java.util.function.Predicate;
  */
 public final class ApiHttp {
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
-  private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+  private final HttpClient client =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
   private final CliConfig config;
 
   public ApiHttp(CliConfig config) {
@@ -38,26 +39,31 @@ public final class ApiHttp {
   }
 
   public JsonObject post(String path, JsonObject body, Map<String, String> headers) {
-    HttpRequest.Builder r = request(path).timeout(TIMEOUT).header("content-type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body.encode()));
+    HttpRequest.Builder r =
+        request(path)
+            .timeout(TIMEOUT)
+            .header("content-type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body.encode()));
     headers.forEach(r::header);
     return json(send(r.build()));
   }
 
   /**
-   * Reads the event stream at {@code path}, giving each event to {@code onEvent} until it returns false
-   * or the server ends the stream. An {@link IOException} means the connection dropped.
+   * Reads the event stream at {@code path}, giving each event to {@code onEvent} until it returns
+   * false or the server ends the stream. An {@link IOException} means the connection dropped.
    */
   public void stream(String path, Predicate<SseParser.Event> onEvent) throws IOException {
     HttpRequest r = request(path).header("accept", "text/event-stream").GET().build();
     HttpResponse<InputStream> response = call(r, HttpResponse.BodyHandlers.ofInputStream());
     if (response.statusCode() != 200) {
       try (InputStream body = response.body()) {
-        throw refusal(response.statusCode(), new String(body.readAllBytes(), StandardCharsets.UTF_8));
+        throw refusal(
+            response.statusCode(), new String(body.readAllBytes(), StandardCharsets.UTF_8));
       }
     }
     SseParser parser = new SseParser();
-    try (BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+    try (BufferedReader lines =
+        new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = lines.readLine()) != null) {
         SseParser.Event event = parser.line(line);
@@ -73,7 +79,8 @@ public final class ApiHttp {
     try {
       b = HttpRequest.newBuilder(URI.create(config.apiUrl() + path));
     } catch (IllegalArgumentException e) {
-      throw new CliException(ExitCodes.USAGE, "the API URL " + config.apiUrl() + " is not a valid URL");
+      throw new CliException(
+          ExitCodes.USAGE, "the API URL " + config.apiUrl() + " is not a valid URL");
     }
     if (config.apiKey() != null) {
       b.header("Authorization", "Bearer " + config.apiKey());
@@ -89,7 +96,8 @@ public final class ApiHttp {
     }
   }
 
-  private <T> HttpResponse<T> call(HttpRequest request, HttpResponse.BodyHandler<T> handler) throws IOException {
+  private <T> HttpResponse<T> call(HttpRequest request, HttpResponse.BodyHandler<T> handler)
+      throws IOException {
     try {
       return client.send(request, handler);
     } catch (ConnectException e) {
@@ -101,10 +109,19 @@ public final class ApiHttp {
   }
 
   private CliException unreachable(IOException e) {
-    String why = e instanceof ConnectException ? "connection refused"
-        : e instanceof HttpTimeoutException ? "timed out" : String.valueOf(e.getMessage());
-    return new CliException(ExitCodes.UNAVAILABLE, "cannot reach the API at " + config.apiUrl() + ": " + why
-        + " (set --api-url or " + CliConfig.ENV_URL + ")");
+    String why =
+        e instanceof ConnectException
+            ? "connection refused"
+            : e instanceof HttpTimeoutException ? "timed out" : String.valueOf(e.getMessage());
+    return new CliException(
+        ExitCodes.UNAVAILABLE,
+        "cannot reach the API at "
+            + config.apiUrl()
+            + ": "
+            + why
+            + " (set --api-url or "
+            + CliConfig.ENV_URL
+            + ")");
   }
 
   private static JsonObject json(HttpResponse<String> response) {
@@ -122,10 +139,12 @@ public final class ApiHttp {
     try {
       problem = new JsonObject(body);
     } catch (DecodeException | ClassCastException e) {
-      return new CliException(code, "HTTP " + status + (body == null || body.isBlank() ? "" : ": " + firstLine(body)));
+      return new CliException(
+          code, "HTTP " + status + (body == null || body.isBlank() ? "" : ": " + firstLine(body)));
     }
     StringBuilder line = new StringBuilder(problem.getString("title", "HTTP " + status));
-    String detail = problem.getString("detail") == null ? null : firstLine(problem.getString("detail"));
+    String detail =
+        problem.getString("detail") == null ? null : firstLine(problem.getString("detail"));
     if (detail != null) {
       line.append(": ").append(detail);
     }

@@ -8,19 +8,23 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * Where the API is and which key to send. Each setting comes from the first of: the flag
- * ({@code --api-url}, {@code --api-key}), the environment ({@code CTRLPLANE_API_URL},
- * {@code CTRLPLANE_API_KEY}), the CLI config file ({@code --cli-config}, by default
- * {@code ~/.config/ctrlplane/cli.json} with {@code {"api_url": …, "api_key": …}}), the default
- * ({@code http://localhost:8080}, no key).
+ * Where the API is and which key to send. Each setting comes from the first of: the flag ({@code
+ * --api-url}, {@code --api-key}), the environment ({@code CTRLPLANE_API_URL}, {@code
+ * CTRLPLANE_API_KEY}), the CLI config file ({@code --cli-config}, by default {@code
+ * ~/.config/ctrlplane/cli.json} with {@code {"api_url": …, "api_key": …}}), the default ({@code
+ * http://localhost:8080}, no key).
  */
 public record CliConfig(String apiUrl, String apiKey) {
   public static final String DEFAULT_URL = "http://localhost:8080";
   public static final String ENV_URL = "CTRLPLANE_API_URL";
   public static final String ENV_KEY = "CTRLPLANE_API_KEY";
 
-  /** {@code configFile}: given with --cli-config (must exist), or null for the default path (may be absent). */
-  public static CliConfig resolve(String urlFlag, String keyFlag, Path configFile, Map<String, String> env) {
+  /**
+   * {@code configFile}: given with --cli-config (must exist), or null for the default path (may be
+   * absent).
+   */
+  public static CliConfig resolve(
+      String urlFlag, String keyFlag, Path configFile, Map<String, String> env) {
     JsonObject file = read(configFile);
     String url = first(urlFlag, env.get(ENV_URL), file.getString("api_url"), DEFAULT_URL);
     String key = first(keyFlag, env.get(ENV_KEY), file.getString("api_key"), null);
@@ -42,8 +46,12 @@ public record CliConfig(String apiUrl, String apiKey) {
     try {
       return new JsonObject(Files.readString(path));
     } catch (IOException | DecodeException e) {
-      throw new CliException(ExitCodes.USAGE, "cannot read the CLI config " + path
-          + " (expected {\"api_url\": …, \"api_key\": …}): " + e.getMessage().lines().findFirst().orElse(""));
+      throw new CliException(
+          ExitCodes.USAGE,
+          "cannot read the CLI config "
+              + path
+              + " (expected {\"api_url\": …, \"api_key\": …}): "
+              + e.getMessage().lines().findFirst().orElse(""));
     }
   }
 

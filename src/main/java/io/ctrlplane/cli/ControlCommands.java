@@ -29,13 +29,16 @@ public final class ControlCommands {
       if (json()) {
         printJson(d);
       } else {
-        out.println(deployment + ": " + action() + " accepted; now " + ProgressLine.of(d, Instant.now()));
+        out.println(
+            deployment + ": " + action() + " accepted; now " + ProgressLine.of(d, Instant.now()));
       }
       return ExitCodes.OK;
     }
   }
 
-  @Command(name = "cancel", mixinStandardHelpOptions = true,
+  @Command(
+      name = "cancel",
+      mixinStandardHelpOptions = true,
       description = "Cancel a deployment (a running one is reverted first).")
   public static final class Cancel extends Control {
     @Override
@@ -44,7 +47,10 @@ public final class ControlCommands {
     }
   }
 
-  @Command(name = "pause", mixinStandardHelpOptions = true, description = "Pause a running deployment.")
+  @Command(
+      name = "pause",
+      mixinStandardHelpOptions = true,
+      description = "Pause a running deployment.")
   public static final class Pause extends Control {
     @Override
     String action() {
@@ -52,7 +58,10 @@ public final class ControlCommands {
     }
   }
 
-  @Command(name = "resume", mixinStandardHelpOptions = true, description = "Resume a paused deployment.")
+  @Command(
+      name = "resume",
+      mixinStandardHelpOptions = true,
+      description = "Resume a paused deployment.")
   public static final class Resume extends Control {
     @Override
     String action() {
@@ -60,8 +69,11 @@ public final class ControlCommands {
     }
   }
 
-  @Command(name = "promote", mixinStandardHelpOptions = true,
-      description = "End the pause a deployment waits in; --full skips every remaining pause and analysis.")
+  @Command(
+      name = "promote",
+      mixinStandardHelpOptions = true,
+      description =
+          "End the pause a deployment waits in; --full skips every remaining pause and analysis.")
   public static final class Promote extends Control {
     @Option(names = "--full", description = "Skip the remaining steps up to the finish.")
     boolean full;
@@ -77,7 +89,10 @@ public final class ControlCommands {
     }
   }
 
-  @Command(name = "status", mixinStandardHelpOptions = true, description = "Show a deployment's state and progress.")
+  @Command(
+      name = "status",
+      mixinStandardHelpOptions = true,
+      description = "Show a deployment's state and progress.")
   public static final class Status extends ApiCommand {
     @Parameters(index = "0", description = "Deployment id (dep_…).")
     String deployment;
@@ -90,8 +105,19 @@ public final class ControlCommands {
         return ExitCodes.OK;
       }
       JsonObject release = d.getJsonObject("release");
-      out.println("deployment " + d.getString("id") + " (" + d.getString("kind") + ", " + d.getString("strategy")
-          + ") of " + d.getString("instance_id") + ": v" + release.getValue("version") + " " + release.getString("image"));
+      out.println(
+          "deployment "
+              + d.getString("id")
+              + " ("
+              + d.getString("kind")
+              + ", "
+              + d.getString("strategy")
+              + ") of "
+              + d.getString("instance_id")
+              + ": v"
+              + release.getValue("version")
+              + " "
+              + release.getString("image"));
       out.println(ProgressLine.of(d, Instant.now()));
       printPlan(d);
       return ExitCodes.OK;
@@ -105,15 +131,19 @@ public final class ControlCommands {
         return;
       }
       int current = progress.getInteger("step", 0);
-      boolean done = "succeeded".equals(d.getString("state")) || "rolled_back".equals(d.getString("state"));
+      boolean done =
+          "succeeded".equals(d.getString("state")) || "rolled_back".equals(d.getString("state"));
       for (int i = 1; i <= plan.size(); i++) {
         String mark = done || i < current ? "✓" : i == current ? ">" : " ";
-        out.println("  " + mark + " " + i + ". " + plan.getJsonObject(i - 1).getString("description"));
+        out.println(
+            "  " + mark + " " + i + ". " + plan.getJsonObject(i - 1).getString("description"));
       }
     }
   }
 
-  @Command(name = "watch", mixinStandardHelpOptions = true,
+  @Command(
+      name = "watch",
+      mixinStandardHelpOptions = true,
       description = "Follow a deployment to its end; exit 0 succeeded, 1 failed, 3 cancelled.")
   public static final class Watch extends ApiCommand {
     @Parameters(index = "0", description = "Deployment id (dep_…).")

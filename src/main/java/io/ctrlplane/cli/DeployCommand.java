@@ -9,7 +9,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code ctrlplane deploy <instance> --image …}: a new release and its deployment. */
-@Command(name = "deploy", mixinStandardHelpOptions = true,
+@Command(
+    name = "deploy",
+    mixinStandardHelpOptions = true,
     description = "Deploy an image to an instance (a new release); --watch follows it to the end.")
 public final class DeployCommand extends ApiCommand {
   @Parameters(index = "0", description = "Instance id or name.")
@@ -18,17 +20,24 @@ public final class DeployCommand extends ApiCommand {
   @Option(names = "--image", required = true, description = "OCI image reference.")
   String image;
 
-  @Option(names = "--strategy", description = "rolling, blue-green, canary or recreate (default: the instance's).")
+  @Option(
+      names = "--strategy",
+      description = "rolling, blue-green, canary or recreate (default: the instance's).")
   String strategy;
 
-  @Option(names = "--param", description = "Strategy parameter k=v (JSON values allowed, e.g. max_surge=1, "
-      + "steps='[{\"set_weight\":20},{\"pause\":{}}]'); repeatable.")
+  @Option(
+      names = "--param",
+      description =
+          "Strategy parameter k=v (JSON values allowed, e.g. max_surge=1, "
+              + "steps='[{\"set_weight\":20},{\"pause\":{}}]'); repeatable.")
   Map<String, String> params = new LinkedHashMap<>();
 
   @Option(names = "--env", description = "Environment variable K=V; repeatable.")
   Map<String, String> envVars = new LinkedHashMap<>();
 
-  @Option(names = "--secret-env", description = "Secret environment variable K=V (encrypted at rest); repeatable.")
+  @Option(
+      names = "--secret-env",
+      description = "Secret environment variable K=V (encrypted at rest); repeatable.")
   Map<String, String> secretEnv = new LinkedHashMap<>();
 
   @Option(names = "--notes", description = "Release notes.")
@@ -37,8 +46,7 @@ public final class DeployCommand extends ApiCommand {
   @Option(names = "--commit", description = "Commit SHA (7-64 hex digits).")
   String commit;
 
-  @Mixin
-  SubmitOptions submit = new SubmitOptions();
+  @Mixin SubmitOptions submit = new SubmitOptions();
 
   @Override
   protected int run(ApiHttp api) {
@@ -62,8 +70,8 @@ public final class DeployCommand extends ApiCommand {
       body.put("commit_sha", commit);
     }
     String instanceId = Resolve.instanceId(api, instance);
-    JsonObject deployment = api.post("/v1/instances/" + instanceId + "/deployments", body,
-        submit.headers());
+    JsonObject deployment =
+        api.post("/v1/instances/" + instanceId + "/deployments", body, submit.headers());
     return Accepted.report(this, api, deployment, submit.watch);
   }
 }

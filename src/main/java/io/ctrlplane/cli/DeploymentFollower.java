@@ -6,10 +6,10 @@ import java.io.PrintStream;
 import java.time.Instant;
 
 /**
- * Follows {@code GET /v1/deployments/{id}/watch} to the end and turns the end state into an exit code.
- * On a terminal a single line is rewritten in place; otherwise one plain line per visible change (or,
- * with --output json, one JSON document per event). A dropped stream is reopened: its first event is
- * the current state, so nothing is missed that matters.
+ * Follows {@code GET /v1/deployments/{id}/watch} to the end and turns the end state into an exit
+ * code. On a terminal a single line is rewritten in place; otherwise one plain line per visible
+ * change (or, with --output json, one JSON document per event). A dropped stream is reopened: its
+ * first event is the current state, so nothing is missed that matters.
  */
 final class DeploymentFollower {
   private static final int MAX_RECONNECTS = 30;
@@ -31,16 +31,19 @@ final class DeploymentFollower {
     int failures = 0;
     while (last == null || !ProgressLine.terminal(last)) {
       try {
-        api.stream("/v1/deployments/" + deploymentId + "/watch", event -> {
-          if ("deployment".equals(event.type())) {
-            show(new JsonObject(event.data()));
-          }
-          return true;
-        });
+        api.stream(
+            "/v1/deployments/" + deploymentId + "/watch",
+            event -> {
+              if ("deployment".equals(event.type())) {
+                show(new JsonObject(event.data()));
+              }
+              return true;
+            });
         failures = 0;
       } catch (IOException e) {
         if (++failures > MAX_RECONNECTS) {
-          throw new CliException(ExitCodes.UNAVAILABLE, "lost the watch of " + deploymentId + ": " + e.getMessage());
+          throw new CliException(
+              ExitCodes.UNAVAILABLE, "lost the watch of " + deploymentId + ": " + e.getMessage());
         }
       }
       if (last == null || !ProgressLine.terminal(last)) {
@@ -69,7 +72,9 @@ final class DeploymentFollower {
     }
     String line = ProgressLine.of(deployment, Instant.now());
     if (terminal) {
-      out.print("\r" + line + "\033[K"); // rewrite the line in place and clear what is left of a longer one
+      out.print(
+          "\r" + line
+              + "\033[K"); // rewrite the line in place and clear what is left of a longer one
       out.flush();
     } else if (!line.equals(lastLine)) {
       out.println(line);
@@ -79,7 +84,8 @@ final class DeploymentFollower {
 
   private static void pause(int failures) {
     try {
-      Thread.sleep(Math.min(5000, 250L * (failures + 1))); // a reconnect backoff, not synchronisation
+      Thread.sleep(
+          Math.min(5000, 250L * (failures + 1))); // a reconnect backoff, not synchronisation
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new CliException(ExitCodes.FAILED, "interrupted");

@@ -7,25 +7,37 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code ctrlplane events}: your tenant's deploy events over the API ({@code GET /v1/events}), for users
- * with an API key. The operator's {@code ctrlplane kafka-events} reads the Kafka topic itself (every tenant).
+ * {@code ctrlplane events}: your tenant's deploy events over the API ({@code GET /v1/events}), for
+ * users with an API key. The operator's {@code ctrlplane kafka-events} reads the Kafka topic itself
+ * (every tenant).
  */
-@Command(name = "events", mixinStandardHelpOptions = true,
-    description = "Deploy events of your tenant, over the API: replay, and with --follow keep printing new ones.")
+@Command(
+    name = "events",
+    mixinStandardHelpOptions = true,
+    description =
+        "Deploy events of your tenant, over the API: replay, and with --follow keep printing new ones.")
 public final class EventsFeedCommand extends ApiCommand {
   @Option(names = "--instance", description = "Only events of this instance (id or name).")
   String instance;
 
-  @Option(names = "--after", defaultValue = "0", description = "Start after this event position (default 0: every retained event).")
+  @Option(
+      names = "--after",
+      defaultValue = "0",
+      description = "Start after this event position (default 0: every retained event).")
   long after;
 
   @Option(names = "--follow", description = "Keep waiting for new events (Ctrl-C to stop).")
   boolean follow;
 
-  @Option(names = "--skip-progress", description = "Leave out deploy.progressed (step-by-step) events.")
+  @Option(
+      names = "--skip-progress",
+      description = "Leave out deploy.progressed (step-by-step) events.")
   boolean skipProgress;
 
-  @Option(names = "--poll-ms", defaultValue = "1000", description = "With --follow: how often to ask for new events.")
+  @Option(
+      names = "--poll-ms",
+      defaultValue = "1000",
+      description = "With --follow: how often to ask for new events.")
   long pollMs;
 
   @Override
@@ -56,7 +68,8 @@ public final class EventsFeedCommand extends ApiCommand {
 
   private void print(JsonObject item) {
     String event = item.getJsonObject("event").encode();
-    if (instance != null && !EventLine.isAbout(event, instance) || skipProgress && EventLine.isProgress(event)) {
+    if (instance != null && !EventLine.isAbout(event, instance)
+        || skipProgress && EventLine.isProgress(event)) {
       return;
     }
     if (json()) {

@@ -9,15 +9,22 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code ctrlplane instances create|list|show}. */
-@Command(name = "instances", mixinStandardHelpOptions = true, description = "Create, list and show instances.",
-    subcommands = {InstancesCommand.Create.class, InstancesCommand.List.class, InstancesCommand.Show.class})
+@Command(
+    name = "instances",
+    mixinStandardHelpOptions = true,
+    description = "Create, list and show instances.",
+    subcommands = {
+      InstancesCommand.Create.class,
+      InstancesCommand.List.class,
+      InstancesCommand.Show.class
+    })
 public final class InstancesCommand implements Runnable {
-  @picocli.CommandLine.Spec
-  picocli.CommandLine.Model.CommandSpec spec;
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
-    throw new picocli.CommandLine.ParameterException(spec.commandLine(), "say which: create, list or show");
+    throw new picocli.CommandLine.ParameterException(
+        spec.commandLine(), "say which: create, list or show");
   }
 
   @Command(name = "create", mixinStandardHelpOptions = true, description = "Create an instance.")
@@ -34,10 +41,14 @@ public final class InstancesCommand implements Runnable {
     @Option(names = "--provider-config", description = "Provider settings as JSON.")
     String providerConfig;
 
-    @Option(names = "--strategy", description = "Default strategy: rolling (default), blue-green, canary, recreate.")
+    @Option(
+        names = "--strategy",
+        description = "Default strategy: rolling (default), blue-green, canary, recreate.")
     String strategy;
 
-    @Option(names = "--param", description = "Default strategy parameter k=v (JSON values allowed); repeatable.")
+    @Option(
+        names = "--param",
+        description = "Default strategy parameter k=v (JSON values allowed); repeatable.")
     Map<String, String> params;
 
     @Option(names = "--idempotency-key", description = "Idempotency-Key header.")
@@ -65,20 +76,25 @@ public final class InstancesCommand implements Runnable {
       if (json()) {
         printJson(created);
       } else {
-        out.println("instance " + created.getString("name") + " created: " + created.getString("id"));
+        out.println(
+            "instance " + created.getString("name") + " created: " + created.getString("id"));
       }
       return ExitCodes.OK;
     }
   }
 
-  @Command(name = "list", mixinStandardHelpOptions = true, description = "List instances, newest first.")
+  @Command(
+      name = "list",
+      mixinStandardHelpOptions = true,
+      description = "List instances, newest first.")
   static final class List extends ApiCommand {
     @Override
     protected int run(ApiHttp api) {
       JsonArray all = new JsonArray();
       String cursor = null;
       do {
-        JsonObject page = api.get("/v1/instances?limit=100" + (cursor == null ? "" : "&cursor=" + cursor));
+        JsonObject page =
+            api.get("/v1/instances?limit=100" + (cursor == null ? "" : "&cursor=" + cursor));
         all.addAll(page.getJsonArray("items"));
         cursor = page.getString("next_cursor");
       } while (cursor != null);
@@ -90,15 +106,23 @@ public final class InstancesCommand implements Runnable {
       Instant now = Instant.now();
       for (int i = 0; i < all.size(); i++) {
         JsonObject inst = all.getJsonObject(i);
-        table.row(inst.getString("name"), inst.getString("id"), inst.getInteger("replicas"),
-            current(inst), inst.getJsonObject("health").getString("status"), Age.since(inst.getString("created_at"), now));
+        table.row(
+            inst.getString("name"),
+            inst.getString("id"),
+            inst.getInteger("replicas"),
+            current(inst),
+            inst.getJsonObject("health").getString("status"),
+            Age.since(inst.getString("created_at"), now));
       }
       table.print(out);
       return ExitCodes.OK;
     }
   }
 
-  @Command(name = "show", mixinStandardHelpOptions = true, description = "Show one instance (by id or name).")
+  @Command(
+      name = "show",
+      mixinStandardHelpOptions = true,
+      description = "Show one instance (by id or name).")
   static final class Show extends ApiCommand {
     @Parameters(index = "0", description = "Instance id or name.")
     String instance;
@@ -117,8 +141,12 @@ public final class InstancesCommand implements Runnable {
       out.println("strategy:  " + inst.getString("default_strategy"));
       out.println("current:   " + (current(inst) == null ? "-" : current(inst)));
       JsonObject health = inst.getJsonObject("health");
-      out.println("health:    " + health.getString("status")
-          + (health.getString("reason") == null ? "" : " (" + health.getString("reason") + ")"));
+      out.println(
+          "health:    "
+              + health.getString("status")
+              + (health.getString("reason") == null
+                  ? ""
+                  : " (" + health.getString("reason") + ")"));
       out.println("created:   " + inst.getString("created_at"));
       return ExitCodes.OK;
     }

@@ -6,7 +6,10 @@ import java.time.Instant;
 
 /**
  * One line for a deployment's state, as {@code --watch} and {@code status} show it:
- * <pre>running  step 3/7  rolling_out  v3 80% → v4 20%  ready v3 3 · v4 1  12s  ensure 2 ready replicas of new</pre>
+ *
+ * <pre>
+ * running  step 3/7  rolling_out  v3 80% → v4 20%  ready v3 3 · v4 1  12s  ensure 2 ready replicas of new
+ * </pre>
  */
 final class ProgressLine {
   private ProgressLine() {}
@@ -17,8 +20,12 @@ final class ProgressLine {
     String oldV = version(d.getJsonObject("previous_release"));
     String newV = version(d.getJsonObject("release"));
     if (p != null && p.containsKey("step")) {
-      line.append("  step ").append(p.getValue("step")).append('/').append(p.getValue("steps"))
-          .append("  ").append(p.getString("phase", ""));
+      line.append("  step ")
+          .append(p.getValue("step"))
+          .append('/')
+          .append(p.getValue("steps"))
+          .append("  ")
+          .append(p.getString("phase", ""));
       JsonObject traffic = p.getJsonObject("traffic");
       if (traffic != null) {
         line.append("  ");
@@ -60,7 +67,8 @@ final class ProgressLine {
     if (started == null) {
       return "0s";
     }
-    Duration took = Duration.between(Instant.parse(started), finished != null ? Instant.parse(finished) : now);
+    Duration took =
+        Duration.between(Instant.parse(started), finished != null ? Instant.parse(finished) : now);
     long s = Math.max(0, took.toSeconds());
     return s < 60 ? s + "s" : s / 60 + "m" + String.format("%02d", s % 60) + "s";
   }

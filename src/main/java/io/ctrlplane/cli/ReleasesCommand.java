@@ -7,8 +7,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code ctrlplane releases <instance>}: the releases, newest first, the live one marked {@code *}. */
-@Command(name = "releases", mixinStandardHelpOptions = true,
+/**
+ * {@code ctrlplane releases <instance>}: the releases, newest first, the live one marked {@code *}.
+ */
+@Command(
+    name = "releases",
+    mixinStandardHelpOptions = true,
     description = "List an instance's releases, newest first; * marks the current one.")
 public final class ReleasesCommand extends ApiCommand {
   @Parameters(index = "0", description = "Instance id or name.")
@@ -27,8 +31,13 @@ public final class ReleasesCommand extends ApiCommand {
     String cursor = null;
     do {
       int want = all ? 100 : Math.max(1, Math.min(100, limit - releases.size()));
-      JsonObject page = api.get("/v1/instances/" + inst.getString("id") + "/releases?limit=" + want
-          + (cursor == null ? "" : "&cursor=" + cursor));
+      JsonObject page =
+          api.get(
+              "/v1/instances/"
+                  + inst.getString("id")
+                  + "/releases?limit="
+                  + want
+                  + (cursor == null ? "" : "&cursor=" + cursor));
       releases.addAll(page.getJsonArray("items"));
       cursor = page.getString("next_cursor");
     } while (cursor != null && (all || releases.size() < limit));
@@ -45,10 +54,16 @@ public final class ReleasesCommand extends ApiCommand {
       JsonObject rollbackOf = r.getJsonObject("rollback_of");
       String notes = r.getString("notes");
       if (rollbackOf != null) {
-        notes = "rollback to v" + rollbackOf.getValue("version") + (notes == null ? "" : ": " + notes);
+        notes =
+            "rollback to v" + rollbackOf.getValue("version") + (notes == null ? "" : ": " + notes);
       }
-      table.row(r.getString("id").equals(currentId) ? "*" : "", "v" + r.getValue("version"), r.getString("image"),
-          shortSha(r.getString("commit_sha")), oneLine(notes), Age.since(r.getString("created_at"), now));
+      table.row(
+          r.getString("id").equals(currentId) ? "*" : "",
+          "v" + r.getValue("version"),
+          r.getString("image"),
+          shortSha(r.getString("commit_sha")),
+          oneLine(notes),
+          Age.since(r.getString("created_at"), now));
     }
     table.print(out);
     return ExitCodes.OK;

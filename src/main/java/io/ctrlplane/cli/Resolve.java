@@ -14,7 +14,8 @@ final class Resolve {
     }
     String cursor = null;
     do {
-      JsonObject page = api.get("/v1/instances?limit=100" + (cursor == null ? "" : "&cursor=" + cursor));
+      JsonObject page =
+          api.get("/v1/instances?limit=100" + (cursor == null ? "" : "&cursor=" + cursor));
       JsonArray items = page.getJsonArray("items");
       for (int i = 0; i < items.size(); i++) {
         if (idOrName.equals(items.getJsonObject(i).getString("name"))) {

@@ -6,18 +6,26 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code ctrlplane rollback <instance> --to v3|rel_…}: a new release with an earlier one's image and config. */
-@Command(name = "rollback", mixinStandardHelpOptions = true,
-    description = "Roll an instance back to an earlier release (a new release with its image and configuration).")
+/**
+ * {@code ctrlplane rollback <instance> --to v3|rel_…}: a new release with an earlier one's image
+ * and config.
+ */
+@Command(
+    name = "rollback",
+    mixinStandardHelpOptions = true,
+    description =
+        "Roll an instance back to an earlier release (a new release with its image and configuration).")
 public final class RollbackCommand extends ApiCommand {
   @Parameters(index = "0", description = "Instance id or name.")
   String instance;
 
-  @Option(names = "--to", required = true, description = "The release: a version (v3 or 3) or a release id (rel_…).")
+  @Option(
+      names = "--to",
+      required = true,
+      description = "The release: a version (v3 or 3) or a release id (rel_…).")
   String to;
 
-  @Mixin
-  SubmitOptions submit = new SubmitOptions();
+  @Mixin SubmitOptions submit = new SubmitOptions();
 
   @Override
   protected int run(ApiHttp api) {
@@ -28,12 +36,13 @@ public final class RollbackCommand extends ApiCommand {
       try {
         body.put("version", Integer.parseInt(to.startsWith("v") ? to.substring(1) : to));
       } catch (NumberFormatException e) {
-        throw new CliException(ExitCodes.USAGE, "--to must be a version (v3 or 3) or a release id (rel_…), not " + to);
+        throw new CliException(
+            ExitCodes.USAGE, "--to must be a version (v3 or 3) or a release id (rel_…), not " + to);
       }
     }
     String instanceId = Resolve.instanceId(api, instance);
-    JsonObject deployment = api.post("/v1/instances/" + instanceId + "/rollback", body,
-        submit.headers());
+    JsonObject deployment =
+        api.post("/v1/instances/" + instanceId + "/rollback", body, submit.headers());
     return Accepted.report(this, api, deployment, submit.watch);
   }
 }

@@ -1,8 +1,9 @@
 package io.ctrlplane.cli;
 
 /**
- * Reads a {@code text/event-stream} line by line (the subset Ctrl Plane sends: {@code id}, {@code event},
- * {@code data} fields and comments). Multi-line data is joined with newlines, as the SSE spec says.
+ * Reads a {@code text/event-stream} line by line (the subset Ctrl Plane sends: {@code id}, {@code
+ * event}, {@code data} fields and comments). Multi-line data is joined with newlines, as the SSE
+ * spec says.
  */
 public final class SseParser {
   /** An event, or a comment ({@link #comment()}: type null, the text in data). */
@@ -16,7 +17,9 @@ public final class SseParser {
   private String type;
   private StringBuilder data;
 
-  /** Feeds one line without its line ending; returns the event or comment it completes, else null. */
+  /**
+   * Feeds one line without its line ending; returns the event or comment it completes, else null.
+   */
   public Event line(String line) {
     if (line.isEmpty()) {
       return dispatch();
@@ -33,14 +36,16 @@ public final class SseParser {
     switch (field) {
       case "id" -> id = value;
       case "event" -> type = value;
-      case "data" -> data = data == null ? new StringBuilder(value) : data.append('\n').append(value);
-      default -> { } // retry and unknown fields: ignored
+      case "data" ->
+          data = data == null ? new StringBuilder(value) : data.append('\n').append(value);
+      default -> {} // retry and unknown fields: ignored
     }
     return null;
   }
 
   private Event dispatch() {
-    Event event = data == null ? null : new Event(id, type == null ? "message" : type, data.toString());
+    Event event =
+        data == null ? null : new Event(id, type == null ? "message" : type, data.toString());
     type = null;
     data = null;
     return event; // the id stays: SSE's last event id carries over

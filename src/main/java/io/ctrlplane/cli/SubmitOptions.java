@@ -3,12 +3,19 @@ package io.ctrlplane.cli;
 import java.util.Map;
 import picocli.CommandLine.Option;
 
-/** What every command that creates a deployment (deploy, rollback) also takes: a retry key, and --watch. */
+/**
+ * What every command that creates a deployment (deploy, rollback) also takes: a retry key, and
+ * --watch.
+ */
 final class SubmitOptions {
-  @Option(names = "--idempotency-key", description = "Idempotency-Key header: a retry with the same key does not deploy twice.")
+  @Option(
+      names = "--idempotency-key",
+      description = "Idempotency-Key header: a retry with the same key does not deploy twice.")
   String idempotencyKey;
 
-  @Option(names = "--watch", description = "Follow the deployment to its end; exit 0 succeeded, 1 failed, 3 cancelled.")
+  @Option(
+      names = "--watch",
+      description = "Follow the deployment to its end; exit 0 succeeded, 1 failed, 3 cancelled.")
   boolean watch;
 
   Map<String, String> headers() {

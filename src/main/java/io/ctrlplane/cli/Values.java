@@ -9,7 +9,10 @@ import java.util.Map;
 final class Values {
   private Values() {}
 
-  /** {@code k=v} strategy parameters: a value that parses as JSON (1, true, [..], {..}) is sent as such, else as a string. */
+  /**
+   * {@code k=v} strategy parameters: a value that parses as JSON (1, true, [..], {..}) is sent as
+   * such, else as a string.
+   */
   static JsonObject params(Map<String, String> raw) {
     JsonObject out = new JsonObject();
     raw.forEach((k, v) -> out.put(k, jsonValue(v)));

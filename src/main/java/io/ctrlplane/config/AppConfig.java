@@ -4,20 +4,36 @@ import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.util.Set;
 
-/** Typed, validated configuration. Built once at start; every problem is a {@link ConfigException}. */
+/**
+ * Typed, validated configuration. Built once at start; every problem is a {@link ConfigException}.
+ */
 public record AppConfig(
-    Set<Role> roles, Http http, Postgres postgres, Kafka kafka, Runner runner, Relay relay, Webhooks webhooks,
-    Dev dev, Security security, Agent agent) {
+    Set<Role> roles,
+    Http http,
+    Postgres postgres,
+    Kafka kafka,
+    Runner runner,
+    Relay relay,
+    Webhooks webhooks,
+    Dev dev,
+    Security security,
+    Agent agent) {
 
   /**
-   * {@code watchKeepaliveMs}: how often an open watch stream (SSE) gets a keep-alive comment (and an idle
-   * one a re-read); {@code watchPollMs}: how often a watch re-reads while a deployment is in flight, besides
-   * the NOTIFY that wakes it at every step.
+   * {@code watchKeepaliveMs}: how often an open watch stream (SSE) gets a keep-alive comment (and
+   * an idle one a re-read); {@code watchPollMs}: how often a watch re-reads while a deployment is
+   * in flight, besides the NOTIFY that wakes it at every step.
    */
   public record Http(String host, int port, int instances, int watchKeepaliveMs, int watchPollMs) {}
 
-  public record Postgres(String url, String host, int port, String database, String user,
-      String password, int poolSize) {
+  public record Postgres(
+      String url,
+      String host,
+      int port,
+      String database,
+      String user,
+      String password,
+      int poolSize) {
     /** The JDBC form of {@link #url()}, for Flyway. */
     public String jdbcUrl() {
       return "jdbc:postgresql://" + host + ":" + port + "/" + database;
@@ -29,33 +45,44 @@ public record AppConfig(
     }
   }
 
-  public record Kafka(String bootstrapServers, String topic, int topicPartitions,
-      int replicationFactor, int startupTimeoutMs) {}
+  public record Kafka(
+      String bootstrapServers,
+      String topic,
+      int topicPartitions,
+      int replicationFactor,
+      int startupTimeoutMs) {}
 
   /** {@code maxConcurrent}: deployments one runner verticle rolls out at once (its slots). */
   public record Runner(int instances, int leaseSeconds, int pollMs, int maxConcurrent) {}
 
   /**
-   * {@code retentionHours}: published outbox rows older than this are pruned (and leave the replay API).
-   * {@code deliveryTimeoutMs}: how long a batch waits on Kafka before it is retried from the outbox.
+   * {@code retentionHours}: published outbox rows older than this are pruned (and leave the replay
+   * API). {@code deliveryTimeoutMs}: how long a batch waits on Kafka before it is retried from the
+   * outbox.
    */
   public record Relay(int pollMs, int batchSize, int retentionHours, int deliveryTimeoutMs) {}
 
   /**
-   * The webhook dispatcher: its consumer group, the bounded retry schedule (exponential from
-   * {@code initialBackoffMs}, capped at {@code maxBackoffMs}, dead-lettered after {@code maxAttempts}),
-   * the per-request timeout, and the group session timeout (how soon a crashed dispatcher's partitions
-   * move to another one).
+   * The webhook dispatcher: its consumer group, the bounded retry schedule (exponential from {@code
+   * initialBackoffMs}, capped at {@code maxBackoffMs}, dead-lettered after {@code maxAttempts}),
+   * the per-request timeout, and the group session timeout (how soon a crashed dispatcher's
+   * partitions move to another one).
    */
-  public record Webhooks(String groupId, int maxAttempts, int initialBackoffMs, int maxBackoffMs,
-      int requestTimeoutMs, int sessionTimeoutMs) {}
+  public record Webhooks(
+      String groupId,
+      int maxAttempts,
+      int initialBackoffMs,
+      int maxBackoffMs,
+      int requestTimeoutMs,
+      int sessionTimeoutMs) {}
 
   public record Dev(String dataDir, int postgresPort, int kafkaPort) {}
 
   /**
-   * Authentication and secrets. {@code bootstrapApiKey}: an admin key of the default tenant taken from
-   * configuration (null when unset). {@code encryptionKey}: comma-separated base64 AES-256 keys, the
-   * first encrypts, all decrypt (null when unset). Both are secrets: toString never prints them.
+   * Authentication and secrets. {@code bootstrapApiKey}: an admin key of the default tenant taken
+   * from configuration (null when unset). {@code encryptionKey}: comma-separated base64 AES-256
+   * keys, the first encrypts, all decrypt (null when unset). Both are secrets: toString never
+   * prints them.
    */
   public record Security(boolean authEnabled, String bootstrapApiKey, String encryptionKey) {
     /** Shorter bootstrap keys are refused: a guessable admin key is worse than none. */
@@ -67,8 +94,13 @@ public record AppConfig(
 
     @Override
     public String toString() {
-      return "Security[authEnabled=" + authEnabled + ", bootstrapApiKey=" + (bootstrapApiKey == null ? "unset" : "set")
-          + ", encryptionKey=" + (encryptionKey == null ? "unset" : "set") + "]";
+      return "Security[authEnabled="
+          + authEnabled
+          + ", bootstrapApiKey="
+          + (bootstrapApiKey == null ? "unset" : "set")
+          + ", encryptionKey="
+          + (encryptionKey == null ? "unset" : "set")
+          + "]";
     }
   }
 
@@ -77,14 +109,31 @@ public record AppConfig(
    * on one host, so a restarted agent recognises its replicas. Its API listens on {@code host:port}
    * (0: any free port); others reach it and its replicas at {@code advertiseHost}; routers bind
    * {@code routerHost}. Replica logs live under {@code dataDir}, at most {@code logMaxBytes} each.
-   * {@code token}: when not empty, the agent API answers only requests bearing it, and every process of
-   * the control plane (runners, API, agents) sends it.
+   * {@code token}: when not empty, the agent API answers only requests bearing it, and every
+   * process of the control plane (runners, API, agents) sends it.
    */
-  public record Agent(String id, String host, int port, String advertiseHost, String routerHost, String dataDir,
-      int heartbeatMs, int deadAfterMs, int logMaxBytes, String token) {
+  public record Agent(
+      String id,
+      String host,
+      int port,
+      String advertiseHost,
+      String routerHost,
+      String dataDir,
+      int heartbeatMs,
+      int deadAfterMs,
+      int logMaxBytes,
+      String token) {
     @Override
     public String toString() { // never print the token
-      return "Agent[" + id + ", api " + host + ":" + port + ", token " + (token.isEmpty() ? "none" : "set") + "]";
+      return "Agent["
+          + id
+          + ", api "
+          + host
+          + ":"
+          + port
+          + ", token "
+          + (token.isEmpty() ? "none" : "set")
+          + "]";
     }
   }
 
@@ -92,41 +141,52 @@ public record AppConfig(
     Reader r = new Reader(json);
     return new AppConfig(
         Role.parseList(r.string("roles", "CTRLPLANE_ROLES")),
-        new Http(r.string("http.host", "CTRLPLANE_HTTP_HOST"),
+        new Http(
+            r.string("http.host", "CTRLPLANE_HTTP_HOST"),
             r.port("http.port", "CTRLPLANE_HTTP_PORT"),
             r.positive("http.instances", "CTRLPLANE_HTTP_INSTANCES"),
             r.positiveOr("http.watch_keepalive_ms", "CTRLPLANE_HTTP_WATCH_KEEPALIVE_MS", 15_000),
             r.positiveOr("http.watch_poll_ms", "CTRLPLANE_HTTP_WATCH_POLL_MS", 1000)),
         postgres(r),
-        new Kafka(r.string("kafka.bootstrap_servers", "CTRLPLANE_KAFKA_BOOTSTRAP_SERVERS"),
+        new Kafka(
+            r.string("kafka.bootstrap_servers", "CTRLPLANE_KAFKA_BOOTSTRAP_SERVERS"),
             r.string("kafka.topic", "CTRLPLANE_KAFKA_TOPIC"),
             r.positive("kafka.topic_partitions", "CTRLPLANE_KAFKA_TOPIC_PARTITIONS"),
             r.positive("kafka.replication_factor", "CTRLPLANE_KAFKA_REPLICATION_FACTOR"),
             r.positive("kafka.startup_timeout_ms", "CTRLPLANE_KAFKA_STARTUP_TIMEOUT_MS")),
-        new Runner(r.positive("runner.instances", "CTRLPLANE_RUNNER_INSTANCES"),
+        new Runner(
+            r.positive("runner.instances", "CTRLPLANE_RUNNER_INSTANCES"),
             r.positive("runner.lease_seconds", "CTRLPLANE_RUNNER_LEASE_SECONDS"),
             r.positive("runner.poll_ms", "CTRLPLANE_RUNNER_POLL_MS"),
             r.positiveOr("runner.max_concurrent", "CTRLPLANE_RUNNER_MAX_CONCURRENT", 8)),
-        new Relay(r.positive("relay.poll_ms", "CTRLPLANE_RELAY_POLL_MS"),
+        new Relay(
+            r.positive("relay.poll_ms", "CTRLPLANE_RELAY_POLL_MS"),
             r.positive("relay.batch_size", "CTRLPLANE_RELAY_BATCH_SIZE"),
             r.positiveOr("relay.retention_hours", "CTRLPLANE_RELAY_RETENTION_HOURS", 168),
-            r.positiveOr("relay.delivery_timeout_ms", "CTRLPLANE_RELAY_DELIVERY_TIMEOUT_MS", 15_000)),
+            r.positiveOr(
+                "relay.delivery_timeout_ms", "CTRLPLANE_RELAY_DELIVERY_TIMEOUT_MS", 15_000)),
         webhooks(r),
-        new Dev(r.string("dev.data_dir", "CTRLPLANE_DEV_DATA_DIR"),
+        new Dev(
+            r.string("dev.data_dir", "CTRLPLANE_DEV_DATA_DIR"),
             r.port("dev.postgres_port", "CTRLPLANE_DEV_PG_PORT"),
             r.port("dev.kafka_port", "CTRLPLANE_DEV_KAFKA_PORT")),
         security(r),
         agent(r));
   }
 
-  /** Optional section: an older config file without it means auth on, no bootstrap key, no secrets. */
+  /**
+   * Optional section: an older config file without it means auth on, no bootstrap key, no secrets.
+   */
   private static Security security(Reader r) {
     boolean enabled = r.booleanOr("security.auth_enabled", "CTRLPLANE_AUTH_ENABLED", true);
-    String bootstrap = r.optionalString("security.bootstrap_api_key", "CTRLPLANE_BOOTSTRAP_API_KEY");
+    String bootstrap =
+        r.optionalString("security.bootstrap_api_key", "CTRLPLANE_BOOTSTRAP_API_KEY");
     if (bootstrap != null && bootstrap.length() < Security.MIN_BOOTSTRAP_KEY_LENGTH) {
       // the message never repeats the value
-      throw new ConfigException("setting security.bootstrap_api_key (or CTRLPLANE_BOOTSTRAP_API_KEY) must be at least "
-          + Security.MIN_BOOTSTRAP_KEY_LENGTH + " characters; generate one with `openssl rand -base64 32`");
+      throw new ConfigException(
+          "setting security.bootstrap_api_key (or CTRLPLANE_BOOTSTRAP_API_KEY) must be at least "
+              + Security.MIN_BOOTSTRAP_KEY_LENGTH
+              + " characters; generate one with `openssl rand -base64 32`");
     }
     String encryption = r.optionalString("security.encryption_key", "CTRLPLANE_ENCRYPTION_KEY");
     return new Security(enabled, bootstrap, encryption);
@@ -174,8 +234,10 @@ public record AppConfig(
         r.positiveOr("webhooks.max_attempts", "CTRLPLANE_WEBHOOKS_MAX_ATTEMPTS", 8),
         r.positiveOr("webhooks.initial_backoff_ms", "CTRLPLANE_WEBHOOKS_INITIAL_BACKOFF_MS", 1000),
         r.positiveOr("webhooks.max_backoff_ms", "CTRLPLANE_WEBHOOKS_MAX_BACKOFF_MS", 300_000),
-        r.positiveOr("webhooks.request_timeout_ms", "CTRLPLANE_WEBHOOKS_REQUEST_TIMEOUT_MS", 10_000),
-        r.positiveOr("webhooks.session_timeout_ms", "CTRLPLANE_WEBHOOKS_SESSION_TIMEOUT_MS", 10_000));
+        r.positiveOr(
+            "webhooks.request_timeout_ms", "CTRLPLANE_WEBHOOKS_REQUEST_TIMEOUT_MS", 10_000),
+        r.positiveOr(
+            "webhooks.session_timeout_ms", "CTRLPLANE_WEBHOOKS_SESSION_TIMEOUT_MS", 10_000));
   }
 
   private static Postgres postgres(Reader r) {
@@ -187,19 +249,27 @@ public record AppConfig(
       throw badPgUrl(url);
     }
     if (!"postgresql".equals(uri.getScheme()) && !"postgres".equals(uri.getScheme())
-        || uri.getHost() == null || uri.getPath() == null || uri.getPath().length() < 2) {
+        || uri.getHost() == null
+        || uri.getPath() == null
+        || uri.getPath().length() < 2) {
       throw badPgUrl(url);
     }
     int port = uri.getPort() < 0 ? 5432 : uri.getPort();
-    return new Postgres(url, uri.getHost(), port, uri.getPath().substring(1),
+    return new Postgres(
+        url,
+        uri.getHost(),
+        port,
+        uri.getPath().substring(1),
         r.string("postgres.user", "CTRLPLANE_PG_USER"),
         r.json.getJsonObject("postgres").getString("password", ""),
         r.positive("postgres.pool_size", "CTRLPLANE_PG_POOL_SIZE"));
   }
 
   private static ConfigException badPgUrl(String url) {
-    return new ConfigException("CTRLPLANE_PG_URL (postgres.url) '" + url
-        + "' is not of the form postgresql://host[:port]/database");
+    return new ConfigException(
+        "CTRLPLANE_PG_URL (postgres.url) '"
+            + url
+            + "' is not of the form postgresql://host[:port]/database");
   }
 
   /** Reads dotted keys and turns every missing or mistyped value into a one-line message. */
@@ -219,7 +289,8 @@ public record AppConfig(
     String string(String key, String env) {
       Object v = raw(key, env);
       if (!(v instanceof String s) || s.isBlank()) {
-        throw new ConfigException("setting " + key + " (or " + env + ") must be a non-empty string");
+        throw new ConfigException(
+            "setting " + key + " (or " + env + ") must be a non-empty string");
       }
       return s;
     }
@@ -229,13 +300,15 @@ public record AppConfig(
       if (v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())) {
         return n.intValue();
       }
-      throw new ConfigException("setting " + key + " (or " + env + ") must be a whole number, got '" + v + "'");
+      throw new ConfigException(
+          "setting " + key + " (or " + env + ") must be a whole number, got '" + v + "'");
     }
 
     int positive(String key, String env) {
       int v = integer(key, env);
       if (v < 1) {
-        throw new ConfigException("setting " + key + " (or " + env + ") must be at least 1, got " + v);
+        throw new ConfigException(
+            "setting " + key + " (or " + env + ") must be at least 1, got " + v);
       }
       return v;
     }
@@ -279,13 +352,15 @@ public record AppConfig(
       if (v instanceof Boolean b) {
         return b;
       }
-      throw new ConfigException("setting " + key + " (or " + env + ") must be true or false, got '" + v + "'");
+      throw new ConfigException(
+          "setting " + key + " (or " + env + ") must be true or false, got '" + v + "'");
     }
 
     int port(String key, String env) {
       int v = integer(key, env);
       if (v < 0 || v > 65535) {
-        throw new ConfigException("setting " + key + " (or " + env + ") must be a TCP port 0..65535, got " + v);
+        throw new ConfigException(
+            "setting " + key + " (or " + env + ") must be a TCP port 0..65535, got " + v);
       }
       return v;
     }

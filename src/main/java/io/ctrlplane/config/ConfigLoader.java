@@ -13,7 +13,8 @@ import java.util.Map;
 /**
  * Loads configuration with vertx-config: the packaged defaults ({@code conf/config.json} inside the
  * jar), then an operator's file (default {@code conf/config.json} in the working directory, or
- * {@code --config}/{@code CTRLPLANE_CONFIG}), then the environment variables of {@link EnvOverrides}.
+ * {@code --config}/{@code CTRLPLANE_CONFIG}), then the environment variables of {@link
+ * EnvOverrides}.
  */
 public final class ConfigLoader {
   public static final String DEFAULT_FILE = "conf/config.json";
@@ -24,23 +25,35 @@ public final class ConfigLoader {
     String path = file != null ? file : env.getOrDefault("CTRLPLANE_CONFIG", DEFAULT_FILE);
     boolean explicit = file != null || env.containsKey("CTRLPLANE_CONFIG");
     if (explicit && !Files.isRegularFile(Path.of(path))) {
-      return Future.failedFuture(new ConfigException("config file " + path
-          + " does not exist (set --config or CTRLPLANE_CONFIG to a JSON file)"));
+      return Future.failedFuture(
+          new ConfigException(
+              "config file "
+                  + path
+                  + " does not exist (set --config or CTRLPLANE_CONFIG to a JSON file)"));
     }
-    ConfigRetrieverOptions options = new ConfigRetrieverOptions()
-        .setScanPeriod(0)
-        .setIncludeDefaultStores(false)
-        // packaged defaults: Vert.x's file system falls back to the classpath
-        .addStore(fileStore(DEFAULT_FILE));
+    ConfigRetrieverOptions options =
+        new ConfigRetrieverOptions()
+            .setScanPeriod(0)
+            .setIncludeDefaultStores(false)
+            // packaged defaults: Vert.x's file system falls back to the classpath
+            .addStore(fileStore(DEFAULT_FILE));
     if (Files.isRegularFile(Path.of(path))) {
       // never optional when present: an optional store turns a malformed file into {} silently
       options.addStore(fileStore(path));
     }
     ConfigRetriever retriever = ConfigRetriever.create(vertx, options);
-    return retriever.getConfig()
+    return retriever
+        .getConfig()
         .eventually(retriever::close)
-        .recover(e -> Future.failedFuture(new ConfigException("config file " + path
-            + " is not valid JSON (" + oneLine(e) + "); fix it or point CTRLPLANE_CONFIG elsewhere")))
+        .recover(
+            e ->
+                Future.failedFuture(
+                    new ConfigException(
+                        "config file "
+                            + path
+                            + " is not valid JSON ("
+                            + oneLine(e)
+                            + "); fix it or point CTRLPLANE_CONFIG elsewhere")))
         .map(json -> AppConfig.from(EnvOverrides.apply(json, env)));
   }
 
@@ -50,7 +63,9 @@ public final class ConfigLoader {
   }
 
   private static ConfigStoreOptions fileStore(String path) {
-    return new ConfigStoreOptions().setType("file").setFormat("json")
+    return new ConfigStoreOptions()
+        .setType("file")
+        .setFormat("json")
         .setConfig(new JsonObject().put("path", path));
   }
 

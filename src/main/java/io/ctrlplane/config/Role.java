@@ -8,7 +8,10 @@ import java.util.stream.Collectors;
 
 /** What a process does. One jar, roles chosen by configuration; they can be combined. */
 public enum Role {
-  API, RUNNER, RELAY, WEBHOOKS,
+  API,
+  RUNNER,
+  RELAY,
+  WEBHOOKS,
   /** Runs app processes and the weighted router of this host (the process provider). */
   AGENT;
 
@@ -26,7 +29,8 @@ public enum Role {
       roles.add(parse(raw.trim()));
     }
     if (roles.isEmpty()) {
-      throw new ConfigException("no role given: set CTRLPLANE_ROLES (or \"roles\") to some of " + names());
+      throw new ConfigException(
+          "no role given: set CTRLPLANE_ROLES (or \"roles\") to some of " + names());
     }
     return roles;
   }
@@ -35,8 +39,13 @@ public enum Role {
     return Arrays.stream(values())
         .filter(r -> r.wire().equals(name.toLowerCase(Locale.ROOT)))
         .findFirst()
-        .orElseThrow(() -> new ConfigException("unknown role '" + name
-            + "': set CTRLPLANE_ROLES (or \"roles\") to some of " + names()));
+        .orElseThrow(
+            () ->
+                new ConfigException(
+                    "unknown role '"
+                        + name
+                        + "': set CTRLPLANE_ROLES (or \"roles\") to some of "
+                        + names()));
   }
 
   private static String names() {

@@ -3,9 +3,9 @@ package io.ctrlplane.deploy;
 import java.security.SecureRandom;
 
 /**
- * Prefixed, time-ordered ids ({@code inst_…}, {@code rel_…}, {@code dep_…}, {@code evt_…}): a UUIDv7
- * (48-bit millisecond timestamp, version, random bits) written in Crockford base32, so ids sort by
- * creation time as plain strings and stay URL-safe.
+ * Prefixed, time-ordered ids ({@code inst_…}, {@code rel_…}, {@code dep_…}, {@code evt_…}): a
+ * UUIDv7 (48-bit millisecond timestamp, version, random bits) written in Crockford base32, so ids
+ * sort by creation time as plain strings and stay URL-safe.
  */
 public final class Ids {
   private static final char[] ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz".toCharArray();
@@ -30,7 +30,8 @@ public final class Ids {
         value = (int) ((low >>> bitsFromLow) & 31);
       } else if (bitsFromLow < 64) {
         int lowBits = 64 - bitsFromLow;
-        value = (int) ((low >>> bitsFromLow) | ((high & ((1L << (5 - lowBits)) - 1)) << lowBits)) & 31;
+        value =
+            (int) ((low >>> bitsFromLow) | ((high & ((1L << (5 - lowBits)) - 1)) << lowBits)) & 31;
       } else {
         value = (int) ((high >>> (bitsFromLow - 64)) & 31);
       }

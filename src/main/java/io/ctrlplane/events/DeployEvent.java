@@ -6,9 +6,9 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * Deploy events as CloudEvents 1.0 (structured JSON). {@code instanceseq} (an integer extension attribute) is the per-instance, gap-free
- * position (consumers order by it and detect gaps); {@code id} is unique (consumers dedupe on it).
- * The data never carries env values.
+ * Deploy events as CloudEvents 1.0 (structured JSON). {@code instanceseq} (an integer extension
+ * attribute) is the per-instance, gap-free position (consumers order by it and detect gaps); {@code
+ * id} is unique (consumers dedupe on it). The data never carries env values.
  */
 public final class DeployEvent {
   public static final String QUEUED = "deploy.queued";
@@ -20,8 +20,8 @@ public final class DeployEvent {
   public static final String ROLLED_BACK = "deploy.rolled_back";
 
   /** Every type, in lifecycle order; each has a schema at events/schemas/&lt;type&gt;.json. */
-  public static final List<String> TYPES = List.of(QUEUED, STARTED, PROGRESSED, SUCCEEDED, FAILED, CANCELLED,
-      ROLLED_BACK);
+  public static final List<String> TYPES =
+      List.of(QUEUED, STARTED, PROGRESSED, SUCCEEDED, FAILED, CANCELLED, ROLLED_BACK);
 
   /** Kafka record header and webhook body type: CloudEvents structured mode. */
   public static final String CONTENT_TYPE = "application/cloudevents+json";
@@ -29,8 +29,13 @@ public final class DeployEvent {
   private DeployEvent() {}
 
   /** {@code tenantid} (extension attribute): the tenant (project) the instance belongs to. */
-  public static JsonObject cloudEvent(String type, String tenantId, String instanceId, long sequence,
-      String deploymentId, JsonObject data) {
+  public static JsonObject cloudEvent(
+      String type,
+      String tenantId,
+      String instanceId,
+      long sequence,
+      String deploymentId,
+      JsonObject data) {
     return new JsonObject()
         .put("specversion", "1.0")
         .put("id", Ids.next("evt"))

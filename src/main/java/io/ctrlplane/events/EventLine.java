@@ -7,9 +7,12 @@ import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 
 /**
- * One readable line per event for {@code ctrlplane events}: time, instance, version, type, state, and
- * the error (or the progress message) when there is one.
- * <pre>2026-11-27T05:13:08.553Z  checkout        v3    deploy.failed       failed       error: replicas ... failed to start</pre>
+ * One readable line per event for {@code ctrlplane events}: time, instance, version, type, state,
+ * and the error (or the progress message) when there is one.
+ *
+ * <pre>
+ * 2026-11-27T05:13:08.553Z  checkout        v3    deploy.failed       failed       error: replicas ... failed to start
+ * </pre>
  */
 public final class EventLine {
   private EventLine() {}
@@ -26,17 +29,23 @@ public final class EventLine {
     if (data == null || event.getString("type") == null) {
       return null;
     }
-    StringBuilder line = new StringBuilder()
-        .append(time(event.getString("time"))).append("  ")
-        .append(pad(instance(data), 20)).append("  ")
-        .append(pad("v" + data.getValue("version", "?"), 5)).append("  ")
-        .append(pad(event.getString("type"), 18)).append("  ")
-        .append(pad(data.getString("state", "?"), 11));
+    StringBuilder line =
+        new StringBuilder()
+            .append(time(event.getString("time")))
+            .append("  ")
+            .append(pad(instance(data), 20))
+            .append("  ")
+            .append(pad("v" + data.getValue("version", "?"), 5))
+            .append("  ")
+            .append(pad(event.getString("type"), 18))
+            .append("  ")
+            .append(pad(data.getString("state", "?"), 11));
     String error = data.getString("error");
     JsonObject progress = data.getJsonObject("progress");
     if (error != null) {
       line.append("  error: ").append(oneLine(error));
-    } else if (DeployEvent.PROGRESSED.equals(event.getString("type")) && progress != null
+    } else if (DeployEvent.PROGRESSED.equals(event.getString("type"))
+        && progress != null
         && progress.getString("message") != null) {
       line.append("  ").append(oneLine(progress.getString("message")));
     }
@@ -56,7 +65,8 @@ public final class EventLine {
     try {
       JsonObject data = new JsonObject(recordValue).getJsonObject("data");
       return data != null
-          && (instance.equals(data.getString("instance_id")) || instance.equals(data.getString("instance_name")));
+          && (instance.equals(data.getString("instance_id"))
+              || instance.equals(data.getString("instance_name")));
     } catch (DecodeException | ClassCastException e) {
       return false;
     }

@@ -26,10 +26,19 @@ public class EventLogVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     pool = PgPools.create(vertx, config.postgres(), "ctrlplane-event-log");
-    return ProblemReplies.serve(vertx, Addresses.EVENTS_LIST, m -> OutboxLog
-            .page(pool, Caller.from(m).tenantId(), m.getLong("after"), m.getInteger("limit"))
-            .recover(e -> Future.failedFuture(e instanceof OutboxLog.Gone gone
-                ? new ApiException(Problem.of(410, "Gone", gone.getMessage())) : e)), log)
+    return ProblemReplies.serve(
+            vertx,
+            Addresses.EVENTS_LIST,
+            m ->
+                OutboxLog.page(
+                        pool, Caller.from(m).tenantId(), m.getLong("after"), m.getInteger("limit"))
+                    .recover(
+                        e ->
+                            Future.failedFuture(
+                                e instanceof OutboxLog.Gone gone
+                                    ? new ApiException(Problem.of(410, "Gone", gone.getMessage()))
+                                    : e)),
+            log)
         .completion();
   }
 

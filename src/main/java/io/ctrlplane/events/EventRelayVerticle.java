@@ -17,19 +17,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Publishes outbox rows to Kafka in commit order per instance (key = instance id, idempotent producer,
- * acks=all) and marks them published. Two loops, each one run at a time:
+ * Publishes outbox rows to Kafka in commit order per instance (key = instance id, idempotent
+ * producer, acks=all) and marks them published. Two loops, each one run at a time:
+ *
  * <ul>
  *   <li>position: gives newly committed rows their place in the replayable log (short transactions,
- *       independent of Kafka, so GET /v1/events keeps up while the broker is down);</li>
+ *       independent of Kafka, so GET /v1/events keeps up while the broker is down);
  *   <li>publish: sends positioned rows in position order and marks them published, in a transaction
  *       holding an advisory lock, so only one relay process publishes at a time and several relays
- *       cannot reorder anything.</li>
+ *       cannot reorder anything.
  * </ul>
- * Woken by the event bus or PostgreSQL NOTIFY after a commit, with a slow fallback poll. Kafka down:
- * rows stay unpublished and drain in order when it returns. Killed mid-batch: the transaction rolls
- * back, the rows are sent again (duplicates carry the same event id). Also prunes published rows older
- * than the retention.
+ *
+ * Woken by the event bus or PostgreSQL NOTIFY after a commit, with a slow fallback poll. Kafka
+ * down: rows stay unpublished and drain in order when it returns. Killed mid-batch: the transaction
+ * rolls back, the rows are sent again (duplicates carry the same event id). Also prunes published
+ * rows older than the retention.
  */
 public class EventRelayVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(EventRelayVerticle.class);
@@ -56,23 +58,35 @@ public class EventRelayVerticle extends VerticleBase {
   public Future<?> start() {
     pool = PgPools.create(vertx, config.postgres(), "ctrlplane-relay");
     producer = KafkaProducer.create(vertx, producerConfig(config.kafka(), config.relay()));
-    // send failures already fail the batch (and are logged once by pause()); without a handler Vert.x
+    // send failures already fail the batch (and are logged once by pause()); without a handler
+    // Vert.x
     // would also log each of them as an unhandled exception
     producer.exceptionHandler(e -> log.debug("event relay: producer error: {}", e.toString()));
     sender = new KeyOrderedSender(producer, config.kafka().topic());
-    positioner = new Coalescer(this::positionOnce,
-        e -> log.warn("event relay: cannot position outbox rows, will retry: {}", e.getMessage()));
+    positioner =
+        new Coalescer(
+            this::positionOnce,
+            e ->
+                log.warn(
+                    "event relay: cannot position outbox rows, will retry: {}", e.getMessage()));
     publisher = new Coalescer(this::publishOnce, this::pause);
     vertx.eventBus().localConsumer(Addresses.OUTBOX_COMMITTED, m -> wake());
-    vertx.eventBus().<Void>localConsumer(Addresses.HEALTH_KAFKA, m -> producer
-        .partitionsFor(config.kafka().topic())
-        .timeout(3, TimeUnit.SECONDS)
-        .onSuccess(p -> m.reply(new JsonObject().put("partitions", p.size())))
-        .onFailure(e -> m.fail(503, "Kafka producer is not connected: " + e.getMessage())));
+    vertx
+        .eventBus()
+        .<Void>localConsumer(
+            Addresses.HEALTH_KAFKA,
+            m ->
+                producer
+                    .partitionsFor(config.kafka().topic())
+                    .timeout(3, TimeUnit.SECONDS)
+                    .onSuccess(p -> m.reply(new JsonObject().put("partitions", p.size())))
+                    .onFailure(
+                        e -> m.fail(503, "Kafka producer is not connected: " + e.getMessage())));
     pollTimer = vertx.setPeriodic(config.relay().pollMs(), id -> wake());
     pruneTimer = vertx.setPeriodic(60_000, PRUNE_INTERVAL_MS, id -> prune());
-    subscriber = PgSubscriber.subscriber(vertx, PgPools.connectOptions(config.postgres()))
-        .reconnectPolicy(n -> n < 20 ? 500L : -1L);
+    subscriber =
+        PgSubscriber.subscriber(vertx, PgPools.connectOptions(config.postgres()))
+            .reconnectPolicy(n -> n < 20 ? 500L : -1L);
     subscriber.channel(Addresses.PG_CHANNEL_OUTBOX).handler(payload -> wake());
     return subscriber.connect().onSuccess(v -> wake());
   }
@@ -81,12 +95,16 @@ public class EventRelayVerticle extends VerticleBase {
   public Future<?> stop() {
     vertx.cancelTimer(pollTimer);
     vertx.cancelTimer(pruneTimer);
-    // flush what is committed before closing: let the runs in progress end, one last pass, bounded in time
-    Future<Void> flushed = Future.all(positioner.close(), publisher.close())
-        .compose(v -> positionOnce())
-        .compose(v -> publishOnce())
-        .mapEmpty();
-    return flushed.timeout(10, TimeUnit.SECONDS).otherwiseEmpty()
+    // flush what is committed before closing: let the runs in progress end, one last pass, bounded
+    // in time
+    Future<Void> flushed =
+        Future.all(positioner.close(), publisher.close())
+            .compose(v -> positionOnce())
+            .compose(v -> publishOnce())
+            .mapEmpty();
+    return flushed
+        .timeout(10, TimeUnit.SECONDS)
+        .otherwiseEmpty()
         .eventually(() -> subscriber.close())
         .eventually(() -> producer.close())
         .eventually(() -> pool.close());
@@ -116,7 +134,9 @@ public class EventRelayVerticle extends VerticleBase {
     positioner.request();
   }
 
-  /** Positions one chunk; whatever it did, the publisher runs next (rows may be positioned already). */
+  /**
+   * Positions one chunk; whatever it did, the publisher runs next (rows may be positioned already).
+   */
   private Future<Boolean> positionOnce() {
     int chunk = config.relay().batchSize() * 4;
     return OutboxLog.assignPositions(pool, chunk)
@@ -124,29 +144,42 @@ public class EventRelayVerticle extends VerticleBase {
         .map(n -> n == chunk);
   }
 
-  /** Publishes one batch under the relay lock; true when the batch was full (more may be waiting). */
+  /**
+   * Publishes one batch under the relay lock; true when the batch was full (more may be waiting).
+   */
   private Future<Boolean> publishOnce() {
     int limit = config.relay().batchSize();
-    return pool.withTransaction(conn -> OutboxLog.tryRelayLock(conn, RELAY_LOCK)
-            .compose(locked -> !locked
-                ? Future.succeededFuture(new KeyOrderedSender.Result(List.of(), null))
-                : OutboxLog.unpublished(conn, limit)
-                    .compose(sender::send)
-                    .compose(result -> OutboxLog.markPublished(conn, result.published()).map(result))))
-        .compose(result -> {
-          metrics.published(result.published().size());
-          if (result.failure() != null) {
-            metrics.failedBatch();
-            return Future.failedFuture(result.failure());
-          }
-          resumed(result.published().size());
-          return Future.succeededFuture(result.published().size() == limit);
-        });
+    return pool.withTransaction(
+            conn ->
+                OutboxLog.tryRelayLock(conn, RELAY_LOCK)
+                    .compose(
+                        locked ->
+                            !locked
+                                ? Future.succeededFuture(
+                                    new KeyOrderedSender.Result(List.of(), null))
+                                : OutboxLog.unpublished(conn, limit)
+                                    .compose(sender::send)
+                                    .compose(
+                                        result ->
+                                            OutboxLog.markPublished(conn, result.published())
+                                                .map(result))))
+        .compose(
+            result -> {
+              metrics.published(result.published().size());
+              if (result.failure() != null) {
+                metrics.failedBatch();
+                return Future.failedFuture(result.failure());
+              }
+              resumed(result.published().size());
+              return Future.succeededFuture(result.published().size() == limit);
+            });
   }
 
   private void pause(Throwable cause) {
     if (!paused) {
-      log.warn("event relay: publishing paused, events wait in the outbox and will retry: {}", cause.getMessage());
+      log.warn(
+          "event relay: publishing paused, events wait in the outbox and will retry: {}",
+          cause.getMessage());
     }
     paused = true;
   }
@@ -163,12 +196,17 @@ public class EventRelayVerticle extends VerticleBase {
 
   private void prune() {
     OutboxLog.prune(pool, config.relay().retentionHours())
-        .onSuccess(n -> {
-          if (n > 0) {
-            log.info("event relay: pruned {} published outbox rows older than {} h", n,
-                config.relay().retentionHours());
-          }
-        })
-        .onFailure(e -> log.warn("event relay: pruning the outbox failed, will retry: {}", e.getMessage()));
+        .onSuccess(
+            n -> {
+              if (n > 0) {
+                log.info(
+                    "event relay: pruned {} published outbox rows older than {} h",
+                    n,
+                    config.relay().retentionHours());
+              }
+            })
+        .onFailure(
+            e ->
+                log.warn("event relay: pruning the outbox failed, will retry: {}", e.getMessage()));
   }
 }

@@ -18,9 +18,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The event contract as code: the JSON Schemas under {@code events/schemas} (draft 2020-12), one per
- * event type plus the common envelope they refer to. Reads the classpath, so build it once, off the
- * event loop (tests, startup).
+ * The event contract as code: the JSON Schemas under {@code events/schemas} (draft 2020-12), one
+ * per event type plus the common envelope they refer to. Reads the classpath, so build it once, off
+ * the event loop (tests, startup).
  */
 public final class EventSchemas {
   public static final String BASE_URI = "https://ctrlplane.io/schemas/events/";
@@ -32,10 +32,11 @@ public final class EventSchemas {
   private EventSchemas() {}
 
   public static EventSchemas load() {
-    JsonSchemaOptions options = new JsonSchemaOptions()
-        .setDraft(Draft.DRAFT202012)
-        .setBaseUri(BASE_URI)
-        .setOutputFormat(OutputFormat.Basic);
+    JsonSchemaOptions options =
+        new JsonSchemaOptions()
+            .setDraft(Draft.DRAFT202012)
+            .setBaseUri(BASE_URI)
+            .setOutputFormat(OutputFormat.Basic);
     SchemaRepository repository = SchemaRepository.create(options);
     repository.dereference(BASE_URI + COMMON, JsonSchema.of(read(COMMON)));
     EventSchemas schemas = new EventSchemas();
@@ -49,9 +50,11 @@ public final class EventSchemas {
 
   /** The raw schema document of one file, e.g. {@code deploy.failed.json}. */
   public static JsonObject read(String file) {
-    try (InputStream in = EventSchemas.class.getClassLoader().getResourceAsStream(RESOURCE_DIR + file)) {
+    try (InputStream in =
+        EventSchemas.class.getClassLoader().getResourceAsStream(RESOURCE_DIR + file)) {
       if (in == null) {
-        throw new IllegalStateException("event schema " + RESOURCE_DIR + file + " is not on the classpath");
+        throw new IllegalStateException(
+            "event schema " + RESOURCE_DIR + file + " is not on the classpath");
       }
       return new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
     } catch (IOException e) {
@@ -79,7 +82,13 @@ public final class EventSchemas {
 
   private static void collect(OutputUnit unit, List<String> into) {
     if (unit.getError() != null) {
-      into.add(unit.getInstanceLocation() + ": " + unit.getError() + " (" + unit.getKeywordLocation() + ")");
+      into.add(
+          unit.getInstanceLocation()
+              + ": "
+              + unit.getError()
+              + " ("
+              + unit.getKeywordLocation()
+              + ")");
     }
     if (unit.getErrors() != null) {
       unit.getErrors().forEach(child -> collect(child, into));

@@ -27,22 +27,42 @@ public final class KafkaSetup {
 
   public static Future<Void> ensureTopic(Vertx vertx, AppConfig.Kafka kafka) {
     KafkaAdminClient admin = KafkaAdminClient.create(vertx, adminConfig(kafka));
-    return admin.describeCluster()
+    return admin
+        .describeCluster()
         .timeout(kafka.startupTimeoutMs(), TimeUnit.MILLISECONDS)
-        .recover(e -> Future.failedFuture(new ConfigException("cannot reach Kafka at "
-            + kafka.bootstrapServers() + " within " + kafka.startupTimeoutMs()
-            + " ms: check CTRLPLANE_KAFKA_BOOTSTRAP_SERVERS")))
+        .recover(
+            e ->
+                Future.failedFuture(
+                    new ConfigException(
+                        "cannot reach Kafka at "
+                            + kafka.bootstrapServers()
+                            + " within "
+                            + kafka.startupTimeoutMs()
+                            + " ms: check CTRLPLANE_KAFKA_BOOTSTRAP_SERVERS")))
         .compose(cluster -> admin.listTopics())
-        .compose(topics -> topics.contains(kafka.topic()) ? Future.<Void>succeededFuture() : create(admin, kafka))
+        .compose(
+            topics ->
+                topics.contains(kafka.topic())
+                    ? Future.<Void>succeededFuture()
+                    : create(admin, kafka))
         .eventually(admin::close);
   }
 
   private static Future<Void> create(KafkaAdminClient admin, AppConfig.Kafka kafka) {
-    NewTopic topic = new NewTopic(kafka.topic(), kafka.topicPartitions(), (short) kafka.replicationFactor());
-    return admin.createTopics(List.of(topic))
-        .recover(e -> e instanceof TopicExistsException || e.getCause() instanceof TopicExistsException
-            ? Future.succeededFuture() // another process created it first
-            : Future.failedFuture(new ConfigException("cannot create Kafka topic " + kafka.topic()
-                + " (" + e.getMessage() + "): check CTRLPLANE_KAFKA_TOPIC_PARTITIONS and CTRLPLANE_KAFKA_REPLICATION_FACTOR")));
+    NewTopic topic =
+        new NewTopic(kafka.topic(), kafka.topicPartitions(), (short) kafka.replicationFactor());
+    return admin
+        .createTopics(List.of(topic))
+        .recover(
+            e ->
+                e instanceof TopicExistsException || e.getCause() instanceof TopicExistsException
+                    ? Future.succeededFuture() // another process created it first
+                    : Future.failedFuture(
+                        new ConfigException(
+                            "cannot create Kafka topic "
+                                + kafka.topic()
+                                + " ("
+                                + e.getMessage()
+                                + "): check CTRLPLANE_KAFKA_TOPIC_PARTITIONS and CTRLPLANE_KAFKA_REPLICATION_FACTOR")));
   }
 }

@@ -9,11 +9,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Sends a batch of outbox rows so that, per key (instance), a record is sent only after the previous
- * one was acknowledged. If one fails, the later rows of that key are not sent at all: they stay in the
- * outbox and go out, in order, on the next drain. Sending a key's records concurrently would let a
- * later record land while an earlier one failed (and is sent again after it), which consumers would
- * see as a reordering. Different instances still go out concurrently.
+ * Sends a batch of outbox rows so that, per key (instance), a record is sent only after the
+ * previous one was acknowledged. If one fails, the later rows of that key are not sent at all: they
+ * stay in the outbox and go out, in order, on the next drain. Sending a key's records concurrently
+ * would let a later record land while an earlier one failed (and is sent again after it), which
+ * consumers would see as a reordering. Different instances still go out concurrently.
  */
 final class KeyOrderedSender {
   /** What a batch achieved: the seqs Kafka acknowledged, and the first failure if any. */
@@ -32,16 +32,27 @@ final class KeyOrderedSender {
     Map<String, Future<Void>> chains = new LinkedHashMap<>();
     for (OutboxLog.Pending row : rows) {
       Future<Void> previous = chains.getOrDefault(row.instanceId(), Future.succeededFuture());
-      chains.put(row.instanceId(), previous
-          .compose(v -> producer.send(record(row)))
-          .map(metadata -> {
-            published.add(row.seq());
-            return null;
-          }));
+      chains.put(
+          row.instanceId(),
+          previous
+              .compose(v -> producer.send(record(row)))
+              .map(
+                  metadata -> {
+                    published.add(row.seq());
+                    return null;
+                  }));
     }
-    return Future.join(new ArrayList<>(chains.values())).transform(ar -> Future.succeededFuture(
-        new Result(published, chains.values().stream().filter(Future::failed).map(Future::cause).findFirst()
-            .orElse(null))));
+    return Future.join(new ArrayList<>(chains.values()))
+        .transform(
+            ar ->
+                Future.succeededFuture(
+                    new Result(
+                        published,
+                        chains.values().stream()
+                            .filter(Future::failed)
+                            .map(Future::cause)
+                            .findFirst()
+                            .orElse(null))));
   }
 
   private KafkaProducerRecord<String, String> record(OutboxLog.Pending row) {

@@ -14,10 +14,19 @@ final class RelayMetrics {
 
   RelayMetrics() {
     MeterRegistry registry = BackendRegistries.getDefaultNow();
-    published = registry == null ? null : Counter.builder("ctrlplane.relay.events.published")
-        .description("Outbox events the relay published to Kafka").register(registry);
-    failedBatches = registry == null ? null : Counter.builder("ctrlplane.relay.batch.failures")
-        .description("Relay batches that Kafka did not fully acknowledge (their rows are retried)").register(registry);
+    published =
+        registry == null
+            ? null
+            : Counter.builder("ctrlplane.relay.events.published")
+                .description("Outbox events the relay published to Kafka")
+                .register(registry);
+    failedBatches =
+        registry == null
+            ? null
+            : Counter.builder("ctrlplane.relay.batch.failures")
+                .description(
+                    "Relay batches that Kafka did not fully acknowledge (their rows are retried)")
+                .register(registry);
   }
 
   void published(int n) {

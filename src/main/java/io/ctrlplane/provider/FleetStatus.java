@@ -16,8 +16,13 @@ import java.util.TreeSet;
  *
  * @param details provider-specific facts for the API, e.g. {@code {"simulated": true}}
  */
-public record FleetStatus(String instanceId, String provider, Instant observedAt, List<Replica> replicas,
-    Map<String, Integer> weights, JsonObject details) {
+public record FleetStatus(
+    String instanceId,
+    String provider,
+    Instant observedAt,
+    List<Replica> replicas,
+    Map<String, Integer> weights,
+    JsonObject details) {
 
   public FleetStatus {
     replicas = List.copyOf(replicas);
@@ -30,7 +35,8 @@ public record FleetStatus(String instanceId, String provider, Instant observedAt
 
   /** Replicas of a release that are, or may still become, ready and are not scheduled to stop. */
   public int healthyKept(String releaseId) {
-    return (int) of(releaseId).stream().filter(r -> !r.status().unhealthy() && !r.scheduledToStop()).count();
+    return (int)
+        of(releaseId).stream().filter(r -> !r.status().unhealthy() && !r.scheduledToStop()).count();
   }
 
   /** Replicas of a release not scheduled to stop (any status). */
@@ -46,11 +52,15 @@ public record FleetStatus(String instanceId, String provider, Instant observedAt
     return readyFor(releaseId, Duration.ZERO);
   }
 
-  /** Ready replicas that have been ready for at least {@code minReady} (Kubernetes' "available"). */
+  /**
+   * Ready replicas that have been ready for at least {@code minReady} (Kubernetes' "available").
+   */
   public int readyFor(String releaseId, Duration minReady) {
     Instant cutoff = observedAt.minus(minReady);
-    return (int) of(releaseId).stream()
-        .filter(r -> r.status() == ReplicaStatus.READY && !r.readySince().isAfter(cutoff)).count();
+    return (int)
+        of(releaseId).stream()
+            .filter(r -> r.status() == ReplicaStatus.READY && !r.readySince().isAfter(cutoff))
+            .count();
   }
 
   public Optional<Replica> firstUnhealthy(String releaseId) {
@@ -64,7 +74,10 @@ public record FleetStatus(String instanceId, String provider, Instant observedAt
     return ids;
   }
 
-  /** Traffic share per release in percent: the weights, or the ready replicas' shares without weights. */
+  /**
+   * Traffic share per release in percent: the weights, or the ready replicas' shares without
+   * weights.
+   */
   public Map<String, Integer> effectiveWeights() {
     if (!weights.isEmpty()) {
       return weights;
@@ -87,10 +100,14 @@ public record FleetStatus(String instanceId, String provider, Instant observedAt
     JsonArray releases = new JsonArray();
     for (String id : releases()) {
       List<Replica> of = of(id);
-      releases.add(new JsonObject().put("id", id).put("version", of.get(0).version())
-          .put("replicas", of.size()).put("ready", ready(id))
-          .put("unhealthy", (int) of.stream().filter(r -> r.status().unhealthy()).count())
-          .put("stopping", (int) of.stream().filter(Replica::scheduledToStop).count()));
+      releases.add(
+          new JsonObject()
+              .put("id", id)
+              .put("version", of.get(0).version())
+              .put("replicas", of.size())
+              .put("ready", ready(id))
+              .put("unhealthy", (int) of.stream().filter(r -> r.status().unhealthy()).count())
+              .put("stopping", (int) of.stream().filter(Replica::scheduledToStop).count()));
     }
     JsonObject effective = new JsonObject();
     effectiveWeights().forEach(effective::put);
@@ -100,10 +117,12 @@ public record FleetStatus(String instanceId, String provider, Instant observedAt
         .put("instance_id", instanceId)
         .put("provider", provider)
         .put("observed_at", observedAt.toString())
-        .put("traffic", new JsonObject()
-            .put("mode", weights.isEmpty() ? "ready_replicas" : "weighted")
-            .put("weights", new JsonObject(new LinkedHashMap<>(weights)))
-            .put("effective", effective))
+        .put(
+            "traffic",
+            new JsonObject()
+                .put("mode", weights.isEmpty() ? "ready_replicas" : "weighted")
+                .put("weights", new JsonObject(new LinkedHashMap<>(weights)))
+                .put("effective", effective))
         .put("releases", releases)
         .put("replicas", list)
         .mergeIn(details);

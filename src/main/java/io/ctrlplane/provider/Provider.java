@@ -6,8 +6,8 @@ import java.util.Map;
 
 /**
  * Everything strategies need from infrastructure. Changes are declarative (a count, a set of
- * weights), so repeating one is harmless, and fenced: each carries the deployment's lease epoch
- * and fails with {@link StaleEpochException} once that epoch is stale.
+ * weights), so repeating one is harmless, and fenced: each carries the deployment's lease epoch and
+ * fails with {@link StaleEpochException} once that epoch is stale.
  */
 public interface Provider {
 
@@ -32,7 +32,9 @@ public interface Provider {
    */
   Future<Void> stopReplicas(Fence fence, String releaseId, int keep, int delaySeconds);
 
-  /** Traffic weights in percent per release id, summing to 100; empty: every ready replica serves. */
+  /**
+   * Traffic weights in percent per release id, summing to 100; empty: every ready replica serves.
+   */
   Future<Void> setTraffic(Fence fence, Map<String, Integer> weights);
 
   /** What runs now, with each replica's readiness. */
@@ -41,6 +43,9 @@ public interface Provider {
   /** The share of failed requests served by a release over the last {@code windowSeconds}, 0..1. */
   Future<Double> errorRate(String instanceId, String releaseId, int windowSeconds);
 
-  /** The history of replica and traffic changes, oldest first: {@code {"items": [...], "next_cursor"}}. */
+  /**
+   * The history of replica and traffic changes, oldest first: {@code {"items": [...],
+   * "next_cursor"}}.
+   */
   Future<JsonObject> timeline(String instanceId, int limit, String cursor);
 }

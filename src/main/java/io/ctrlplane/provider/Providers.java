@@ -21,22 +21,30 @@ public final class Providers {
   private final Map<String, Provider> byName;
   private final AgentClient agents;
 
-  /** @param agentToken the agents' shared token (agent.token), empty when their API is open */
+  /**
+   * @param agentToken the agents' shared token (agent.token), empty when their API is open
+   */
   public Providers(Vertx vertx, Pool pool, String agentToken) {
     this.agents = new AgentClient(vertx, agentToken);
-    this.byName = Map.of(SIMULATOR, new SimulatorProvider(pool), PROCESS, new ProcessProvider(pool, agents));
+    this.byName =
+        Map.of(SIMULATOR, new SimulatorProvider(pool), PROCESS, new ProcessProvider(pool, agents));
   }
 
-  /** @throws IllegalArgumentException for a provider this build does not have */
+  /**
+   * @throws IllegalArgumentException for a provider this build does not have
+   */
   public Provider forName(String name) {
     Provider p = byName.get(name);
     if (p == null) {
-      throw new IllegalArgumentException("provider '" + name + "' is not available in this build; known: " + NAMES);
+      throw new IllegalArgumentException(
+          "provider '" + name + "' is not available in this build; known: " + NAMES);
     }
     return p;
   }
 
-  /** The client the process provider calls agents with (the API also reads replica logs through it). */
+  /**
+   * The client the process provider calls agents with (the API also reads replica logs through it).
+   */
   public AgentClient agents() {
     return agents;
   }
@@ -45,7 +53,8 @@ public final class Providers {
    * Checks an instance's {@code provider_config} for its provider; the API calls it before an
    * instance is created, so a runner never meets a config it cannot read.
    *
-   * @throws ValidationException listing every problem, at paths such as {@code provider_config.faults[0].image}
+   * @throws ValidationException listing every problem, at paths such as {@code
+   *     provider_config.faults[0].image}
    */
   public static void validateConfig(String provider, JsonObject config) {
     if (SIMULATOR.equals(provider) && config != null) {

@@ -4,24 +4,38 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 
 /**
- * The deployment row as the runner reads it before every move: where the plan stands and what
- * users asked for (cancel, pause, promote). Read fresh each time, so the database is the only
- * memory a runner relies on, and a runner resuming someone else's deployment needs nothing more.
+ * The deployment row as the runner reads it before every move: where the plan stands and what users
+ * asked for (cancel, pause, promote). Read fresh each time, so the database is the only memory a
+ * runner relies on, and a runner resuming someone else's deployment needs nothing more.
  *
  * @param stepElapsedMs time since the current step started, on the database's clock
  */
-record Control(boolean cancelRequested, boolean paused, JsonObject promote, String abortState, String abortReason,
-    int checkpoint, int revertCheckpoint, long stepElapsedMs) {
+record Control(
+    boolean cancelRequested,
+    boolean paused,
+    JsonObject promote,
+    String abortState,
+    String abortReason,
+    int checkpoint,
+    int revertCheckpoint,
+    long stepElapsedMs) {
 
-  static final String SELECT = "SELECT state, lease_epoch, cancel_requested, paused, promote, abort_state, "
-      + "abort_reason, checkpoint, revert_checkpoint, (extract(epoch FROM clock_timestamp() "
-      + "- coalesce(step_started_at, clock_timestamp())) * 1000)::bigint AS step_elapsed_ms "
-      + "FROM deployments WHERE id = $1";
+  static final String SELECT =
+      "SELECT state, lease_epoch, cancel_requested, paused, promote, abort_state, "
+          + "abort_reason, checkpoint, revert_checkpoint, (extract(epoch FROM clock_timestamp() "
+          + "- coalesce(step_started_at, clock_timestamp())) * 1000)::bigint AS step_elapsed_ms "
+          + "FROM deployments WHERE id = $1";
 
   static Control from(Row row) {
-    return new Control(row.getBoolean("cancel_requested"), row.getBoolean("paused"), row.getJsonObject("promote"),
-        row.getString("abort_state"), row.getString("abort_reason"), row.getInteger("checkpoint"),
-        row.getInteger("revert_checkpoint"), row.getLong("step_elapsed_ms"));
+    return new Control(
+        row.getBoolean("cancel_requested"),
+        row.getBoolean("paused"),
+        row.getJsonObject("promote"),
+        row.getString("abort_state"),
+        row.getString("abort_reason"),
+        row.getInteger("checkpoint"),
+        row.getInteger("revert_checkpoint"),
+        row.getLong("step_elapsed_ms"));
   }
 
   boolean aborting() {
@@ -30,7 +44,8 @@ record Control(boolean cancelRequested, boolean paused, JsonObject promote, Stri
 
   /** A promote aimed at step {@code index}, or a full promote. */
   boolean promoted(int index) {
-    return promote != null && (promote.getBoolean("full", false) || promote.getInteger("step", -1) == index);
+    return promote != null
+        && (promote.getBoolean("full", false) || promote.getInteger("step", -1) == index);
   }
 
   boolean fullPromote() {

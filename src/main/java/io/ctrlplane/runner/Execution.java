@@ -24,11 +24,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Drives one claimed deployment through its plan, one move per tick: read the control state,
- * then either attempt the current step, checkpoint a finished one, stand still while paused, or
- * revert. Every move starts from what the database says, never from memory, so another runner can
- * take over between any two moves. Ticks are chained with timers, not composed futures, so a
- * deployment paused for days does not grow a chain of callbacks.
+ * Drives one claimed deployment through its plan, one move per tick: read the control state, then
+ * either attempt the current step, checkpoint a finished one, stand still while paused, or revert.
+ * Every move starts from what the database says, never from memory, so another runner can take over
+ * between any two moves. Ticks are chained with timers, not composed futures, so a deployment
+ * paused for days does not grow a chain of callbacks.
  */
 final class Execution {
   private static final Logger log = LoggerFactory.getLogger(Execution.class);
@@ -53,7 +53,13 @@ final class Execution {
   private JsonObject lastGist;
   private long lastReportAt;
 
-  Execution(Vertx vertx, Pool pool, Claim claim, Leases leases, Providers providers, Keyring keyring,
+  Execution(
+      Vertx vertx,
+      Pool pool,
+      Claim claim,
+      Leases leases,
+      Providers providers,
+      Keyring keyring,
       BooleanSupplier stopping) {
     this.keyring = keyring;
     this.vertx = vertx;
@@ -65,21 +71,30 @@ final class Execution {
     this.stopping = stopping;
   }
 
-  /** Completes when the deployment reached a terminal state; fails when this runner stopped driving it. */
+  /**
+   * Completes when the deployment reached a terminal state; fails when this runner stopped driving
+   * it.
+   */
   Future<Void> run() {
-    RolloutContext.load(pool, claim).compose(this::prepare).onComplete(ar -> {
-      if (ar.failed()) {
-        finished.tryFail(ar.cause());
-      } else if (ar.result()) {
-        tick();
-      } else {
-        finished.tryComplete();
-      }
-    });
+    RolloutContext.load(pool, claim)
+        .compose(this::prepare)
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                finished.tryFail(ar.cause());
+              } else if (ar.result()) {
+                tick();
+              } else {
+                finished.tryComplete();
+              }
+            });
     return finished.future();
   }
 
-  /** Stores the plan of a fresh deployment; false when the deployment cannot run at all (and was ended). */
+  /**
+   * Stores the plan of a fresh deployment; false when the deployment cannot run at all (and was
+   * ended).
+   */
   private Future<Boolean> prepare(RolloutContext loaded) {
     ctx = loaded;
     try {
@@ -87,19 +102,42 @@ final class Execution {
     } catch (IllegalArgumentException e) {
       // no runner of this build can drive it: end it rather than let runners pass it around forever
       log.error("deployment {}: {}", claim.deploymentId(), e.getMessage());
-      return leases.end(claim, "failed", e.getMessage(), ProgressReport.of(ctx, "failed", 0, 0, null, null,
-          e.getMessage(), null), null).map(false);
+      return leases
+          .end(
+              claim,
+              "failed",
+              e.getMessage(),
+              ProgressReport.of(ctx, "failed", 0, 0, null, null, e.getMessage(), null),
+              null)
+          .map(false);
     }
     attempts = new StepAttempt(ctx, provider, keyring);
     if (ctx.planIsStored()) {
       return Future.succeededFuture(true);
     }
     Plan plan = ctx.plan();
-    log.info("deployment {} plan ({} {} -> {}, {} steps): {}", claim.deploymentId(), plan.strategy(),
-        ctx.oldRelease() == null ? "nothing" : ctx.label(Side.OLD), ctx.label(Side.NEW), plan.steps().size(),
+    log.info(
+        "deployment {} plan ({} {} -> {}, {} steps): {}",
+        claim.deploymentId(),
+        plan.strategy(),
+        ctx.oldRelease() == null ? "nothing" : ctx.label(Side.OLD),
+        ctx.label(Side.NEW),
+        plan.steps().size(),
         plan.steps().stream().map(Step::describe).toList());
-    return checkpoints.savePlan(claim, PlanCodec.toJson(plan), ProgressReport.of(ctx, ProgressReport.ROLLING_OUT, 0,
-        plan.steps().size(), plan.steps().get(0), null, "starting", null)).map(true);
+    return checkpoints
+        .savePlan(
+            claim,
+            PlanCodec.toJson(plan),
+            ProgressReport.of(
+                ctx,
+                ProgressReport.ROLLING_OUT,
+                0,
+                plan.steps().size(),
+                plan.steps().get(0),
+                null,
+                "starting",
+                null))
+        .map(true);
   }
 
   private void tick() {
@@ -107,21 +145,29 @@ final class Execution {
       finished.tryFail("runner is stopping; the lease is handed back");
       return;
     }
-    checkpoints.control(claim).compose(this::move).onComplete(ar -> {
-      if (ar.succeeded()) {
-        if (ar.result() == FINISHED) {
-          finished.tryComplete();
-        } else {
-          schedule(ar.result());
-        }
-      } else if (ar.cause() instanceof LeaseLost || ar.cause() instanceof StaleEpochException) {
-        finished.tryFail(ar.cause());
-      } else {
-        // a database or provider hiccup: every move is repeatable, so simply try again
-        log.warn("deployment {}: move failed, retrying: {}", claim.deploymentId(), ar.cause().toString());
-        schedule(RETRY_MS);
-      }
-    });
+    checkpoints
+        .control(claim)
+        .compose(this::move)
+        .onComplete(
+            ar -> {
+              if (ar.succeeded()) {
+                if (ar.result() == FINISHED) {
+                  finished.tryComplete();
+                } else {
+                  schedule(ar.result());
+                }
+              } else if (ar.cause() instanceof LeaseLost
+                  || ar.cause() instanceof StaleEpochException) {
+                finished.tryFail(ar.cause());
+              } else {
+                // a database or provider hiccup: every move is repeatable, so simply try again
+                log.warn(
+                    "deployment {}: move failed, retrying: {}",
+                    claim.deploymentId(),
+                    ar.cause().toString());
+                schedule(RETRY_MS);
+              }
+            });
   }
 
   private void schedule(long delayMs) {
@@ -145,33 +191,70 @@ final class Execution {
       return succeed();
     }
     if (c.paused()) {
-      return status().compose(fleet -> report(ProgressReport.of(ctx, ProgressReport.PAUSED, i, steps.size(),
-          steps.get(i), fleet, "paused on request: POST /v1/deployments/" + claim.deploymentId() + "/resume to go on",
-          "pause"))).map(TICK_MS);
+      return status()
+          .compose(
+              fleet ->
+                  report(
+                      ProgressReport.of(
+                          ctx,
+                          ProgressReport.PAUSED,
+                          i,
+                          steps.size(),
+                          steps.get(i),
+                          fleet,
+                          "paused on request: POST /v1/deployments/"
+                              + claim.deploymentId()
+                              + "/resume to go on",
+                          "pause")))
+          .map(TICK_MS);
     }
     if (c.fullPromote() && ctx.plan().canSkipFrom(i)) {
       return jump(i);
     }
-    return status().compose(fleet -> {
-      Replica sick = fleet.firstUnhealthy(ctx.newRelease().id()).orElse(null);
-      if (sick != null) {
-        return abort("failed", "replica " + sick.id() + " of v" + sick.version() + " "
-            + (sick.status() == ReplicaStatus.FAILED ? "failed to start" : "crashed")
-            + (sick.reason() == null ? "" : ": " + sick.reason()), fleet);
-      }
-      Step step = steps.get(i);
-      return attempt(step, i, fleet, c).compose(outcome -> forward(c, i, step, fleet, outcome));
-    });
+    return status()
+        .compose(
+            fleet -> {
+              Replica sick = fleet.firstUnhealthy(ctx.newRelease().id()).orElse(null);
+              if (sick != null) {
+                return abort(
+                    "failed",
+                    "replica "
+                        + sick.id()
+                        + " of v"
+                        + sick.version()
+                        + " "
+                        + (sick.status() == ReplicaStatus.FAILED ? "failed to start" : "crashed")
+                        + (sick.reason() == null ? "" : ": " + sick.reason()),
+                    fleet);
+              }
+              Step step = steps.get(i);
+              return attempt(step, i, fleet, c)
+                  .compose(outcome -> forward(c, i, step, fleet, outcome));
+            });
   }
 
   private Future<Long> forward(Control c, int i, Step step, FleetStatus fleet, Outcome outcome) {
     List<Step> steps = ctx.plan().steps();
     if (outcome instanceof Outcome.Done) {
-      log.info("deployment {} step {}/{} done: {}", claim.deploymentId(), i + 1, steps.size(), step.describe());
+      log.info(
+          "deployment {} step {}/{} done: {}",
+          claim.deploymentId(),
+          i + 1,
+          steps.size(),
+          step.describe());
       Step next = i + 1 < steps.size() ? steps.get(i + 1) : null;
-      JsonObject progress = ProgressReport.of(ctx, ProgressReport.ROLLING_OUT, i + 1, steps.size(), next, fleet,
-          "step " + (i + 1) + " done: " + step.describe(), null);
-      int finishFrom = ctx.plan().finishFrom() == Plan.NOT_PROMOTABLE ? steps.size() : ctx.plan().finishFrom();
+      JsonObject progress =
+          ProgressReport.of(
+              ctx,
+              ProgressReport.ROLLING_OUT,
+              i + 1,
+              steps.size(),
+              next,
+              fleet,
+              "step " + (i + 1) + " done: " + step.describe(),
+              null);
+      int finishFrom =
+          ctx.plan().finishFrom() == Plan.NOT_PROMOTABLE ? steps.size() : ctx.plan().finishFrom();
       return checkpoints.advance(claim, i, finishFrom, progress).map(NOW);
     }
     if (outcome instanceof Outcome.Failed failed) {
@@ -179,29 +262,72 @@ final class Execution {
     }
     Outcome.Waiting w = (Outcome.Waiting) outcome;
     if (w.underDeadline() && c.stepElapsedMs() > ctx.deadlineMs()) {
-      return abort("failed", "step " + (i + 1) + " of " + steps.size() + " (" + step.describe()
-          + ") did not complete within progress_deadline_seconds (" + ctx.deadlineMs() / 1000 + " s): " + w.message(), fleet);
+      return abort(
+          "failed",
+          "step "
+              + (i + 1)
+              + " of "
+              + steps.size()
+              + " ("
+              + step.describe()
+              + ") did not complete within progress_deadline_seconds ("
+              + ctx.deadlineMs() / 1000
+              + " s): "
+              + w.message(),
+          fleet);
     }
     boolean awaitingPromote = step instanceof Step.Pause p && p.untilPromote();
     String phase = awaitingPromote ? ProgressReport.PAUSED : ProgressReport.ROLLING_OUT;
-    return report(ProgressReport.of(ctx, phase, i, steps.size(), step, fleet, w.message(), w.blockedOn())).map(TICK_MS);
+    return report(
+            ProgressReport.of(ctx, phase, i, steps.size(), step, fleet, w.message(), w.blockedOn()))
+        .map(TICK_MS);
   }
 
   private Future<Long> jump(int from) {
     Plan plan = ctx.plan();
-    log.info("deployment {} promoted in full at step {}: skipping to step {}", claim.deploymentId(), from + 1,
+    log.info(
+        "deployment {} promoted in full at step {}: skipping to step {}",
+        claim.deploymentId(),
+        from + 1,
         plan.finishFrom() + 1);
-    return status().compose(fleet -> checkpoints.jump(claim, from, plan.finishFrom(), ProgressReport.of(ctx,
-        ProgressReport.ROLLING_OUT, plan.finishFrom(), plan.steps().size(), plan.steps().get(plan.finishFrom()), fleet,
-        "promoted: skipping to the full rollout", null))).map(NOW);
+    return status()
+        .compose(
+            fleet ->
+                checkpoints.jump(
+                    claim,
+                    from,
+                    plan.finishFrom(),
+                    ProgressReport.of(
+                        ctx,
+                        ProgressReport.ROLLING_OUT,
+                        plan.finishFrom(),
+                        plan.steps().size(),
+                        plan.steps().get(plan.finishFrom()),
+                        fleet,
+                        "promoted: skipping to the full rollout",
+                        null)))
+        .map(NOW);
   }
 
   private Future<Long> abort(String state, String reason, FleetStatus fleet) {
     List<Step> revert = ctx.plan().revert();
-    log.warn("deployment {} {}: {}; reverting to {}", claim.deploymentId(), state, reason,
+    log.warn(
+        "deployment {} {}: {}; reverting to {}",
+        claim.deploymentId(),
+        state,
+        reason,
         ctx.oldRelease() == null ? "nothing (first deploy)" : "v" + ctx.oldRelease().version());
-    JsonObject progress = ProgressReport.of(ctx, ProgressReport.REVERTING, 0, revert.size(), revert.get(0), fleet,
-        "reverting: " + reason, null).put("reverting_because", reason);
+    JsonObject progress =
+        ProgressReport.of(
+                ctx,
+                ProgressReport.REVERTING,
+                0,
+                revert.size(),
+                revert.get(0),
+                fleet,
+                "reverting: " + reason,
+                null)
+            .put("reverting_because", reason);
     return checkpoints.abort(claim, state, reason, progress).map(NOW);
   }
 
@@ -212,43 +338,117 @@ final class Execution {
       return end(c, null);
     }
     Step step = steps.get(j);
-    return status().compose(fleet -> attempt(step, j, fleet, c).compose(outcome -> {
-      if (outcome instanceof Outcome.Done) {
-        log.info("deployment {} revert step {}/{} done: {}", claim.deploymentId(), j + 1, steps.size(), step.describe());
-        Step next = j + 1 < steps.size() ? steps.get(j + 1) : null;
-        return checkpoints.advanceRevert(claim, j, ProgressReport.of(ctx, ProgressReport.REVERTING, j + 1, steps.size(),
-            next, fleet, "revert step " + (j + 1) + " done: " + step.describe(), null)
-            .put("reverting_because", c.abortReason())).map(NOW);
-      }
-      if (outcome instanceof Outcome.Failed failed) {
-        return end(c, "revert step " + (j + 1) + " (" + step.describe() + ") failed: " + failed.reason());
-      }
-      Outcome.Waiting w = (Outcome.Waiting) outcome;
-      if (c.stepElapsedMs() > ctx.deadlineMs()) {
-        return end(c, "revert step " + (j + 1) + " (" + step.describe() + ") did not complete within "
-            + "progress_deadline_seconds (" + ctx.deadlineMs() / 1000 + " s): " + w.message());
-      }
-      return report(ProgressReport.of(ctx, ProgressReport.REVERTING, j, steps.size(), step, fleet, w.message(),
-          w.blockedOn()).put("reverting_because", c.abortReason())).map(TICK_MS);
-    }));
+    return status()
+        .compose(
+            fleet ->
+                attempt(step, j, fleet, c)
+                    .compose(
+                        outcome -> {
+                          if (outcome instanceof Outcome.Done) {
+                            log.info(
+                                "deployment {} revert step {}/{} done: {}",
+                                claim.deploymentId(),
+                                j + 1,
+                                steps.size(),
+                                step.describe());
+                            Step next = j + 1 < steps.size() ? steps.get(j + 1) : null;
+                            return checkpoints
+                                .advanceRevert(
+                                    claim,
+                                    j,
+                                    ProgressReport.of(
+                                            ctx,
+                                            ProgressReport.REVERTING,
+                                            j + 1,
+                                            steps.size(),
+                                            next,
+                                            fleet,
+                                            "revert step " + (j + 1) + " done: " + step.describe(),
+                                            null)
+                                        .put("reverting_because", c.abortReason()))
+                                .map(NOW);
+                          }
+                          if (outcome instanceof Outcome.Failed failed) {
+                            return end(
+                                c,
+                                "revert step "
+                                    + (j + 1)
+                                    + " ("
+                                    + step.describe()
+                                    + ") failed: "
+                                    + failed.reason());
+                          }
+                          Outcome.Waiting w = (Outcome.Waiting) outcome;
+                          if (c.stepElapsedMs() > ctx.deadlineMs()) {
+                            return end(
+                                c,
+                                "revert step "
+                                    + (j + 1)
+                                    + " ("
+                                    + step.describe()
+                                    + ") did not complete within "
+                                    + "progress_deadline_seconds ("
+                                    + ctx.deadlineMs() / 1000
+                                    + " s): "
+                                    + w.message());
+                          }
+                          return report(
+                                  ProgressReport.of(
+                                          ctx,
+                                          ProgressReport.REVERTING,
+                                          j,
+                                          steps.size(),
+                                          step,
+                                          fleet,
+                                          w.message(),
+                                          w.blockedOn())
+                                      .put("reverting_because", c.abortReason()))
+                              .map(TICK_MS);
+                        }));
   }
 
   /** Ends a reverted deployment; {@code revertFailure} non-null marks the instance degraded. */
   private Future<Long> end(Control c, String revertFailure) {
-    String error = revertFailure == null ? c.abortReason() : c.abortReason() + "; revert failed: " + revertFailure;
+    String error =
+        revertFailure == null
+            ? c.abortReason()
+            : c.abortReason() + "; revert failed: " + revertFailure;
     if (revertFailure != null) {
-      log.error("deployment {}: {}; instance {} is degraded", claim.deploymentId(), revertFailure, claim.instanceId());
+      log.error(
+          "deployment {}: {}; instance {} is degraded",
+          claim.deploymentId(),
+          revertFailure,
+          claim.instanceId());
     }
     int n = ctx.plan().revert().size();
-    return status().compose(fleet -> leases.end(claim, c.abortState(), error,
-            ProgressReport.of(ctx, c.abortState(), n, n, null, fleet, error, null), revertFailure))
+    return status()
+        .compose(
+            fleet ->
+                leases.end(
+                    claim,
+                    c.abortState(),
+                    error,
+                    ProgressReport.of(ctx, c.abortState(), n, n, null, fleet, error, null),
+                    revertFailure))
         .compose(won -> won ? logEnd(c.abortState()) : Future.failedFuture(new LeaseLost(claim)));
   }
 
   private Future<Long> succeed() {
     int n = ctx.plan().steps().size();
-    return status().compose(fleet -> leases.succeed(claim, ProgressReport.of(ctx, "succeeded", n, n, null, fleet,
-            ctx.label(Side.NEW) + " is live", null)))
+    return status()
+        .compose(
+            fleet ->
+                leases.succeed(
+                    claim,
+                    ProgressReport.of(
+                        ctx,
+                        "succeeded",
+                        n,
+                        n,
+                        null,
+                        fleet,
+                        ctx.label(Side.NEW) + " is live",
+                        null)))
         // lost the race to a cancel (or the lease): the next control read tells which
         .compose(won -> won ? logEnd("succeeded") : Future.succeededFuture(NOW));
   }
@@ -262,14 +462,25 @@ final class Execution {
     return provider.status(claim.instanceId());
   }
 
-  /** A provider error other than a refusal is something to wait out, under the progress deadline. */
+  /**
+   * A provider error other than a refusal is something to wait out, under the progress deadline.
+   */
   private Future<Outcome> attempt(Step step, int index, FleetStatus fleet, Control c) {
-    return attempts.attempt(step, index, fleet, c).recover(e -> e instanceof StaleEpochException
-        ? Future.failedFuture(e)
-        : Future.succeededFuture(new Outcome.Waiting("provider", "provider error: " + e.getMessage(), true)));
+    return attempts
+        .attempt(step, index, fleet, c)
+        .recover(
+            e ->
+                e instanceof StaleEpochException
+                    ? Future.failedFuture(e)
+                    : Future.succeededFuture(
+                        new Outcome.Waiting(
+                            "provider", "provider error: " + e.getMessage(), true)));
   }
 
-  /** Writes progress when something a reader cares about changed, and at least every second while waiting. */
+  /**
+   * Writes progress when something a reader cares about changed, and at least every second while
+   * waiting.
+   */
   private Future<Void> report(JsonObject progress) {
     JsonObject gist = ProgressReport.gist(progress);
     long now = System.currentTimeMillis();

@@ -8,8 +8,9 @@ sealed interface Outcome {
   /**
    * Not yet: try again shortly.
    *
-   * @param blockedOn      what it waits for: readiness, pause, analysis, provider
-   * @param underDeadline  whether progress_deadline_seconds applies (not to pauses, which end on their own or on promote)
+   * @param blockedOn what it waits for: readiness, pause, analysis, provider
+   * @param underDeadline whether progress_deadline_seconds applies (not to pauses, which end on
+   *     their own or on promote)
    */
   record Waiting(String blockedOn, String message, boolean underDeadline) implements Outcome {}
 

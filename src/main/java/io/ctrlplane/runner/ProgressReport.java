@@ -20,23 +20,32 @@ final class ProgressReport {
   private ProgressReport() {}
 
   /**
-   * @param index     0-based index of the current step in its list (forward or revert)
-   * @param total     length of that list
-   * @param step      the current step, or null when the list is done
+   * @param index 0-based index of the current step in its list (forward or revert)
+   * @param total length of that list
+   * @param step the current step, or null when the list is done
    * @param blockedOn readiness, pause, analysis, provider, or null
    */
-  static JsonObject of(RolloutContext ctx, String phase, int index, int total, Step step, FleetStatus fleet,
-      String message, String blockedOn) {
-    JsonObject progress = new JsonObject()
-        .put("phase", phase)
-        .put("step", Math.min(index + 1, total))
-        .put("steps", total)
-        .put("step_type", step == null ? null : step.type())
-        .put("step_description", step == null ? null : step.describe())
-        .put("message", message)
-        .put("blocked_on", blockedOn);
+  static JsonObject of(
+      RolloutContext ctx,
+      String phase,
+      int index,
+      int total,
+      Step step,
+      FleetStatus fleet,
+      String message,
+      String blockedOn) {
+    JsonObject progress =
+        new JsonObject()
+            .put("phase", phase)
+            .put("step", Math.min(index + 1, total))
+            .put("steps", total)
+            .put("step_type", step == null ? null : step.type())
+            .put("step_description", step == null ? null : step.describe())
+            .put("message", message)
+            .put("blocked_on", blockedOn);
     if (fleet != null) {
-      progress.put("traffic", traffic(ctx, fleet))
+      progress
+          .put("traffic", traffic(ctx, fleet))
           .put("ready", counts(ctx, fleet, true))
           .put("replicas", counts(ctx, fleet, false))
           .put("observed_at", fleet.observedAt().toString());
@@ -73,7 +82,9 @@ final class ProgressReport {
     return "other";
   }
 
-  /** The same progress without the moment-to-moment fields, to tell a real change from a new sample. */
+  /**
+   * The same progress without the moment-to-moment fields, to tell a real change from a new sample.
+   */
   static JsonObject gist(JsonObject progress) {
     JsonObject copy = progress.copy();
     copy.remove("observed_at");

@@ -17,7 +17,10 @@ record ReleaseEnv(Map<String, String> plain, Map<String, String> sealed) {
     return new ReleaseEnv(strings(env), strings(sealed));
   }
 
-  /** Plain and decrypted secret variables together; fails with {@link Keyring.Unreadable} naming the variable. */
+  /**
+   * Plain and decrypted secret variables together; fails with {@link Keyring.Unreadable} naming the
+   * variable.
+   */
   Map<String, String> open(Keyring keyring, String tenantId, String instanceId) {
     Map<String, String> all = new TreeMap<>(plain);
     all.putAll(SecretEnv.open(keyring, tenantId, instanceId, sealed));

@@ -17,44 +17,85 @@ import io.vertx.sqlclient.Tuple;
 
 /**
  * What a runner needs to drive one deployment: the releases on both sides (with their environment,
- * secrets still sealed), the instance, the params and the plan (the stored one when resuming, else a
- * fresh one from the strategy).
+ * secrets still sealed), the instance, the params and the plan (the stored one when resuming, else
+ * a fresh one from the strategy).
  */
-record RolloutContext(Claim claim, String tenantId, String instanceName, String provider, int replicas,
-    String strategy, JsonObject params, ReleaseRef newRelease, ReleaseRef oldRelease, ReleaseEnv newEnv,
-    ReleaseEnv oldEnv, Plan plan, boolean planIsStored) {
+record RolloutContext(
+    Claim claim,
+    String tenantId,
+    String instanceName,
+    String provider,
+    int replicas,
+    String strategy,
+    JsonObject params,
+    ReleaseRef newRelease,
+    ReleaseRef oldRelease,
+    ReleaseEnv newEnv,
+    ReleaseEnv oldEnv,
+    Plan plan,
+    boolean planIsStored) {
 
-  private static final String SECRETS = "(SELECT coalesce(jsonb_object_agg(s.name, s.ciphertext), '{}') "
-      + "FROM release_secrets s WHERE s.release_id = %s)";
-  private static final String LOAD = "SELECT d.strategy, d.strategy_params, d.plan, d.tenant_id, i.name, i.replicas, "
-      + "i.provider, d.release_id, r.version AS new_version, r.image AS new_image, r.rollback_of AS new_rollback_of, "
-      + "r.env AS new_env, " + SECRETS.formatted("r.id") + " AS new_secrets, "
-      + "d.previous_release_id, p.version AS old_version, p.image AS old_image, "
-      + "p.env AS old_env, " + SECRETS.formatted("p.id") + " AS old_secrets "
-      + "FROM deployments d JOIN instances i ON i.id = d.instance_id JOIN releases r ON r.id = d.release_id "
-      + "LEFT JOIN releases p ON p.id = d.previous_release_id WHERE d.id = $1";
+  private static final String SECRETS =
+      "(SELECT coalesce(jsonb_object_agg(s.name, s.ciphertext), '{}') "
+          + "FROM release_secrets s WHERE s.release_id = %s)";
+  private static final String LOAD =
+      "SELECT d.strategy, d.strategy_params, d.plan, d.tenant_id, i.name, i.replicas, "
+          + "i.provider, d.release_id, r.version AS new_version, r.image AS new_image, r.rollback_of AS new_rollback_of, "
+          + "r.env AS new_env, "
+          + SECRETS.formatted("r.id")
+          + " AS new_secrets, "
+          + "d.previous_release_id, p.version AS old_version, p.image AS old_image, "
+          + "p.env AS old_env, "
+          + SECRETS.formatted("p.id")
+          + " AS old_secrets "
+          + "FROM deployments d JOIN instances i ON i.id = d.instance_id JOIN releases r ON r.id = d.release_id "
+          + "LEFT JOIN releases p ON p.id = d.previous_release_id WHERE d.id = $1";
 
   static Future<RolloutContext> load(SqlClient client, Claim claim) {
-    return client.preparedQuery(LOAD).execute(Tuple.of(claim.deploymentId())).map(rs -> from(claim, rs.iterator().next()));
+    return client
+        .preparedQuery(LOAD)
+        .execute(Tuple.of(claim.deploymentId()))
+        .map(rs -> from(claim, rs.iterator().next()));
   }
 
   private static RolloutContext from(Claim claim, Row row) {
-    ReleaseRef target = new ReleaseRef(row.getString("release_id"), row.getInteger("new_version"),
-        row.getString("new_image"), row.getString("new_rollback_of"));
+    ReleaseRef target =
+        new ReleaseRef(
+            row.getString("release_id"),
+            row.getInteger("new_version"),
+            row.getString("new_image"),
+            row.getString("new_rollback_of"));
     String previousId = row.getString("previous_release_id");
-    // a redeploy of what is already live has nothing to protect: treat it as having no previous release
-    ReleaseRef previous = previousId == null || previousId.equals(target.id()) ? null
-        : new ReleaseRef(previousId, row.getInteger("old_version"), row.getString("old_image"));
+    // a redeploy of what is already live has nothing to protect: treat it as having no previous
+    // release
+    ReleaseRef previous =
+        previousId == null || previousId.equals(target.id())
+            ? null
+            : new ReleaseRef(previousId, row.getInteger("old_version"), row.getString("old_image"));
     JsonObject params = row.getJsonObject("strategy_params");
     JsonObject stored = row.getJsonObject("plan");
     int replicas = row.getInteger("replicas");
-    Plan plan = stored != null ? PlanCodec.fromJson(stored)
-        : Plans.of(row.getString("strategy"), new RolloutSpec(replicas, previous != null, params));
-    return new RolloutContext(claim, row.getString("tenant_id"), row.getString("name"), row.getString("provider"),
-        replicas, row.getString("strategy"), params, target, previous,
+    Plan plan =
+        stored != null
+            ? PlanCodec.fromJson(stored)
+            : Plans.of(
+                row.getString("strategy"), new RolloutSpec(replicas, previous != null, params));
+    return new RolloutContext(
+        claim,
+        row.getString("tenant_id"),
+        row.getString("name"),
+        row.getString("provider"),
+        replicas,
+        row.getString("strategy"),
+        params,
+        target,
+        previous,
         ReleaseEnv.of(row.getJsonObject("new_env"), row.getJsonObject("new_secrets")),
-        previous == null ? ReleaseEnv.NONE : ReleaseEnv.of(row.getJsonObject("old_env"), row.getJsonObject("old_secrets")),
-        plan, stored != null);
+        previous == null
+            ? ReleaseEnv.NONE
+            : ReleaseEnv.of(row.getJsonObject("old_env"), row.getJsonObject("old_secrets")),
+        plan,
+        stored != null);
   }
 
   ReleaseRef release(Side side) {

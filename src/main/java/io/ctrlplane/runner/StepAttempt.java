@@ -58,19 +58,27 @@ final class StepAttempt {
       try {
         withEnv = provider.opensSecrets() ? release : ctx.handOff(s.side(), keyring);
       } catch (Keyring.Unreadable e) {
-        // no replica can start without its configuration: fail (and revert) with a message naming the key
+        // no replica can start without its configuration: fail (and revert) with a message naming
+        // the key
         return Future.succeededFuture(new Outcome.Failed(e.getMessage()));
       }
-      return provider.runReplicas(ctx.fence(), withEnv, s.replicas())
-          .map(v -> new Outcome.Waiting("readiness", "starting replicas of " + ctx.label(s.side()), true));
+      return provider
+          .runReplicas(ctx.fence(), withEnv, s.replicas())
+          .map(
+              v ->
+                  new Outcome.Waiting(
+                      "readiness", "starting replicas of " + ctx.label(s.side()), true));
     }
     int ready = fleet.readyFor(release.id(), Duration.ofSeconds(s.minReadySeconds()));
     if (ready >= s.replicas()) {
       return Future.succeededFuture(Outcome.DONE);
     }
     String min = s.minReadySeconds() > 0 ? " for " + s.minReadySeconds() + " s" : "";
-    return Future.succeededFuture(new Outcome.Waiting("readiness", ready + " of " + s.replicas() + " replicas of "
-        + ctx.label(s.side()) + " ready" + min, true));
+    return Future.succeededFuture(
+        new Outcome.Waiting(
+            "readiness",
+            ready + " of " + s.replicas() + " replicas of " + ctx.label(s.side()) + " ready" + min,
+            true));
   }
 
   private Future<Outcome> scaleDown(Step.ScaleDown s, FleetStatus fleet) {
@@ -78,20 +86,25 @@ final class StepAttempt {
     if (release == null) {
       return Future.succeededFuture(Outcome.DONE);
     }
-    int counted = s.delaySeconds() > 0 ? fleet.unscheduled(release.id()) : fleet.running(release.id());
+    int counted =
+        s.delaySeconds() > 0 ? fleet.unscheduled(release.id()) : fleet.running(release.id());
     if (counted <= s.replicas()) {
       return Future.succeededFuture(Outcome.DONE);
     }
-    return provider.stopReplicas(ctx.fence(), release.id(), s.replicas(), s.delaySeconds()).map(Outcome.DONE);
+    return provider
+        .stopReplicas(ctx.fence(), release.id(), s.replicas(), s.delaySeconds())
+        .map(Outcome.DONE);
   }
 
   private Future<Outcome> stopOthers(Step.StopOthers s, FleetStatus fleet) {
     Set<String> keep = new HashSet<>();
-    s.keep().forEach(side -> {
-      if (ctx.release(side) != null) {
-        keep.add(ctx.release(side).id());
-      }
-    });
+    s.keep()
+        .forEach(
+            side -> {
+              if (ctx.release(side) != null) {
+                keep.add(ctx.release(side).id());
+              }
+            });
     List<String> others = fleet.releases().stream().filter(r -> !keep.contains(r)).toList();
     Future<Void> chain = Future.succeededFuture();
     for (String release : others) {
@@ -102,11 +115,13 @@ final class StepAttempt {
 
   private Future<Outcome> setTraffic(Step.SetTraffic s, FleetStatus fleet) {
     Map<String, Integer> weights = new HashMap<>();
-    s.weights().forEach((side, w) -> {
-      if (ctx.release(side) != null) {
-        weights.put(ctx.release(side).id(), w);
-      }
-    });
+    s.weights()
+        .forEach(
+            (side, w) -> {
+              if (ctx.release(side) != null) {
+                weights.put(ctx.release(side).id(), w);
+              }
+            });
     if (weights.equals(fleet.weights())) {
       return Future.succeededFuture(Outcome.DONE);
     }
@@ -118,25 +133,48 @@ final class StepAttempt {
       return Outcome.DONE;
     }
     if (s.untilPromote()) {
-      return new Outcome.Waiting("pause", "paused until promoted: POST /v1/deployments/"
-          + ctx.claim().deploymentId() + "/promote", false);
+      return new Outcome.Waiting(
+          "pause",
+          "paused until promoted: POST /v1/deployments/" + ctx.claim().deploymentId() + "/promote",
+          false);
     }
     long leftMs = s.seconds() * 1000L - control.stepElapsedMs();
-    return leftMs <= 0 ? Outcome.DONE
-        : new Outcome.Waiting("pause", "pausing " + s.seconds() + " s, " + seconds(leftMs) + " s left", false);
+    return leftMs <= 0
+        ? Outcome.DONE
+        : new Outcome.Waiting(
+            "pause", "pausing " + s.seconds() + " s, " + seconds(leftMs) + " s left", false);
   }
 
   private Future<Outcome> analysis(Step.Analysis s, Control control) {
     long leftMs = s.windowSeconds() * 1000L - control.stepElapsedMs();
     if (leftMs > 0) {
-      return Future.succeededFuture(new Outcome.Waiting("analysis", "observing " + ctx.label(Side.NEW) + " for "
-          + s.windowSeconds() + " s, " + seconds(leftMs) + " s left", false));
+      return Future.succeededFuture(
+          new Outcome.Waiting(
+              "analysis",
+              "observing "
+                  + ctx.label(Side.NEW)
+                  + " for "
+                  + s.windowSeconds()
+                  + " s, "
+                  + seconds(leftMs)
+                  + " s left",
+              false));
     }
-    return provider.errorRate(ctx.claim().instanceId(), ctx.newRelease().id(), s.windowSeconds()).map(rate ->
-        rate > s.maxErrorRate()
-            ? new Outcome.Failed(String.format(Locale.ROOT, "analysis failed: error rate of %s was %.3f over %d s, "
-                + "above max_error_rate %.3f", ctx.label(Side.NEW), rate, s.windowSeconds(), s.maxErrorRate()))
-            : Outcome.DONE);
+    return provider
+        .errorRate(ctx.claim().instanceId(), ctx.newRelease().id(), s.windowSeconds())
+        .map(
+            rate ->
+                rate > s.maxErrorRate()
+                    ? new Outcome.Failed(
+                        String.format(
+                            Locale.ROOT,
+                            "analysis failed: error rate of %s was %.3f over %d s, "
+                                + "above max_error_rate %.3f",
+                            ctx.label(Side.NEW),
+                            rate,
+                            s.windowSeconds(),
+                            s.maxErrorRate()))
+                    : Outcome.DONE);
   }
 
   private static String seconds(long ms) {

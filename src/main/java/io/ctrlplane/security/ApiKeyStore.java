@@ -24,8 +24,9 @@ import java.util.Set;
  * keep making sense.
  */
 public final class ApiKeyStore {
-  private static final String COLUMNS = "id, seq, tenant_id, name, scopes, display_prefix, created_at, created_by, "
-      + "revoked_at, revoked_by";
+  private static final String COLUMNS =
+      "id, seq, tenant_id, name, scopes, display_prefix, created_at, created_by, "
+          + "revoked_at, revoked_by";
 
   private final Pool pool;
 
@@ -34,75 +35,117 @@ public final class ApiKeyStore {
   }
 
   /** A new key of the caller's tenant, with its audit record, in one transaction. */
-  public Future<JsonObject> create(String name, Set<Scope> scopes, String keyHash, String displayPrefix, Caller caller) {
+  public Future<JsonObject> create(
+      String name, Set<Scope> scopes, String keyHash, String displayPrefix, Caller caller) {
     String id = Ids.next("key");
-    return pool.withTransaction(conn -> insert(conn, id, caller.tenantId(), name, scopes, keyHash, displayPrefix,
-            caller.keyId())
-        .compose(key -> AuditLog.succeeded(conn, caller, id, 201).map(key)));
+    return pool.withTransaction(
+        conn ->
+            insert(
+                    conn,
+                    id,
+                    caller.tenantId(),
+                    name,
+                    scopes,
+                    keyHash,
+                    displayPrefix,
+                    caller.keyId())
+                .compose(key -> AuditLog.succeeded(conn, caller, id, 201).map(key)));
   }
 
   /**
-   * The operator's way in (the {@code keys create} command, with database access): creates the tenant
-   * when it does not exist yet, then the key. Audited with no acting key.
+   * The operator's way in (the {@code keys create} command, with database access): creates the
+   * tenant when it does not exist yet, then the key. Audited with no acting key.
    */
-  public Future<JsonObject> createForOperator(String tenantId, String name, Set<Scope> scopes, String keyHash,
-      String displayPrefix) {
+  public Future<JsonObject> createForOperator(
+      String tenantId, String name, Set<Scope> scopes, String keyHash, String displayPrefix) {
     String id = Ids.next("key");
-    Caller operator = new Caller(tenantId, null, "operator (ctrlplane keys create)", Ids.next("req"),
-        "api_key.create");
-    return pool.withTransaction(conn -> conn
-        .preparedQuery("INSERT INTO tenants (id) VALUES ($1) ON CONFLICT (id) DO NOTHING").execute(Tuple.of(tenantId))
-        .compose(ok -> insert(conn, id, tenantId, name, scopes, keyHash, displayPrefix, null))
-        .compose(key -> AuditLog.succeeded(conn, operator, id, 201).map(key)));
+    Caller operator =
+        new Caller(
+            tenantId, null, "operator (ctrlplane keys create)", Ids.next("req"), "api_key.create");
+    return pool.withTransaction(
+        conn ->
+            conn.preparedQuery("INSERT INTO tenants (id) VALUES ($1) ON CONFLICT (id) DO NOTHING")
+                .execute(Tuple.of(tenantId))
+                .compose(
+                    ok -> insert(conn, id, tenantId, name, scopes, keyHash, displayPrefix, null))
+                .compose(key -> AuditLog.succeeded(conn, operator, id, 201).map(key)));
   }
 
   public Future<JsonObject> get(String tenantId, String id) {
-    return pool.preparedQuery("SELECT " + COLUMNS + " FROM api_keys WHERE id = $1 AND tenant_id = $2")
+    return pool.preparedQuery(
+            "SELECT " + COLUMNS + " FROM api_keys WHERE id = $1 AND tenant_id = $2")
         .execute(Tuple.of(id, tenantId))
-        .compose(rs -> rs.size() == 0 ? Future.failedFuture(notFound(id))
-            : Future.succeededFuture(render(rs.iterator().next())));
+        .compose(
+            rs ->
+                rs.size() == 0
+                    ? Future.failedFuture(notFound(id))
+                    : Future.succeededFuture(render(rs.iterator().next())));
   }
 
   public Future<JsonObject> list(String tenantId, int limit, String cursor) {
     Long after = cursor == null ? null : Cursor.decodeLong("k", cursor);
-    return pool.preparedQuery("SELECT " + COLUMNS + " FROM api_keys WHERE tenant_id = $1 "
-            + "AND seq < coalesce($2::bigint, 9223372036854775807) ORDER BY seq DESC LIMIT $3")
+    return pool.preparedQuery(
+            "SELECT "
+                + COLUMNS
+                + " FROM api_keys WHERE tenant_id = $1 "
+                + "AND seq < coalesce($2::bigint, 9223372036854775807) ORDER BY seq DESC LIMIT $3")
         .execute(Tuple.of(tenantId, after, limit + 1))
         .map(rows -> Pages.bySeq(rows, limit, ApiKeyStore::render, "k"));
   }
 
   /**
-   * Revokes a key of the caller's tenant. Takes effect with the commit: every API process looks keys
-   * up on every request. The configured bootstrap key has no row: it is revoked by changing the
-   * configuration, and says so.
+   * Revokes a key of the caller's tenant. Takes effect with the commit: every API process looks
+   * keys up on every request. The configured bootstrap key has no row: it is revoked by changing
+   * the configuration, and says so.
    */
   public Future<JsonObject> revoke(String id, Caller caller) {
-    if (Principal.BOOTSTRAP_KEY_ID.equals(id) && Principal.DEFAULT_TENANT.equals(caller.tenantId())) {
-      return Future.failedFuture(ApiException.conflict("the bootstrap key comes from configuration "
-          + "(CTRLPLANE_BOOTSTRAP_API_KEY): unset or change it and restart the API processes to revoke it"));
+    if (Principal.BOOTSTRAP_KEY_ID.equals(id)
+        && Principal.DEFAULT_TENANT.equals(caller.tenantId())) {
+      return Future.failedFuture(
+          ApiException.conflict(
+              "the bootstrap key comes from configuration "
+                  + "(CTRLPLANE_BOOTSTRAP_API_KEY): unset or change it and restart the API processes to revoke it"));
     }
-    return pool.withTransaction(conn -> conn
-        .preparedQuery("SELECT revoked_at FROM api_keys WHERE id = $1 AND tenant_id = $2 FOR UPDATE")
-        .execute(Tuple.of(id, caller.tenantId()))
-        .compose(rs -> {
-          if (rs.size() == 0) {
-            return Future.failedFuture(notFound(id));
-          }
-          if (rs.iterator().next().getOffsetDateTime("revoked_at") != null) {
-            return Future.failedFuture(ApiException.conflict("api key " + id + " is already revoked"));
-          }
-          return conn.preparedQuery("UPDATE api_keys SET revoked_at = now(), revoked_by = $2 WHERE id = $1")
-              .execute(Tuple.of(id, caller.keyId()))
-              .compose(ok -> AuditLog.succeeded(conn, caller, id, 204))
-              .map(v -> new JsonObject().put("id", id).put("revoked", true));
-        }));
+    return pool.withTransaction(
+        conn ->
+            conn.preparedQuery(
+                    "SELECT revoked_at FROM api_keys WHERE id = $1 AND tenant_id = $2 FOR UPDATE")
+                .execute(Tuple.of(id, caller.tenantId()))
+                .compose(
+                    rs -> {
+                      if (rs.size() == 0) {
+                        return Future.failedFuture(notFound(id));
+                      }
+                      if (rs.iterator().next().getOffsetDateTime("revoked_at") != null) {
+                        return Future.failedFuture(
+                            ApiException.conflict("api key " + id + " is already revoked"));
+                      }
+                      return conn.preparedQuery(
+                              "UPDATE api_keys SET revoked_at = now(), revoked_by = $2 WHERE id = $1")
+                          .execute(Tuple.of(id, caller.keyId()))
+                          .compose(ok -> AuditLog.succeeded(conn, caller, id, 204))
+                          .map(v -> new JsonObject().put("id", id).put("revoked", true));
+                    }));
   }
 
-  private static Future<JsonObject> insert(SqlClient conn, String id, String tenantId, String name, Set<Scope> scopes,
-      String keyHash, String displayPrefix, String createdBy) {
-    return conn.preparedQuery("INSERT INTO api_keys (id, tenant_id, name, scopes, key_hash, display_prefix, created_by) "
-            + "VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING " + COLUMNS)
-        .execute(Tuple.from(new Object[] {id, tenantId, name, Scope.toArray(scopes), keyHash, displayPrefix, createdBy}))
+  private static Future<JsonObject> insert(
+      SqlClient conn,
+      String id,
+      String tenantId,
+      String name,
+      Set<Scope> scopes,
+      String keyHash,
+      String displayPrefix,
+      String createdBy) {
+    return conn.preparedQuery(
+            "INSERT INTO api_keys (id, tenant_id, name, scopes, key_hash, display_prefix, created_by) "
+                + "VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING "
+                + COLUMNS)
+        .execute(
+            Tuple.from(
+                new Object[] {
+                  id, tenantId, name, Scope.toArray(scopes), keyHash, displayPrefix, createdBy
+                }))
         .map(rs -> render(rs.iterator().next()));
   }
 
@@ -120,21 +163,27 @@ public final class ApiKeyStore {
   }
 
   private static String time(OffsetDateTime t) {
-    return t == null ? null : DateTimeFormatter.ISO_INSTANT.format(t.withOffsetSameInstant(ZoneOffset.UTC));
+    return t == null
+        ? null
+        : DateTimeFormatter.ISO_INSTANT.format(t.withOffsetSameInstant(ZoneOffset.UTC));
   }
 
   private static ApiException notFound(String id) {
     return ApiException.notFound("api key " + id + " does not exist");
   }
 
-  /** Which of {@code keyIds} are revoked now (ids with no row, like the bootstrap key's, are not). */
+  /**
+   * Which of {@code keyIds} are revoked now (ids with no row, like the bootstrap key's, are not).
+   */
   public static Future<Set<String>> revoked(SqlClient client, Set<String> keyIds) {
-    return client.preparedQuery("SELECT id FROM api_keys WHERE id = ANY($1) AND revoked_at IS NOT NULL")
+    return client
+        .preparedQuery("SELECT id FROM api_keys WHERE id = ANY($1) AND revoked_at IS NOT NULL")
         .execute(Tuple.of(keyIds.toArray(new String[0])))
-        .map(rows -> {
-          Set<String> revoked = new HashSet<>();
-          rows.forEach(r -> revoked.add(r.getString("id")));
-          return revoked;
-        });
+        .map(
+            rows -> {
+              Set<String> revoked = new HashSet<>();
+              rows.forEach(r -> revoked.add(r.getString("id")));
+              return revoked;
+            });
   }
 }

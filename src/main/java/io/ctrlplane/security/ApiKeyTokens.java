@@ -16,8 +16,13 @@ import java.util.regex.Pattern;
  */
 public final class ApiKeyTokens {
   public static final String PREFIX = "cp_";
-  /** How much of a key the API shows to tell keys apart: the prefix and 4 characters (24 of 256 bits). */
+
+  /**
+   * How much of a key the API shows to tell keys apart: the prefix and 4 characters (24 of 256
+   * bits).
+   */
   static final int DISPLAY_CHARS = PREFIX.length() + 4;
+
   private static final Pattern SHAPE = Pattern.compile("cp_[A-Za-z0-9_-]{43}");
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -37,8 +42,9 @@ public final class ApiKeyTokens {
   /** Hex SHA-256 of the key: what the database stores and looks keys up by. */
   public static String hash(String token) {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-          .digest(token.getBytes(StandardCharsets.UTF_8)));
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

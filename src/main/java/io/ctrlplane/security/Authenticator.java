@@ -5,8 +5,8 @@ import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
-import java.security.MessageDigest;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 
 /**
  * Checks the bearer key of a request. Keys are looked up in the database on every request (one
@@ -43,7 +43,8 @@ public final class Authenticator {
     }
   }
 
-  private static final String LOOKUP = "SELECT id, name, tenant_id, scopes, revoked_at FROM api_keys WHERE key_hash = $1";
+  private static final String LOOKUP =
+      "SELECT id, name, tenant_id, scopes, revoked_at FROM api_keys WHERE key_hash = $1";
 
   private final Pool pool;
   private final boolean enabled;
@@ -52,8 +53,10 @@ public final class Authenticator {
   public Authenticator(Pool pool, AppConfig.Security security) {
     this.pool = pool;
     this.enabled = security.authEnabled();
-    this.bootstrapHash = security.bootstrapApiKey() == null ? null
-        : ApiKeyTokens.hash(security.bootstrapApiKey()).getBytes(StandardCharsets.US_ASCII);
+    this.bootstrapHash =
+        security.bootstrapApiKey() == null
+            ? null
+            : ApiKeyTokens.hash(security.bootstrapApiKey()).getBytes(StandardCharsets.US_ASCII);
   }
 
   public Future<Result> authenticate(String authorization) {
@@ -68,21 +71,31 @@ public final class Authenticator {
       return Future.succeededFuture(Result.refused(Refusal.MALFORMED));
     }
     String hash = ApiKeyTokens.hash(token);
-    if (bootstrapHash != null && MessageDigest.isEqual(bootstrapHash, hash.getBytes(StandardCharsets.US_ASCII))) {
+    if (bootstrapHash != null
+        && MessageDigest.isEqual(bootstrapHash, hash.getBytes(StandardCharsets.US_ASCII))) {
       return Future.succeededFuture(Result.ok(Principal.bootstrap()));
     }
     if (!ApiKeyTokens.wellFormed(token)) {
       return Future.succeededFuture(Result.refused(Refusal.MALFORMED));
     }
-    return pool.preparedQuery(LOOKUP).execute(Tuple.of(hash)).map(rows -> {
-      if (rows.size() == 0) {
-        return Result.refused(Refusal.UNKNOWN);
-      }
-      Row row = rows.iterator().next();
-      Principal p = new Principal(row.getString("id"), row.getString("name"), row.getString("tenant_id"),
-          Scope.fromArray(row.getArrayOfStrings("scopes")));
-      return row.getOffsetDateTime("revoked_at") == null ? Result.ok(p) : new Result(null, Refusal.REVOKED, p);
-    });
+    return pool.preparedQuery(LOOKUP)
+        .execute(Tuple.of(hash))
+        .map(
+            rows -> {
+              if (rows.size() == 0) {
+                return Result.refused(Refusal.UNKNOWN);
+              }
+              Row row = rows.iterator().next();
+              Principal p =
+                  new Principal(
+                      row.getString("id"),
+                      row.getString("name"),
+                      row.getString("tenant_id"),
+                      Scope.fromArray(row.getArrayOfStrings("scopes")));
+              return row.getOffsetDateTime("revoked_at") == null
+                  ? Result.ok(p)
+                  : new Result(null, Refusal.REVOKED, p);
+            });
   }
 
   public boolean enabled() {

@@ -17,15 +17,15 @@ import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The encryption keys of {@code security.encryption_key}: AES-256-GCM, the first key encrypts, every
- * key decrypts, so keys rotate by putting a new one first and dropping an old one once nothing is
- * encrypted with it any more. A ciphertext names its key by id: {@code k} + the first 8 hex digits of
- * the key's SHA-256, so operators never have to name keys, and 32 bits of a hash of a 256-bit key
- * say nothing useful about it.
+ * The encryption keys of {@code security.encryption_key}: AES-256-GCM, the first key encrypts,
+ * every key decrypts, so keys rotate by putting a new one first and dropping an old one once
+ * nothing is encrypted with it any more. A ciphertext names its key by id: {@code k} + the first 8
+ * hex digits of the key's SHA-256, so operators never have to name keys, and 32 bits of a hash of a
+ * 256-bit key say nothing useful about it.
  *
  * <p>Sealed form: {@code v1:<key id>:<base64url(12-byte nonce || ciphertext || 16-byte tag)>}. The
- * associated data binds a value to where it belongs (tenant, instance, variable name), so a ciphertext
- * copied to another tenant, instance or variable does not decrypt.
+ * associated data binds a value to where it belongs (tenant, instance, variable name), so a
+ * ciphertext copied to another tenant, instance or variable does not decrypt.
  */
 public final class Keyring {
   private static final String FORMAT = "v1";
@@ -42,8 +42,8 @@ public final class Keyring {
   }
 
   /**
-   * Parses the configured list; null when unset (secrets are then refused). Errors name the entry by
-   * position, never by value.
+   * Parses the configured list; null when unset (secrets are then refused). Errors name the entry
+   * by position, never by value.
    */
   public static Keyring fromConfig(String configured) {
     if (configured == null || configured.isBlank()) {
@@ -87,13 +87,20 @@ public final class Keyring {
       byte[] out = new byte[NONCE_BYTES + sealed.length];
       System.arraycopy(nonce, 0, out, 0, NONCE_BYTES);
       System.arraycopy(sealed, 0, out, NONCE_BYTES, sealed.length);
-      return FORMAT + ":" + primary + ":" + Base64.getUrlEncoder().withoutPadding().encodeToString(out);
+      return FORMAT
+          + ":"
+          + primary
+          + ":"
+          + Base64.getUrlEncoder().withoutPadding().encodeToString(out);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("AES-GCM encryption failed", e);
     }
   }
 
-  /** The plaintext; {@link Unreadable} when the key is not configured or the value was tampered with. */
+  /**
+   * The plaintext; {@link Unreadable} when the key is not configured or the value was tampered
+   * with.
+   */
   public String open(String sealed, String context) {
     String[] parts = sealed == null ? new String[0] : sealed.split(":", 3);
     if (parts.length != 3 || !FORMAT.equals(parts[0])) {
@@ -101,17 +108,23 @@ public final class Keyring {
     }
     SecretKeySpec key = keys.get(parts[1]);
     if (key == null) {
-      throw new Unreadable("is encrypted with key " + parts[1] + ", which is not among the configured keys "
-          + keys.keySet() + " (security.encryption_key)");
+      throw new Unreadable(
+          "is encrypted with key "
+              + parts[1]
+              + ", which is not among the configured keys "
+              + keys.keySet()
+              + " (security.encryption_key)");
     }
     try {
       byte[] in = Base64.getUrlDecoder().decode(parts[2]);
       Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
       cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, in, 0, NONCE_BYTES));
       cipher.updateAAD(context.getBytes(StandardCharsets.UTF_8));
-      return new String(cipher.doFinal(in, NONCE_BYTES, in.length - NONCE_BYTES), StandardCharsets.UTF_8);
+      return new String(
+          cipher.doFinal(in, NONCE_BYTES, in.length - NONCE_BYTES), StandardCharsets.UTF_8);
     } catch (GeneralSecurityException | IllegalArgumentException e) {
-      throw new Unreadable("does not decrypt with key " + parts[1] + " (altered, or moved from another variable)");
+      throw new Unreadable(
+          "does not decrypt with key " + parts[1] + " (altered, or moved from another variable)");
     }
   }
 
@@ -124,15 +137,26 @@ public final class Keyring {
   private static byte[] decodeKey(String entry, int position) {
     byte[] raw;
     try {
-      raw = entry.contains("-") || entry.contains("_")
-          ? Base64.getUrlDecoder().decode(entry) : Base64.getDecoder().decode(entry);
+      raw =
+          entry.contains("-") || entry.contains("_")
+              ? Base64.getUrlDecoder().decode(entry)
+              : Base64.getDecoder().decode(entry);
     } catch (IllegalArgumentException e) {
-      throw new ConfigException(setting() + ": entry " + position + " is not base64; generate a key with "
-          + "`openssl rand -base64 32`");
+      throw new ConfigException(
+          setting()
+              + ": entry "
+              + position
+              + " is not base64; generate a key with "
+              + "`openssl rand -base64 32`");
     }
     if (raw.length != 32) {
-      throw new ConfigException(setting() + ": entry " + position + " is " + raw.length
-          + " bytes, AES-256 needs 32; generate a key with `openssl rand -base64 32`");
+      throw new ConfigException(
+          setting()
+              + ": entry "
+              + position
+              + " is "
+              + raw.length
+              + " bytes, AES-256 needs 32; generate a key with `openssl rand -base64 32`");
     }
     return raw;
   }
@@ -151,7 +175,8 @@ public final class Keyring {
 
   /**
    * A keyed hash (HMAC-SHA256 under a key derived from the primary key) for request bodies that may
-   * carry secrets: unlike a plain SHA-256 it lets no one holding the database test guesses of a value.
+   * carry secrets: unlike a plain SHA-256 it lets no one holding the database test guesses of a
+   * value.
    */
   public String mac(String text) {
     try {

@@ -9,6 +9,7 @@ import java.util.Set;
 public record Principal(String keyId, String keyName, String tenantId, Set<Scope> scopes) {
   /** The id audit records and deployments carry for the configured bootstrap key. */
   public static final String BOOTSTRAP_KEY_ID = "key_bootstrap";
+
   public static final String DEFAULT_TENANT = "default";
 
   static Principal bootstrap() {
@@ -17,7 +18,8 @@ public record Principal(String keyId, String keyName, String tenantId, Set<Scope
 
   /** Every request acts as this when authentication is switched off by configuration. */
   static Principal anonymousAdmin() {
-    return new Principal("key_anonymous", "anonymous (auth disabled)", DEFAULT_TENANT, Set.of(Scope.ADMIN));
+    return new Principal(
+        "key_anonymous", "anonymous (auth disabled)", DEFAULT_TENANT, Set.of(Scope.ADMIN));
   }
 
   public boolean allows(Scope required) {

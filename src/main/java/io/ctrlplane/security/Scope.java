@@ -9,11 +9,13 @@ import java.util.Set;
 /**
  * What an API key may do. {@code read}: every GET of deploy data; {@code deploy}: deploy, rollback,
  * cancel, pause/resume/promote and creating instances; {@code admin}: API keys, webhooks, the audit
- * trail, and everything the other two allow. {@code read} and {@code deploy} are independent, so a CI
- * key that deploys and watches its deployment carries both.
+ * trail, and everything the other two allow. {@code read} and {@code deploy} are independent, so a
+ * CI key that deploys and watches its deployment carries both.
  */
 public enum Scope {
-  READ, DEPLOY, ADMIN;
+  READ,
+  DEPLOY,
+  ADMIN;
 
   public String wire() {
     return name().toLowerCase(Locale.ROOT);
@@ -33,10 +35,13 @@ public enum Scope {
     throw new IllegalArgumentException("unknown scope '" + wire + "'");
   }
 
-  /** The scopes of a request body: a non-empty array of known names, or a 422 naming {@code field}. */
+  /**
+   * The scopes of a request body: a non-empty array of known names, or a 422 naming {@code field}.
+   */
   public static Set<Scope> parseList(Object value, String field) {
     if (!(value instanceof JsonArray array) || array.isEmpty()) {
-      throw new ValidationException(field, "must be a non-empty array, some of [read, deploy, admin]");
+      throw new ValidationException(
+          field, "must be a non-empty array, some of [read, deploy, admin]");
     }
     Set<Scope> scopes = EnumSet.noneOf(Scope.class);
     for (int i = 0; i < array.size(); i++) {
@@ -44,7 +49,8 @@ public enum Scope {
       try {
         scopes.add(parse(s instanceof String str ? str : String.valueOf(s)));
       } catch (IllegalArgumentException e) {
-        throw new ValidationException(field + "[" + i + "]", "must be one of [read, deploy, admin]");
+        throw new ValidationException(
+            field + "[" + i + "]", "must be one of [read, deploy, admin]");
       }
     }
     return scopes;

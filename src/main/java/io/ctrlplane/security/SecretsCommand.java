@@ -24,13 +24,17 @@ import picocli.CommandLine.Option;
  * dropped from {@code security.encryption_key}. Values are opened and sealed in this process only,
  * a batch per transaction, and never printed.
  */
-@Command(name = "secrets", mixinStandardHelpOptions = true,
-    description = "Maintain stored secret_env values (operators; needs the PostgreSQL and encryption settings).")
+@Command(
+    name = "secrets",
+    mixinStandardHelpOptions = true,
+    description =
+        "Maintain stored secret_env values (operators; needs the PostgreSQL and encryption settings).")
 public final class SecretsCommand implements Main.EnvAware, Main.OutputAware {
   private static final int BATCH = 500;
-  private static final String STALE = "SELECT s.release_id, s.name, s.ciphertext, s.tenant_id, r.instance_id "
-      + "FROM release_secrets s JOIN releases r ON r.id = s.release_id WHERE s.key_id <> $1 "
-      + "ORDER BY s.release_id, s.name LIMIT $2 FOR UPDATE OF s";
+  private static final String STALE =
+      "SELECT s.release_id, s.name, s.ciphertext, s.tenant_id, r.instance_id "
+          + "FROM release_secrets s JOIN releases r ON r.id = s.release_id WHERE s.key_id <> $1 "
+          + "ORDER BY s.release_id, s.name LIMIT $2 FOR UPDATE OF s";
 
   private Map<String, String> env = Map.of();
   private PrintStream out = System.out;
@@ -45,15 +49,22 @@ public final class SecretsCommand implements Main.EnvAware, Main.OutputAware {
     this.out = out;
   }
 
-  @Command(name = "reencrypt", mixinStandardHelpOptions = true,
+  @Command(
+      name = "reencrypt",
+      mixinStandardHelpOptions = true,
       description = "Re-seal every secret_env value with the first key of security.encryption_key.")
-  int reencrypt(@Option(names = "--config", description = "Config file (default conf/config.json, or CTRLPLANE_CONFIG).")
-      String configFile) throws Exception {
+  int reencrypt(
+      @Option(
+              names = "--config",
+              description = "Config file (default conf/config.json, or CTRLPLANE_CONFIG).")
+          String configFile)
+      throws Exception {
     AppConfig config = Main.loadConfig(configFile, env);
     Keyring keyring = Keyring.fromConfig(config.security().encryptionKey());
     if (keyring == null) {
-      throw new ConfigException("no encryption key is configured: set security.encryption_key (CTRLPLANE_ENCRYPTION_KEY)"
-          + " to the new key first, followed by the old ones");
+      throw new ConfigException(
+          "no encryption key is configured: set security.encryption_key (CTRLPLANE_ENCRYPTION_KEY)"
+              + " to the new key first, followed by the old ones");
     }
     Vertx vertx = Vertx.vertx();
     Pool pool = PgPools.create(vertx, config.postgres(), "ctrlplane-secrets-cli");
@@ -61,12 +72,19 @@ public final class SecretsCommand implements Main.EnvAware, Main.OutputAware {
       int total = 0;
       int done;
       do {
-        done = pool.withTransaction(conn -> batch(conn, keyring)).toCompletionStage().toCompletableFuture()
-            .get(60, TimeUnit.SECONDS);
+        done =
+            pool.withTransaction(conn -> batch(conn, keyring))
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(60, TimeUnit.SECONDS);
         total += done;
       } while (done == BATCH);
-      out.println("re-encrypted " + total + " secret_env value(s) with key " + keyring.primaryKeyId()
-          + "; keys no longer needed by any stored value can now be removed from security.encryption_key");
+      out.println(
+          "re-encrypted "
+              + total
+              + " secret_env value(s) with key "
+              + keyring.primaryKeyId()
+              + "; keys no longer needed by any stored value can now be removed from security.encryption_key");
       return 0;
     } catch (java.util.concurrent.ExecutionException e) {
       throw e.getCause() instanceof Keyring.Unreadable u ? new ConfigException(u.getMessage()) : e;
@@ -77,24 +95,46 @@ public final class SecretsCommand implements Main.EnvAware, Main.OutputAware {
   }
 
   private static Future<Integer> batch(SqlConnection conn, Keyring keyring) {
-    return conn.preparedQuery(STALE).execute(Tuple.of(keyring.primaryKeyId(), BATCH)).compose(rows -> {
-      List<Tuple> updates = new ArrayList<>();
-      for (Row row : rows) {
-        String context = SecretEnv.context(row.getString("tenant_id"), row.getString("instance_id"), row.getString("name"));
-        String resealed;
-        try {
-          resealed = keyring.seal(keyring.open(row.getString("ciphertext"), context), context);
-        } catch (Keyring.Unreadable e) {
-          return Future.failedFuture(new Keyring.Unreadable("release " + row.getString("release_id") + " secret_env."
-              + row.getString("name") + " " + e.getMessage()));
-        }
-        updates.add(Tuple.of(row.getString("release_id"), row.getString("name"), keyring.primaryKeyId(), resealed));
-      }
-      if (updates.isEmpty()) {
-        return Future.succeededFuture(0);
-      }
-      return conn.preparedQuery("UPDATE release_secrets SET key_id = $3, ciphertext = $4 WHERE release_id = $1 "
-          + "AND name = $2").executeBatch(updates).map(updates.size());
-    });
+    return conn.preparedQuery(STALE)
+        .execute(Tuple.of(keyring.primaryKeyId(), BATCH))
+        .compose(
+            rows -> {
+              List<Tuple> updates = new ArrayList<>();
+              for (Row row : rows) {
+                String context =
+                    SecretEnv.context(
+                        row.getString("tenant_id"),
+                        row.getString("instance_id"),
+                        row.getString("name"));
+                String resealed;
+                try {
+                  resealed =
+                      keyring.seal(keyring.open(row.getString("ciphertext"), context), context);
+                } catch (Keyring.Unreadable e) {
+                  return Future.failedFuture(
+                      new Keyring.Unreadable(
+                          "release "
+                              + row.getString("release_id")
+                              + " secret_env."
+                              + row.getString("name")
+                              + " "
+                              + e.getMessage()));
+                }
+                updates.add(
+                    Tuple.of(
+                        row.getString("release_id"),
+                        row.getString("name"),
+                        keyring.primaryKeyId(),
+                        resealed));
+              }
+              if (updates.isEmpty()) {
+                return Future.succeededFuture(0);
+              }
+              return conn.preparedQuery(
+                      "UPDATE release_secrets SET key_id = $3, ciphertext = $4 WHERE release_id = $1 "
+                          + "AND name = $2")
+                  .executeBatch(updates)
+                  .map(updates.size());
+            });
   }
 }

@@ -37,17 +37,34 @@ public class ControlStoreVerticle extends VerticleBase {
     Providers providers = new Providers(vertx, pool, config.agent().token());
     handle(Addresses.DEPLOYMENTS_PAUSE, m -> control.pause(m.getString("id"), Caller.from(m)));
     handle(Addresses.DEPLOYMENTS_RESUME, m -> control.resume(m.getString("id"), Caller.from(m)));
-    handle(Addresses.DEPLOYMENTS_PROMOTE, m -> control.promote(m.getString("id"), m.getBoolean("full", false),
-        Caller.from(m)));
-    handle(Addresses.FLEET_GET, m -> Queries.instance(pool, Caller.from(m).tenantId(), m.getString("id"))
-        .compose(i -> providers.forName(i.getString("provider")).status(i.getString("id")))
-        .map(fleet -> fleet.toJson()));
-    handle(Addresses.FLEET_TIMELINE, m -> Queries.instance(pool, Caller.from(m).tenantId(), m.getString("instance_id"))
-        .compose(i -> providers.forName(i.getString("provider"))
-            .timeline(i.getString("id"), m.getInteger("limit"), m.getString("cursor"))));
+    handle(
+        Addresses.DEPLOYMENTS_PROMOTE,
+        m -> control.promote(m.getString("id"), m.getBoolean("full", false), Caller.from(m)));
+    handle(
+        Addresses.FLEET_GET,
+        m ->
+            Queries.instance(pool, Caller.from(m).tenantId(), m.getString("id"))
+                .compose(i -> providers.forName(i.getString("provider")).status(i.getString("id")))
+                .map(fleet -> fleet.toJson()));
+    handle(
+        Addresses.FLEET_TIMELINE,
+        m ->
+            Queries.instance(pool, Caller.from(m).tenantId(), m.getString("instance_id"))
+                .compose(
+                    i ->
+                        providers
+                            .forName(i.getString("provider"))
+                            .timeline(
+                                i.getString("id"), m.getInteger("limit"), m.getString("cursor"))));
     ReplicaLogs logs = new ReplicaLogs(pool, providers.agents());
-    handle(Addresses.REPLICA_LOGS, m -> logs.tail(Caller.from(m).tenantId(), m.getString("instance_id"), m.getString("replica_id"),
-        m.getInteger("tail")));
+    handle(
+        Addresses.REPLICA_LOGS,
+        m ->
+            logs.tail(
+                Caller.from(m).tenantId(),
+                m.getString("instance_id"),
+                m.getString("replica_id"),
+                m.getInteger("tail")));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
   }
 

@@ -16,7 +16,9 @@ public final class Cursor {
 
   public static String encode(String kind, Object key) {
     String raw = kind + ":" + key;
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(raw.getBytes(StandardCharsets.UTF_8));
+    return Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString(raw.getBytes(StandardCharsets.UTF_8));
   }
 
   /** Returns the key, or throws a 400-worthy error when the cursor was not made for this list. */
@@ -40,10 +42,17 @@ public final class Cursor {
     }
   }
 
-  /** A cursor is a query parameter: one the list did not hand out is a bad request (400), like a bad limit. */
+  /**
+   * A cursor is a query parameter: one the list did not hand out is a bad request (400), like a bad
+   * limit.
+   */
   private static ApiException invalid() {
     String rule = "is not a cursor returned by this list";
-    return new ApiException(new Problem(400, "Invalid query parameter", "cursor " + rule,
-        List.of(new FieldError("cursor", rule))));
+    return new ApiException(
+        new Problem(
+            400,
+            "Invalid query parameter",
+            "cursor " + rule,
+            List.of(new FieldError("cursor", rule))));
   }
 }

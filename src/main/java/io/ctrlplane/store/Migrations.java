@@ -9,7 +9,9 @@ import java.sql.SQLException;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.output.MigrateResult;
 
-/** Applies the Flyway migrations under {@code db/migration}; JDBC, so it runs on a worker thread. */
+/**
+ * Applies the Flyway migrations under {@code db/migration}; JDBC, so it runs on a worker thread.
+ */
 public final class Migrations {
   private Migrations() {}
 
@@ -35,16 +37,26 @@ public final class Migrations {
     Throwable t = e;
     while (t != null) {
       if (t instanceof ConnectException || t instanceof java.net.UnknownHostException) {
-        return new ConfigException("cannot reach PostgreSQL at " + pg.host() + ":" + pg.port()
-            + " (" + t.getClass().getSimpleName() + "): check CTRLPLANE_PG_URL");
+        return new ConfigException(
+            "cannot reach PostgreSQL at "
+                + pg.host()
+                + ":"
+                + pg.port()
+                + " ("
+                + t.getClass().getSimpleName()
+                + "): check CTRLPLANE_PG_URL");
       }
       if (t instanceof SQLException sql && "28P01".equals(sql.getSQLState())) {
-        return new ConfigException("PostgreSQL rejected user '" + pg.user()
-            + "' (bad password): check CTRLPLANE_PG_USER and CTRLPLANE_PG_PASSWORD");
+        return new ConfigException(
+            "PostgreSQL rejected user '"
+                + pg.user()
+                + "' (bad password): check CTRLPLANE_PG_USER and CTRLPLANE_PG_PASSWORD");
       }
       if (t instanceof SQLException sql && "3D000".equals(sql.getSQLState())) {
-        return new ConfigException("PostgreSQL database '" + pg.database()
-            + "' does not exist: create it or fix CTRLPLANE_PG_URL");
+        return new ConfigException(
+            "PostgreSQL database '"
+                + pg.database()
+                + "' does not exist: create it or fix CTRLPLANE_PG_URL");
       }
       t = t.getCause();
     }
@@ -52,7 +64,10 @@ public final class Migrations {
     while (root.getCause() != null) {
       root = root.getCause();
     }
-    return new ConfigException("database migration failed against " + pg.url() + ": "
-        + String.valueOf(root.getMessage()).lines().findFirst().orElse(""));
+    return new ConfigException(
+        "database migration failed against "
+            + pg.url()
+            + ": "
+            + String.valueOf(root.getMessage()).lines().findFirst().orElse(""));
   }
 }

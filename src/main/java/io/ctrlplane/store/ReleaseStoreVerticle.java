@@ -37,19 +37,41 @@ public class ReleaseStoreVerticle extends VerticleBase {
   public Future<?> start() {
     pool = PgPools.create(vertx, config.postgres(), "ctrlplane-store");
     ReleaseStore store = new ReleaseStore(pool);
-    write(Addresses.INSTANCES_CREATE, m -> store.createInstance(m.getJsonObject("body"), key(m), Caller.from(m)));
-    write(Addresses.DEPLOYMENTS_CREATE, m -> store.createDeployment(m.getJsonObject("body"), key(m), Caller.from(m)));
-    write(Addresses.DEPLOYMENTS_ROLLBACK, m -> store.rollback(m.getJsonObject("body"), key(m), Caller.from(m)));
-    write(Addresses.DEPLOYMENTS_CANCEL, m -> store.cancel(m.getString("id"), key(m), Caller.from(m)));
+    write(
+        Addresses.INSTANCES_CREATE,
+        m -> store.createInstance(m.getJsonObject("body"), key(m), Caller.from(m)));
+    write(
+        Addresses.DEPLOYMENTS_CREATE,
+        m -> store.createDeployment(m.getJsonObject("body"), key(m), Caller.from(m)));
+    write(
+        Addresses.DEPLOYMENTS_ROLLBACK,
+        m -> store.rollback(m.getJsonObject("body"), key(m), Caller.from(m)));
+    write(
+        Addresses.DEPLOYMENTS_CANCEL, m -> store.cancel(m.getString("id"), key(m), Caller.from(m)));
     handle(Addresses.INSTANCES_GET, m -> Queries.instance(pool, tenant(m), m.getString("id")));
     handle(Addresses.DEPLOYMENTS_GET, m -> Queries.deployment(pool, tenant(m), m.getString("id")));
     handle(Addresses.RELEASES_GET, m -> Queries.release(pool, tenant(m), m.getString("id")));
-    handle(Addresses.INSTANCES_LIST, m -> Queries.instances(pool, tenant(m), m.getInteger("limit"),
-        m.getString("cursor")));
-    handle(Addresses.RELEASES_LIST, m -> Queries.releases(pool, tenant(m), m.getString("instance_id"),
-        m.getInteger("limit"), m.getString("cursor")));
-    handle(Addresses.DEPLOYMENTS_LIST, m -> Queries.deployments(pool, tenant(m), m.getString("instance_id"),
-        m.getInteger("limit"), m.getString("cursor")));
+    handle(
+        Addresses.INSTANCES_LIST,
+        m -> Queries.instances(pool, tenant(m), m.getInteger("limit"), m.getString("cursor")));
+    handle(
+        Addresses.RELEASES_LIST,
+        m ->
+            Queries.releases(
+                pool,
+                tenant(m),
+                m.getString("instance_id"),
+                m.getInteger("limit"),
+                m.getString("cursor")));
+    handle(
+        Addresses.DEPLOYMENTS_LIST,
+        m ->
+            Queries.deployments(
+                pool,
+                tenant(m),
+                m.getString("instance_id"),
+                m.getInteger("limit"),
+                m.getString("cursor")));
     pruneTimer = vertx.setPeriodic(3_600_000, id -> Idempotency.prune(pool));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
   }
@@ -68,24 +90,37 @@ public class ReleaseStoreVerticle extends VerticleBase {
     return Idempotency.Key.from(message.getJsonObject("idempotency"));
   }
 
-  /** A command that wrote to the outbox: after commit, wake the relay and the runners in this JVM. */
+  /**
+   * A command that wrote to the outbox: after commit, wake the relay and the runners in this JVM.
+   */
   private void write(String address, Function<JsonObject, Future<JsonObject>> command) {
-    handle(address, m -> command.apply(m).onSuccess(reply -> {
-      vertx.eventBus().publish(Addresses.OUTBOX_COMMITTED, null);
-      vertx.eventBus().publish(Addresses.DEPLOYMENTS_RUNNABLE, null);
-    }));
+    handle(
+        address,
+        m ->
+            command
+                .apply(m)
+                .onSuccess(
+                    reply -> {
+                      vertx.eventBus().publish(Addresses.OUTBOX_COMMITTED, null);
+                      vertx.eventBus().publish(Addresses.DEPLOYMENTS_RUNNABLE, null);
+                    }));
   }
 
   private void handle(String address, Function<JsonObject, Future<JsonObject>> handler) {
-    consumers.add(vertx.eventBus().<JsonObject>consumer(address, msg -> {
-      Future<JsonObject> result;
-      try {
-        result = handler.apply(msg.body());
-      } catch (RuntimeException e) {
-        result = Future.failedFuture(e);
-      }
-      result.onSuccess(msg::reply).onFailure(e -> fail(msg, e));
-    }));
+    consumers.add(
+        vertx
+            .eventBus()
+            .<JsonObject>consumer(
+                address,
+                msg -> {
+                  Future<JsonObject> result;
+                  try {
+                    result = handler.apply(msg.body());
+                  } catch (RuntimeException e) {
+                    result = Future.failedFuture(e);
+                  }
+                  result.onSuccess(msg::reply).onFailure(e -> fail(msg, e));
+                }));
   }
 
   private static void fail(Message<JsonObject> msg, Throwable e) {
@@ -96,7 +131,8 @@ public class ReleaseStoreVerticle extends VerticleBase {
       problem = Problem.invalid(v.errors());
     } else {
       log.error("store command failed", e);
-      problem = Problem.of(500, "Internal Server Error", "the store could not complete the request");
+      problem =
+          Problem.of(500, "Internal Server Error", "the store could not complete the request");
     }
     msg.fail(problem.status(), problem.toJson().encode());
   }

@@ -11,8 +11,9 @@ import io.vertx.sqlclient.Tuple;
 
 /** The tail of a process replica's output: found through the database, read from its agent. */
 final class ReplicaLogs {
-  private static final String LOOKUP = "SELECT r.instance_id, r.agent_id, a.api_url FROM proc_replicas r "
-      + "JOIN agents a ON a.id = r.agent_id WHERE r.id = $1";
+  private static final String LOOKUP =
+      "SELECT r.instance_id, r.agent_id, a.api_url FROM proc_replicas r "
+          + "JOIN agents a ON a.id = r.agent_id WHERE r.id = $1";
 
   private final Pool pool;
   private final AgentClient agents;
@@ -22,21 +23,41 @@ final class ReplicaLogs {
     this.agents = agents;
   }
 
-  /** Only the caller's tenant's replicas: another tenant's instance is a 404, like every other read. */
+  /**
+   * Only the caller's tenant's replicas: another tenant's instance is a 404, like every other read.
+   */
   Future<JsonObject> tail(String tenantId, String instanceId, String replicaId, int lines) {
     return Queries.instance(pool, tenantId, instanceId)
         .compose(instance -> pool.preparedQuery(LOOKUP).execute(Tuple.of(replicaId)))
-        .compose(rows -> {
-          Row row = rows.size() == 0 ? null : rows.iterator().next();
-          if (row == null || !instanceId.equals(row.getString("instance_id"))) {
-            return Future.failedFuture(ApiException.notFound("instance " + instanceId + " has no process replica "
-                + replicaId + " (only replicas of the process provider keep logs)"));
-          }
-          String agent = row.getString("agent_id");
-          return agents.logs(row.getString("api_url"), replicaId, lines)
-              .map(text -> new JsonObject().put("text", text).put("agent_id", agent))
-              .recover(e -> Future.failedFuture(new ApiException(Problem.of(503, "Agent Unavailable",
-                  "agent " + agent + ", which ran replica " + replicaId + ", did not answer: " + e.getMessage()))));
-        });
+        .compose(
+            rows -> {
+              Row row = rows.size() == 0 ? null : rows.iterator().next();
+              if (row == null || !instanceId.equals(row.getString("instance_id"))) {
+                return Future.failedFuture(
+                    ApiException.notFound(
+                        "instance "
+                            + instanceId
+                            + " has no process replica "
+                            + replicaId
+                            + " (only replicas of the process provider keep logs)"));
+              }
+              String agent = row.getString("agent_id");
+              return agents
+                  .logs(row.getString("api_url"), replicaId, lines)
+                  .map(text -> new JsonObject().put("text", text).put("agent_id", agent))
+                  .recover(
+                      e ->
+                          Future.failedFuture(
+                              new ApiException(
+                                  Problem.of(
+                                      503,
+                                      "Agent Unavailable",
+                                      "agent "
+                                          + agent
+                                          + ", which ran replica "
+                                          + replicaId
+                                          + ", did not answer: "
+                                          + e.getMessage()))));
+            });
   }
 }

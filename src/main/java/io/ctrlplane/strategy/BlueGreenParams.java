@@ -7,10 +7,10 @@ import java.util.List;
  * Parameters of the {@code blue-green} strategy: bring up a full new set, switch traffic at once.
  *
  * <ul>
- *   <li>{@code scale_down_delay_seconds} (0..86400, default 30): how long the old set keeps
- *       running after the switch, so in-flight requests drain and a rollback is instant;
- *   <li>{@code auto_promote} (default true): switch as soon as the new set is ready; when false
- *       the deployment waits for an explicit promote.
+ *   <li>{@code scale_down_delay_seconds} (0..86400, default 30): how long the old set keeps running
+ *       after the switch, so in-flight requests drain and a rollback is instant;
+ *   <li>{@code auto_promote} (default true): switch as soon as the new set is ready; when false the
+ *       deployment waits for an explicit promote.
  * </ul>
  */
 final class BlueGreenParams {

@@ -5,10 +5,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Blue-green: a full set of new replicas beside the old one, all traffic switched at once when every
- * new replica is ready (or when promoted, with auto_promote false). The old set is not stopped at
- * the switch but scheduled to stop after scale_down_delay_seconds: until then a rollback finds it
- * still running and ready, so going back is a traffic switch, not a restart.
+ * Blue-green: a full set of new replicas beside the old one, all traffic switched at once when
+ * every new replica is ready (or when promoted, with auto_promote false). The old set is not
+ * stopped at the switch but scheduled to stop after scale_down_delay_seconds: until then a rollback
+ * finds it still running and ready, so going back is a traffic switch, not a restart.
  */
 final class BlueGreenStrategy implements Strategy {
   @Override

@@ -9,18 +9,18 @@ import java.util.List;
  * Validates and normalizes a canary {@code steps} array: 1..50 objects, each with exactly one key.
  *
  * <ul>
- *   <li>{@code {"set_weight": 1..100}}: send that percentage of traffic to the new release.
- *       Weights must not decrease along the list.
- *   <li>{@code {"pause": {}}}: wait until someone promotes the deployment;
- *       {@code {"pause": {"seconds": 1..86400}}}: wait that long.
- *   <li>{@code {"analysis": {"max_error_rate": 0..1, "window_seconds": 1..3600}}}: watch the
- *       canary for the window and fail the deployment if its error rate exceeds the maximum.
- *       Both settings are required: there is no safe guess for an error budget.
+ *   <li>{@code {"set_weight": 1..100}}: send that percentage of traffic to the new release. Weights
+ *       must not decrease along the list.
+ *   <li>{@code {"pause": {}}}: wait until someone promotes the deployment; {@code {"pause":
+ *       {"seconds": 1..86400}}}: wait that long.
+ *   <li>{@code {"analysis": {"max_error_rate": 0..1, "window_seconds": 1..3600}}}: watch the canary
+ *       for the window and fail the deployment if its error rate exceeds the maximum. Both settings
+ *       are required: there is no safe guess for an error budget.
  * </ul>
  *
  * <p>The list need not end at {@code set_weight: 100}, nor contain a set_weight at all: once the
- * last step passes, the runner promotes the new release to 100% of traffic. A list that ends
- * below 100 therefore means "hold here, check, then finish", not "stay partially rolled out".
+ * last step passes, the runner promotes the new release to 100% of traffic. A list that ends below
+ * 100 therefore means "hold here, check, then finish", not "stay partially rolled out".
  */
 final class CanarySteps {
   static final int MAX_STEPS = 50;
@@ -73,8 +73,9 @@ final class CanarySteps {
   private JsonObject readStep(int index, Object raw) {
     String stepPath = path + "[" + index + "]";
     if (!(raw instanceof JsonObject step)) {
-      problems.add(stepPath, "must be an object with one key, " + STEP_TYPES + ", not "
-          + JsonValues.describe(raw));
+      problems.add(
+          stepPath,
+          "must be an object with one key, " + STEP_TYPES + ", not " + JsonValues.describe(raw));
       return null;
     }
     if (step.size() != 1) {
@@ -85,15 +86,16 @@ final class CanarySteps {
     String type = step.fieldNames().iterator().next();
     Object body = step.getValue(type);
     String bodyPath = stepPath + "." + type;
-    Object normalized = switch (type) {
-      case SET_WEIGHT -> weight(index, body, bodyPath);
-      case PAUSE -> pause(body, bodyPath);
-      case ANALYSIS -> analysis(body, bodyPath);
-      default -> {
-        problems.add(bodyPath, "unknown step type; expected " + STEP_TYPES);
-        yield null;
-      }
-    };
+    Object normalized =
+        switch (type) {
+          case SET_WEIGHT -> weight(index, body, bodyPath);
+          case PAUSE -> pause(body, bodyPath);
+          case ANALYSIS -> analysis(body, bodyPath);
+          default -> {
+            problems.add(bodyPath, "unknown step type; expected " + STEP_TYPES);
+            yield null;
+          }
+        };
     return new JsonObject().put(type, normalized);
   }
 
@@ -103,8 +105,13 @@ final class CanarySteps {
       return null;
     }
     if (maxWeightIndex >= 0 && weight < maxWeight) {
-      problems.add(bodyPath, "must not be lower than an earlier set_weight (" + maxWeight
-          + " at steps[" + maxWeightIndex + "]): traffic to the canary only grows");
+      problems.add(
+          bodyPath,
+          "must not be lower than an earlier set_weight ("
+              + maxWeight
+              + " at steps["
+              + maxWeightIndex
+              + "]): traffic to the canary only grows");
       return null;
     }
     maxWeight = weight;
@@ -114,8 +121,10 @@ final class CanarySteps {
 
   private JsonObject pause(Object body, String bodyPath) {
     if (!(body instanceof JsonObject settings)) {
-      problems.add(bodyPath, "must be an object, {} to wait for promote or {\"seconds\": n}, not "
-          + JsonValues.describe(body));
+      problems.add(
+          bodyPath,
+          "must be an object, {} to wait for promote or {\"seconds\": n}, not "
+              + JsonValues.describe(body));
       return null;
     }
     ParamReader in = new ParamReader(settings, bodyPath, problems);
@@ -127,8 +136,10 @@ final class CanarySteps {
 
   private JsonObject analysis(Object body, String bodyPath) {
     if (!(body instanceof JsonObject settings)) {
-      problems.add(bodyPath, "must be an object with max_error_rate and window_seconds, not "
-          + JsonValues.describe(body));
+      problems.add(
+          bodyPath,
+          "must be an object with max_error_rate and window_seconds, not "
+              + JsonValues.describe(body));
       return null;
     }
     ParamReader in = new ParamReader(settings, bodyPath, problems);

@@ -34,17 +34,24 @@ final class CanaryStrategy implements Strategy {
   private static List<Step> translate(JsonObject step, int n) {
     if (step.containsKey("set_weight")) {
       int weight = step.getInteger("set_weight");
-      Map<Side, Integer> split = weight == 100 ? Map.of(Side.NEW, 100) : Map.of(Side.NEW, weight, Side.OLD, 100 - weight);
-      return List.of(new Step.EnsureReady(Side.NEW, canaryReplicas(n, weight), 0), new Step.SetTraffic(split));
+      Map<Side, Integer> split =
+          weight == 100 ? Map.of(Side.NEW, 100) : Map.of(Side.NEW, weight, Side.OLD, 100 - weight);
+      return List.of(
+          new Step.EnsureReady(Side.NEW, canaryReplicas(n, weight), 0), new Step.SetTraffic(split));
     }
     if (step.containsKey("pause")) {
       return List.of(new Step.Pause(step.getJsonObject("pause").getInteger("seconds")));
     }
     JsonObject analysis = step.getJsonObject("analysis");
-    return List.of(new Step.Analysis(analysis.getDouble("max_error_rate"), analysis.getInteger("window_seconds")));
+    return List.of(
+        new Step.Analysis(
+            analysis.getDouble("max_error_rate"), analysis.getInteger("window_seconds")));
   }
 
-  /** Replicas for a share of traffic: rounded up, at least one, so the canary never serves on nothing. */
+  /**
+   * Replicas for a share of traffic: rounded up, at least one, so the canary never serves on
+   * nothing.
+   */
   static int canaryReplicas(int replicas, int weight) {
     return Math.max(1, (replicas * weight + 99) / 100);
   }

@@ -18,8 +18,8 @@ final class JsonValues {
   private JsonValues() {}
 
   /**
-   * A whole number in [min, max]. Integral floating values such as {@code 30.0} count as whole,
-   * as in JSON Schema's "integer": JSON itself does not distinguish 30 from 30.0.
+   * A whole number in [min, max]. Integral floating values such as {@code 30.0} count as whole, as
+   * in JSON Schema's "integer": JSON itself does not distinguish 30 from 30.0.
    */
   static Integer wholeNumber(Object value, int min, int max, String path, Problems problems) {
     BigDecimal exact = decimal(value);
@@ -39,15 +39,23 @@ final class JsonValues {
   }
 
   /** Any finite number in [min, max], returned as a double so consumers see a single type. */
-  static Double number(Object value, BigDecimal min, BigDecimal max, String path, Problems problems) {
+  static Double number(
+      Object value, BigDecimal min, BigDecimal max, String path, Problems problems) {
     BigDecimal exact = decimal(value);
     if (exact == null) {
       problems.add(path, "must be a number, not " + describe(value));
       return null;
     }
     if (!inRange(exact, min, max)) {
-      problems.add(path, "must be between " + min.toPlainString() + " and " + max.toPlainString()
-          + " (got " + value + ")");
+      problems.add(
+          path,
+          "must be between "
+              + min.toPlainString()
+              + " and "
+              + max.toPlainString()
+              + " (got "
+              + value
+              + ")");
       return null;
     }
     return exact.doubleValue();

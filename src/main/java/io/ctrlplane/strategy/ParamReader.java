@@ -34,7 +34,10 @@ final class ParamReader {
     return problems;
   }
 
-  /** The raw value, or null when absent or JSON null; maps and lists come back as JsonObject/JsonArray. */
+  /**
+   * The raw value, or null when absent or JSON null; maps and lists come back as
+   * JsonObject/JsonArray.
+   */
   Object value(String key) {
     return source.getValue(key);
   }
@@ -72,7 +75,8 @@ final class ParamReader {
     return JsonValues.number(value, min, max, path(key), problems);
   }
 
-  // fallback is boxed on purpose: with a primitive, the ternary would unbox bool()'s null and throw.
+  // fallback is boxed on purpose: with a primitive, the ternary would unbox bool()'s null and
+  // throw.
   Boolean optionalBool(String key, Boolean fallback) {
     Object value = value(key);
     return value == null ? fallback : JsonValues.bool(value, path(key), problems);

@@ -8,16 +8,18 @@ import java.util.List;
  * executes exactly the plan the first runner had, whatever version of the code it runs.
  *
  * @param finishFrom the index a full promote jumps to (skipping pauses and analyses before it), or
- *                   {@link #NOT_PROMOTABLE} when the plan has nothing to skip
+ *     {@link #NOT_PROMOTABLE} when the plan has nothing to skip
  */
-public record Plan(String strategy, int replicas, List<Step> steps, int finishFrom, List<Step> revert) {
+public record Plan(
+    String strategy, int replicas, List<Step> steps, int finishFrom, List<Step> revert) {
   public static final int NOT_PROMOTABLE = -1;
 
   public Plan {
     steps = List.copyOf(steps);
     revert = List.copyOf(revert);
     if (finishFrom != NOT_PROMOTABLE && (finishFrom < 0 || finishFrom > steps.size())) {
-      throw new IllegalArgumentException("finishFrom " + finishFrom + " outside 0.." + steps.size());
+      throw new IllegalArgumentException(
+          "finishFrom " + finishFrom + " outside 0.." + steps.size());
     }
   }
 

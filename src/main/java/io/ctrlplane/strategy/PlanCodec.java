@@ -27,17 +27,24 @@ public final class PlanCodec {
 
   public static Plan fromJson(JsonObject json) {
     Integer finishFrom = json.getInteger("finish_from");
-    return new Plan(json.getString("strategy"), json.getInteger("replicas"),
-        steps(json.getJsonArray("steps")), finishFrom == null ? Plan.NOT_PROMOTABLE : finishFrom,
+    return new Plan(
+        json.getString("strategy"),
+        json.getInteger("replicas"),
+        steps(json.getJsonArray("steps")),
+        finishFrom == null ? Plan.NOT_PROMOTABLE : finishFrom,
         steps(json.getJsonArray("revert")));
   }
 
   public static JsonObject toJson(Step step) {
     JsonObject json = new JsonObject().put("type", step.type());
     if (step instanceof Step.EnsureReady s) {
-      json.put("side", s.side().wire()).put("replicas", s.replicas()).put("min_ready_seconds", s.minReadySeconds());
+      json.put("side", s.side().wire())
+          .put("replicas", s.replicas())
+          .put("min_ready_seconds", s.minReadySeconds());
     } else if (step instanceof Step.ScaleDown s) {
-      json.put("side", s.side().wire()).put("replicas", s.replicas()).put("delay_seconds", s.delaySeconds());
+      json.put("side", s.side().wire())
+          .put("replicas", s.replicas())
+          .put("delay_seconds", s.delaySeconds());
     } else if (step instanceof Step.StopOthers s) {
       json.put("keep", new JsonArray(s.keep().stream().sorted().map(Side::wire).toList()));
     } else if (step instanceof Step.SetTraffic s) {
@@ -53,14 +60,17 @@ public final class PlanCodec {
   public static Step stepFromJson(JsonObject json) {
     String type = json.getString("type");
     return switch (type) {
-      case "ensure_ready" -> new Step.EnsureReady(side(json), json.getInteger("replicas"),
-          json.getInteger("min_ready_seconds", 0));
-      case "scale_down" -> new Step.ScaleDown(side(json), json.getInteger("replicas"),
-          json.getInteger("delay_seconds", 0));
+      case "ensure_ready" ->
+          new Step.EnsureReady(
+              side(json), json.getInteger("replicas"), json.getInteger("min_ready_seconds", 0));
+      case "scale_down" ->
+          new Step.ScaleDown(
+              side(json), json.getInteger("replicas"), json.getInteger("delay_seconds", 0));
       case "stop_others" -> new Step.StopOthers(keep(json.getJsonArray("keep")));
       case "set_traffic" -> new Step.SetTraffic(weights(json.getJsonObject("weights")));
       case "pause" -> new Step.Pause(json.getInteger("seconds"));
-      case "analysis" -> new Step.Analysis(json.getDouble("max_error_rate"), json.getInteger("window_seconds"));
+      case "analysis" ->
+          new Step.Analysis(json.getDouble("max_error_rate"), json.getInteger("window_seconds"));
       default -> throw new IllegalArgumentException("unknown step type in stored plan: " + type);
     };
   }

@@ -9,11 +9,12 @@ import java.util.Set;
  * nothing is live yet, plus the revert steps every strategy shares.
  */
 public final class Plans {
-  private static final Map<String, Strategy> STRATEGIES = Map.of(
-      Strategies.ROLLING, new RollingStrategy(),
-      Strategies.BLUE_GREEN, new BlueGreenStrategy(),
-      Strategies.CANARY, new CanaryStrategy(),
-      Strategies.RECREATE, new RecreateStrategy());
+  private static final Map<String, Strategy> STRATEGIES =
+      Map.of(
+          Strategies.ROLLING, new RollingStrategy(),
+          Strategies.BLUE_GREEN, new BlueGreenStrategy(),
+          Strategies.CANARY, new CanaryStrategy(),
+          Strategies.RECREATE, new RecreateStrategy());
 
   private Plans() {}
 
@@ -36,11 +37,19 @@ public final class Plans {
   }
 
   static Plan firstDeploy(String strategy, RolloutSpec spec) {
-    int minReady = Strategies.ROLLING.equals(strategy) ? spec.params().getInteger(RollingParams.MIN_READY_SECONDS, 0) : 0;
-    return new Plan(strategy, spec.replicas(), List.of(
-        new Step.SetTraffic(Map.of(Side.NEW, 100)),
-        new Step.EnsureReady(Side.NEW, spec.replicas(), minReady),
-        new Step.StopOthers(Set.of(Side.NEW))), Plan.NOT_PROMOTABLE, List.of());
+    int minReady =
+        Strategies.ROLLING.equals(strategy)
+            ? spec.params().getInteger(RollingParams.MIN_READY_SECONDS, 0)
+            : 0;
+    return new Plan(
+        strategy,
+        spec.replicas(),
+        List.of(
+            new Step.SetTraffic(Map.of(Side.NEW, 100)),
+            new Step.EnsureReady(Side.NEW, spec.replicas(), minReady),
+            new Step.StopOthers(Set.of(Side.NEW))),
+        Plan.NOT_PROMOTABLE,
+        List.of());
   }
 
   /**

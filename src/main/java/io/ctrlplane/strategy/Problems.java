@@ -6,8 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Collects every problem found while reading one {@code strategy_params} object, so a client
- * sees all of them in one 400 response instead of fixing them one request at a time.
+ * Collects every problem found while reading one {@code strategy_params} object, so a client sees
+ * all of them in one 400 response instead of fixing them one request at a time.
  */
 final class Problems {
   private final List<FieldError> errors = new ArrayList<>();

@@ -18,9 +18,14 @@ final class RecreateStrategy implements Strategy {
   @Override
   public Plan plan(RolloutSpec spec) {
     int n = spec.replicas();
-    return new Plan(name(), n, List.of(
-        new Step.StopOthers(Set.of(Side.NEW)),
-        new Step.SetTraffic(Map.of(Side.NEW, 100)),
-        new Step.EnsureReady(Side.NEW, n, 0)), Plan.NOT_PROMOTABLE, List.of());
+    return new Plan(
+        name(),
+        n,
+        List.of(
+            new Step.StopOthers(Set.of(Side.NEW)),
+            new Step.SetTraffic(Map.of(Side.NEW, 100)),
+            new Step.EnsureReady(Side.NEW, n, 0)),
+        Plan.NOT_PROMOTABLE,
+        List.of());
   }
 }

@@ -18,8 +18,8 @@ import java.util.regex.Pattern;
  * </ul>
  *
  * <p>{@code max_surge} and {@code max_unavailable} are each a whole number &ge; 0 or a percentage
- * string {@code "0%"}..{@code "100%"} of the replica count. The form given is kept as-is, because
- * a percentage must be re-resolved whenever the instance is scaled; see {@link #resolve}.
+ * string {@code "0%"}..{@code "100%"} of the replica count. The form given is kept as-is, because a
+ * percentage must be re-resolved whenever the instance is scaled; see {@link #resolve}.
  */
 public final class RollingParams {
   static final String MAX_SURGE = "max_surge";
@@ -30,7 +30,8 @@ public final class RollingParams {
   private static final String DEFAULT_MAX_SURGE = "25%";
   private static final int DEFAULT_MAX_UNAVAILABLE = 0;
 
-  // No leading zeros, signs, spaces or fractions: one spelling per value keeps stored params canonical.
+  // No leading zeros, signs, spaces or fractions: one spelling per value keeps stored params
+  // canonical.
   private static final Pattern PERCENT = Pattern.compile("(0|[1-9][0-9]?|100)%");
 
   private RollingParams() {}
@@ -41,7 +42,10 @@ public final class RollingParams {
     Integer minReady = in.optionalWhole(MIN_READY_SECONDS, 0, 3600, 0);
     // Judged on the literal values: "10%" of 3 replicas is also 0 unavailable, but that depends on
     // the replica count at deploy time, and resolve() copes with it by raising the surge to 1.
-    if (surge != null && unavailable != null && isLiteralZero(surge) && isLiteralZero(unavailable)) {
+    if (surge != null
+        && unavailable != null
+        && isLiteralZero(surge)
+        && isLiteralZero(unavailable)) {
       in.problems().add(in.path(), "max_surge and max_unavailable cannot both be 0");
     }
     out.put(MAX_SURGE, surge).put(MAX_UNAVAILABLE, unavailable).put(MIN_READY_SECONDS, minReady);
@@ -56,14 +60,22 @@ public final class RollingParams {
       return text;
     }
     BigDecimal exact = JsonValues.decimal(value);
-    if (exact != null && JsonValues.isWhole(exact) && exact.signum() >= 0
+    if (exact != null
+        && JsonValues.isWhole(exact)
+        && exact.signum() >= 0
         && exact.compareTo(BigDecimal.valueOf(Integer.MAX_VALUE)) <= 0) {
       return exact.intValueExact();
     }
-    String got = value instanceof String text ? JsonValues.quote(text)
-        : exact != null ? value.toString() : JsonValues.describe(value);
-    in.problems().add(in.path(key),
-        "must be a whole number of at least 0 or a percentage from \"0%\" to \"100%\" (got " + got + ")");
+    String got =
+        value instanceof String text
+            ? JsonValues.quote(text)
+            : exact != null ? value.toString() : JsonValues.describe(value);
+    in.problems()
+        .add(
+            in.path(key),
+            "must be a whole number of at least 0 or a percentage from \"0%\" to \"100%\" (got "
+                + got
+                + ")");
     return null;
   }
 
@@ -74,18 +86,19 @@ public final class RollingParams {
   /**
    * Turns one {@code max_surge} or {@code max_unavailable} value into a number of instances.
    *
-   * <p>A whole number is returned as-is. A percentage is taken of {@code replicas} and rounded
-   * up when {@code roundUp} (use for max_surge) or down otherwise (use for max_unavailable), as
+   * <p>A whole number is returned as-is. A percentage is taken of {@code replicas} and rounded up
+   * when {@code roundUp} (use for max_surge) or down otherwise (use for max_unavailable), as
    * Kubernetes does: rounding errs towards extra capacity, never towards missing capacity. So with
    * 3 replicas, "25%" is a surge of 1 but 0 unavailable.
    *
    * <p>This method looks at one value only. The rule that a rollout can always make progress (a
-   * surge of at least 1 when max_unavailable resolves to 0) needs both values: use
-   * {@link #budget(JsonObject, int)}, which applies it.
+   * surge of at least 1 when max_unavailable resolves to 0) needs both values: use {@link
+   * #budget(JsonObject, int)}, which applies it.
    *
    * @param surgeOrUnavailable a normalized value: a whole number &ge; 0 or "0%".."100%"
-   * @param replicas           the desired replica count, &ge; 0
-   * @throws IllegalArgumentException if the value was not normalized by {@link Strategies#normalize}
+   * @param replicas the desired replica count, &ge; 0
+   * @throws IllegalArgumentException if the value was not normalized by {@link
+   *     Strategies#normalize}
    */
   public static int resolve(Object surgeOrUnavailable, int replicas, boolean roundUp) {
     if (replicas < 0) {
@@ -101,9 +114,12 @@ public final class RollingParams {
       return (int) (roundUp ? (scaled + 99) / 100 : scaled / 100);
     }
     BigDecimal exact = JsonValues.decimal(surgeOrUnavailable);
-    if (exact == null || !JsonValues.isWhole(exact) || exact.signum() < 0
+    if (exact == null
+        || !JsonValues.isWhole(exact)
+        || exact.signum() < 0
         || exact.compareTo(BigDecimal.valueOf(Integer.MAX_VALUE)) > 0) {
-      throw new IllegalArgumentException("not a whole number >= 0 or a percentage: " + surgeOrUnavailable);
+      throw new IllegalArgumentException(
+          "not a whole number >= 0 or a percentage: " + surgeOrUnavailable);
     }
     return exact.intValueExact();
   }
@@ -121,7 +137,8 @@ public final class RollingParams {
    * </ul>
    */
   public static Budget budget(JsonObject normalizedParams, int replicas) {
-    int unavailable = Math.min(resolve(normalizedParams.getValue(MAX_UNAVAILABLE), replicas, false), replicas);
+    int unavailable =
+        Math.min(resolve(normalizedParams.getValue(MAX_UNAVAILABLE), replicas, false), replicas);
     int surge = resolve(normalizedParams.getValue(MAX_SURGE), replicas, true);
     if (unavailable == 0) {
       surge = Math.max(surge, 1);
@@ -132,7 +149,7 @@ public final class RollingParams {
   /**
    * Effective rollout limits for one replica count.
    *
-   * @param maxSurge       instances allowed above the replica count at any moment
+   * @param maxSurge instances allowed above the replica count at any moment
    * @param maxUnavailable instances allowed below it at any moment
    */
   public record Budget(int maxSurge, int maxUnavailable) {}

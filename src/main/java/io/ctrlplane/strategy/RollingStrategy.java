@@ -6,7 +6,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Rolling: replace old replicas with new ones a batch at a time, within the surge/unavailable budget.
+ * Rolling: replace old replicas with new ones a batch at a time, within the surge/unavailable
+ * budget.
  *
  * <p>Each round first stops as many old replicas as max_unavailable allows (ready capacity never
  * below replicas - max_unavailable, counting only new replicas that are already ready), then starts
@@ -37,7 +38,8 @@ final class RollingStrategy implements Strategy {
       }
       int newTarget = Math.min(n, n + budget.maxSurge() - oldCount);
       if (newTarget <= newCount) {
-        throw new IllegalStateException("rolling budget makes no progress: " + budget + " for " + n);
+        throw new IllegalStateException(
+            "rolling budget makes no progress: " + budget + " for " + n);
       }
       steps.add(new Step.EnsureReady(Side.NEW, newTarget, minReady));
       newCount = newTarget;

@@ -5,9 +5,9 @@ import io.vertx.core.json.JsonObject;
 /**
  * The inputs of a plan.
  *
- * @param replicas    the instance's desired replica count
+ * @param replicas the instance's desired replica count
  * @param hasPrevious whether a release is live (false for an instance's first deployment)
- * @param params      strategy params as normalized by {@link Strategies#normalize}
+ * @param params strategy params as normalized by {@link Strategies#normalize}
  */
 public record RolloutSpec(int replicas, boolean hasPrevious, JsonObject params) {
   public RolloutSpec {

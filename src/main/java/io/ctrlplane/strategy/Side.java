@@ -8,7 +8,8 @@ import java.util.Locale;
  * instance ran when the deployment started and NEW to the release being deployed.
  */
 public enum Side {
-  OLD, NEW;
+  OLD,
+  NEW;
 
   public String wire() {
     return name().toLowerCase(Locale.ROOT);

@@ -20,7 +20,8 @@ public sealed interface Step {
 
   /**
    * At least {@code replicas} healthy replicas of a side exist, and that many have been ready for
-   * {@code minReadySeconds}. Starts what is missing; waits (with the progress deadline) for the rest.
+   * {@code minReadySeconds}. Starts what is missing; waits (with the progress deadline) for the
+   * rest.
    */
   record EnsureReady(Side side, int replicas, int minReadySeconds) implements Step {
     public String type() {
@@ -28,24 +29,37 @@ public sealed interface Step {
     }
 
     public String describe() {
-      return "ensure " + replicas + " ready replica" + (replicas == 1 ? "" : "s") + " of " + side.wire()
+      return "ensure "
+          + replicas
+          + " ready replica"
+          + (replicas == 1 ? "" : "s")
+          + " of "
+          + side.wire()
           + (minReadySeconds > 0 ? " (ready for " + minReadySeconds + " s)" : "");
     }
   }
 
-  /** At most {@code replicas} replicas of a side keep running; the others stop after {@code delaySeconds}. */
+  /**
+   * At most {@code replicas} replicas of a side keep running; the others stop after {@code
+   * delaySeconds}.
+   */
   record ScaleDown(Side side, int replicas, int delaySeconds) implements Step {
     public String type() {
       return "scale_down";
     }
 
     public String describe() {
-      return "scale " + side.wire() + " down to " + replicas
+      return "scale "
+          + side.wire()
+          + " down to "
+          + replicas
           + (delaySeconds > 0 ? " after " + delaySeconds + " s" : "");
     }
   }
 
-  /** Replicas of any release other than the kept sides stop now (leftovers of earlier attempts too). */
+  /**
+   * Replicas of any release other than the kept sides stop now (leftovers of earlier attempts too).
+   */
   record StopOthers(Set<Side> keep) implements Step {
     public StopOthers {
       keep = Set.copyOf(keep);
@@ -56,8 +70,10 @@ public sealed interface Step {
     }
 
     public String describe() {
-      return keep.isEmpty() ? "stop every replica"
-          : "stop every replica not of " + keep.stream().sorted().map(Side::wire).collect(Collectors.joining(" or "));
+      return keep.isEmpty()
+          ? "stop every replica"
+          : "stop every replica not of "
+              + keep.stream().sorted().map(Side::wire).collect(Collectors.joining(" or "));
     }
   }
 
@@ -75,12 +91,16 @@ public sealed interface Step {
     }
 
     public String describe() {
-      return weights.isEmpty() ? "send traffic to every ready replica" : "set traffic " + render(weights);
+      return weights.isEmpty()
+          ? "send traffic to every ready replica"
+          : "set traffic " + render(weights);
     }
 
     static String render(Map<Side, Integer> weights) {
-      return Arrays.stream(Side.values()).filter(weights::containsKey)
-          .map(s -> s.wire() + " " + weights.get(s) + "%").collect(Collectors.joining(", "));
+      return Arrays.stream(Side.values())
+          .filter(weights::containsKey)
+          .map(s -> s.wire() + " " + weights.get(s) + "%")
+          .collect(Collectors.joining(", "));
     }
   }
 
@@ -99,7 +119,9 @@ public sealed interface Step {
     }
   }
 
-  /** Watches the new release for {@code windowSeconds}; fails if its error rate exceeds the maximum. */
+  /**
+   * Watches the new release for {@code windowSeconds}; fails if its error rate exceeds the maximum.
+   */
   record Analysis(double maxErrorRate, int windowSeconds) implements Step {
     public String type() {
       return "analysis";

@@ -8,8 +8,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code GET /v1/deployments/{id}/watch}: an {@code event: deployment} with the deployment's JSON at
- * the start and at every change; the stream ends after a terminal state was sent.
+ * {@code GET /v1/deployments/{id}/watch}: an {@code event: deployment} with the deployment's JSON
+ * at the start and at every change; the stream ends after a terminal state was sent.
  */
 final class DeploymentWatch extends Watch {
   private static final Logger log = LoggerFactory.getLogger(DeploymentWatch.class);
@@ -50,16 +50,25 @@ final class DeploymentWatch extends Watch {
     if (stream.isClosed()) {
       return Future.succeededFuture();
     }
-    return reads.deployment(deploymentId).map(d -> {
-      show(d);
-      return (Void) null;
-    }).recover(e -> {
-      if (e instanceof ReplyException re && re.failureCode() == 404 || e instanceof ApiException) {
-        stream.end(); // gone (or no longer visible to this caller): nothing more will come
-      } else {
-        log.warn("watch of deployment {}: re-read failed, retrying at the next tick: {}", deploymentId, e.toString());
-      }
-      return Future.succeededFuture();
-    });
+    return reads
+        .deployment(deploymentId)
+        .map(
+            d -> {
+              show(d);
+              return (Void) null;
+            })
+        .recover(
+            e -> {
+              if (e instanceof ReplyException re && re.failureCode() == 404
+                  || e instanceof ApiException) {
+                stream.end(); // gone (or no longer visible to this caller): nothing more will come
+              } else {
+                log.warn(
+                    "watch of deployment {}: re-read failed, retrying at the next tick: {}",
+                    deploymentId,
+                    e.toString());
+              }
+              return Future.succeededFuture();
+            });
   }
 }

@@ -9,16 +9,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code GET /v1/instances/{id}/watch}: {@code event: instance} with the instance's JSON at the start
- * and whenever it changes (current release, health), and {@code event: deployment} for the deployments in
- * flight at the start and for any of its recent deployments whenever one changes. Never ends by itself.
+ * {@code GET /v1/instances/{id}/watch}: {@code event: instance} with the instance's JSON at the
+ * start and whenever it changes (current release, health), and {@code event: deployment} for the
+ * deployments in flight at the start and for any of its recent deployments whenever one changes.
+ * Never ends by itself.
  */
 final class InstanceWatch extends Watch {
   private static final Logger log = LoggerFactory.getLogger(InstanceWatch.class);
   private final String instanceId;
   private String lastInstance;
-  /** JSON last sent (or, at the start, seen) per deployment id, for the instance's recent deployments. */
+
+  /**
+   * JSON last sent (or, at the start, seen) per deployment id, for the instance's recent
+   * deployments.
+   */
   private Map<String, String> lastDeployments = new HashMap<>();
+
   private boolean inFlight;
 
   InstanceWatch(SseStream stream, StoreReads reads, String instanceId) {
@@ -36,13 +42,19 @@ final class InstanceWatch extends Watch {
     return inFlight;
   }
 
-  /** The first events: the instance, then each deployment in flight (oldest first); the rest is only noted. */
+  /**
+   * The first events: the instance, then each deployment in flight (oldest first); the rest is only
+   * noted.
+   */
   Future<Void> start(JsonObject instance) {
     showInstance(instance);
-    return reads.recentDeployments(instanceId).map(items -> {
-      showDeployments(items, true);
-      return (Void) null;
-    });
+    return reads
+        .recentDeployments(instanceId)
+        .map(
+            items -> {
+              showDeployments(items, true);
+              return (Void) null;
+            });
   }
 
   @Override
@@ -52,15 +64,23 @@ final class InstanceWatch extends Watch {
     }
     Future<JsonObject> instance = reads.instance(instanceId);
     Future<JsonArray> deployments = reads.recentDeployments(instanceId);
-    return Future.all(instance, deployments).map(all -> {
-      // deployments first: a client sees the deployment succeed, then the instance's new current release
-      showDeployments(deployments.result(), false);
-      showInstance(instance.result());
-      return (Void) null;
-    }).recover(e -> {
-      log.warn("watch of instance {}: re-read failed, retrying at the next tick: {}", instanceId, e.toString());
-      return Future.succeededFuture();
-    });
+    return Future.all(instance, deployments)
+        .map(
+            all -> {
+              // deployments first: a client sees the deployment succeed, then the instance's new
+              // current release
+              showDeployments(deployments.result(), false);
+              showInstance(instance.result());
+              return (Void) null;
+            })
+        .recover(
+            e -> {
+              log.warn(
+                  "watch of instance {}: re-read failed, retrying at the next tick: {}",
+                  instanceId,
+                  e.toString());
+              return Future.succeededFuture();
+            });
   }
 
   private void showInstance(JsonObject instance) {
@@ -71,7 +91,9 @@ final class InstanceWatch extends Watch {
     }
   }
 
-  /** {@code newestFirst}: a page of the deployment list. At the start only those in flight are sent. */
+  /**
+   * {@code newestFirst}: a page of the deployment list. At the start only those in flight are sent.
+   */
   private void showDeployments(JsonArray newestFirst, boolean starting) {
     Map<String, String> seen = new HashMap<>();
     boolean anyInFlight = false;

@@ -21,7 +21,9 @@ final class SseStream {
     SseStream stream = new SseStream(response);
     response.closeHandler(v -> stream.closed());
     response.exceptionHandler(e -> stream.closed());
-    response.setStatusCode(200).setChunked(true)
+    response
+        .setStatusCode(200)
+        .setChunked(true)
         .putHeader("content-type", "text/event-stream; charset=utf-8")
         .putHeader("cache-control", "no-cache")
         .putHeader("x-accel-buffering", "no") // nginx: do not buffer the stream

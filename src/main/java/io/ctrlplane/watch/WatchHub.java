@@ -23,12 +23,12 @@ import java.util.function.Function;
 /**
  * The open watch streams of one HTTP verticle, and what makes them re-read. Every committed change
  * appends an outbox row and NOTIFYs {@link Addresses#PG_CHANNEL_OUTBOX} with the instance id, from
- * whichever process made it: one LISTEN connection per hub hears them all and re-reads the watches of
- * that instance. Re-reads of one instance never overlap: notifications that arrive during one are
- * folded into a single further round, so a burst costs at most two rounds of queries. NOTIFYs can be
- * lost (a reconnect) and ready counts change within a step without one, so watches of a deployment in
- * flight are also re-read every {@code pollMs}, and idle ones at every keep-alive. All of it runs on the
- * verticle's event loop.
+ * whichever process made it: one LISTEN connection per hub hears them all and re-reads the watches
+ * of that instance. Re-reads of one instance never overlap: notifications that arrive during one
+ * are folded into a single further round, so a burst costs at most two rounds of queries. NOTIFYs
+ * can be lost (a reconnect) and ready counts change within a step without one, so watches of a
+ * deployment in flight are also re-read every {@code pollMs}, and idle ones at every keep-alive.
+ * All of it runs on the verticle's event loop.
  */
 public final class WatchHub {
   /** Open watch streams of this JVM, for /metrics and the tests that check nothing leaks. */
@@ -46,14 +46,20 @@ public final class WatchHub {
   private long keepaliveTimer = -1;
 
   /**
-   * {@code revokedKeys}: which of these key ids are revoked now. A key is checked only when a stream
-   * opens, so open streams are checked again at every keep-alive and those of a revoked key end.
+   * {@code revokedKeys}: which of these key ids are revoked now. A key is checked only when a
+   * stream opens, so open streams are checked again at every keep-alive and those of a revoked key
+   * end.
    */
-  public WatchHub(Vertx vertx, PgConnectOptions connect, int keepaliveMs, int pollMs,
+  public WatchHub(
+      Vertx vertx,
+      PgConnectOptions connect,
+      int keepaliveMs,
+      int pollMs,
       Function<Set<String>, Future<Set<String>>> revokedKeys) {
     this.vertx = vertx;
     this.revokedKeys = revokedKeys;
-    this.subscriber = PgSubscriber.subscriber(vertx, connect).reconnectPolicy(n -> n < 20 ? 500L : -1L);
+    this.subscriber =
+        PgSubscriber.subscriber(vertx, connect).reconnectPolicy(n -> n < 20 ? 500L : -1L);
     this.keepaliveMs = keepaliveMs;
     this.pollMs = pollMs;
   }
@@ -68,10 +74,12 @@ public final class WatchHub {
     MeterRegistry registry = BackendRegistries.getDefaultNow();
     if (registry != null) {
       Gauge.builder("ctrlplane.watch.open", OPEN, AtomicInteger::get)
-          .description("Open watch streams (GET /v1/deployments/{id}/watch, /v1/instances/{id}/watch)")
+          .description(
+              "Open watch streams (GET /v1/deployments/{id}/watch, /v1/instances/{id}/watch)")
           .register(registry);
     }
-    subscriber.channel(Addresses.PG_CHANNEL_OUTBOX)
+    subscriber
+        .channel(Addresses.PG_CHANNEL_OUTBOX)
         .handler(this::nudge)
         // after a reconnect: what was notified while disconnected is lost, so look again
         .subscribeHandler(v -> byInstance.keySet().forEach(this::nudge));
@@ -89,30 +97,42 @@ public final class WatchHub {
   }
 
   /**
-   * Opens {@code GET /v1/deployments/{id}/watch}; fails (before anything is written) when the deployment
-   * does not exist for this caller.
+   * Opens {@code GET /v1/deployments/{id}/watch}; fails (before anything is written) when the
+   * deployment does not exist for this caller.
    */
   public Future<Void> watchDeployment(HttpServerResponse response, JsonObject caller, String id) {
     StoreReads reads = new StoreReads(vertx, caller);
-    return reads.deployment(id).map(first -> {
-      DeploymentWatch watch = new DeploymentWatch(SseStream.open(response), reads, first);
-      register(watch);
-      watch.show(first);
-      return null;
-    });
+    return reads
+        .deployment(id)
+        .map(
+            first -> {
+              DeploymentWatch watch = new DeploymentWatch(SseStream.open(response), reads, first);
+              register(watch);
+              watch.show(first);
+              return null;
+            });
   }
 
-  /** Opens {@code GET /v1/instances/{id}/watch}; fails before anything is written for an unknown instance. */
+  /**
+   * Opens {@code GET /v1/instances/{id}/watch}; fails before anything is written for an unknown
+   * instance.
+   */
   public Future<Void> watchInstance(HttpServerResponse response, JsonObject caller, String id) {
     StoreReads reads = new StoreReads(vertx, caller);
-    return reads.instance(id).compose(first -> {
-      InstanceWatch watch = new InstanceWatch(SseStream.open(response), reads, id);
-      register(watch);
-      return watch.start(first).recover(e -> {
-        watch.stream().end();
-        return Future.succeededFuture();
-      });
-    });
+    return reads
+        .instance(id)
+        .compose(
+            first -> {
+              InstanceWatch watch = new InstanceWatch(SseStream.open(response), reads, id);
+              register(watch);
+              return watch
+                  .start(first)
+                  .recover(
+                      e -> {
+                        watch.stream().end();
+                        return Future.succeededFuture();
+                      });
+            });
   }
 
   private void register(Watch watch) {
@@ -134,7 +154,9 @@ public final class WatchHub {
     }
   }
 
-  /** Re-reads the watches of {@code instanceId}, or, when a round is under way, once more after it. */
+  /**
+   * Re-reads the watches of {@code instanceId}, or, when a round is under way, once more after it.
+   */
   private void nudge(String instanceId) {
     if (!byInstance.containsKey(instanceId)) {
       return;
@@ -143,18 +165,23 @@ public final class WatchHub {
       again.add(instanceId);
       return;
     }
-    List<Future<Void>> rounds = new ArrayList<>(byInstance.get(instanceId)).stream().map(Watch::refresh).toList();
-    Future.join(rounds).onComplete(ar -> {
-      refreshing.remove(instanceId);
-      if (again.remove(instanceId)) {
-        nudge(instanceId);
-      }
-    });
+    List<Future<Void>> rounds =
+        new ArrayList<>(byInstance.get(instanceId)).stream().map(Watch::refresh).toList();
+    Future.join(rounds)
+        .onComplete(
+            ar -> {
+              refreshing.remove(instanceId);
+              if (again.remove(instanceId)) {
+                nudge(instanceId);
+              }
+            });
   }
 
   private List<String> inFlightInstances() {
-    return byInstance.entrySet().stream().filter(e -> e.getValue().stream().anyMatch(Watch::inFlight))
-        .map(Map.Entry::getKey).toList();
+    return byInstance.entrySet().stream()
+        .filter(e -> e.getValue().stream().anyMatch(Watch::inFlight))
+        .map(Map.Entry::getKey)
+        .toList();
   }
 
   private void keepAlive() {
@@ -163,23 +190,33 @@ public final class WatchHub {
     endRevoked();
   }
 
-  /** Ends the streams opened with a key that has been revoked since (the client's reconnect gets a 401). */
+  /**
+   * Ends the streams opened with a key that has been revoked since (the client's reconnect gets a
+   * 401).
+   */
   private void endRevoked() {
     Set<String> keys = new HashSet<>();
-    allWatches().forEach(w -> {
-      if (w.keyId() != null) {
-        keys.add(w.keyId());
-      }
-    });
+    allWatches()
+        .forEach(
+            w -> {
+              if (w.keyId() != null) {
+                keys.add(w.keyId());
+              }
+            });
     if (keys.isEmpty()) {
       return;
     }
-    revokedKeys.apply(keys).onSuccess(revoked -> allWatches().stream()
-        .filter(w -> revoked.contains(w.keyId()))
-        .forEach(w -> {
-          w.stream().comment("api key revoked");
-          w.stream().end();
-        }));
+    revokedKeys
+        .apply(keys)
+        .onSuccess(
+            revoked ->
+                allWatches().stream()
+                    .filter(w -> revoked.contains(w.keyId()))
+                    .forEach(
+                        w -> {
+                          w.stream().comment("api key revoked");
+                          w.stream().end();
+                        }));
   }
 
   private List<Watch> allWatches() {

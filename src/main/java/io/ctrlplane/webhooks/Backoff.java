@@ -3,9 +3,9 @@ package io.ctrlplane.webhooks;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Delay before retry number {@code attempt + 1}: {@code initial * 2^(attempt-1)}, capped at {@code max},
- * plus up to 10 % random jitter so deliveries that failed together (a receiver restart) do not all come
- * back in the same instant.
+ * Delay before retry number {@code attempt + 1}: {@code initial * 2^(attempt-1)}, capped at {@code
+ * max}, plus up to 10 % random jitter so deliveries that failed together (a receiver restart) do
+ * not all come back in the same instant.
  */
 record Backoff(long initialMs, long maxMs) {
   long delayAfter(int attempt) {

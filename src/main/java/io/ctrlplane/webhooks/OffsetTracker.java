@@ -7,11 +7,11 @@ import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * Which offsets may be committed while records are processed concurrently: per partition, the lowest
- * offset still in flight, or one past the highest seen when none is. A record whose deliveries are not
- * all recorded holds the commit back, so a crash re-reads it (the delivery rows dedupe what was done).
- * Each assignment of a partition is its own {@link Partition}: a record that finishes after its
- * partition was revoked touches only that old assignment. Event-loop confined.
+ * Which offsets may be committed while records are processed concurrently: per partition, the
+ * lowest offset still in flight, or one past the highest seen when none is. A record whose
+ * deliveries are not all recorded holds the commit back, so a crash re-reads it (the delivery rows
+ * dedupe what was done). Each assignment of a partition is its own {@link Partition}: a record that
+ * finishes after its partition was revoked touches only that old assignment. Event-loop confined.
  */
 final class OffsetTracker {
   /** One assignment of one partition. */
@@ -52,12 +52,13 @@ final class OffsetTracker {
   /** The next offset to commit for every partition whose position moved since the last commit. */
   Map<TopicPartition, Long> committable() {
     Map<TopicPartition, Long> result = new HashMap<>();
-    partitions.forEach((tp, p) -> {
-      long next = p.committable();
-      if (next > p.committed && next > 0) {
-        result.put(tp, next);
-      }
-    });
+    partitions.forEach(
+        (tp, p) -> {
+          long next = p.committable();
+          if (next > p.committed && next > 0) {
+            result.put(tp, next);
+          }
+        });
     return result;
   }
 

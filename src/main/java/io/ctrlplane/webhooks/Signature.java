@@ -32,7 +32,8 @@ public final class Signature {
     if (header == null) {
       return false;
     }
-    return MessageDigest.isEqual(sign(secret, body).getBytes(StandardCharsets.US_ASCII),
+    return MessageDigest.isEqual(
+        sign(secret, body).getBytes(StandardCharsets.US_ASCII),
         header.trim().getBytes(StandardCharsets.US_ASCII));
   }
 }

@@ -32,8 +32,14 @@ public final class WebhookRequest {
   /** The normalised subscription: url, event_types, secret, and secret_generated. */
   public static JsonObject validate(JsonObject in) {
     List<FieldError> errors = new ArrayList<>();
-    in.fieldNames().stream().filter(f -> !FIELDS.contains(f)).sorted()
-        .forEach(f -> errors.add(new FieldError(f, "unknown field; expected some of [event_types, secret, url]")));
+    in.fieldNames().stream()
+        .filter(f -> !FIELDS.contains(f))
+        .sorted()
+        .forEach(
+            f ->
+                errors.add(
+                    new FieldError(
+                        f, "unknown field; expected some of [event_types, secret, url]")));
     String url = url(in.getValue("url"), errors);
     List<String> types = eventTypes(in.getValue("event_types"), errors);
     Object rawSecret = in.getValue("secret");
@@ -42,8 +48,11 @@ public final class WebhookRequest {
       throw new ValidationException(errors);
     }
     boolean generated = rawSecret == null;
-    return new JsonObject().put("url", url).put("event_types", new JsonArray(types))
-        .put("secret", generated ? generateSecret() : secret).put("secret_generated", generated);
+    return new JsonObject()
+        .put("url", url)
+        .put("event_types", new JsonArray(types))
+        .put("secret", generated ? generateSecret() : secret)
+        .put("secret_generated", generated);
   }
 
   private static String url(Object value, List<FieldError> errors) {
@@ -65,13 +74,18 @@ public final class WebhookRequest {
     }
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
     if (!scheme.equals("http") && !scheme.equals("https")) {
-      errors.add(new FieldError("url", "must be an http:// or https:// URL"
-          + (scheme.isEmpty() ? "" : " (got scheme '" + scheme + "')")));
+      errors.add(
+          new FieldError(
+              "url",
+              "must be an http:// or https:// URL"
+                  + (scheme.isEmpty() ? "" : " (got scheme '" + scheme + "')")));
     } else if (uri.getHost() == null || uri.getHost().isBlank()) {
       errors.add(new FieldError("url", "must name a host"));
     } else if (uri.getRawUserInfo() != null) {
-      errors.add(new FieldError("url",
-          "must not carry credentials; receivers authenticate deliveries by their signature"));
+      errors.add(
+          new FieldError(
+              "url",
+              "must not carry credentials; receivers authenticate deliveries by their signature"));
     } else if (uri.getRawFragment() != null) {
       errors.add(new FieldError("url", "must not have a #fragment"));
     }
@@ -84,8 +98,10 @@ public final class WebhookRequest {
       return DeployEvent.TYPES;
     }
     if (!(value instanceof JsonArray array) || array.isEmpty()) {
-      errors.add(new FieldError("event_types",
-          "must be a non-empty array of event types, some of " + DeployEvent.TYPES));
+      errors.add(
+          new FieldError(
+              "event_types",
+              "must be a non-empty array of event types, some of " + DeployEvent.TYPES));
       return List.of();
     }
     Set<String> types = new LinkedHashSet<>();
@@ -109,7 +125,8 @@ public final class WebhookRequest {
       return null;
     }
     if (s.length() < MIN_SECRET || s.length() > MAX_SECRET) {
-      errors.add(new FieldError("secret", "must be " + MIN_SECRET + " to " + MAX_SECRET + " characters"));
+      errors.add(
+          new FieldError("secret", "must be " + MIN_SECRET + " to " + MAX_SECRET + " characters"));
     }
     return s;
   }

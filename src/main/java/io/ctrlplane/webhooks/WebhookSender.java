@@ -12,9 +12,9 @@ import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 
 /**
- * POSTs one delivery attempt: the event as CloudEvents structured JSON, signed. The outcome is the HTTP
- * status (2xx = delivered) or the failure (refused, timed out). Redirects are not followed: a receiver
- * that moved must be re-registered, rather than the signature being sent somewhere else.
+ * POSTs one delivery attempt: the event as CloudEvents structured JSON, signed. The outcome is the
+ * HTTP status (2xx = delivered) or the failure (refused, timed out). Redirects are not followed: a
+ * receiver that moved must be re-registered, rather than the signature being sent somewhere else.
  */
 final class WebhookSender {
   static final String TIMESTAMP = "Ctrlplane-Timestamp";
@@ -42,26 +42,34 @@ final class WebhookSender {
     this.timeoutMs = timeoutMs;
   }
 
-  Future<Outcome> post(WebhookStore.Target target, String deliveryId, String eventId, String eventType,
-      int attempt, String body) {
+  Future<Outcome> post(
+      WebhookStore.Target target,
+      String deliveryId,
+      String eventId,
+      String eventType,
+      int attempt,
+      String body) {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    MultiMap headers = MultiMap.caseInsensitiveMultiMap()
-        .set("Content-Type", DeployEvent.CONTENT_TYPE)
-        .set("User-Agent", "ctrlplane-webhooks/0.1")
-        .set(Signature.HEADER, Signature.sign(target.secret(), bytes))
-        .set(TIMESTAMP, String.valueOf(Instant.now().getEpochSecond()))
-        .set(DELIVERY, deliveryId)
-        .set(EVENT_ID, eventId)
-        .set(EVENT_TYPE, eventType)
-        .set(ATTEMPT, String.valueOf(attempt));
-    RequestOptions options = new RequestOptions()
-        .setMethod(HttpMethod.POST)
-        .setAbsoluteURI(target.url())
-        .setHeaders(headers)
-        .setFollowRedirects(false)
-        .setConnectTimeout(timeoutMs)
-        .setIdleTimeout(timeoutMs);
-    return client.request(options)
+    MultiMap headers =
+        MultiMap.caseInsensitiveMultiMap()
+            .set("Content-Type", DeployEvent.CONTENT_TYPE)
+            .set("User-Agent", "ctrlplane-webhooks/0.1")
+            .set(Signature.HEADER, Signature.sign(target.secret(), bytes))
+            .set(TIMESTAMP, String.valueOf(Instant.now().getEpochSecond()))
+            .set(DELIVERY, deliveryId)
+            .set(EVENT_ID, eventId)
+            .set(EVENT_TYPE, eventType)
+            .set(ATTEMPT, String.valueOf(attempt));
+    RequestOptions options =
+        new RequestOptions()
+            .setMethod(HttpMethod.POST)
+            .setAbsoluteURI(target.url())
+            .setHeaders(headers)
+            .setFollowRedirects(false)
+            .setConnectTimeout(timeoutMs)
+            .setIdleTimeout(timeoutMs);
+    return client
+        .request(options)
         .compose(request -> request.send(Buffer.buffer(bytes)))
         // drain the answer without keeping it: only the status matters
         .compose(response -> response.end().map(v -> new Outcome(response.statusCode(), null)))

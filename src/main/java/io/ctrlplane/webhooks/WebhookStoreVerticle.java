@@ -26,17 +26,46 @@ public class WebhookStoreVerticle extends VerticleBase {
     pool = PgPools.create(vertx, config.postgres(), "ctrlplane-webhooks-api");
     WebhookStore store = new WebhookStore(pool);
     return Future.all(
-        ProblemReplies.serve(vertx, Addresses.WEBHOOKS_CREATE, m -> store.create(m.getJsonObject("body"), Caller.from(m))
-            .onSuccess(w -> log.info("webhook {} created for {}", w.getString("id"), w.getJsonArray("event_types"))),
-            log).completion(),
-        ProblemReplies.serve(vertx, Addresses.WEBHOOKS_LIST, m -> store.list(tenant(m), m.getInteger("limit"),
-            m.getString("cursor")), log).completion(),
-        ProblemReplies.serve(vertx, Addresses.WEBHOOKS_GET, m -> store.get(tenant(m), m.getString("id")), log)
+        ProblemReplies.serve(
+                vertx,
+                Addresses.WEBHOOKS_CREATE,
+                m ->
+                    store
+                        .create(m.getJsonObject("body"), Caller.from(m))
+                        .onSuccess(
+                            w ->
+                                log.info(
+                                    "webhook {} created for {}",
+                                    w.getString("id"),
+                                    w.getJsonArray("event_types"))),
+                log)
             .completion(),
-        ProblemReplies.serve(vertx, Addresses.WEBHOOKS_DELETE, m -> store.delete(m.getString("id"), Caller.from(m))
-            .onSuccess(w -> log.info("webhook {} deleted", w.getString("id"))), log).completion(),
-        ProblemReplies.serve(vertx, Addresses.WEBHOOKS_DELIVERIES, m -> store.deliveries(tenant(m), m.getString("id"),
-            m.getInteger("limit"), m.getString("cursor")), log).completion());
+        ProblemReplies.serve(
+                vertx,
+                Addresses.WEBHOOKS_LIST,
+                m -> store.list(tenant(m), m.getInteger("limit"), m.getString("cursor")),
+                log)
+            .completion(),
+        ProblemReplies.serve(
+                vertx, Addresses.WEBHOOKS_GET, m -> store.get(tenant(m), m.getString("id")), log)
+            .completion(),
+        ProblemReplies.serve(
+                vertx,
+                Addresses.WEBHOOKS_DELETE,
+                m ->
+                    store
+                        .delete(m.getString("id"), Caller.from(m))
+                        .onSuccess(w -> log.info("webhook {} deleted", w.getString("id"))),
+                log)
+            .completion(),
+        ProblemReplies.serve(
+                vertx,
+                Addresses.WEBHOOKS_DELIVERIES,
+                m ->
+                    store.deliveries(
+                        tenant(m), m.getString("id"), m.getInteger("limit"), m.getString("cursor")),
+                log)
+            .completion());
   }
 
   private static String tenant(io.vertx.core.json.JsonObject message) {

@@ -15,10 +15,14 @@ import org.junit.jupiter.api.io.TempDir;
 @DisplayName("A replica's output log stays within its cap and keeps the latest lines")
 class BoundedLogTest {
   @Test
-  @DisplayName("100 KB of output into a 16 KB log: at most 16 KB on disk, and the tail is the last lines")
+  @DisplayName(
+      "100 KB of output into a 16 KB log: at most 16 KB on disk, and the tail is the last lines")
   void capped(@TempDir Path dir) throws Exception {
     BoundedLog log = new BoundedLog(dir, 16 * 1024);
-    String text = IntStream.range(0, 10_000).mapToObj(i -> "line " + i).collect(Collectors.joining("\n", "", "\n"));
+    String text =
+        IntStream.range(0, 10_000)
+            .mapToObj(i -> "line " + i)
+            .collect(Collectors.joining("\n", "", "\n"));
     log.pump(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)));
     long onDisk = Files.size(dir.resolve("output.log")) + Files.size(dir.resolve("output.log.1"));
     assertThat(onDisk).isLessThanOrEqualTo(16 * 1024);

@@ -12,12 +12,15 @@ import org.junit.jupiter.api.io.TempDir;
 @DisplayName("A restarted agent stops what its killed predecessor left running, and only that")
 class SpawnerTest {
   @Test
-  @DisplayName("a pid file naming a live process and its start time: the process is killed; a reused pid is spared")
+  @DisplayName(
+      "a pid file naming a live process and its start time: the process is killed; a reused pid is spared")
   void reapsLeftovers(@TempDir Path dir) throws Exception {
     Process leftover = new ProcessBuilder("sleep", "60").start();
     Process stranger = new ProcessBuilder("sleep", "60").start();
     try {
-      write(dir.resolve("rep_a"), leftover.pid() + " " + leftover.info().startInstant().orElseThrow().toEpochMilli());
+      write(
+          dir.resolve("rep_a"),
+          leftover.pid() + " " + leftover.info().startInstant().orElseThrow().toEpochMilli());
       // same pid, another start time: the pid was reused by an unrelated process
       write(dir.resolve("rep_b"), stranger.pid() + " 1");
       assertThat(Spawner.reapLeftovers(dir)).isEqualTo(1);

@@ -28,10 +28,22 @@ class ContractRoutesTest {
     vertx = Vertx.vertx();
     contract = Await.result(ApiContract.load(vertx));
     // the pool and Kafka settings are only used when a health check runs, never here
-    router = ApiRouter.create(vertx, contract, new HealthRoutes(vertx, null, null), new ApiRouter.Security(
-        new io.ctrlplane.security.Authenticator(null, io.ctrlplane.config.AppConfig.Security.defaults()), null,
-        RefusalAudit.disabled()), new io.ctrlplane.watch.WatchHub(vertx, new io.vertx.pgclient.PgConnectOptions(), 15_000, 1000,
-        keys -> io.vertx.core.Future.succeededFuture(java.util.Set.of())));
+    router =
+        ApiRouter.create(
+            vertx,
+            contract,
+            new HealthRoutes(vertx, null, null),
+            new ApiRouter.Security(
+                new io.ctrlplane.security.Authenticator(
+                    null, io.ctrlplane.config.AppConfig.Security.defaults()),
+                null,
+                RefusalAudit.disabled()),
+            new io.ctrlplane.watch.WatchHub(
+                vertx,
+                new io.vertx.pgclient.PgConnectOptions(),
+                15_000,
+                1000,
+                keys -> io.vertx.core.Future.succeededFuture(java.util.Set.of())));
   }
 
   @AfterAll
@@ -54,7 +66,10 @@ class ContractRoutesTest {
 
   private Set<String> documented() {
     Set<String> out = new TreeSet<>();
-    contract.contract().operations().forEach(o -> out.add(o.getHttpMethod().name() + " " + o.getOpenAPIPath()));
+    contract
+        .contract()
+        .operations()
+        .forEach(o -> out.add(o.getHttpMethod().name() + " " + o.getOpenAPIPath()));
     return out;
   }
 
@@ -72,7 +87,10 @@ class ContractRoutesTest {
   void operationsAreComplete() {
     JsonObject paths = contract.raw().getJsonObject("paths");
     for (Operation op : contract.contract().operations()) {
-      JsonObject raw = paths.getJsonObject(op.getOpenAPIPath()).getJsonObject(op.getHttpMethod().name().toLowerCase());
+      JsonObject raw =
+          paths
+              .getJsonObject(op.getOpenAPIPath())
+              .getJsonObject(op.getHttpMethod().name().toLowerCase());
       JsonObject responses = resolve(raw.getJsonObject("responses"));
       String name = op.getOperationId();
       assertThat(name).isNotBlank();
@@ -80,10 +98,14 @@ class ContractRoutesTest {
         JsonObject response = resolve(responses.getJsonObject(status));
         JsonObject content = response.getJsonObject("content", new JsonObject());
         if (status.startsWith("4") || status.startsWith("5") && !status.equals("503")) {
-          assertThat(content.fieldNames()).as("%s %s", name, status).containsExactly("application/problem+json");
+          assertThat(content.fieldNames())
+              .as("%s %s", name, status)
+              .containsExactly("application/problem+json");
         }
         if (status.equals("201") || status.equals("202")) {
-          assertThat(response.getJsonObject("headers").fieldNames()).as("%s %s", name, status).contains("Location");
+          assertThat(response.getJsonObject("headers").fieldNames())
+              .as("%s %s", name, status)
+              .contains("Location");
         }
       }
       if (op.getRequestBody() != null) {

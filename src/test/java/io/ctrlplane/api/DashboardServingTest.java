@@ -24,8 +24,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The dashboard's static files through the real API router (no database needed: nothing here reaches a
- * store): served without a key, with their content types and security headers, while /v1 still wants one.
+ * The dashboard's static files through the real API router (no database needed: nothing here
+ * reaches a store): served without a key, with their content types and security headers, while /v1
+ * still wants one.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @DisplayName("The API router serves the dashboard as public static files")
@@ -38,9 +39,21 @@ class DashboardServingTest {
   void start() {
     vertx = Vertx.vertx();
     ApiContract contract = Await.result(ApiContract.load(vertx));
-    var router = ApiRouter.create(vertx, contract, new HealthRoutes(vertx, null, null), new ApiRouter.Security(
-        new Authenticator(null, AppConfig.Security.defaults()), null, RefusalAudit.disabled()),
-        new WatchHub(vertx, new PgConnectOptions(), 15_000, 1000, keys -> Future.succeededFuture(Set.of())));
+    var router =
+        ApiRouter.create(
+            vertx,
+            contract,
+            new HealthRoutes(vertx, null, null),
+            new ApiRouter.Security(
+                new Authenticator(null, AppConfig.Security.defaults()),
+                null,
+                RefusalAudit.disabled()),
+            new WatchHub(
+                vertx,
+                new PgConnectOptions(),
+                15_000,
+                1000,
+                keys -> Future.succeededFuture(Set.of())));
     server = Await.result(vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1"));
     anonymous = new ApiClient(vertx, server.actualPort()).as(ApiClient.NO_KEY);
   }
@@ -56,34 +69,45 @@ class DashboardServingTest {
     ApiClient.Response r = anonymous.get("/");
     assertThat(r.status()).isEqualTo(200);
     assertThat(r.contentType()).startsWith("text/html");
-    assertThat(r.text()).contains("<title>Ctrl Plane</title>", "src=\"/ui/js/app.js\"", "type=\"module\"")
+    assertThat(r.text())
+        .contains("<title>Ctrl Plane</title>", "src=\"/ui/js/app.js\"", "type=\"module\"")
         .doesNotContain("inst_", "cp_");
-    assertThat(r.text()).as("no inline script: the CSP allows none").doesNotContainPattern("<script(?![^>]*src=)");
+    assertThat(r.text())
+        .as("no inline script: the CSP allows none")
+        .doesNotContainPattern("<script(?![^>]*src=)");
   }
 
   @ParameterizedTest(name = "{0} is {1}")
   @CsvSource({
-      "/ui/index.html, text/html",
-      "/ui/style.css, text/css",
-      "/ui/js/app.js, text/javascript",
-      "/ui/js/sse.js, text/javascript",
-      "/ui/favicon.svg, image/svg+xml"})
+    "/ui/index.html, text/html",
+    "/ui/style.css, text/css",
+    "/ui/js/app.js, text/javascript",
+    "/ui/js/sse.js, text/javascript",
+    "/ui/favicon.svg, image/svg+xml"
+  })
   @DisplayName("assets come with their content type and the security headers")
   void assets(String path, String type) {
     ApiClient.Response r = anonymous.get(path);
     assertThat(r.status()).as(path).isEqualTo(200);
-    String expected = type.equals("text/javascript") ? "(text|application)/javascript" : Pattern.quote(type);
+    String expected =
+        type.equals("text/javascript") ? "(text|application)/javascript" : Pattern.quote(type);
     assertThat(r.contentType()).as(path).matches(expected + "(;.*)?");
     assertSecurityHeaders(r);
   }
 
   @Test
-  @DisplayName("the policy allows scripts, styles and fetches from this origin only, and no framing")
+  @DisplayName(
+      "the policy allows scripts, styles and fetches from this origin only, and no framing")
   void securityHeadersOfThePage() {
     ApiClient.Response r = anonymous.get("/");
     assertSecurityHeaders(r);
     String csp = r.header("Content-Security-Policy");
-    assertThat(csp).contains("default-src 'none'", "script-src 'self'", "connect-src 'self'", "frame-ancestors 'none'")
+    assertThat(csp)
+        .contains(
+            "default-src 'none'",
+            "script-src 'self'",
+            "connect-src 'self'",
+            "frame-ancestors 'none'")
         .doesNotContain("unsafe-inline", "unsafe-eval", "*");
   }
 
@@ -93,21 +117,26 @@ class DashboardServingTest {
     ApiClient.Response first = anonymous.get("/ui/style.css");
     String lastModified = first.header("Last-Modified");
     assertThat(lastModified).isNotBlank();
-    ApiClient.Response again = anonymous.send(HttpMethod.GET, "/ui/style.css", null,
-        Map.of("If-Modified-Since", lastModified));
+    ApiClient.Response again =
+        anonymous.send(
+            HttpMethod.GET, "/ui/style.css", null, Map.of("If-Modified-Since", lastModified));
     assertThat(again.status()).isEqualTo(304);
   }
 
   @Test
   @DisplayName("a missing asset, a directory or a path outside the web root is a problem+json 404")
   void missing() {
-    for (String path : new String[] {"/ui/nope.js", "/ui/js/", "/ui/../openapi.yaml.bak", "/ui/%2e%2e/conf/config.json"}) {
+    for (String path :
+        new String[] {
+          "/ui/nope.js", "/ui/js/", "/ui/../openapi.yaml.bak", "/ui/%2e%2e/conf/config.json"
+        }) {
       ApiClient.Response r = anonymous.get(path);
       assertThat(r.status()).as(path).isEqualTo(404);
       assertThat(r.contentType()).as(path).startsWith("application/problem+json");
     }
     assertThat(anonymous.post("/", "{}", Map.of("content-type", "application/json")).status())
-        .as("the dashboard takes no POST").isEqualTo(404);
+        .as("the dashboard takes no POST")
+        .isEqualTo(404);
   }
 
   @Test
@@ -116,11 +145,14 @@ class DashboardServingTest {
     ApiClient.Response r = anonymous.get("/v1/instances");
     assertThat(r.status()).isEqualTo(401);
     assertThat(r.header("WWW-Authenticate")).startsWith("Bearer");
-    assertThat(r.header("Content-Security-Policy")).as("API responses are not dashboard files").isNull();
+    assertThat(r.header("Content-Security-Policy"))
+        .as("API responses are not dashboard files")
+        .isNull();
   }
 
   private static void assertSecurityHeaders(ApiClient.Response r) {
-    assertThat(r.header("Content-Security-Policy")).isEqualTo(io.ctrlplane.dashboard.DashboardRoutes.CSP);
+    assertThat(r.header("Content-Security-Policy"))
+        .isEqualTo(io.ctrlplane.dashboard.DashboardRoutes.CSP);
     assertThat(r.header("X-Content-Type-Options")).isEqualTo("nosniff");
     assertThat(r.header("Cache-Control")).isEqualTo("no-cache");
     assertThat(r.header("Referrer-Policy")).isEqualTo("no-referrer");

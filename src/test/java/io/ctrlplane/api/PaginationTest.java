@@ -32,8 +32,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class PaginationTest {
   private static final int EXISTING = 23;
   private static final int PAGE = 5;
-  /** Deployments stay queued behind one that never becomes ready, so lists only grow by our own deploys. */
-  private static final JsonObject STUCK = new JsonObject().put("start_delay_ms", 0).put("ready_delay_ms", 3_600_000);
+
+  /**
+   * Deployments stay queued behind one that never becomes ready, so lists only grow by our own
+   * deploys.
+   */
+  private static final JsonObject STUCK =
+      new JsonObject().put("start_delay_ms", 0).put("ready_delay_ms", 3_600_000);
+
   private AppConfig config;
   private Server server;
   private CheckedApi api;
@@ -62,13 +68,17 @@ class PaginationTest {
     String cursor = null;
     int pages = 0;
     do {
-      ApiClient.Response page = api.get(list + "?limit=" + PAGE + (cursor == null ? "" : "&cursor=" + cursor));
+      ApiClient.Response page =
+          api.get(list + "?limit=" + PAGE + (cursor == null ? "" : "&cursor=" + cursor));
       assertThat(page.status()).as(page.text()).isEqualTo(200);
       assertThat(page.json().getJsonArray("items").size()).isLessThanOrEqualTo(PAGE);
-      page.json().getJsonArray("items").forEach(o -> {
-        items.add((JsonObject) o);
-        ids.add(((JsonObject) o).getString("id"));
-      });
+      page.json()
+          .getJsonArray("items")
+          .forEach(
+              o -> {
+                items.add((JsonObject) o);
+                ids.add(((JsonObject) o).getString("id"));
+              });
       cursor = page.json().getString("next_cursor");
       pages++;
       betweenPages.run();
@@ -76,13 +86,19 @@ class PaginationTest {
     return new Walk(ids, pages, items);
   }
 
-  /** A background deployer, so items also arrive while a page is being read, not only between pages. */
+  /**
+   * A background deployer, so items also arrive while a page is being read, not only between pages.
+   */
   private Thread deployer(String instanceId, AtomicBoolean stop, AtomicInteger made) {
-    Thread t = new Thread(() -> {
-      while (!stop.get()) {
-        rollouts.deploy(instanceId, "acme/app:bg" + made.incrementAndGet(), "rolling", null);
-      }
-    }, "deployer");
+    Thread t =
+        new Thread(
+            () -> {
+              while (!stop.get()) {
+                rollouts.deploy(
+                    instanceId, "acme/app:bg" + made.incrementAndGet(), "rolling", null);
+              }
+            },
+            "deployer");
     t.start();
     return t;
   }
@@ -104,7 +120,8 @@ class PaginationTest {
     for (int i = 1; i <= EXISTING; i++) {
       deployments.add(rollouts.deploy(instanceId, "acme/app:" + i, "rolling", null));
     }
-    List<String> releases = deployments.stream().map(id -> Rollouts.releaseId(rollouts.deployment(id))).toList();
+    List<String> releases =
+        deployments.stream().map(id -> Rollouts.releaseId(rollouts.deployment(id))).toList();
     AtomicBoolean stop = new AtomicBoolean();
     AtomicInteger made = new AtomicInteger();
     Thread background = deployer(instanceId, stop, made);
@@ -123,13 +140,14 @@ class PaginationTest {
   }
 
   @Test
-  @DisplayName("the last page has next_cursor null, also when the list ends exactly at a page boundary")
+  @DisplayName(
+      "the last page has next_cursor null, also when the list ends exactly at a page boundary")
   void lastPage() {
     String instanceId = rollouts.instance(1, STUCK);
     for (int i = 1; i <= 2 * PAGE; i++) {
       rollouts.deploy(instanceId, "acme/app:" + i, "rolling", null);
     }
-    Walk walk = walk("/v1/instances/" + instanceId + "/releases", () -> { });
+    Walk walk = walk("/v1/instances/" + instanceId + "/releases", () -> {});
     assertThat(walk.ids()).hasSize(2 * PAGE);
     assertThat(walk.pages()).isEqualTo(2);
     ApiClient.Response all = api.get("/v1/instances/" + instanceId + "/releases?limit=100");
@@ -151,7 +169,9 @@ class PaginationTest {
     assertThat(new HashSet<>(walk.ids())).hasSize(walk.ids().size());
     assertThat(walk.ids()).containsAll(existing);
     for (int i = 1; i < walk.ids().size(); i++) {
-      assertThat(walk.ids().get(i)).as("newest first (ids are time-ordered)").isLessThan(walk.ids().get(i - 1));
+      assertThat(walk.ids().get(i))
+          .as("newest first (ids are time-ordered)")
+          .isLessThan(walk.ids().get(i - 1));
     }
   }
 }

@@ -30,9 +30,16 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @DisplayName("Rollbacks make new releases of old ones; cancel stops what has not finished")
 class RollbackAndCancelTest {
   private static final Duration END = Duration.ofSeconds(30);
-  private static final JsonObject FAST = new JsonObject().put("start_delay_ms", 0).put("ready_delay_ms", 50);
-  /** Replicas take 2 s to become ready, so a deployment is reliably still running when the test steps in. */
-  private static final JsonObject SLOW = new JsonObject().put("start_delay_ms", 0).put("ready_delay_ms", 2000);
+  private static final JsonObject FAST =
+      new JsonObject().put("start_delay_ms", 0).put("ready_delay_ms", 50);
+
+  /**
+   * Replicas take 2 s to become ready, so a deployment is reliably still running when the test
+   * steps in.
+   */
+  private static final JsonObject SLOW =
+      new JsonObject().put("start_delay_ms", 0).put("ready_delay_ms", 2000);
+
   private AppConfig config;
   private Server server;
   private CheckedApi api;
@@ -56,8 +63,10 @@ class RollbackAndCancelTest {
   }
 
   private JsonObject deployAndWait(String instanceId, String image, JsonObject env) {
-    ApiClient.Response r = api.post("/v1/instances/" + instanceId + "/deployments", new JsonObject().put("image", image)
-        .put("env", env));
+    ApiClient.Response r =
+        api.post(
+            "/v1/instances/" + instanceId + "/deployments",
+            new JsonObject().put("image", image).put("env", env));
     assertThat(r.status()).as(r.text()).isEqualTo(202);
     return rollouts.awaitState(r.json().getString("id"), "succeeded", END);
   }
@@ -75,11 +84,15 @@ class RollbackAndCancelTest {
   }
 
   private long events(String type, String deploymentId) {
-    return sql.count("SELECT count(*) FROM outbox WHERE type = $1 AND event->>'subject' = $2", type, deploymentId);
+    return sql.count(
+        "SELECT count(*) FROM outbox WHERE type = $1 AND event->>'subject' = $2",
+        type,
+        deploymentId);
   }
 
   @Test
-  @DisplayName("a rollback by version makes a new release with v1's image and env; v2's deployment becomes rolled_back")
+  @DisplayName(
+      "a rollback by version makes a new release with v1's image and env; v2's deployment becomes rolled_back")
   void rollbackByVersion() {
     String instanceId = rollouts.instance(2, FAST);
     JsonObject v1 = deployAndWait(instanceId, "acme/app:1", new JsonObject().put("MODE", "one"));
@@ -97,10 +110,15 @@ class RollbackAndCancelTest {
     assertThat(v3.getInteger("version")).isEqualTo(3);
     assertThat(v3.getString("image")).isEqualTo("acme/app:1");
     assertThat(v3.getJsonObject("env").getMap()).isEqualTo(Map.of("MODE", "one"));
-    assertThat(v3.getJsonObject("rollback_of")).isEqualTo(new JsonObject().put("id", v1Before.getString("id"))
-        .put("version", 1));
+    assertThat(v3.getJsonObject("rollback_of"))
+        .isEqualTo(new JsonObject().put("id", v1Before.getString("id")).put("version", 1));
     assertThat(release(v1)).as("the old release is never modified").isEqualTo(v1Before);
-    assertThat(rollouts.instanceJson(instanceId).getJsonObject("current_release").getInteger("version")).isEqualTo(3);
+    assertThat(
+            rollouts
+                .instanceJson(instanceId)
+                .getJsonObject("current_release")
+                .getInteger("version"))
+        .isEqualTo(3);
     assertThat(rollouts.deployment(v2.getString("id")).getString("state")).isEqualTo("rolled_back");
     assertThat(events("deploy.rolled_back", v2.getString("id"))).isEqualTo(1);
     assertThat(events("deploy.succeeded", done.getString("id"))).isEqualTo(1);
@@ -112,12 +130,16 @@ class RollbackAndCancelTest {
     String instanceId = rollouts.instance(1, FAST);
     deployAndWait(instanceId, "acme/app:1", null);
     JsonObject v2 = deployAndWait(instanceId, "acme/app:2", null);
-    String first = api.post("/v1/instances/" + instanceId + "/rollback", new JsonObject().put("version", 1))
-        .json().getString("id");
+    String first =
+        api.post("/v1/instances/" + instanceId + "/rollback", new JsonObject().put("version", 1))
+            .json()
+            .getString("id");
     rollouts.awaitState(first, "succeeded", END);
 
-    ApiClient.Response back = rollback(instanceId, new JsonObject().put("release_id", Rollouts.releaseId(v2))
-        .put("strategy", "recreate"));
+    ApiClient.Response back =
+        rollback(
+            instanceId,
+            new JsonObject().put("release_id", Rollouts.releaseId(v2)).put("strategy", "recreate"));
     assertThat(back.status()).as(back.text()).isEqualTo(202);
     assertThat(back.json().getString("strategy")).isEqualTo("recreate");
     JsonObject done = rollouts.awaitState(back.json().getString("id"), "succeeded", END);
@@ -130,7 +152,8 @@ class RollbackAndCancelTest {
   }
 
   @Test
-  @DisplayName("a rollback to another instance's release or to a missing version is a 404; to the live release a 409")
+  @DisplayName(
+      "a rollback to another instance's release or to a missing version is a 404; to the live release a 409")
   void rollbackRefusals() {
     String mine = rollouts.instance(1, FAST);
     String other = rollouts.instance(1, FAST);
@@ -138,14 +161,20 @@ class RollbackAndCancelTest {
     JsonObject theirs = deployAndWait(other, "acme/app:9", null);
     long releases = sql.count("SELECT count(*) FROM releases");
 
-    ApiClient.Response foreign = rollback(mine, new JsonObject().put("release_id", Rollouts.releaseId(theirs)));
+    ApiClient.Response foreign =
+        rollback(mine, new JsonObject().put("release_id", Rollouts.releaseId(theirs)));
     assertThat(foreign.status()).isEqualTo(404);
-    assertThat(foreign.json().getString("detail")).contains(Rollouts.releaseId(theirs)).contains(mine);
+    assertThat(foreign.json().getString("detail"))
+        .contains(Rollouts.releaseId(theirs))
+        .contains(mine);
     assertThat(rollback(mine, new JsonObject().put("version", 7)).status()).isEqualTo(404);
-    ApiClient.Response live = rollback(mine, new JsonObject().put("release_id", Rollouts.releaseId(v1)));
+    ApiClient.Response live =
+        rollback(mine, new JsonObject().put("release_id", Rollouts.releaseId(v1)));
     assertThat(live.status()).isEqualTo(409);
     assertThat(live.json().getString("detail")).contains("already the current release");
-    assertThat(sql.count("SELECT count(*) FROM releases")).as("no release was written").isEqualTo(releases);
+    assertThat(sql.count("SELECT count(*) FROM releases"))
+        .as("no release was written")
+        .isEqualTo(releases);
   }
 
   @Test
@@ -153,15 +182,21 @@ class RollbackAndCancelTest {
   void releasesAreAppendOnly() {
     String instanceId = rollouts.instance(1, FAST);
     JsonObject v1 = release(deployAndWait(instanceId, "acme/app:1", null));
-    assertThatThrownBy(() -> sql.update("UPDATE releases SET image = 'evil/app:1' WHERE id = $1", v1.getString("id")))
-        .isInstanceOf(PgException.class).hasMessageContaining("releases are immutable");
+    assertThatThrownBy(
+            () ->
+                sql.update(
+                    "UPDATE releases SET image = 'evil/app:1' WHERE id = $1", v1.getString("id")))
+        .isInstanceOf(PgException.class)
+        .hasMessageContaining("releases are immutable");
     assertThatThrownBy(() -> sql.update("DELETE FROM releases WHERE id = $1", v1.getString("id")))
-        .isInstanceOf(PgException.class).hasMessageContaining("releases are immutable");
+        .isInstanceOf(PgException.class)
+        .hasMessageContaining("releases are immutable");
     assertThat(api.get("/v1/releases/" + v1.getString("id")).json()).isEqualTo(v1);
   }
 
   @Test
-  @DisplayName("cancelling a pending deployment cancels it at once, and the queue moves on without it")
+  @DisplayName(
+      "cancelling a pending deployment cancels it at once, and the queue moves on without it")
   void cancelPending() {
     String instanceId = rollouts.instance(1, SLOW);
     String running = rollouts.deploy(instanceId, "acme/app:1", "recreate", null);
@@ -178,28 +213,50 @@ class RollbackAndCancelTest {
 
     rollouts.awaitState(running, "succeeded", END);
     JsonObject last = rollouts.awaitState(after, "succeeded", END);
-    assertThat(last.getJsonObject("previous_release").getInteger("version")).as("v2 was skipped").isEqualTo(1);
+    assertThat(last.getJsonObject("previous_release").getInteger("version"))
+        .as("v2 was skipped")
+        .isEqualTo(1);
     assertThat(events("deploy.started", queued)).isZero();
   }
 
   @Test
-  @DisplayName("cancelling a running deployment requests it; the runner reverts and ends it cancelled")
+  @DisplayName(
+      "cancelling a running deployment requests it; the runner reverts and ends it cancelled")
   void cancelRunning() {
-    String instanceId = rollouts.instance(1, FAST.copy().put("faults", new JsonArray()
-        .add(new JsonObject().put("image", "*:never-ready").put("never_ready", true))));
+    String instanceId =
+        rollouts.instance(
+            1,
+            FAST.copy()
+                .put(
+                    "faults",
+                    new JsonArray()
+                        .add(
+                            new JsonObject()
+                                .put("image", "*:never-ready")
+                                .put("never_ready", true))));
     deployAndWait(instanceId, "acme/app:1", null);
     String id = rollouts.deploy(instanceId, "acme/app:never-ready", "rolling", null);
-    Await.until(END, "deployment running", () -> "running".equals(rollouts.deployment(id).getString("state")) ? 1 : null);
+    Await.until(
+        END,
+        "deployment running",
+        () -> "running".equals(rollouts.deployment(id).getString("state")) ? 1 : null);
 
     ApiClient.Response r = cancel(id);
     assertThat(r.status()).as(r.text()).isEqualTo(202);
     assertThat(r.json().getString("state")).isEqualTo("running");
     assertThat(r.json().getBoolean("cancel_requested")).isTrue();
     ApiClient.Response again = cancel(id);
-    assertThat(again.status()).as("a second cancel while it reverts is accepted too").isEqualTo(202);
+    assertThat(again.status())
+        .as("a second cancel while it reverts is accepted too")
+        .isEqualTo(202);
     JsonObject cancelled = rollouts.awaitState(id, "cancelled", END);
     assertThat(cancelled.getString("error")).isEqualTo("cancelled on request");
-    assertThat(rollouts.instanceJson(instanceId).getJsonObject("current_release").getInteger("version")).isEqualTo(1);
+    assertThat(
+            rollouts
+                .instanceJson(instanceId)
+                .getJsonObject("current_release")
+                .getInteger("version"))
+        .isEqualTo(1);
     assertThat(events("deploy.cancelled", id)).isEqualTo(1);
   }
 
@@ -210,7 +267,9 @@ class RollbackAndCancelTest {
     JsonObject done = deployAndWait(instanceId, "acme/app:1", null);
     ApiClient.Response late = cancel(done.getString("id"));
     assertThat(late.status()).isEqualTo(409);
-    assertThat(late.json().getString("detail")).contains("already succeeded").contains("can no longer be cancelled");
+    assertThat(late.json().getString("detail"))
+        .contains("already succeeded")
+        .contains("can no longer be cancelled");
 
     String slow = rollouts.instance(1, SLOW);
     rollouts.deploy(slow, "acme/app:1", "recreate", null);

@@ -49,12 +49,18 @@ class ServiceFoundationTest {
   @DisplayName("is live, and ready once PostgreSQL answers and the Kafka producer is connected")
   void liveAndReady() {
     assertThat(api.get("/health/live").status()).isEqualTo(200);
-    JsonObject ready = Await.until(Duration.ofSeconds(20), "ready", () -> {
-      ApiClient.Response r = api.get("/health/ready");
-      return r.status() == 200 ? r.json() : null;
-    });
-    assertThat(ready.getJsonObject("checks").getJsonObject("postgres").getString("status")).isEqualTo("UP");
-    assertThat(ready.getJsonObject("checks").getJsonObject("kafka").getString("status")).isEqualTo("UP");
+    JsonObject ready =
+        Await.until(
+            Duration.ofSeconds(20),
+            "ready",
+            () -> {
+              ApiClient.Response r = api.get("/health/ready");
+              return r.status() == 200 ? r.json() : null;
+            });
+    assertThat(ready.getJsonObject("checks").getJsonObject("postgres").getString("status"))
+        .isEqualTo("UP");
+    assertThat(ready.getJsonObject("checks").getJsonObject("kafka").getString("status"))
+        .isEqualTo("UP");
   }
 
   @Test
@@ -73,43 +79,72 @@ class ServiceFoundationTest {
   @Test
   @DisplayName("writes a deploy to PostgreSQL and its event reaches Kafka, keyed by instance id")
   void deployIsStoredAndPublished(Vertx vertx, VertxTestContext ctx) throws Throwable {
-    ApiClient.Response instance = api.post("/v1/instances", new JsonObject().put("name", "foundation-app").put("replicas", 2)
-        .put("provider_config", new JsonObject().put("start_delay_ms", 0).put("ready_delay_ms", 0)));
+    ApiClient.Response instance =
+        api.post(
+            "/v1/instances",
+            new JsonObject()
+                .put("name", "foundation-app")
+                .put("replicas", 2)
+                .put(
+                    "provider_config",
+                    new JsonObject().put("start_delay_ms", 0).put("ready_delay_ms", 0)));
     assertThat(instance.status()).isEqualTo(201);
     String instanceId = instance.json().getString("id");
-    ApiClient.Response deploy = api.post("/v1/instances/" + instanceId + "/deployments",
-        new JsonObject().put("image", "registry.example.com/acme/app:1.0.0"));
+    ApiClient.Response deploy =
+        api.post(
+            "/v1/instances/" + instanceId + "/deployments",
+            new JsonObject().put("image", "registry.example.com/acme/app:1.0.0"));
     assertThat(deploy.status()).isEqualTo(202);
     String deploymentId = deploy.json().getString("id");
 
     // read the row back from PostgreSQL directly
-    Pool pool = PgBuilder.pool().connectingTo(new PgConnectOptions().setHost(config.postgres().host())
-        .setPort(config.postgres().port()).setDatabase(config.postgres().database())
-        .setUser(config.postgres().user()).setPassword(config.postgres().password())).using(vertx).build();
-    String image = Await.result(pool.preparedQuery("SELECT r.image FROM deployments d JOIN releases r "
-        + "ON r.id = d.release_id WHERE d.id = $1").execute(Tuple.of(deploymentId)))
-        .iterator().next().getString("image");
+    Pool pool =
+        PgBuilder.pool()
+            .connectingTo(
+                new PgConnectOptions()
+                    .setHost(config.postgres().host())
+                    .setPort(config.postgres().port())
+                    .setDatabase(config.postgres().database())
+                    .setUser(config.postgres().user())
+                    .setPassword(config.postgres().password()))
+            .using(vertx)
+            .build();
+    String image =
+        Await.result(
+                pool.preparedQuery(
+                        "SELECT r.image FROM deployments d JOIN releases r "
+                            + "ON r.id = d.release_id WHERE d.id = $1")
+                    .execute(Tuple.of(deploymentId)))
+            .iterator()
+            .next()
+            .getString("image");
     assertThat(image).isEqualTo("registry.example.com/acme/app:1.0.0");
     pool.close();
 
     // and the queued event from Kafka
-    KafkaConsumer<String, String> consumer = KafkaConsumer.create(vertx, Map.of(
-        "bootstrap.servers", TestStack.get().kafkaBootstrap(),
-        "group.id", "foundation-test",
-        "auto.offset.reset", "earliest",
-        "key.deserializer", "org.apache.kafka.common.serialization.StringDeserializer",
-        "value.deserializer", "org.apache.kafka.common.serialization.StringDeserializer"));
-    consumer.handler(record -> {
-      JsonObject event = new JsonObject(record.value());
-      if (event.getString("type").equals("deploy.queued")) {
-        ctx.verify(() -> {
-          assertThat(record.key()).isEqualTo(instanceId);
-          assertThat(event.getString("subject")).isEqualTo(deploymentId);
-          assertThat(event.getJsonObject("data").getString("image")).isEqualTo("registry.example.com/acme/app:1.0.0");
+    KafkaConsumer<String, String> consumer =
+        KafkaConsumer.create(
+            vertx,
+            Map.of(
+                "bootstrap.servers", TestStack.get().kafkaBootstrap(),
+                "group.id", "foundation-test",
+                "auto.offset.reset", "earliest",
+                "key.deserializer", "org.apache.kafka.common.serialization.StringDeserializer",
+                "value.deserializer", "org.apache.kafka.common.serialization.StringDeserializer"));
+    consumer.handler(
+        record -> {
+          JsonObject event = new JsonObject(record.value());
+          if (event.getString("type").equals("deploy.queued")) {
+            ctx.verify(
+                () -> {
+                  assertThat(record.key()).isEqualTo(instanceId);
+                  assertThat(event.getString("subject")).isEqualTo(deploymentId);
+                  assertThat(event.getJsonObject("data").getString("image"))
+                      .isEqualTo("registry.example.com/acme/app:1.0.0");
+                });
+            consumer.close().onComplete(ctx.succeedingThenComplete());
+          }
         });
-        consumer.close().onComplete(ctx.succeedingThenComplete());
-      }
-    });
     consumer.subscribe(config.kafka().topic());
     assertThat(ctx.awaitCompletion(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
     if (ctx.failed()) {

@@ -12,22 +12,25 @@ import org.junit.jupiter.api.io.TempDir;
 
 @DisplayName("The CLI finds the API: flag, then environment, then config file, then the default")
 class CliConfigTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   @DisplayName("each source wins over the ones after it")
   void precedence() throws Exception {
     Path file = dir.resolve("cli.json");
     Files.writeString(file, "{\"api_url\": \"http://file:1\", \"api_key\": \"file-key\"}");
-    Map<String, String> env = Map.of(CliConfig.ENV_URL, "http://env:2", CliConfig.ENV_KEY, "env-key");
+    Map<String, String> env =
+        Map.of(CliConfig.ENV_URL, "http://env:2", CliConfig.ENV_KEY, "env-key");
     assertThat(CliConfig.resolve("http://flag:3/", "flag-key", file, env))
         .isEqualTo(new CliConfig("http://flag:3", "flag-key"));
-    assertThat(CliConfig.resolve(null, null, file, env)).isEqualTo(new CliConfig("http://env:2", "env-key"));
-    assertThat(CliConfig.resolve(null, null, file, Map.of())).isEqualTo(new CliConfig("http://file:1", "file-key"));
+    assertThat(CliConfig.resolve(null, null, file, env))
+        .isEqualTo(new CliConfig("http://env:2", "env-key"));
+    assertThat(CliConfig.resolve(null, null, file, Map.of()))
+        .isEqualTo(new CliConfig("http://file:1", "file-key"));
     Path empty = dir.resolve("empty.json");
     Files.writeString(empty, "{}");
-    assertThat(CliConfig.resolve(null, null, empty, Map.of())).isEqualTo(new CliConfig(CliConfig.DEFAULT_URL, null));
+    assertThat(CliConfig.resolve(null, null, empty, Map.of()))
+        .isEqualTo(new CliConfig(CliConfig.DEFAULT_URL, null));
   }
 
   @Test
@@ -38,7 +41,8 @@ class CliConfigTest {
     Path broken = dir.resolve("broken.json");
     Files.writeString(broken, "api_url = x");
     assertThatThrownBy(() -> CliConfig.resolve(null, null, broken, Map.of()))
-        .isInstanceOf(CliException.class).hasMessageContaining("cannot read the CLI config");
+        .isInstanceOf(CliException.class)
+        .hasMessageContaining("cannot read the CLI config");
   }
 
   @Test

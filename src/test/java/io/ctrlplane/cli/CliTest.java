@@ -23,7 +23,9 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-/** Every API command of the CLI against a live server, through Main.execute with captured streams. */
+/**
+ * Every API command of the CLI against a live server, through Main.execute with captured streams.
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @DisplayName("The ctrlplane CLI drives the API")
 class CliTest {
@@ -39,8 +41,12 @@ class CliTest {
   void start() {
     config = TestStack.get().configFor(CliTest.class);
     server = Await.result(Server.start(config), Duration.ofSeconds(60));
-    env = Map.of(CliConfig.ENV_URL, "http://127.0.0.1:" + config.http().port(), CliConfig.ENV_KEY,
-        TestStack.BOOTSTRAP_KEY);
+    env =
+        Map.of(
+            CliConfig.ENV_URL,
+            "http://127.0.0.1:" + config.http().port(),
+            CliConfig.ENV_KEY,
+            TestStack.BOOTSTRAP_KEY);
   }
 
   @AfterAll
@@ -61,27 +67,46 @@ class CliTest {
   private Run cli(String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = Main.execute(args, env, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    int code =
+        Main.execute(
+            args,
+            env,
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Run(
+        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
-  /** An instance on the simulator with the fault rules of {@link Rollouts#SIM}; returns its name. */
+  /**
+   * An instance on the simulator with the fault rules of {@link Rollouts#SIM}; returns its name.
+   */
   private String instance(int replicas) {
     String name = "cli-" + NAMES.incrementAndGet();
-    Run r = cli("instances", "create", name, "--replicas", String.valueOf(replicas),
-        "--provider-config", Rollouts.SIM.encode());
+    Run r =
+        cli(
+            "instances",
+            "create",
+            name,
+            "--replicas",
+            String.valueOf(replicas),
+            "--provider-config",
+            Rollouts.SIM.encode());
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out()).startsWith("instance " + name + " created: inst_");
     return name;
   }
 
   private String deploymentAt(String deploymentId, String blockedOn) {
-    return Await.until(SEEN, deploymentId + " blocked on " + blockedOn, () -> {
-      JsonObject d = cli("status", deploymentId, "-o", "json").json();
-      JsonObject p = d.getJsonObject("progress");
-      return p != null && blockedOn.equals(p.getString("blocked_on")) ? d.getString("id") : null;
-    });
+    return Await.until(
+        SEEN,
+        deploymentId + " blocked on " + blockedOn,
+        () -> {
+          JsonObject d = cli("status", deploymentId, "-o", "json").json();
+          JsonObject p = d.getJsonObject("progress");
+          return p != null && blockedOn.equals(p.getString("blocked_on"))
+              ? d.getString("id")
+              : null;
+        });
   }
 
   @Test
@@ -90,29 +115,48 @@ class CliTest {
     String name = instance(2);
     Run list = cli("instances", "list");
     assertThat(list.code()).isZero();
-    assertThat(list.lines().get(0)).startsWith("NAME").contains("ID", "REPLICAS", "CURRENT", "HEALTH");
-    assertThat(list.lines()).anySatisfy(l -> assertThat(l).startsWith(name + " ").contains("inst_", "healthy"));
+    assertThat(list.lines().get(0))
+        .startsWith("NAME")
+        .contains("ID", "REPLICAS", "CURRENT", "HEALTH");
+    assertThat(list.lines())
+        .anySatisfy(l -> assertThat(l).startsWith(name + " ").contains("inst_", "healthy"));
     JsonObject shown = cli("instances", "show", name, "--output", "json").json();
     assertThat(shown.getString("name")).isEqualTo(name);
     assertThat(shown.getInteger("replicas")).isEqualTo(2);
-    assertThat(cli("instances", "show", shown.getString("id")).out()).contains("name:      " + name);
+    assertThat(cli("instances", "show", shown.getString("id")).out())
+        .contains("name:      " + name);
     Run missing = cli("instances", "show", "no-such-instance");
     assertThat(missing.code()).isEqualTo(ExitCodes.REFUSED);
-    assertThat(missing.err().strip()).isEqualTo("ctrlplane: Not Found: no instance named no-such-instance");
+    assertThat(missing.err().strip())
+        .isEqualTo("ctrlplane: Not Found: no instance named no-such-instance");
   }
 
   @Test
-  @DisplayName("deploy --watch prints one line per change, in order, and exits 0 when the deployment succeeds")
+  @DisplayName(
+      "deploy --watch prints one line per change, in order, and exits 0 when the deployment succeeds")
   void deployWatchSucceeds() {
     String name = instance(2);
-    Run r = cli("deploy", name, "--image", "acme/web:1", "--env", "LOG_LEVEL=info", "--notes", "first",
-        "--commit", "abc1234", "--watch");
+    Run r =
+        cli(
+            "deploy",
+            name,
+            "--image",
+            "acme/web:1",
+            "--env",
+            "LOG_LEVEL=info",
+            "--notes",
+            "first",
+            "--commit",
+            "abc1234",
+            "--watch");
     assertThat(r.code()).as(r.out() + r.err()).isZero();
     List<String> lines = r.lines();
     assertThat(lines.get(0)).matches("deployment dep_\\S+: v1 \\(acme/web:1, rolling\\) pending");
     assertThat(lines.get(lines.size() - 1)).startsWith("succeeded");
-    List<Integer> ranks = lines.subList(1, lines.size()).stream()
-        .map(l -> List.of("pending", "running", "succeeded").indexOf(l.split(" ")[0])).toList();
+    List<Integer> ranks =
+        lines.subList(1, lines.size()).stream()
+            .map(l -> List.of("pending", "running", "succeeded").indexOf(l.split(" ")[0]))
+            .toList();
     assertThat(ranks).as("states in order: %s", lines).doesNotContain(-1).isSorted();
     assertThat(lines).as("no line repeats the one before").doesNotHaveDuplicates();
   }
@@ -122,18 +166,31 @@ class CliTest {
   void deployWatchFails() {
     String name = instance(1);
     assertThat(cli("deploy", name, "--image", "acme/web:1", "--watch").code()).isZero();
-    Run r = cli("deploy", name, "--image", "acme/web:bad1", "--param", "progress_deadline_seconds=2", "--watch");
+    Run r =
+        cli(
+            "deploy",
+            name,
+            "--image",
+            "acme/web:bad1",
+            "--param",
+            "progress_deadline_seconds=2",
+            "--watch");
     assertThat(r.code()).as(r.out() + r.err()).isEqualTo(ExitCodes.FAILED);
     String last = r.lines().get(r.lines().size() - 1);
     assertThat(last).startsWith("failed").contains("error:");
   }
 
   @Test
-  @DisplayName("releases marks the current release, rollback --to v1 makes v3 current, and --output json parses")
+  @DisplayName(
+      "releases marks the current release, rollback --to v1 makes v3 current, and --output json parses")
   void releasesAndRollback() {
     String name = instance(1);
-    assertThat(cli("deploy", name, "--image", "acme/web:1", "--commit", "abcdef1234", "--watch").code()).isZero();
-    assertThat(cli("deploy", name, "--image", "acme/web:2", "--notes", "second", "--watch").code()).isZero();
+    assertThat(
+            cli("deploy", name, "--image", "acme/web:1", "--commit", "abcdef1234", "--watch")
+                .code())
+        .isZero();
+    assertThat(cli("deploy", name, "--image", "acme/web:2", "--notes", "second", "--watch").code())
+        .isZero();
     Run before = cli("releases", name);
     assertThat(before.lines().get(0)).contains("VERSION", "IMAGE", "COMMIT", "NOTES", "AGE");
     assertThat(before.lines().get(1)).startsWith("*").contains("v2", "acme/web:2", "second");
@@ -149,17 +206,35 @@ class CliTest {
 
     JsonObject json = cli("releases", name, "-o", "json", "--all").json();
     assertThat(json.getJsonArray("items")).hasSize(3);
-    assertThat(json.getJsonArray("items").getJsonObject(0).getJsonObject("rollback_of").getInteger("version")).isEqualTo(1);
+    assertThat(
+            json.getJsonArray("items")
+                .getJsonObject(0)
+                .getJsonObject("rollback_of")
+                .getInteger("version"))
+        .isEqualTo(1);
     assertThat(cli("releases", name, "--limit", "1").lines()).hasSize(2);
   }
 
   @Test
-  @DisplayName("pause, resume and promote steer a canary to success; cancel ends another one, and watch exits 3")
+  @DisplayName(
+      "pause, resume and promote steer a canary to success; cancel ends another one, and watch exits 3")
   void control() {
     String name = instance(2);
     assertThat(cli("deploy", name, "--image", "acme/web:1", "--watch").code()).isZero();
-    String id = cli("deploy", name, "--image", "acme/web:2", "--strategy", "canary", "--param", CANARY_WITH_PAUSE,
-        "-o", "json").json().getString("id");
+    String id =
+        cli(
+                "deploy",
+                name,
+                "--image",
+                "acme/web:2",
+                "--strategy",
+                "canary",
+                "--param",
+                CANARY_WITH_PAUSE,
+                "-o",
+                "json")
+            .json()
+            .getString("id");
     deploymentAt(id, "pause");
     Run pause = cli("pause", id);
     assertThat(pause.code()).as(pause.err()).isZero();
@@ -174,12 +249,29 @@ class CliTest {
     String status = cli("status", id).out();
     assertThat(status).contains("succeeded");
     JsonArray plan = cli("status", id, "-o", "json").json().getJsonArray("plan");
-    assertThat(status).as("every planned step, numbered and done")
+    assertThat(status)
+        .as("every planned step, numbered and done")
         .contains("✓ 1. " + plan.getJsonObject(0).getString("description"))
-        .contains("✓ " + plan.size() + ". " + plan.getJsonObject(plan.size() - 1).getString("description"));
+        .contains(
+            "✓ "
+                + plan.size()
+                + ". "
+                + plan.getJsonObject(plan.size() - 1).getString("description"));
 
-    String other = cli("deploy", name, "--image", "acme/web:3", "--strategy", "canary", "--param", CANARY_WITH_PAUSE,
-        "-o", "json").json().getString("id");
+    String other =
+        cli(
+                "deploy",
+                name,
+                "--image",
+                "acme/web:3",
+                "--strategy",
+                "canary",
+                "--param",
+                CANARY_WITH_PAUSE,
+                "-o",
+                "json")
+            .json()
+            .getString("id");
     deploymentAt(other, "pause");
     assertThat(cli("cancel", other).code()).isZero();
     Run cancelled = cli("watch", other);
@@ -188,18 +280,24 @@ class CliTest {
   }
 
   @Test
-  @DisplayName("--watch on a terminal rewrites one line in place (carriage return, clear to end) and ends it on the end state")
+  @DisplayName(
+      "--watch on a terminal rewrites one line in place (carriage return, clear to end) and ends it on the end state")
   void watchOnATerminal() {
     String name = instance(2);
     String id = cli("deploy", name, "--image", "acme/web:1", "-o", "json").json().getString("id");
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    ApiHttp api = new ApiHttp(new CliConfig(env.get(CliConfig.ENV_URL), env.get(CliConfig.ENV_KEY)));
-    int code = new DeploymentFollower(api, new PrintStream(bytes, true, StandardCharsets.UTF_8), false, true).follow(id);
+    ApiHttp api =
+        new ApiHttp(new CliConfig(env.get(CliConfig.ENV_URL), env.get(CliConfig.ENV_KEY)));
+    int code =
+        new DeploymentFollower(
+                api, new PrintStream(bytes, true, StandardCharsets.UTF_8), false, true)
+            .follow(id);
     String screen = bytes.toString(StandardCharsets.UTF_8);
 
     assertThat(code).isEqualTo(ExitCodes.OK);
     assertThat(screen).startsWith("\r").endsWith("\n");
-    assertThat(screen.chars().filter(c -> c == '\n').count()).as("one line, rewritten: no newline before the end")
+    assertThat(screen.chars().filter(c -> c == '\n').count())
+        .as("one line, rewritten: no newline before the end")
         .isEqualTo(1);
     String[] frames = screen.strip().split("\r");
     assertThat(frames).allSatisfy(f -> assertThat(f).endsWith("\033[K"));
@@ -207,7 +305,8 @@ class CliTest {
   }
 
   @Test
-  @DisplayName("a refused request prints one line with the problem's title, detail and fields, and exits 4")
+  @DisplayName(
+      "a refused request prints one line with the problem's title, detail and fields, and exits 4")
   void refused() {
     String name = instance(1);
     Run r = cli("deploy", name, "--image", "Not A Valid Image!!");
@@ -215,21 +314,29 @@ class CliTest {
     assertThat(r.out()).isEmpty();
     assertThat(r.err().lines()).hasSize(1);
     assertThat(r.err()).startsWith("ctrlplane: Invalid request: image: ");
-    assertThat(r.err().split("image: ", -1)).as("one field error, said once: " + r.err()).hasSize(2);
+    assertThat(r.err().split("image: ", -1))
+        .as("one field error, said once: " + r.err())
+        .hasSize(2);
 
     Run two = cli("deploy", name, "--image", "Not A Valid Image!!", "--strategy", "sideways");
     assertThat(two.code()).isEqualTo(ExitCodes.REFUSED);
     assertThat(two.err().lines()).hasSize(1);
-    assertThat(two.err()).startsWith("ctrlplane: Invalid request: ").contains("image: ").contains("strategy: ");
+    assertThat(two.err())
+        .startsWith("ctrlplane: Invalid request: ")
+        .contains("image: ")
+        .contains("strategy: ");
   }
 
   @Test
-  @DisplayName("an API that does not answer is one clear line and exit 5; a missing key is a refusal")
+  @DisplayName(
+      "an API that does not answer is one clear line and exit 5; a missing key is a refusal")
   void unreachable() {
     Run r = cli("instances", "list", "--api-url", "http://127.0.0.1:" + TestStack.freePort());
     assertThat(r.code()).isEqualTo(ExitCodes.UNAVAILABLE);
     assertThat(r.err().lines()).hasSize(1);
-    assertThat(r.err()).startsWith("ctrlplane: cannot reach the API at http://127.0.0.1:").contains("connection refused");
+    assertThat(r.err())
+        .startsWith("ctrlplane: cannot reach the API at http://127.0.0.1:")
+        .contains("connection refused");
     Run noKey = cli("instances", "list", "--api-key", "cp_not_a_key");
     assertThat(noKey.code()).isEqualTo(ExitCodes.REFUSED);
     assertThat(noKey.err()).startsWith("ctrlplane: Unauthorized: ");
@@ -240,14 +347,26 @@ class CliTest {
   void events() {
     String name = instance(1);
     assertThat(cli("deploy", name, "--image", "acme/web:1", "--watch").code()).isZero();
-    List<String> lines = Await.until(SEEN, "the succeeded event", () -> {
-      List<String> out = cli("events", "--instance", name, "-o", "json").lines();
-      return out.stream().anyMatch(l -> l.contains("deploy.succeeded")) ? out : null;
-    });
-    assertThat(lines).allSatisfy(l -> assertThat(new JsonObject(l).getJsonObject("event").getJsonObject("data")
-        .getString("instance_name")).isEqualTo(name));
+    List<String> lines =
+        Await.until(
+            SEEN,
+            "the succeeded event",
+            () -> {
+              List<String> out = cli("events", "--instance", name, "-o", "json").lines();
+              return out.stream().anyMatch(l -> l.contains("deploy.succeeded")) ? out : null;
+            });
+    assertThat(lines)
+        .allSatisfy(
+            l ->
+                assertThat(
+                        new JsonObject(l)
+                            .getJsonObject("event")
+                            .getJsonObject("data")
+                            .getString("instance_name"))
+                    .isEqualTo(name));
     List<String> table = cli("events", "--instance", name, "--skip-progress").lines();
-    assertThat(table).anySatisfy(l -> assertThat(l).contains(name, "v1", "deploy.started"))
+    assertThat(table)
+        .anySatisfy(l -> assertThat(l).contains(name, "v1", "deploy.started"))
         .noneSatisfy(l -> assertThat(l).contains("deploy.progressed"));
   }
 }

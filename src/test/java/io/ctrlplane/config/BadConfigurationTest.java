@@ -57,7 +57,8 @@ class BadConfigurationTest {
   @Test
   @DisplayName("an unknown role names the role and CTRLPLANE_ROLES")
   void unknownRole() {
-    assertOneLine(serve(workingEnv(), "--roles", "api,chef"), "unknown role 'chef'", "CTRLPLANE_ROLES");
+    assertOneLine(
+        serve(workingEnv(), "--roles", "api,chef"), "unknown role 'chef'", "CTRLPLANE_ROLES");
   }
 
   @Test
@@ -65,13 +66,15 @@ class BadConfigurationTest {
   void malformedConfigFile(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("broken.json");
     Files.writeString(file, "{ \"http\": { \"port\": 80 ");
-    assertOneLine(serve(workingEnv(), "--config", file.toString()), "broken.json", "not valid JSON");
+    assertOneLine(
+        serve(workingEnv(), "--config", file.toString()), "broken.json", "not valid JSON");
   }
 
   @Test
   @DisplayName("a missing config file named explicitly is reported")
   void missingConfigFile(@TempDir Path dir) {
-    assertOneLine(serve(workingEnv(), "--config", dir.resolve("nope.json").toString()), "does not exist");
+    assertOneLine(
+        serve(workingEnv(), "--config", dir.resolve("nope.json").toString()), "does not exist");
   }
 
   @Test
@@ -101,7 +104,8 @@ class BadConfigurationTest {
   @Test
   @DisplayName("an HTTP port in use names the port and CTRLPLANE_HTTP_PORT")
   void portInUse() throws Exception {
-    try (ServerSocket taken = new ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+    try (ServerSocket taken =
+        new ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
       Map<String, String> env = workingEnv();
       env.put("CTRLPLANE_HTTP_PORT", String.valueOf(taken.getLocalPort()));
       assertOneLine(serve(env, "--roles", "api"), "already in use", "CTRLPLANE_HTTP_PORT");

@@ -16,12 +16,15 @@ import org.junit.jupiter.api.Test;
 @DisplayName("Configuration, docker-compose.yml and the README agree")
 class ConfigurationDocsTest {
   private static final Pattern VARIABLE = Pattern.compile("CTRLPLANE_[A-Z0-9_]+");
+
   /** Variables read outside the override table (the config file path, test-only servers). */
   private static final Set<String> READ_ELSEWHERE = Set.of("CTRLPLANE_CONFIG");
 
   private static Set<String> known() {
-    Set<String> names = EnvOverrides.MAPPINGS.stream().map(EnvOverrides.Mapping::env)
-        .collect(Collectors.toCollection(TreeSet::new));
+    Set<String> names =
+        EnvOverrides.MAPPINGS.stream()
+            .map(EnvOverrides.Mapping::env)
+            .collect(Collectors.toCollection(TreeSet::new));
     names.addAll(READ_ELSEWHERE);
     return names;
   }
@@ -44,8 +47,10 @@ class ConfigurationDocsTest {
   @Test
   @DisplayName("every agent variable is also in docs/process-provider.md")
   void agentVariablesDocumented() throws Exception {
-    Set<String> agent = known().stream().filter(v -> v.startsWith("CTRLPLANE_AGENT_"))
-        .collect(Collectors.toCollection(TreeSet::new));
+    Set<String> agent =
+        known().stream()
+            .filter(v -> v.startsWith("CTRLPLANE_AGENT_"))
+            .collect(Collectors.toCollection(TreeSet::new));
     assertThat(agent).hasSize(10);
     assertThat(variablesIn("docs/process-provider.md")).containsAll(agent);
   }
@@ -72,7 +77,8 @@ class ConfigurationDocsTest {
   @Test
   @DisplayName("the packaged defaults load into a valid configuration")
   void defaultsAreValid() throws Exception {
-    AppConfig config = AppConfig.from(new JsonObject(Files.readString(Path.of("conf/config.json"))));
+    AppConfig config =
+        AppConfig.from(new JsonObject(Files.readString(Path.of("conf/config.json"))));
     assertThat(config.http().port()).isEqualTo(8080);
     assertThat(config.kafka().topic()).isEqualTo("ctrlplane.deploy.events");
   }

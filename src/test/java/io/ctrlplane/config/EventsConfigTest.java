@@ -22,7 +22,8 @@ class EventsConfigTest {
     AppConfig config = AppConfig.from(packaged());
     assertThat(config.relay().retentionHours()).isEqualTo(168);
     assertThat(config.relay().deliveryTimeoutMs()).isEqualTo(15_000);
-    assertThat(config.webhooks()).isEqualTo(new AppConfig.Webhooks("ctrlplane-webhooks", 8, 1000, 300_000, 10_000, 10_000));
+    assertThat(config.webhooks())
+        .isEqualTo(new AppConfig.Webhooks("ctrlplane-webhooks", 8, 1000, 300_000, 10_000, 10_000));
     assertThat(config.kafka().topic()).isEqualTo("ctrlplane.deploy.events");
   }
 
@@ -41,13 +42,17 @@ class EventsConfigTest {
   @Test
   @DisplayName("is overridden by environment variables, and says which one is wrong")
   void environment() throws Exception {
-    AppConfig config = AppConfig.from(EnvOverrides.apply(packaged(), Map.of(
-        "CTRLPLANE_RELAY_RETENTION_HOURS", "24",
-        "CTRLPLANE_WEBHOOKS_GROUP_ID", "hooks-eu",
-        "CTRLPLANE_WEBHOOKS_MAX_ATTEMPTS", "3",
-        "CTRLPLANE_WEBHOOKS_INITIAL_BACKOFF_MS", "250",
-        "CTRLPLANE_WEBHOOKS_SESSION_TIMEOUT_MS", "6000",
-        "CTRLPLANE_ROLES", "relay,webhooks")));
+    AppConfig config =
+        AppConfig.from(
+            EnvOverrides.apply(
+                packaged(),
+                Map.of(
+                    "CTRLPLANE_RELAY_RETENTION_HOURS", "24",
+                    "CTRLPLANE_WEBHOOKS_GROUP_ID", "hooks-eu",
+                    "CTRLPLANE_WEBHOOKS_MAX_ATTEMPTS", "3",
+                    "CTRLPLANE_WEBHOOKS_INITIAL_BACKOFF_MS", "250",
+                    "CTRLPLANE_WEBHOOKS_SESSION_TIMEOUT_MS", "6000",
+                    "CTRLPLANE_ROLES", "relay,webhooks")));
     assertThat(config.relay().retentionHours()).isEqualTo(24);
     assertThat(config.webhooks().groupId()).isEqualTo("hooks-eu");
     assertThat(config.webhooks().maxAttempts()).isEqualTo(3);
@@ -55,8 +60,12 @@ class EventsConfigTest {
     assertThat(config.webhooks().sessionTimeoutMs()).isEqualTo(6000);
     assertThat(config.roles()).containsExactlyInAnyOrder(Role.RELAY, Role.WEBHOOKS);
 
-    assertThatThrownBy(() -> AppConfig.from(EnvOverrides.apply(packaged(), Map.of("CTRLPLANE_RELAY_RETENTION_HOURS", "0"))))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("CTRLPLANE_RELAY_RETENTION_HOURS");
+    assertThatThrownBy(
+            () ->
+                AppConfig.from(
+                    EnvOverrides.apply(packaged(), Map.of("CTRLPLANE_RELAY_RETENTION_HOURS", "0"))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("CTRLPLANE_RELAY_RETENTION_HOURS");
     assertThatThrownBy(() -> Role.parseList("api,hooks")).hasMessageContaining("webhooks");
   }
 }

@@ -16,14 +16,15 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A Node script of src/test/browser run as a child process: its stdout read line by line (so the test
- * can wait for a checkpoint), its stdin written to, its stderr kept in a log under target/browser.
- * Needs node, Debian's chromium and {@code npm ci} done in src/test/browser; {@link #missingTools}
- * says what is absent.
+ * A Node script of src/test/browser run as a child process: its stdout read line by line (so the
+ * test can wait for a checkpoint), its stdin written to, its stderr kept in a log under
+ * target/browser. Needs node, Debian's chromium and {@code npm ci} done in src/test/browser; {@link
+ * #missingTools} says what is absent.
  */
 final class BrowserScript implements AutoCloseable {
   static final Path DIR = Path.of("src", "test", "browser");
-  static final Path CHROMIUM = Path.of(System.getenv().getOrDefault("CTRLPLANE_CHROMIUM", "/usr/bin/chromium"));
+  static final Path CHROMIUM =
+      Path.of(System.getenv().getOrDefault("CTRLPLANE_CHROMIUM", "/usr/bin/chromium"));
 
   private final Process process;
   private final Writer stdin;
@@ -69,14 +70,15 @@ final class BrowserScript implements AutoCloseable {
     Path errors = logDir.resolve(script.replace(".mjs", "") + ".stderr.log");
     List<String> command = new ArrayList<>(List.of("node", script));
     command.addAll(List.of(args));
-    Process process = new ProcessBuilder(command).directory(DIR.toFile())
-        .redirectError(errors.toFile()).start();
+    Process process =
+        new ProcessBuilder(command).directory(DIR.toFile()).redirectError(errors.toFile()).start();
     return new BrowserScript(process, errors);
   }
 
   private void readStdout() {
-    try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(),
-        StandardCharsets.UTF_8))) {
+    try (BufferedReader reader =
+        new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = reader.readLine()) != null) {
         lines.add(line);
@@ -86,7 +88,9 @@ final class BrowserScript implements AutoCloseable {
     }
   }
 
-  /** Waits for a line starting with {@code prefix}; fails at once when the script exits without it. */
+  /**
+   * Waits for a line starting with {@code prefix}; fails at once when the script exits without it.
+   */
   String awaitLine(String prefix, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
@@ -97,12 +101,26 @@ final class BrowserScript implements AutoCloseable {
           return line;
         }
       } else if (!process.isAlive() && lines.isEmpty()) {
-        throw new AssertionError("the browser script exited with " + process.exitValue() + " before '" + prefix
-            + "'; its output: " + seen + "; its errors: " + errorsText());
+        throw new AssertionError(
+            "the browser script exited with "
+                + process.exitValue()
+                + " before '"
+                + prefix
+                + "'; its output: "
+                + seen
+                + "; its errors: "
+                + errorsText());
       }
     }
-    throw new AssertionError("no '" + prefix + "' from the browser script within " + timeout + "; its output: "
-        + seen + "; its errors: " + errorsText());
+    throw new AssertionError(
+        "no '"
+            + prefix
+            + "' from the browser script within "
+            + timeout
+            + "; its output: "
+            + seen
+            + "; its errors: "
+            + errorsText());
   }
 
   void send(String line) throws IOException {
@@ -112,7 +130,8 @@ final class BrowserScript implements AutoCloseable {
 
   int awaitExit(Duration timeout) throws InterruptedException {
     if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-      throw new AssertionError("the browser script did not exit within " + timeout + "; output: " + seen);
+      throw new AssertionError(
+          "the browser script did not exit within " + timeout + "; output: " + seen);
     }
     lines.drainTo(seen);
     return process.exitValue();

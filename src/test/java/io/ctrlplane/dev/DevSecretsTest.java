@@ -20,10 +20,12 @@ class DevSecretsTest {
     assertThat(first.created()).isTrue();
     assertThat(first.value()).isEqualTo("cp_first");
     assertThat(Files.readString(first.file()).strip()).isEqualTo("cp_first");
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(first.file()))).isEqualTo("rw-------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(first.file())))
+        .isEqualTo("rw-------");
     DevSecrets.Value again = new DevSecrets(dir.resolve("data")).adminKey(() -> "cp_second");
     assertThat(again.created()).isFalse();
     assertThat(again.value()).isEqualTo("cp_first");
-    assertThat(secrets.encryptionKey(() -> "k").file().getFileName().toString()).isEqualTo("encryption-key");
+    assertThat(secrets.encryptionKey(() -> "k").file().getFileName().toString())
+        .isEqualTo("encryption-key");
   }
 }

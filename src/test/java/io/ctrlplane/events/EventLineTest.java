@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 @DisplayName("A line of `ctrlplane events`")
 class EventLineTest {
   private static JsonObject event(String type, String state, String error) {
-    JsonObject data = EventSchemasTest.data(state, error).put("version", 3).put("instance_name", "checkout");
+    JsonObject data =
+        EventSchemasTest.data(state, error).put("version", 3).put("instance_name", "checkout");
     return EventSchemasTest.event(type, data).put("time", "2026-11-27T05:13:08.553219Z");
   }
 
@@ -17,13 +18,16 @@ class EventLineTest {
   @DisplayName("shows time, instance, version, type and state in columns")
   void columns() {
     assertThat(EventLine.format(event("deploy.succeeded", "succeeded", null).encode()))
-        .isEqualTo("2026-11-27T05:13:08.553Z  checkout              v3     deploy.succeeded    succeeded");
+        .isEqualTo(
+            "2026-11-27T05:13:08.553Z  checkout              v3     deploy.succeeded    succeeded");
   }
 
   @Test
   @DisplayName("adds the error on one line")
   void error() {
-    assertThat(EventLine.format(event("deploy.failed", "failed", "replicas of x\nfailed to start").encode()))
+    assertThat(
+            EventLine.format(
+                event("deploy.failed", "failed", "replicas of x\nfailed to start").encode()))
         .endsWith("deploy.failed       failed       error: replicas of x failed to start");
   }
 

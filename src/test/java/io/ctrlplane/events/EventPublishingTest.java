@@ -57,11 +57,14 @@ class EventPublishingTest {
   }
 
   @Test
-  @DisplayName("every transition of a deploy, a rollback and a cancel produces exactly the expected events, "
-      + "in order, gap-free, schema-valid and without env values")
+  @DisplayName(
+      "every transition of a deploy, a rollback and a cancel produces exactly the expected events, "
+          + "in order, gap-free, schema-valid and without env values")
   void lifecycle() {
     String secret = "s3cr3t-" + UUID.randomUUID();
-    String envName = "DB_PASSWORD_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12).toUpperCase();
+    String envName =
+        "DB_PASSWORD_"
+            + UUID.randomUUID().toString().replace("-", "").substring(0, 12).toUpperCase();
     JsonObject env = new JsonObject().put(envName, secret).put("API_TOKEN", "tok-" + secret);
 
     // deploy v1, deploy v2, roll back to v1 (v3)
@@ -85,35 +88,64 @@ class EventPublishingTest {
     deploys.awaitState(s1, "cancelled");
 
     // a rollout that fails
-    String broken = deploys.instance("lifecycle-broken", new JsonObject().put("start_delay_ms", 0)
-        .put("faults", new io.vertx.core.json.JsonArray().add(new JsonObject().put("image", "*:bad").put("fail_start", true))));
+    String broken =
+        deploys.instance(
+            "lifecycle-broken",
+            new JsonObject()
+                .put("start_delay_ms", 0)
+                .put(
+                    "faults",
+                    new io.vertx.core.json.JsonArray()
+                        .add(new JsonObject().put("image", "*:bad").put("fail_start", true))));
     String f1 = deploys.deploy(broken, IMAGE + "bad", env);
     deploys.awaitState(f1, "failed");
 
     Set<String> instances = Set.of(shop, slow, broken);
-    List<ConsumerRecord<String, String>> records = topic.until(Duration.ofSeconds(30), "the lifecycle events",
-        rs -> lifecycleCount(rs, instances) >= 10 + 5 + 3);
+    List<ConsumerRecord<String, String>> records =
+        topic.until(
+            Duration.ofSeconds(30),
+            "the lifecycle events",
+            rs -> lifecycleCount(rs, instances) >= 10 + 5 + 3);
     records = topic.drain(Duration.ofMillis(500)); // nothing more may follow
-    List<ConsumerRecord<String, String>> ours = records.stream().filter(r -> instances.contains(r.key())).toList();
+    List<ConsumerRecord<String, String>> ours =
+        records.stream().filter(r -> instances.contains(r.key())).toList();
     List<JsonObject> events = EventChecks.checkAll(ours, List.of(secret, envName));
     reportLatency(ours);
     Map<String, List<JsonObject>> byInstance = EventChecks.inOrderPerInstance(events);
 
-    assertThat(typesAndSubjects(byInstance.get(shop))).containsExactly(
-        "deploy.queued " + d1, "deploy.started " + d1, "deploy.succeeded " + d1,
-        "deploy.queued " + d2, "deploy.started " + d2, "deploy.succeeded " + d2,
-        "deploy.queued " + d3, "deploy.started " + d3, "deploy.succeeded " + d3, "deploy.rolled_back " + d2);
-    assertThat(typesAndSubjects(byInstance.get(slow))).containsExactly(
-        "deploy.queued " + s1, "deploy.started " + s1, "deploy.queued " + s2, "deploy.cancelled " + s2,
-        "deploy.cancelled " + s1);
-    assertThat(typesAndSubjects(byInstance.get(broken))).containsExactly(
-        "deploy.queued " + f1, "deploy.started " + f1, "deploy.failed " + f1);
+    assertThat(typesAndSubjects(byInstance.get(shop)))
+        .containsExactly(
+            "deploy.queued " + d1,
+            "deploy.started " + d1,
+            "deploy.succeeded " + d1,
+            "deploy.queued " + d2,
+            "deploy.started " + d2,
+            "deploy.succeeded " + d2,
+            "deploy.queued " + d3,
+            "deploy.started " + d3,
+            "deploy.succeeded " + d3,
+            "deploy.rolled_back " + d2);
+    assertThat(typesAndSubjects(byInstance.get(slow)))
+        .containsExactly(
+            "deploy.queued " + s1,
+            "deploy.started " + s1,
+            "deploy.queued " + s2,
+            "deploy.cancelled " + s2,
+            "deploy.cancelled " + s1);
+    assertThat(typesAndSubjects(byInstance.get(broken)))
+        .containsExactly("deploy.queued " + f1, "deploy.started " + f1, "deploy.failed " + f1);
 
     JsonObject rollbackDone = last(byInstance.get(shop), "deploy.succeeded");
     assertThat(rollbackDone.getJsonObject("data").getString("kind")).isEqualTo("rollback");
     assertThat(rollbackDone.getJsonObject("data").getInteger("version")).isEqualTo(3);
-    assertThat(rollbackDone.getJsonObject("data").getJsonObject("previous_release").getInteger("version")).isEqualTo(2);
-    assertThat(last(byInstance.get(broken), "deploy.failed").getJsonObject("data").getString("error"))
+    assertThat(
+            rollbackDone
+                .getJsonObject("data")
+                .getJsonObject("previous_release")
+                .getInteger("version"))
+        .isEqualTo(2);
+    assertThat(
+            last(byInstance.get(broken), "deploy.failed").getJsonObject("data").getString("error"))
         .contains("failed to start");
   }
 
@@ -122,8 +154,11 @@ class EventPublishingTest {
   void replay() {
     String app = deploys.instance("replay-app", 0);
     deploys.awaitState(deploys.deploy(app, IMAGE + "1", null), "succeeded");
-    List<ConsumerRecord<String, String>> records = topic.until(Duration.ofSeconds(30), "the replay-app events",
-        rs -> rs.stream().filter(r -> r.key().equals(app)).count() >= 3);
+    List<ConsumerRecord<String, String>> records =
+        topic.until(
+            Duration.ofSeconds(30),
+            "the replay-app events",
+            rs -> rs.stream().filter(r -> r.key().equals(app)).count() >= 3);
     Set<String> onKafka = new HashSet<>();
     records.forEach(r -> onKafka.add(new JsonObject(r.value()).getString("id")));
 
@@ -146,8 +181,11 @@ class EventPublishingTest {
     }
     Set<String> replayedIds = new HashSet<>();
     replayed.forEach(e -> replayedIds.add(e.getString("id")));
-    assertThat(EventChecks.lifecycleTypes(replayed.stream()
-        .filter(e -> e.getJsonObject("data").getString("instance_id").equals(app)).toList()))
+    assertThat(
+            EventChecks.lifecycleTypes(
+                replayed.stream()
+                    .filter(e -> e.getJsonObject("data").getString("instance_id").equals(app))
+                    .toList()))
         .containsExactly("deploy.queued", "deploy.started", "deploy.succeeded");
     assertThat(onKafka).isSubsetOf(replayedIds);
 
@@ -160,26 +198,47 @@ class EventPublishingTest {
     assertThat(api.get("/v1/events?limit=1001").status()).isEqualTo(400);
   }
 
-  /** Event time (written in the transaction) to the record's send time: how long an event waits for the relay. */
+  /**
+   * Event time (written in the transaction) to the record's send time: how long an event waits for
+   * the relay.
+   */
   private static void reportLatency(List<ConsumerRecord<String, String>> records) {
-    List<Long> ms = records.stream().map(r -> r.timestamp()
-        - java.time.Instant.parse(new JsonObject(r.value()).getString("time")).toEpochMilli()).sorted().toList();
-    System.out.printf("event time -> Kafka send: p50 %d ms, max %d ms over %d events%n",
+    List<Long> ms =
+        records.stream()
+            .map(
+                r ->
+                    r.timestamp()
+                        - java.time.Instant.parse(new JsonObject(r.value()).getString("time"))
+                            .toEpochMilli())
+            .sorted()
+            .toList();
+    System.out.printf(
+        "event time -> Kafka send: p50 %d ms, max %d ms over %d events%n",
         ms.get(ms.size() / 2), ms.get(ms.size() - 1), ms.size());
   }
 
-  private static long lifecycleCount(List<ConsumerRecord<String, String>> records, Set<String> instances) {
-    return records.stream().filter(r -> instances.contains(r.key()))
-        .map(r -> new JsonObject(r.value())).filter(e -> !e.getString("type").equals(DeployEvent.PROGRESSED))
-        .map(e -> e.getString("id")).distinct().count();
+  private static long lifecycleCount(
+      List<ConsumerRecord<String, String>> records, Set<String> instances) {
+    return records.stream()
+        .filter(r -> instances.contains(r.key()))
+        .map(r -> new JsonObject(r.value()))
+        .filter(e -> !e.getString("type").equals(DeployEvent.PROGRESSED))
+        .map(e -> e.getString("id"))
+        .distinct()
+        .count();
   }
 
   private static List<String> typesAndSubjects(List<JsonObject> events) {
-    return events.stream().filter(e -> !e.getString("type").equals(DeployEvent.PROGRESSED))
-        .map(e -> e.getString("type") + " " + e.getString("subject")).toList();
+    return events.stream()
+        .filter(e -> !e.getString("type").equals(DeployEvent.PROGRESSED))
+        .map(e -> e.getString("type") + " " + e.getString("subject"))
+        .toList();
   }
 
   private static JsonObject last(List<JsonObject> events, String type) {
-    return events.stream().filter(e -> e.getString("type").equals(type)).reduce((a, b) -> b).orElseThrow();
+    return events.stream()
+        .filter(e -> e.getString("type").equals(type))
+        .reduce((a, b) -> b)
+        .orElseThrow();
   }
 }

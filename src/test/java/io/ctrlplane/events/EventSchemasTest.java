@@ -35,31 +35,57 @@ class EventSchemasTest {
   }
 
   static JsonObject event(String type, JsonObject data) {
-    return DeployEvent.cloudEvent(type, "default", data.getString("instance_id"), 3, data.getString("deployment_id"),
-        data);
+    return DeployEvent.cloudEvent(
+        type, "default", data.getString("instance_id"), 3, data.getString("deployment_id"), data);
   }
 
   @Test
   @DisplayName("accept an event as the outbox writes it, for every type")
   void acceptEveryType() {
-    assertThat(schemas.errors(event(DeployEvent.QUEUED, data("pending", null)).put("instanceseq", 1))).isEmpty();
-    assertThat(schemas.errors(event(DeployEvent.STARTED, data("running", null)))).isEmpty();
-    assertThat(schemas.errors(event(DeployEvent.PROGRESSED, data("running", null)
-        .put("progress", new JsonObject().put("phase", "canary").put("step", 2).put("total_steps", 5)
-            .put("traffic", new JsonObject().put("v2", 10)))))).isEmpty();
-    assertThat(schemas.errors(event(DeployEvent.SUCCEEDED, data("succeeded", null).put("previous_release", null))))
+    assertThat(
+            schemas.errors(event(DeployEvent.QUEUED, data("pending", null)).put("instanceseq", 1)))
         .isEmpty();
-    assertThat(schemas.errors(event(DeployEvent.FAILED, data("failed", "replicas did not become ready")))).isEmpty();
-    assertThat(schemas.errors(event(DeployEvent.CANCELLED, data("cancelled", "cancelled while running")))).isEmpty();
-    assertThat(schemas.errors(event(DeployEvent.ROLLED_BACK, data("rolled_back", null).put("kind", "deploy"))))
+    assertThat(schemas.errors(event(DeployEvent.STARTED, data("running", null)))).isEmpty();
+    assertThat(
+            schemas.errors(
+                event(
+                    DeployEvent.PROGRESSED,
+                    data("running", null)
+                        .put(
+                            "progress",
+                            new JsonObject()
+                                .put("phase", "canary")
+                                .put("step", 2)
+                                .put("total_steps", 5)
+                                .put("traffic", new JsonObject().put("v2", 10))))))
+        .isEmpty();
+    assertThat(
+            schemas.errors(
+                event(
+                    DeployEvent.SUCCEEDED, data("succeeded", null).put("previous_release", null))))
+        .isEmpty();
+    assertThat(
+            schemas.errors(
+                event(DeployEvent.FAILED, data("failed", "replicas did not become ready"))))
+        .isEmpty();
+    assertThat(
+            schemas.errors(
+                event(DeployEvent.CANCELLED, data("cancelled", "cancelled while running"))))
+        .isEmpty();
+    assertThat(
+            schemas.errors(
+                event(DeployEvent.ROLLED_BACK, data("rolled_back", null).put("kind", "deploy"))))
         .isEmpty();
   }
 
   @Test
-  @DisplayName("refuse any field they do not list, so an env map cannot slip into data or the envelope")
+  @DisplayName(
+      "refuse any field they do not list, so an env map cannot slip into data or the envelope")
   void closed() {
-    JsonObject withEnv = event(DeployEvent.STARTED, data("running", null)
-        .put("env", new JsonObject().put("DB_PASSWORD", "hunter2")));
+    JsonObject withEnv =
+        event(
+            DeployEvent.STARTED,
+            data("running", null).put("env", new JsonObject().put("DB_PASSWORD", "hunter2")));
     assertThat(schemas.errors(withEnv)).anySatisfy(e -> assertThat(e).contains("/data"));
     JsonObject extraAttribute = event(DeployEvent.STARTED, data("running", null)).put("env", "x");
     assertThat(schemas.errors(extraAttribute)).isNotEmpty();
@@ -76,27 +102,39 @@ class EventSchemasTest {
   @Test
   @DisplayName("check the envelope: ids, sequence, content type and unknown types")
   void envelope() {
-    assertThat(schemas.errors(event(DeployEvent.STARTED, data("running", null)).put("instanceseq", 0))).isNotEmpty();
-    assertThat(schemas.errors(event(DeployEvent.STARTED, data("running", null)).put("id", "42"))).isNotEmpty();
-    assertThat(schemas.errors(event(DeployEvent.STARTED, data("running", null)).put("specversion", "0.3")))
+    assertThat(
+            schemas.errors(event(DeployEvent.STARTED, data("running", null)).put("instanceseq", 0)))
         .isNotEmpty();
-    assertThat(schemas.errors(event(DeployEvent.STARTED, data("running", null)).put("time", "yesterday")))
+    assertThat(schemas.errors(event(DeployEvent.STARTED, data("running", null)).put("id", "42")))
+        .isNotEmpty();
+    assertThat(
+            schemas.errors(
+                event(DeployEvent.STARTED, data("running", null)).put("specversion", "0.3")))
+        .isNotEmpty();
+    assertThat(
+            schemas.errors(
+                event(DeployEvent.STARTED, data("running", null)).put("time", "yesterday")))
         .isNotEmpty();
     JsonObject noTime = event(DeployEvent.STARTED, data("running", null));
     noTime.remove("time");
     assertThat(schemas.errors(noTime)).isNotEmpty();
     assertThat(schemas.errors(event("deploy.exploded", data("running", null))))
-        .singleElement().asString().contains("not one of");
+        .singleElement()
+        .asString()
+        .contains("not one of");
   }
 
   @Test
-  @DisplayName("exist as one file per type, each naming its own type and referring to the common envelope")
+  @DisplayName(
+      "exist as one file per type, each naming its own type and referring to the common envelope")
   void onePerType() {
     for (String type : DeployEvent.TYPES) {
       JsonObject schema = EventSchemas.read(type + ".json");
-      assertThat(schema.getString("$schema")).isEqualTo("https://json-schema.org/draft/2020-12/schema");
+      assertThat(schema.getString("$schema"))
+          .isEqualTo("https://json-schema.org/draft/2020-12/schema");
       assertThat(schema.getString("title")).isEqualTo(type);
-      assertThat(schema.getJsonObject("properties").getJsonObject("type").getString("const")).isEqualTo(type);
+      assertThat(schema.getJsonObject("properties").getJsonObject("type").getString("const"))
+          .isEqualTo(type);
     }
   }
 }

@@ -48,12 +48,23 @@ class KafkaEventsCommandTest {
     server = Await.result(Server.start(config), Duration.ofSeconds(60));
     try (ApiClient api = new ApiClient(vertx, config.http().port())) {
       Deploys deploys = new Deploys(api);
-      String app = appId = deploys.instance("cli-app", new JsonObject().put("start_delay_ms", 0).put("ready_delay_ms", 0)
-          .put("faults", new JsonArray().add(new JsonObject().put("image", "*:bad").put("fail_start", true))));
+      String app =
+          appId =
+              deploys.instance(
+                  "cli-app",
+                  new JsonObject()
+                      .put("start_delay_ms", 0)
+                      .put("ready_delay_ms", 0)
+                      .put(
+                          "faults",
+                          new JsonArray()
+                              .add(
+                                  new JsonObject().put("image", "*:bad").put("fail_start", true))));
       deploys.awaitState(deploys.deploy(app, "registry.example.com/acme/app:1", null), "succeeded");
       deploys.awaitState(deploys.deploy(app, "registry.example.com/acme/app:bad", null), "failed");
       otherId = deploys.instance("cli-other", 0);
-      deploys.awaitState(deploys.deploy(otherId, "registry.example.com/acme/other:1", null), "succeeded");
+      deploys.awaitState(
+          deploys.deploy(otherId, "registry.example.com/acme/other:1", null), "succeeded");
     }
     // every event, deploy.progressed included: how many the CLI must print before it exits
     try (Sql sql = new Sql(vertx, config)) {
@@ -75,9 +86,19 @@ class KafkaEventsCommandTest {
   @Test
   @DisplayName("prints one line per event of the instance asked for, from the beginning")
   void tailsOneInstance() throws Exception {
-    List<String> all = run(Map.of(), "kafka-events", "--from-beginning", "--instance", "cli-app", "--max-events",
-        String.valueOf(appEvents), "--bootstrap-servers", TestStack.get().kafkaBootstrap(), "--topic",
-        config.kafka().topic());
+    List<String> all =
+        run(
+            Map.of(),
+            "kafka-events",
+            "--from-beginning",
+            "--instance",
+            "cli-app",
+            "--max-events",
+            String.valueOf(appEvents),
+            "--bootstrap-servers",
+            TestStack.get().kafkaBootstrap(),
+            "--topic",
+            config.kafka().topic());
     assertThat(all).hasSize((int) appEvents);
     List<String> lines = lifecycle(all);
 
@@ -87,16 +108,30 @@ class KafkaEventsCommandTest {
     assertThat(lines.get(2)).matches(TIME + "  cli-app\\s+v1\\s+deploy\\.succeeded\\s+succeeded");
     assertThat(lines.get(3)).matches(TIME + "  cli-app\\s+v2\\s+deploy\\.queued\\s+pending");
     assertThat(lines.get(4)).matches(TIME + "  cli-app\\s+v2\\s+deploy\\.started\\s+running");
-    assertThat(lines.get(5)).matches(TIME + "  cli-app\\s+v2\\s+deploy\\.failed\\s+failed\\s+error: replica rep_\\w+ "
-        + "of v2 failed to start.*");
+    assertThat(lines.get(5))
+        .matches(
+            TIME
+                + "  cli-app\\s+v2\\s+deploy\\.failed\\s+failed\\s+error: replica rep_\\w+ "
+                + "of v2 failed to start.*");
   }
 
   @Test
   @DisplayName("takes the broker and topic from the environment and filters by instance id")
   void fromEnvironment() throws Exception {
-    List<String> lines = lifecycle(run(Map.of("CTRLPLANE_KAFKA_BOOTSTRAP_SERVERS", TestStack.get().kafkaBootstrap(),
-            "CTRLPLANE_KAFKA_TOPIC", config.kafka().topic()),
-        "kafka-events", "--from-beginning", "--instance", otherId, "--max-events", String.valueOf(otherEvents)));
+    List<String> lines =
+        lifecycle(
+            run(
+                Map.of(
+                    "CTRLPLANE_KAFKA_BOOTSTRAP_SERVERS",
+                    TestStack.get().kafkaBootstrap(),
+                    "CTRLPLANE_KAFKA_TOPIC",
+                    config.kafka().topic()),
+                "kafka-events",
+                "--from-beginning",
+                "--instance",
+                otherId,
+                "--max-events",
+                String.valueOf(otherEvents)));
 
     assertThat(lines).hasSize(3).allSatisfy(l -> assertThat(l).contains("cli-other"));
     assertThat(lines.get(2)).contains("deploy.succeeded");
@@ -105,9 +140,15 @@ class KafkaEventsCommandTest {
   private static List<String> run(Map<String, String> env, String... args) throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = CompletableFuture.supplyAsync(() -> Main.execute(args, env,
-            new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8)))
-        .get(60, TimeUnit.SECONDS);
+    int code =
+        CompletableFuture.supplyAsync(
+                () ->
+                    Main.execute(
+                        args,
+                        env,
+                        new PrintStream(out, true, StandardCharsets.UTF_8),
+                        new PrintStream(err, true, StandardCharsets.UTF_8)))
+            .get(60, TimeUnit.SECONDS);
     assertThat(code).as("exit code; stderr: %s", err.toString(StandardCharsets.UTF_8)).isZero();
     return out.toString(StandardCharsets.UTF_8).lines().toList();
   }

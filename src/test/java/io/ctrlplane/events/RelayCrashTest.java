@@ -33,14 +33,17 @@ class RelayCrashTest {
   private static final int DEPLOYS_EACH = 40;
 
   @Test
-  @DisplayName("loses nothing: after a restart every event is on Kafka, in order per instance, and a "
-      + "duplicate only repeats an id already seen")
+  @DisplayName(
+      "loses nothing: after a restart every event is on Kafka, in order per instance, and a "
+          + "duplicate only repeats an id already seen")
   void killedMidBatch(Vertx vertx) {
-    AppConfig config = AppConfig.from(TestStack.get().jsonFor(RelayCrashTest.class).put("roles", "api"));
+    AppConfig config =
+        AppConfig.from(TestStack.get().jsonFor(RelayCrashTest.class).put("roles", "api"));
     Server api = Await.result(Server.start(config), Duration.ofSeconds(60));
     try (ApiClient client = new ApiClient(vertx, config.http().port());
-         Sql sql = new Sql(vertx, config);
-         TopicReader topic = new TopicReader(TestStack.get().kafkaBootstrap(), config.kafka().topic())) {
+        Sql sql = new Sql(vertx, config);
+        TopicReader topic =
+            new TopicReader(TestStack.get().kafkaBootstrap(), config.kafka().topic())) {
       // deployments queue up (no runner here): one deploy.queued each, interleaved across instances
       Deploys deploys = new Deploys(client);
       List<String> instances = new ArrayList<>();
@@ -53,35 +56,56 @@ class RelayCrashTest {
         }
       }
       int total = INSTANCES * DEPLOYS_EACH;
-      assertThat(sql.count("SELECT count(*) FROM outbox WHERE published_at IS NULL")).isEqualTo(total);
+      assertThat(sql.count("SELECT count(*) FROM outbox WHERE published_at IS NULL"))
+          .isEqualTo(total);
 
-      // one batch holds every row: kill the relay once Kafka has some of them but PostgreSQL has not yet
+      // one batch holds every row: kill the relay once Kafka has some of them but PostgreSQL has
+      // not yet
       // marked any as published, i.e. between the sends and the commit
       ChildProcess relay = ChildProcess.serve("relay-crash-1", "relay", config, Map.of());
       int onKafkaAtKill = 0;
       try (relay) {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (onKafkaAtKill == 0) {
-          assertThat(System.nanoTime()).as("the relay published something within 60 s").isLessThan(deadline);
+          assertThat(System.nanoTime())
+              .as("the relay published something within 60 s")
+              .isLessThan(deadline);
           assertThat(relay.isAlive()).as("relay process alive, see target/child-logs").isTrue();
           onKafkaAtKill = topic.poll(Duration.ofMillis(5)).size();
         }
         long marked = sql.count("SELECT count(*) FROM outbox WHERE published_at IS NOT NULL");
         relay.kill();
-        assertThat(marked).as("the batch was still open when the relay was killed (raise DEPLOYS_EACH if not)")
+        assertThat(marked)
+            .as("the batch was still open when the relay was killed (raise DEPLOYS_EACH if not)")
             .isZero();
       }
       long markedAtKill = sql.count("SELECT count(*) FROM outbox WHERE published_at IS NOT NULL");
-      System.out.printf("relay killed with at least %d records on Kafka and %d rows marked published%n",
+      System.out.printf(
+          "relay killed with at least %d records on Kafka and %d rows marked published%n",
           onKafkaAtKill, markedAtKill);
       assertThat(markedAtKill).as("the kill landed before the batch committed").isZero();
 
-      try (ChildProcess restarted = ChildProcess.serve("relay-crash-2", "relay", config, Map.of())) {
-        Await.until(Duration.ofSeconds(60), "every row published after the restart",
-            () -> sql.count("SELECT count(*) FROM outbox WHERE published_at IS NULL") == 0 ? true : null);
-        List<ConsumerRecord<String, String>> records = topic.until(Duration.ofSeconds(30), "every event on Kafka",
-            rs -> rs.stream().map(r -> new JsonObject(r.value()).getString("id")).distinct().count() >= total);
-        List<JsonObject> events = EventChecks.checkAll(topic.drain(Duration.ofMillis(300)), List.of());
+      try (ChildProcess restarted =
+          ChildProcess.serve("relay-crash-2", "relay", config, Map.of())) {
+        Await.until(
+            Duration.ofSeconds(60),
+            "every row published after the restart",
+            () ->
+                sql.count("SELECT count(*) FROM outbox WHERE published_at IS NULL") == 0
+                    ? true
+                    : null);
+        List<ConsumerRecord<String, String>> records =
+            topic.until(
+                Duration.ofSeconds(30),
+                "every event on Kafka",
+                rs ->
+                    rs.stream()
+                            .map(r -> new JsonObject(r.value()).getString("id"))
+                            .distinct()
+                            .count()
+                        >= total);
+        List<JsonObject> events =
+            EventChecks.checkAll(topic.drain(Duration.ofMillis(300)), List.of());
         Map<String, List<JsonObject>> byInstance = EventChecks.inOrderPerInstance(events);
 
         assertThat(byInstance.keySet()).containsExactlyInAnyOrderElementsOf(instances);
@@ -89,7 +113,8 @@ class RelayCrashTest {
         Set<String> ids = new HashSet<>();
         events.forEach(e -> ids.add(e.getString("id")));
         assertThat(ids).hasSize(total);
-        System.out.printf("after the restart: %d records for %d events (%d duplicates)%n",
+        System.out.printf(
+            "after the restart: %d records for %d events (%d duplicates)%n",
             events.size(), total, EventChecks.duplicates(events));
         assertThat(records).isNotEmpty();
       }

@@ -49,11 +49,17 @@ class TwoRelaysTest {
   @BeforeAll
   void start(Vertx vertx) {
     JsonObject json = TestStack.get().jsonFor(TwoRelaysTest.class);
-    json.getJsonObject("relay").put("batch_size", 7); // many small batches: many chances to interleave
+    json.getJsonObject("relay")
+        .put("batch_size", 7); // many small batches: many chances to interleave
     config = AppConfig.from(json.copy().put("roles", "api"));
     api = Await.result(Server.start(config), Duration.ofSeconds(60));
-    for (int i = 0; i < 2; i++) { // two Vert.x instances, two pools: two relays as far as PostgreSQL can tell
-      relays.add(Await.result(Server.start(AppConfig.from(json.copy().put("roles", "relay"))), Duration.ofSeconds(60)));
+    for (int i = 0;
+        i < 2;
+        i++) { // two Vert.x instances, two pools: two relays as far as PostgreSQL can tell
+      relays.add(
+          Await.result(
+              Server.start(AppConfig.from(json.copy().put("roles", "relay"))),
+              Duration.ofSeconds(60)));
     }
     client = new ApiClient(vertx, config.http().port());
     sql = new Sql(vertx, config);
@@ -80,11 +86,13 @@ class TwoRelaysTest {
     try {
       List<Future<?>> writers = new ArrayList<>();
       for (String instance : instances) {
-        writers.add(pool.submit(() -> {
-          for (int n = 0; n < DEPLOYS_EACH; n++) {
-            deploys.deploy(instance, "registry.example.com/acme/app:" + n, null);
-          }
-        }));
+        writers.add(
+            pool.submit(
+                () -> {
+                  for (int n = 0; n < DEPLOYS_EACH; n++) {
+                    deploys.deploy(instance, "registry.example.com/acme/app:" + n, null);
+                  }
+                }));
       }
       for (Future<?> w : writers) {
         w.get(60, TimeUnit.SECONDS);
@@ -93,11 +101,14 @@ class TwoRelaysTest {
       pool.shutdown();
     }
     int total = INSTANCES * DEPLOYS_EACH;
-    try (TopicReader topic = new TopicReader(TestStack.get().kafkaBootstrap(), config.kafka().topic())) {
+    try (TopicReader topic =
+        new TopicReader(TestStack.get().kafkaBootstrap(), config.kafka().topic())) {
       topic.until(Duration.ofSeconds(60), total + " events", rs -> rs.size() >= total);
-      List<JsonObject> events = EventChecks.checkAll(topic.drain(Duration.ofMillis(500)), List.of());
+      List<JsonObject> events =
+          EventChecks.checkAll(topic.drain(Duration.ofMillis(500)), List.of());
       Map<String, List<JsonObject>> byInstance = EventChecks.inOrderPerInstance(events);
-      assertThat(EventChecks.duplicates(events)).as("duplicates (the advisory lock lets one relay publish at a time)")
+      assertThat(EventChecks.duplicates(events))
+          .as("duplicates (the advisory lock lets one relay publish at a time)")
           .isZero();
       assertThat(byInstance).hasSize(INSTANCES);
       byInstance.values().forEach(list -> assertThat(list).hasSize(DEPLOYS_EACH));
@@ -106,13 +117,19 @@ class TwoRelaysTest {
 
   @Test
   @Order(2)
-  @DisplayName("prune published rows after the retention, and the replay API says 410 to a client that missed them")
+  @DisplayName(
+      "prune published rows after the retention, and the replay API says 410 to a client that missed them")
   void retention() {
-    Await.until(Duration.ofSeconds(30), "everything published",
-        () -> sql.count("SELECT count(*) FROM outbox WHERE published_at IS NULL") == 0 ? true : null);
+    Await.until(
+        Duration.ofSeconds(30),
+        "everything published",
+        () ->
+            sql.count("SELECT count(*) FROM outbox WHERE published_at IS NULL") == 0 ? true : null);
     long total = sql.count("SELECT count(*) FROM outbox");
-    sql.update("UPDATE outbox SET published_at = now() - interval '169 hours' WHERE position <= 10");
-    sql.update("UPDATE outbox SET published_at = now() - interval '167 hours' WHERE position BETWEEN 11 AND 12");
+    sql.update(
+        "UPDATE outbox SET published_at = now() - interval '169 hours' WHERE position <= 10");
+    sql.update(
+        "UPDATE outbox SET published_at = now() - interval '167 hours' WHERE position BETWEEN 11 AND 12");
 
     int pruned = Await.result(OutboxLog.prune(sql.pool(), 168));
 

@@ -40,11 +40,19 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class RunnerCrashTest {
   private static final int LEASE_SECONDS = 2;
   private static final Duration END = Duration.ofSeconds(60);
+
   /** Slow enough that the rollout is in the middle of its steps when a runner is stopped. */
-  private static final JsonObject SLOW = new JsonObject().put("start_delay_ms", 500).put("ready_delay_ms", 700);
-  private static final Set<String> ACTIONS = Set.of("replica.created", "replica.adopted", "replica.stop_scheduled",
-      "replica.stop_cancelled",
-      "replica.stopped", "traffic.set");
+  private static final JsonObject SLOW =
+      new JsonObject().put("start_delay_ms", 500).put("ready_delay_ms", 700);
+
+  private static final Set<String> ACTIONS =
+      Set.of(
+          "replica.created",
+          "replica.adopted",
+          "replica.stop_scheduled",
+          "replica.stop_cancelled",
+          "replica.stopped",
+          "traffic.set");
   private AppConfig config;
   private Server server;
   private ApiClient api;
@@ -56,7 +64,8 @@ class RunnerCrashTest {
   @BeforeAll
   void start(Vertx vertx) {
     // this JVM serves the API and the relay only: every deployment runs in the runner processes
-    config = AppConfig.from(TestStack.get().jsonFor(RunnerCrashTest.class).put("roles", "api,relay"));
+    config =
+        AppConfig.from(TestStack.get().jsonFor(RunnerCrashTest.class).put("roles", "api,relay"));
     server = Await.result(Server.start(config), Duration.ofSeconds(60));
     api = new ApiClient(vertx, config.http().port());
     rollouts = new Rollouts(api);
@@ -87,32 +96,50 @@ class RunnerCrashTest {
 
   /** The lease row of a deployment. */
   private Row lease(String deploymentId) {
-    return Await.result(pool.preparedQuery("SELECT lease_owner, lease_epoch, checkpoint, plan FROM deployments WHERE id = $1")
-        .execute(Tuple.of(deploymentId))).iterator().next();
+    return Await.result(
+            pool.preparedQuery(
+                    "SELECT lease_owner, lease_epoch, checkpoint, plan FROM deployments WHERE id = $1")
+                .execute(Tuple.of(deploymentId)))
+        .iterator()
+        .next();
   }
 
-  /** Starts a slow rolling deployment and waits until it is half way; returns the runner holding it. */
+  /**
+   * Starts a slow rolling deployment and waits until it is half way; returns the runner holding it.
+   */
   private RunnerProcess midway(String instanceId, String deploymentId) {
-    Row row = Await.until(Duration.ofSeconds(30), "rollout half way", () -> {
-      Row r = lease(deploymentId);
-      return r.getInteger("checkpoint") >= 4 ? r : null;
-    });
+    Row row =
+        Await.until(
+            Duration.ofSeconds(30),
+            "rollout half way",
+            () -> {
+              Row r = lease(deploymentId);
+              return r.getInteger("checkpoint") >= 4 ? r : null;
+            });
     String owner = row.getString("lease_owner");
     assertThat(owner).as("held by one of the runner processes").isNotNull();
     return owner.startsWith("runner-" + a.pid() + "-") ? a : b;
   }
 
   private long countOutbox(String deploymentId, String type) {
-    return Await.result(pool.preparedQuery("SELECT count(*) AS n FROM outbox WHERE event->>'subject' = $1 AND type = $2")
-        .execute(Tuple.of(deploymentId, type))).iterator().next().getLong("n");
+    return Await.result(
+            pool.preparedQuery(
+                    "SELECT count(*) AS n FROM outbox WHERE event->>'subject' = $1 AND type = $2")
+                .execute(Tuple.of(deploymentId, type)))
+        .iterator()
+        .next()
+        .getLong("n");
   }
 
   @Test
-  @DisplayName("kill -9 of the runner holding a deployment mid-rollout: the other resumes it from its checkpoint and finishes")
+  @DisplayName(
+      "kill -9 of the runner holding a deployment mid-rollout: the other resumes it from its checkpoint and finishes")
   void killedRunner() throws Exception {
     String instanceId = rollouts.instance(4, SLOW);
-    rollouts.awaitState(rollouts.deploy(instanceId, "acme/app:1", "rolling", null), "succeeded", END);
-    String id = rollouts.deploy(instanceId, "acme/app:2", "rolling", new JsonObject().put("max_surge", 1));
+    rollouts.awaitState(
+        rollouts.deploy(instanceId, "acme/app:1", "rolling", null), "succeeded", END);
+    String id =
+        rollouts.deploy(instanceId, "acme/app:2", "rolling", new JsonObject().put("max_surge", 1));
     RunnerProcess holder = midway(instanceId, id);
     RunnerProcess survivor = holder == a ? b : a;
     Row before = lease(id);
@@ -120,40 +147,60 @@ class RunnerCrashTest {
 
     Instant killedAt = Instant.now();
     holder.kill();
-    Row taken = Await.until(Duration.ofSeconds(30), "the lease to move", () -> {
-      Row r = lease(id);
-      return r.getLong("lease_epoch") > deadEpoch ? r : null;
-    });
+    Row taken =
+        Await.until(
+            Duration.ofSeconds(30),
+            "the lease to move",
+            () -> {
+              Row r = lease(id);
+              return r.getLong("lease_epoch") > deadEpoch ? r : null;
+            });
     Instant takenAt = Instant.now();
     JsonObject done = rollouts.awaitState(id, "succeeded", END);
     Instant doneAt = Instant.now();
-    System.out.printf("crash test: killed %s at checkpoint %d; lease moved after %d ms (lease %d s); "
-            + "deployment finished %d ms after the kill%n", holder.name(), before.getInteger("checkpoint"),
-        Duration.between(killedAt, takenAt).toMillis(), LEASE_SECONDS, Duration.between(killedAt, doneAt).toMillis());
+    System.out.printf(
+        "crash test: killed %s at checkpoint %d; lease moved after %d ms (lease %d s); "
+            + "deployment finished %d ms after the kill%n",
+        holder.name(),
+        before.getInteger("checkpoint"),
+        Duration.between(killedAt, takenAt).toMillis(),
+        LEASE_SECONDS,
+        Duration.between(killedAt, doneAt).toMillis());
 
     assertThat(taken.getString("lease_owner")).startsWith("runner-" + survivor.pid() + "-");
-    assertThat(survivor.log()).contains(id + " of instance " + instanceId + " running on").contains("resumed");
-    assertThat(lease(id).getJsonObject("plan")).as("the stored plan was followed, not rebuilt")
+    assertThat(survivor.log())
+        .contains(id + " of instance " + instanceId + " running on")
+        .contains("resumed");
+    assertThat(lease(id).getJsonObject("plan"))
+        .as("the stored plan was followed, not rebuilt")
         .isEqualTo(before.getJsonObject("plan"));
     int steps = before.getJsonObject("plan").getJsonArray("steps").size();
-    assertThat(countOutbox(id, "deploy.progressed")).as("each step checkpointed once").isEqualTo(steps);
+    assertThat(countOutbox(id, "deploy.progressed"))
+        .as("each step checkpointed once")
+        .isEqualTo(steps);
     assertThat(countOutbox(id, "deploy.started")).isEqualTo(1);
 
     FleetHistory history = rollouts.history(instanceId);
     String v2 = releaseId(done);
-    assertThat(history.entries("replica.created")).as("re-running the interrupted step started no extra replica")
-        .filteredOn(e -> e.getJsonObject("release").getString("id").equals(v2)).hasSize(4);
+    assertThat(history.entries("replica.created"))
+        .as("re-running the interrupted step started no extra replica")
+        .filteredOn(e -> e.getJsonObject("release").getString("id").equals(v2))
+        .hasSize(4);
     assertThat(rollouts.replicasByRelease(instanceId).getMap()).isEqualTo(Map.of(v2, 4));
     assertNoActionFromEpochAfter(history, id, deadEpoch);
-    assertThat(history.minServing(Rollouts.startedAt(done), Rollouts.finishedAt(done))).isEqualTo(4);
+    assertThat(history.minServing(Rollouts.startedAt(done), Rollouts.finishedAt(done)))
+        .isEqualTo(4);
   }
 
   @Test
-  @DisplayName("a runner frozen mid-rollout (SIGSTOP) loses its lease, and once thawed it writes nothing and changes nothing")
+  @DisplayName(
+      "a runner frozen mid-rollout (SIGSTOP) loses its lease, and once thawed it writes nothing and changes nothing")
   void frozenRunner() throws Exception {
     String instanceId = rollouts.instance(4, SLOW);
-    rollouts.awaitState(rollouts.deploy(instanceId, "acme/app:1", "rolling", null), "succeeded", END);
-    String id = rollouts.deploy(instanceId, "acme/app:2", "rolling", new JsonObject().put("max_surge", 1));
+    rollouts.awaitState(
+        rollouts.deploy(instanceId, "acme/app:1", "rolling", null), "succeeded", END);
+    String id =
+        rollouts.deploy(instanceId, "acme/app:2", "rolling", new JsonObject().put("max_surge", 1));
     RunnerProcess holder = midway(instanceId, id);
     long frozenEpoch = lease(id).getLong("lease_epoch");
 
@@ -169,21 +216,39 @@ class RunnerCrashTest {
     assertThat(lease(id).getLong("lease_epoch")).isGreaterThan(frozenEpoch);
     FleetHistory history = rollouts.history(instanceId);
     assertNoActionFromEpochAfter(history, id, frozenEpoch);
-    // anything the thawed runner tried was refused, recorded, and left the fleet as the survivor made it
-    history.entries("action.refused").forEach(e -> assertThat(e.getLong("epoch")).isEqualTo(frozenEpoch));
-    assertThat(rollouts.replicasByRelease(instanceId).getMap()).isEqualTo(Map.of(releaseId(done), 4));
-    assertThat(rollouts.fleet(instanceId).getJsonObject("traffic").getJsonObject("weights").getMap())
+    // anything the thawed runner tried was refused, recorded, and left the fleet as the survivor
+    // made it
+    history
+        .entries("action.refused")
+        .forEach(e -> assertThat(e.getLong("epoch")).isEqualTo(frozenEpoch));
+    assertThat(rollouts.replicasByRelease(instanceId).getMap())
+        .isEqualTo(Map.of(releaseId(done), 4));
+    assertThat(
+            rollouts.fleet(instanceId).getJsonObject("traffic").getJsonObject("weights").getMap())
         .isEqualTo(Map.of(releaseId(done), 100));
   }
 
-  /** Every fleet change made under the old epoch happened before the first one under a newer epoch. */
-  private static void assertNoActionFromEpochAfter(FleetHistory history, String deploymentId, long oldEpoch) {
-    List<JsonObject> mine = history.entries().stream()
-        .filter(e -> ACTIONS.contains(e.getString("kind")) && deploymentId.equals(e.getString("deployment_id")))
-        .toList();
-    Instant firstNew = mine.stream().filter(e -> e.getLong("epoch") > oldEpoch)
-        .map(e -> Instant.parse(e.getString("at"))).min(Instant::compareTo).orElseThrow();
-    assertThat(mine).filteredOn(e -> e.getLong("epoch") == oldEpoch).isNotEmpty()
+  /**
+   * Every fleet change made under the old epoch happened before the first one under a newer epoch.
+   */
+  private static void assertNoActionFromEpochAfter(
+      FleetHistory history, String deploymentId, long oldEpoch) {
+    List<JsonObject> mine =
+        history.entries().stream()
+            .filter(
+                e ->
+                    ACTIONS.contains(e.getString("kind"))
+                        && deploymentId.equals(e.getString("deployment_id")))
+            .toList();
+    Instant firstNew =
+        mine.stream()
+            .filter(e -> e.getLong("epoch") > oldEpoch)
+            .map(e -> Instant.parse(e.getString("at")))
+            .min(Instant::compareTo)
+            .orElseThrow();
+    assertThat(mine)
+        .filteredOn(e -> e.getLong("epoch") == oldEpoch)
+        .isNotEmpty()
         .allSatisfy(e -> assertThat(Instant.parse(e.getString("at"))).isBefore(firstNew));
   }
 }

@@ -48,31 +48,45 @@ class RunnerSlotsTest {
   }
 
   @Test
-  @DisplayName("with one slot, a second instance's deployment waits while the first is paused, and runs once the slot frees")
+  @DisplayName(
+      "with one slot, a second instance's deployment waits while the first is paused, and runs once the slot frees")
   void oneSlot() {
     String first = rollouts.liveInstance(1, "acme/app:1");
     String second = rollouts.liveInstance(1, "acme/app:1");
-    JsonArray steps = new JsonArray().add(new JsonObject().put("set_weight", 50)).add(new JsonObject().put("pause", new JsonObject()));
-    String paused = rollouts.deploy(first, "acme/app:2", "canary", new JsonObject().put("steps", steps));
-    Await.until(END, "the first deployment at its pause", () -> {
-      JsonObject progress = rollouts.deployment(paused).getJsonObject("progress");
-      return progress != null && "pause".equals(progress.getString("blocked_on")) ? true : null;
-    });
+    JsonArray steps =
+        new JsonArray()
+            .add(new JsonObject().put("set_weight", 50))
+            .add(new JsonObject().put("pause", new JsonObject()));
+    String paused =
+        rollouts.deploy(first, "acme/app:2", "canary", new JsonObject().put("steps", steps));
+    Await.until(
+        END,
+        "the first deployment at its pause",
+        () -> {
+          JsonObject progress = rollouts.deployment(paused).getJsonObject("progress");
+          return progress != null && "pause".equals(progress.getString("blocked_on")) ? true : null;
+        });
 
     String waiting = rollouts.deploy(second, "acme/app:2", "rolling", null);
-    // NOTIFY wakes the runner at once; over 2 s it also polls 4 times (poll_ms 500): it must not claim it
+    // NOTIFY wakes the runner at once; over 2 s it also polls 4 times (poll_ms 500): it must not
+    // claim it
     long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
     while (System.nanoTime() < deadline) {
-      assertThat(rollouts.deployment(waiting).getString("state")).as("no free slot: still pending").isEqualTo("pending");
+      assertThat(rollouts.deployment(waiting).getString("state"))
+          .as("no free slot: still pending")
+          .isEqualTo("pending");
       LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
     }
     assertThat(rollouts.deployment(paused).getString("state")).isEqualTo("running");
 
-    assertThat(api.post("/v1/deployments/" + paused + "/promote", new JsonObject().put("full", true)).status())
+    assertThat(
+            api.post("/v1/deployments/" + paused + "/promote", new JsonObject().put("full", true))
+                .status())
         .isEqualTo(202);
     JsonObject firstDone = rollouts.awaitState(paused, "succeeded", END);
     JsonObject secondDone = rollouts.awaitState(waiting, "succeeded", END);
-    assertThat(Rollouts.startedAt(secondDone)).as("the second started only once the slot was free")
+    assertThat(Rollouts.startedAt(secondDone))
+        .as("the second started only once the slot was free")
         .isAfterOrEqualTo(Rollouts.finishedAt(firstDone));
   }
 }

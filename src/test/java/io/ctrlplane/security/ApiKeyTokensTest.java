@@ -2,8 +2,8 @@ package io.ctrlplane.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vertx.core.json.JsonArray;
 import io.ctrlplane.deploy.ValidationException;
+import io.vertx.core.json.JsonArray;
 import java.util.HashSet;
 import java.util.Set;
 import org.junit.jupiter.api.DisplayName;
@@ -29,7 +29,9 @@ class ApiKeyTokensTest {
   @DisplayName("are stored as a hex SHA-256 that does not contain the key")
   void hashed() {
     String key = ApiKeyTokens.generate();
-    assertThat(ApiKeyTokens.hash(key)).matches("[0-9a-f]{64}").isEqualTo(ApiKeyTokens.hash(key))
+    assertThat(ApiKeyTokens.hash(key))
+        .matches("[0-9a-f]{64}")
+        .isEqualTo(ApiKeyTokens.hash(key))
         .doesNotContain(key.substring(3));
   }
 
@@ -61,9 +63,11 @@ class ApiKeyTokensTest {
     assertThat(Scope.ADMIN.grantedBy(Set.of(Scope.READ, Scope.DEPLOY))).isFalse();
     assertThat(Scope.parseList(new JsonArray().add("read").add("deploy"), "scopes"))
         .containsExactlyInAnyOrder(Scope.READ, Scope.DEPLOY);
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Scope.parseList(new JsonArray().add("root"), "scopes"))
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> Scope.parseList(new JsonArray().add("root"), "scopes"))
         .isInstanceOf(ValidationException.class);
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Scope.parseList(new JsonArray(), "scopes"))
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> Scope.parseList(new JsonArray(), "scopes"))
         .isInstanceOf(ValidationException.class);
   }
 }

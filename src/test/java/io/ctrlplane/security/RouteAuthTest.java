@@ -31,8 +31,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Generated from {@link RouteTable}: every /v1 route refuses a request without a key, with a
- * malformed key, an unknown key, a revoked key (401) and a key lacking its scope (403), and lets the
- * least key that has the scope through.
+ * malformed key, an unknown key, a revoked key (401) and a key lacking its scope (403), and lets
+ * the least key that has the scope through.
  */
 @ExtendWith(VertxExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -57,9 +57,14 @@ class RouteAuthTest {
     String deployment = deploys.deploy(instance, "registry.example.com/acme/app:1.0.0", null);
     ids.put("instances", instance);
     ids.put("deployments", deployment);
-    ids.put("releases", api.get("/v1/deployments/" + deployment).json().getJsonObject("release").getString("id"));
-    ids.put("webhooks", api.post("/v1/webhooks", new JsonObject().put("url", "http://127.0.0.1:9/hook"))
-        .json().getString("id"));
+    ids.put(
+        "releases",
+        api.get("/v1/deployments/" + deployment).json().getJsonObject("release").getString("id"));
+    ids.put(
+        "webhooks",
+        api.post("/v1/webhooks", new JsonObject().put("url", "http://127.0.0.1:9/hook"))
+            .json()
+            .getString("id"));
     for (Scope s : Scope.values()) {
       onlyKeys.put(s, Keys.viaApi(api, "only-" + s.wire(), s).getString("key"));
     }
@@ -97,8 +102,10 @@ class RouteAuthTest {
     };
   }
 
-  private ApiClient.Response call(RouteTable.Entry e, String path, String authorization, String body) {
-    Map<String, String> headers = authorization == null ? Map.of() : Map.of("Authorization", authorization);
+  private ApiClient.Response call(
+      RouteTable.Entry e, String path, String authorization, String body) {
+    Map<String, String> headers =
+        authorization == null ? Map.of() : Map.of("Authorization", authorization);
     String payload = e.method().equals(HttpMethod.POST) ? body : null;
     return api.as(ApiClient.NO_KEY).send(e.method(), path, payload, headers);
   }
@@ -114,45 +121,74 @@ class RouteAuthTest {
   }
 
   @TestFactory
-  @DisplayName("refuses a missing, malformed, unknown or revoked key (401) and a key without its scope (403)")
+  @DisplayName(
+      "refuses a missing, malformed, unknown or revoked key (401) and a key without its scope (403)")
   Stream<DynamicTest> refusals() {
     List<DynamicTest> tests = new ArrayList<>();
     for (RouteTable.Entry e : RouteTable.ALL) {
       String name = e.method() + " " + e.path() + " [" + e.scope().wire() + "]";
-      tests.add(DynamicTest.dynamicTest(name + ": no key → 401",
-          () -> assertUnauthorized(call(e, path(e), null, "{}"), false)));
-      tests.add(DynamicTest.dynamicTest(name + ": malformed key → 401", () -> {
-        assertUnauthorized(call(e, path(e), "Bearer not-a-key", "{}"), true);
-        assertUnauthorized(call(e, path(e), "Basic dXNlcjpwYXNz", "{}"), true);
-        assertUnauthorized(call(e, path(e), "Bearer", "{}"), true);
-      }));
-      tests.add(DynamicTest.dynamicTest(name + ": unknown key → 401",
-          () -> assertUnauthorized(call(e, path(e), "Bearer " + ApiKeyTokens.generate(), "{}"), true)));
-      tests.add(DynamicTest.dynamicTest(name + ": revoked key → 401",
-          () -> assertUnauthorized(call(e, path(e), "Bearer " + revokedKey, "{}"), true)));
-      tests.add(DynamicTest.dynamicTest(name + ": key without '" + e.scope().wire() + "' → 403", () -> {
-        ApiClient.Response r = call(e, path(e), "Bearer " + wrongScope(e.scope()), "{}");
-        assertThat(r.status()).as(r.text()).isEqualTo(403);
-        assertThat(r.contentType()).isEqualTo("application/problem+json");
-        assertThat(r.json().getString("detail")).contains("'" + e.scope().wire() + "'");
-        assertThat(r.header("WWW-Authenticate")).contains("insufficient_scope");
-      }));
-      tests.add(DynamicTest.dynamicTest(name + ": spelled with a trailing or doubled slash, still 403", () -> {
-        String p = path(e);
-        for (String variant : List.of(p + "/", p.replaceFirst("/v1/", "/v1//"), "/" + p)) {
-          ApiClient.Response r = call(e, variant, "Bearer " + wrongScope(e.scope()), "{}");
-          assertThat(r.status()).as(variant + ": " + r.text()).isIn(403, 404);
-        }
-      }));
-      tests.add(DynamicTest.dynamicTest(name + ": a key with only '" + e.scope().wire() + "' gets past authorisation",
-          () -> {
-            // an id that exists nowhere and an invalid body: past the key check, nothing can change
-            ApiClient.Response r = call(e, e.hasId() ? missing(e) : path(e), "Bearer " + onlyKeys.get(e.scope()),
-                "{\"no_such_field\": true}");
-            assertThat(r.status()).as(r.text()).isNotIn(401, 403)
-                .isIn(e.hasId() ? (e.mutating() ? List.of(404, 422) : List.of(404)) : e.mutating() ? List.of(422)
-                    : List.of(200));
-          }));
+      tests.add(
+          DynamicTest.dynamicTest(
+              name + ": no key → 401",
+              () -> assertUnauthorized(call(e, path(e), null, "{}"), false)));
+      tests.add(
+          DynamicTest.dynamicTest(
+              name + ": malformed key → 401",
+              () -> {
+                assertUnauthorized(call(e, path(e), "Bearer not-a-key", "{}"), true);
+                assertUnauthorized(call(e, path(e), "Basic dXNlcjpwYXNz", "{}"), true);
+                assertUnauthorized(call(e, path(e), "Bearer", "{}"), true);
+              }));
+      tests.add(
+          DynamicTest.dynamicTest(
+              name + ": unknown key → 401",
+              () ->
+                  assertUnauthorized(
+                      call(e, path(e), "Bearer " + ApiKeyTokens.generate(), "{}"), true)));
+      tests.add(
+          DynamicTest.dynamicTest(
+              name + ": revoked key → 401",
+              () -> assertUnauthorized(call(e, path(e), "Bearer " + revokedKey, "{}"), true)));
+      tests.add(
+          DynamicTest.dynamicTest(
+              name + ": key without '" + e.scope().wire() + "' → 403",
+              () -> {
+                ApiClient.Response r = call(e, path(e), "Bearer " + wrongScope(e.scope()), "{}");
+                assertThat(r.status()).as(r.text()).isEqualTo(403);
+                assertThat(r.contentType()).isEqualTo("application/problem+json");
+                assertThat(r.json().getString("detail")).contains("'" + e.scope().wire() + "'");
+                assertThat(r.header("WWW-Authenticate")).contains("insufficient_scope");
+              }));
+      tests.add(
+          DynamicTest.dynamicTest(
+              name + ": spelled with a trailing or doubled slash, still 403",
+              () -> {
+                String p = path(e);
+                for (String variant : List.of(p + "/", p.replaceFirst("/v1/", "/v1//"), "/" + p)) {
+                  ApiClient.Response r = call(e, variant, "Bearer " + wrongScope(e.scope()), "{}");
+                  assertThat(r.status()).as(variant + ": " + r.text()).isIn(403, 404);
+                }
+              }));
+      tests.add(
+          DynamicTest.dynamicTest(
+              name + ": a key with only '" + e.scope().wire() + "' gets past authorisation",
+              () -> {
+                // an id that exists nowhere and an invalid body: past the key check, nothing can
+                // change
+                ApiClient.Response r =
+                    call(
+                        e,
+                        e.hasId() ? missing(e) : path(e),
+                        "Bearer " + onlyKeys.get(e.scope()),
+                        "{\"no_such_field\": true}");
+                assertThat(r.status())
+                    .as(r.text())
+                    .isNotIn(401, 403)
+                    .isIn(
+                        e.hasId()
+                            ? (e.mutating() ? List.of(404, 422) : List.of(404))
+                            : e.mutating() ? List.of(422) : List.of(200));
+              }));
     }
     return tests.stream();
   }
@@ -167,17 +203,20 @@ class RouteAuthTest {
   }
 
   @Test
-  @DisplayName("an unknown /v1 path asks for a key first, so routes cannot be discovered without one")
+  @DisplayName(
+      "an unknown /v1 path asks for a key first, so routes cannot be discovered without one")
   void unknownPaths() {
     assertUnauthorized(api.as(ApiClient.NO_KEY).get("/v1/secrets"), false);
     assertThat(api.get("/v1/secrets").status()).isEqualTo(404);
   }
 
   @Test
-  @DisplayName("the bootstrap key is an admin of the default tenant and cannot be revoked through the API")
+  @DisplayName(
+      "the bootstrap key is an admin of the default tenant and cannot be revoked through the API")
   void bootstrap() {
     assertThat(api.get("/v1/audit").status()).isEqualTo(200);
-    ApiClient.Response r = api.delete("/v1/api-keys/" + io.ctrlplane.security.Principal.BOOTSTRAP_KEY_ID);
+    ApiClient.Response r =
+        api.delete("/v1/api-keys/" + io.ctrlplane.security.Principal.BOOTSTRAP_KEY_ID);
     assertThat(r.status()).isEqualTo(409);
     assertThat(r.json().getString("detail")).contains("CTRLPLANE_BOOTSTRAP_API_KEY");
   }
@@ -200,12 +239,18 @@ class RouteAuthTest {
     assertThat(created.getString("key")).startsWith("cp_");
     ApiClient.Response list = api.get("/v1/api-keys?limit=100");
     assertThat(list.status()).isEqualTo(200);
-    assertThat(list.text()).doesNotContain(created.getString("key")).doesNotContain(ApiKeyTokens.hash(created.getString("key")))
-        .contains(created.getString("id")).contains(created.getString("key").substring(0, 7));
+    assertThat(list.text())
+        .doesNotContain(created.getString("key"))
+        .doesNotContain(ApiKeyTokens.hash(created.getString("key")))
+        .contains(created.getString("id"))
+        .contains(created.getString("key").substring(0, 7));
     JsonObject one = api.get("/v1/api-keys/" + created.getString("id")).json();
     assertThat(one.containsKey("key")).isFalse();
     assertThat(one.getJsonArray("scopes")).containsExactly("read");
-    assertThat(sql.count("SELECT count(*) FROM api_keys WHERE key_hash = $1", ApiKeyTokens.hash(created.getString("key"))))
+    assertThat(
+            sql.count(
+                "SELECT count(*) FROM api_keys WHERE key_hash = $1",
+                ApiKeyTokens.hash(created.getString("key"))))
         .isEqualTo(1);
   }
 }

@@ -53,9 +53,14 @@ class SecurityConfigTest {
   private Outcome run(Map<String, String> env, String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = Main.execute(args, env, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    int code =
+        Main.execute(
+            args,
+            env,
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Outcome(
+        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
   private Map<String, String> env() {
@@ -93,7 +98,8 @@ class SecurityConfigTest {
   void authEnabledTypo() {
     Map<String, String> env = env();
     env.put("CTRLPLANE_AUTH_ENABLED", "flase");
-    assertConfigError(run(env, "serve", "--roles", "api"), "CTRLPLANE_AUTH_ENABLED", "true or false");
+    assertConfigError(
+        run(env, "serve", "--roles", "api"), "CTRLPLANE_AUTH_ENABLED", "true or false");
   }
 
   @Test
@@ -108,9 +114,11 @@ class SecurityConfigTest {
   }
 
   @Test
-  @DisplayName("keys create: an operator makes a key for a new tenant, shown once, that works at once")
+  @DisplayName(
+      "keys create: an operator makes a key for a new tenant, shown once, that works at once")
   void operatorCreatesKey() {
-    Outcome o = run(env(), "keys", "create", "--tenant", "acme", "--name", "ci", "--scopes", "read,deploy");
+    Outcome o =
+        run(env(), "keys", "create", "--tenant", "acme", "--name", "ci", "--scopes", "read,deploy");
     assertThat(o.code()).as(o.err()).isZero();
     String key = o.out().strip().lines().reduce((first, second) -> second).orElseThrow();
     assertThat(key).startsWith("cp_").hasSize(46);
@@ -121,17 +129,26 @@ class SecurityConfigTest {
     assertThat(created.status()).isEqualTo(201);
     assertThat(ci.get("/v1/audit").status()).isEqualTo(403);
     assertThat(api.get("/v1/instances/" + created.json().getString("id")).status())
-        .as("the default tenant's admin does not see acme's instance").isEqualTo(404);
-    assertConfigError(run(env(), "keys", "create", "--tenant", "Not_A_Label", "--name", "x"), "--tenant");
-    assertConfigError(run(env(), "keys", "create", "--name", "x", "--scopes", "root"), "unknown scope 'root'");
+        .as("the default tenant's admin does not see acme's instance")
+        .isEqualTo(404);
+    assertConfigError(
+        run(env(), "keys", "create", "--tenant", "Not_A_Label", "--name", "x"), "--tenant");
+    assertConfigError(
+        run(env(), "keys", "create", "--name", "x", "--scopes", "root"), "unknown scope 'root'");
   }
 
   @Test
-  @DisplayName("secrets reencrypt: after a new key is put first, every stored value moves to it and still opens")
+  @DisplayName(
+      "secrets reencrypt: after a new key is put first, every stored value moves to it and still opens")
   void reencrypt(Vertx vertx) {
-    String instance = api.post("/v1/instances", new JsonObject().put("name", "rotated")).json().getString("id");
-    ApiClient.Response deploy = api.post("/v1/instances/" + instance + "/deployments", new JsonObject()
-        .put("image", "a/b:1").put("secret_env", new JsonObject().put("TOKEN", "rotate-me").put("OTHER", "x")));
+    String instance =
+        api.post("/v1/instances", new JsonObject().put("name", "rotated")).json().getString("id");
+    ApiClient.Response deploy =
+        api.post(
+            "/v1/instances/" + instance + "/deployments",
+            new JsonObject()
+                .put("image", "a/b:1")
+                .put("secret_env", new JsonObject().put("TOKEN", "rotate-me").put("OTHER", "x")));
     assertThat(deploy.status()).as(deploy.text()).isEqualTo(202);
     Keyring old = Keyring.fromConfig(TestStack.ENCRYPTION_KEY);
     String fresh = Keyring.generateKey();
@@ -140,14 +157,29 @@ class SecurityConfigTest {
     env.put("CTRLPLANE_ENCRYPTION_KEY", fresh + "," + TestStack.ENCRYPTION_KEY);
     Outcome o = run(env, "secrets", "reencrypt");
     assertThat(o.code()).as(o.err()).isZero();
-    assertThat(o.out()).contains("re-encrypted").contains(rotated.primaryKeyId()).doesNotContain("rotate-me");
+    assertThat(o.out())
+        .contains("re-encrypted")
+        .contains(rotated.primaryKeyId())
+        .doesNotContain("rotate-me");
     try (io.ctrlplane.testing.Sql sql = new io.ctrlplane.testing.Sql(vertx, config)) {
-      assertThat(sql.count("SELECT count(*) FROM release_secrets WHERE key_id = $1", old.primaryKeyId())).isZero();
-      io.vertx.sqlclient.Row row = Await.result(sql.pool().preparedQuery("SELECT s.ciphertext FROM release_secrets s "
-          + "JOIN releases r ON r.id = s.release_id WHERE r.instance_id = $1 AND s.name = 'TOKEN'")
-          .execute(io.vertx.sqlclient.Tuple.of(instance))).iterator().next();
-      assertThat(Keyring.fromConfig(fresh).open(row.getString("ciphertext"), SecretEnv.context("default", instance,
-          "TOKEN"))).isEqualTo("rotate-me");
+      assertThat(
+              sql.count(
+                  "SELECT count(*) FROM release_secrets WHERE key_id = $1", old.primaryKeyId()))
+          .isZero();
+      io.vertx.sqlclient.Row row =
+          Await.result(
+                  sql.pool()
+                      .preparedQuery(
+                          "SELECT s.ciphertext FROM release_secrets s "
+                              + "JOIN releases r ON r.id = s.release_id WHERE r.instance_id = $1 AND s.name = 'TOKEN'")
+                      .execute(io.vertx.sqlclient.Tuple.of(instance)))
+              .iterator()
+              .next();
+      assertThat(
+              Keyring.fromConfig(fresh)
+                  .open(
+                      row.getString("ciphertext"), SecretEnv.context("default", instance, "TOKEN")))
+          .isEqualTo("rotate-me");
     }
     env.put("CTRLPLANE_ENCRYPTION_KEY", Keyring.generateKey());
     Outcome lost = run(env, "secrets", "reencrypt");
@@ -156,37 +188,56 @@ class SecurityConfigTest {
   }
 
   @Test
-  @DisplayName("without an encryption key, a deploy with secret_env is refused (503) and one without works")
+  @DisplayName(
+      "without an encryption key, a deploy with secret_env is refused (503) and one without works")
   void noEncryptionKey(Vertx vertx) {
     JsonObject plain = json.copy();
     plain.getJsonObject("http").put("port", TestStack.freePort());
     plain.getJsonObject("security").remove("encryption_key");
     Server server = Await.result(Server.start(AppConfig.from(plain)), Duration.ofSeconds(60));
     try (ApiClient client = new ApiClient(vertx, plain.getJsonObject("http").getInteger("port"))) {
-      String instance = client.post("/v1/instances", new JsonObject().put("name", "no-key")).json().getString("id");
-      ApiClient.Response refused = client.post("/v1/instances/" + instance + "/deployments", new JsonObject()
-          .put("image", "a/b:1").put("secret_env", new JsonObject().put("TOKEN", "never-stored")));
+      String instance =
+          client
+              .post("/v1/instances", new JsonObject().put("name", "no-key"))
+              .json()
+              .getString("id");
+      ApiClient.Response refused =
+          client.post(
+              "/v1/instances/" + instance + "/deployments",
+              new JsonObject()
+                  .put("image", "a/b:1")
+                  .put("secret_env", new JsonObject().put("TOKEN", "never-stored")));
       assertThat(refused.status()).isEqualTo(503);
-      assertThat(refused.json().getString("detail")).contains("CTRLPLANE_ENCRYPTION_KEY").doesNotContain("never-stored");
-      assertThat(client.post("/v1/instances/" + instance + "/deployments", new JsonObject().put("image", "a/b:1"))
-          .status()).isEqualTo(202);
+      assertThat(refused.json().getString("detail"))
+          .contains("CTRLPLANE_ENCRYPTION_KEY")
+          .doesNotContain("never-stored");
+      assertThat(
+              client
+                  .post(
+                      "/v1/instances/" + instance + "/deployments",
+                      new JsonObject().put("image", "a/b:1"))
+                  .status())
+          .isEqualTo(202);
     } finally {
       server.stopBlocking();
     }
   }
 
   @Test
-  @DisplayName("switched off explicitly, warns at start and lets every request act as the default tenant's admin")
+  @DisplayName(
+      "switched off explicitly, warns at start and lets every request act as the default tenant's admin")
   void disabled(Vertx vertx) {
     JsonObject off = json.copy();
     off.getJsonObject("http").put("port", TestStack.freePort());
     off.getJsonObject("security").put("auth_enabled", false);
     try (LogCapture logs = LogCapture.start()) {
       Server open = Await.result(Server.start(AppConfig.from(off)), Duration.ofSeconds(60));
-      try (ApiClient anyone = new ApiClient(vertx, off.getJsonObject("http").getInteger("port")).as(ApiClient.NO_KEY)) {
+      try (ApiClient anyone =
+          new ApiClient(vertx, off.getJsonObject("http").getInteger("port")).as(ApiClient.NO_KEY)) {
         assertThat(logs.text()).contains("AUTHENTICATION IS DISABLED");
         assertThat(anyone.get("/v1/audit").status()).isEqualTo(200);
-        assertThat(anyone.post("/v1/instances", new JsonObject().put("name", "open-door")).status()).isEqualTo(201);
+        assertThat(anyone.post("/v1/instances", new JsonObject().put("name", "open-door")).status())
+            .isEqualTo(201);
       } finally {
         open.stopBlocking();
       }

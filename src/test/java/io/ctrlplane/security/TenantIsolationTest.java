@@ -34,24 +34,28 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Two tenants on one server: the default tenant (A, the bootstrap key) and tenant-b (B, a key the
- * operator made). B's key on any of A's ids answers 404, exactly like an id that does not exist, and
- * changes nothing; lists, events and webhooks never cross.
+ * operator made). B's key on any of A's ids answers 404, exactly like an id that does not exist,
+ * and changes nothing; lists, events and webhooks never cross.
  */
 @ExtendWith(VertxExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @DisplayName("Tenants")
 class TenantIsolationTest {
-  /** Tables whose rows a refused request must leave alone (outbox by its immutable columns: the relay moves the rest). */
-  private static final List<String> SNAPSHOT = List.of(
-      "SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM instances t",
-      "SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM releases t",
-      "SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM deployments t",
-      "SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM release_secrets t",
-      "SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM webhooks t",
-      "SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM api_keys t",
-      "SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM idempotency_keys t",
-      "SELECT md5(coalesce(string_agg(event_id || type, '|' ORDER BY event_id), '')) FROM outbox",
-      "SELECT md5(coalesce(string_agg(id, '|' ORDER BY id), '')) FROM sim_replicas");
+  /**
+   * Tables whose rows a refused request must leave alone (outbox by its immutable columns: the
+   * relay moves the rest).
+   */
+  private static final List<String> SNAPSHOT =
+      List.of(
+          "SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM instances t",
+          "SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM releases t",
+          "SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM deployments t",
+          "SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM release_secrets t",
+          "SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM webhooks t",
+          "SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM api_keys t",
+          "SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM idempotency_keys t",
+          "SELECT md5(coalesce(string_agg(event_id || type, '|' ORDER BY event_id), '')) FROM outbox",
+          "SELECT md5(coalesce(string_agg(id, '|' ORDER BY id), '')) FROM sim_replicas");
 
   private Server server;
   private ApiClient a;
@@ -64,7 +68,10 @@ class TenantIsolationTest {
 
   @BeforeAll
   void start(Vertx vertx) {
-    JsonObject json = TestStack.get().jsonFor(TenantIsolationTest.class).put("roles", "api,runner,relay,webhooks");
+    JsonObject json =
+        TestStack.get()
+            .jsonFor(TenantIsolationTest.class)
+            .put("roles", "api,runner,relay,webhooks");
     json.put("webhooks", new JsonObject().put("group_id", "tenants-" + System.nanoTime()));
     AppConfig config = AppConfig.from(json);
     server = Await.result(Server.start(config), Duration.ofSeconds(60));
@@ -75,12 +82,23 @@ class TenantIsolationTest {
 
     deploysA = new Deploys(a);
     String shop = deploysA.instance("shop", 0);
-    idsOfA.put("webhooks", a.post("/v1/webhooks", new JsonObject().put("url", receiver.url("/a"))).json().getString("id"));
-    assertThat(b.post("/v1/webhooks", new JsonObject().put("url", receiver.url("/b"))).status()).isEqualTo(201);
-    deploysA.awaitState(deploysA.deploy(shop, "registry.example.com/acme/shop:1", null), "succeeded");
-    secondDeploymentOfA = a.post("/v1/instances/" + shop + "/deployments", new JsonObject()
-        .put("image", "registry.example.com/acme/shop:2")
-        .put("secret_env", new JsonObject().put("DB_PASSWORD", "a-secret"))).json().getString("id");
+    idsOfA.put(
+        "webhooks",
+        a.post("/v1/webhooks", new JsonObject().put("url", receiver.url("/a")))
+            .json()
+            .getString("id"));
+    assertThat(b.post("/v1/webhooks", new JsonObject().put("url", receiver.url("/b"))).status())
+        .isEqualTo(201);
+    deploysA.awaitState(
+        deploysA.deploy(shop, "registry.example.com/acme/shop:1", null), "succeeded");
+    secondDeploymentOfA =
+        a.post(
+                "/v1/instances/" + shop + "/deployments",
+                new JsonObject()
+                    .put("image", "registry.example.com/acme/shop:2")
+                    .put("secret_env", new JsonObject().put("DB_PASSWORD", "a-secret")))
+            .json()
+            .getString("id");
     JsonObject done = deploysA.awaitState(secondDeploymentOfA, "succeeded");
     idsOfA.put("instances", shop);
     idsOfA.put("deployments", secondDeploymentOfA);
@@ -105,7 +123,9 @@ class TenantIsolationTest {
     return sums;
   }
 
-  /** A body that would be accepted on A's own id, so tenancy is the only reason left to refuse it. */
+  /**
+   * A body that would be accepted on A's own id, so tenancy is the only reason left to refuse it.
+   */
   private static String validBody(RouteTable.Entry e) {
     if (!e.method().equals(HttpMethod.POST)) {
       return null;
@@ -124,45 +144,64 @@ class TenantIsolationTest {
   Stream<DynamicTest> crossTenantIds() {
     List<String> before = new ArrayList<>();
     List<DynamicTest> tests = new ArrayList<>();
-    tests.add(DynamicTest.dynamicTest("snapshot of tenant A's rows", () -> before.addAll(snapshot())));
+    tests.add(
+        DynamicTest.dynamicTest("snapshot of tenant A's rows", () -> before.addAll(snapshot())));
     for (RouteTable.Entry e : RouteTable.ALL) {
       if (!e.hasId()) {
         continue;
       }
       String kind = e.path().split("/")[2];
       String path = e.path().replace(":id", idsOfA.get(kind));
-      tests.add(DynamicTest.dynamicTest(e.method() + " " + e.path() + " with tenant B's key → 404", () -> {
-        // a route with a second id (a replica's logs) has no own resource of A's here: only the 404s apply
-        // (a watch stream never ends while there is something to follow: WatchTest reads its own watches)
-        if (e.method().equals(HttpMethod.GET) && !path.contains(":") && !e.path().endsWith("/watch")) {
-          assertThat(a.get(path).status()).as("tenant A reads its own id").isEqualTo(200);
-        }
-        ApiClient.Response r = b.send(e.method(), path, validBody(e), Map.of());
-        assertThat(r.status()).as(r.text()).isEqualTo(404);
-        assertThat(r.contentType()).isEqualTo("application/problem+json");
-        assertThat(r.text()).doesNotContain("a-secret").doesNotContain("shop:2");
-        ApiClient.Response unknown = b.send(e.method(), e.path().replace(":id", "zz_nowhere"), validBody(e), Map.of());
-        assertThat(unknown.status()).as("indistinguishable from an id that does not exist").isEqualTo(404);
-      }));
+      tests.add(
+          DynamicTest.dynamicTest(
+              e.method() + " " + e.path() + " with tenant B's key → 404",
+              () -> {
+                // a route with a second id (a replica's logs) has no own resource of A's here: only
+                // the 404s apply
+                // (a watch stream never ends while there is something to follow: WatchTest reads
+                // its own watches)
+                if (e.method().equals(HttpMethod.GET)
+                    && !path.contains(":")
+                    && !e.path().endsWith("/watch")) {
+                  assertThat(a.get(path).status()).as("tenant A reads its own id").isEqualTo(200);
+                }
+                ApiClient.Response r = b.send(e.method(), path, validBody(e), Map.of());
+                assertThat(r.status()).as(r.text()).isEqualTo(404);
+                assertThat(r.contentType()).isEqualTo("application/problem+json");
+                assertThat(r.text()).doesNotContain("a-secret").doesNotContain("shop:2");
+                ApiClient.Response unknown =
+                    b.send(
+                        e.method(), e.path().replace(":id", "zz_nowhere"), validBody(e), Map.of());
+                assertThat(unknown.status())
+                    .as("indistinguishable from an id that does not exist")
+                    .isEqualTo(404);
+              }));
     }
-    tests.add(DynamicTest.dynamicTest("tenant A's rows are unchanged", () -> assertThat(snapshot()).isEqualTo(before)));
+    tests.add(
+        DynamicTest.dynamicTest(
+            "tenant A's rows are unchanged", () -> assertThat(snapshot()).isEqualTo(before)));
     return tests.stream();
   }
 
   @Test
   @DisplayName("see only their own instances, events, webhooks, keys and audit records")
   void lists() {
-    assertThat(b.get("/v1/instances").json().getJsonArray("items")).allSatisfy(i ->
-        assertThat(((JsonObject) i).getString("id")).isNotEqualTo(idsOfA.get("instances")));
+    assertThat(b.get("/v1/instances").json().getJsonArray("items"))
+        .allSatisfy(
+            i ->
+                assertThat(((JsonObject) i).getString("id")).isNotEqualTo(idsOfA.get("instances")));
     assertThat(b.get("/v1/events?limit=1000").text()).doesNotContain(idsOfA.get("instances"));
     assertThat(a.get("/v1/events?limit=1000").text()).contains(idsOfA.get("instances"));
-    assertThat(b.get("/v1/webhooks").text()).doesNotContain(idsOfA.get("webhooks")).contains(receiver.url("/b"));
-    assertThat(b.get("/v1/api-keys").json().getJsonArray("items")).allSatisfy(k ->
-        assertThat(((JsonObject) k).getString("tenant_id")).isEqualTo("tenant-b"));
-    assertThat(b.get("/v1/audit?limit=100").json().getJsonArray("items")).isNotEmpty().allSatisfy(r ->
-        assertThat(((JsonObject) r).getString("tenant_id")).isEqualTo("tenant-b"));
-    assertThat(a.get("/v1/audit?limit=100").json().getJsonArray("items")).allSatisfy(r ->
-        assertThat(((JsonObject) r).getString("tenant_id")).isEqualTo("default"));
+    assertThat(b.get("/v1/webhooks").text())
+        .doesNotContain(idsOfA.get("webhooks"))
+        .contains(receiver.url("/b"));
+    assertThat(b.get("/v1/api-keys").json().getJsonArray("items"))
+        .allSatisfy(k -> assertThat(((JsonObject) k).getString("tenant_id")).isEqualTo("tenant-b"));
+    assertThat(b.get("/v1/audit?limit=100").json().getJsonArray("items"))
+        .isNotEmpty()
+        .allSatisfy(r -> assertThat(((JsonObject) r).getString("tenant_id")).isEqualTo("tenant-b"));
+    assertThat(a.get("/v1/audit?limit=100").json().getJsonArray("items"))
+        .allSatisfy(r -> assertThat(((JsonObject) r).getString("tenant_id")).isEqualTo("default"));
   }
 
   @Test
@@ -170,8 +209,10 @@ class TenantIsolationTest {
   void namesPerTenant() {
     ApiClient.Response first = b.post("/v1/instances", new JsonObject().put("name", "shop"));
     assertThat(first.status()).as(first.text()).isEqualTo(201);
-    assertThat(b.post("/v1/instances", new JsonObject().put("name", "shop")).status()).isEqualTo(409);
-    assertThat(a.post("/v1/instances", new JsonObject().put("name", "shop")).status()).isEqualTo(409);
+    assertThat(b.post("/v1/instances", new JsonObject().put("name", "shop")).status())
+        .isEqualTo(409);
+    assertThat(a.post("/v1/instances", new JsonObject().put("name", "shop")).status())
+        .isEqualTo(409);
   }
 
   @Test
@@ -181,32 +222,63 @@ class TenantIsolationTest {
     String mine = deploysB.instance("b-only", 0);
     String deployment = deploysB.deploy(mine, "registry.example.com/b/app:1", null);
     deploysB.awaitState(deployment, "succeeded");
-    Await.until(Duration.ofSeconds(30), "B's succeeded event at /b", () -> receiver.requests("/b").stream()
-        .anyMatch(r -> r.text().contains(deployment) && r.text().contains("deploy.succeeded")) ? true : null);
-    Await.until(Duration.ofSeconds(30), "A's succeeded event at /a", () -> receiver.requests("/a").stream()
-        .anyMatch(r -> r.text().contains(secondDeploymentOfA) && r.text().contains("deploy.succeeded")) ? true : null);
-    assertThat(receiver.requests("/b")).allSatisfy(r -> {
-      assertThat(r.text()).doesNotContain(idsOfA.get("instances"));
-      assertThat(new JsonObject(r.text()).getString("tenantid")).isEqualTo("tenant-b");
-    });
-    assertThat(receiver.requests("/a")).allSatisfy(r -> {
-      assertThat(r.text()).doesNotContain(mine);
-      assertThat(new JsonObject(r.text()).getString("tenantid")).isEqualTo("default");
-    });
-    assertThat(sql.count("SELECT count(*) FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id "
-        + "JOIN instances i ON i.id = d.instance_id WHERE w.tenant_id <> i.tenant_id")).isZero();
+    Await.until(
+        Duration.ofSeconds(30),
+        "B's succeeded event at /b",
+        () ->
+            receiver.requests("/b").stream()
+                    .anyMatch(
+                        r -> r.text().contains(deployment) && r.text().contains("deploy.succeeded"))
+                ? true
+                : null);
+    Await.until(
+        Duration.ofSeconds(30),
+        "A's succeeded event at /a",
+        () ->
+            receiver.requests("/a").stream()
+                    .anyMatch(
+                        r ->
+                            r.text().contains(secondDeploymentOfA)
+                                && r.text().contains("deploy.succeeded"))
+                ? true
+                : null);
+    assertThat(receiver.requests("/b"))
+        .allSatisfy(
+            r -> {
+              assertThat(r.text()).doesNotContain(idsOfA.get("instances"));
+              assertThat(new JsonObject(r.text()).getString("tenantid")).isEqualTo("tenant-b");
+            });
+    assertThat(receiver.requests("/a"))
+        .allSatisfy(
+            r -> {
+              assertThat(r.text()).doesNotContain(mine);
+              assertThat(new JsonObject(r.text()).getString("tenantid")).isEqualTo("default");
+            });
+    assertThat(
+            sql.count(
+                "SELECT count(*) FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id "
+                    + "JOIN instances i ON i.id = d.instance_id WHERE w.tenant_id <> i.tenant_id"))
+        .isZero();
   }
 
   @Test
   @DisplayName("record who initiated a deployment, on the deployment and on its events")
   void initiatedBy() {
     JsonObject dep = a.get("/v1/deployments/" + secondDeploymentOfA).json();
-    assertThat(dep.getJsonObject("initiated_by")).isEqualTo(new JsonObject()
-        .put("key_id", Principal.BOOTSTRAP_KEY_ID).put("key_name", "bootstrap"));
-    JsonObject event = a.get("/v1/events?limit=1000").json().getJsonArray("items").stream()
-        .map(i -> ((JsonObject) i).getJsonObject("event"))
-        .filter(ev -> secondDeploymentOfA.equals(ev.getString("subject")) && "deploy.succeeded".equals(ev.getString("type")))
-        .findFirst().orElseThrow();
+    assertThat(dep.getJsonObject("initiated_by"))
+        .isEqualTo(
+            new JsonObject()
+                .put("key_id", Principal.BOOTSTRAP_KEY_ID)
+                .put("key_name", "bootstrap"));
+    JsonObject event =
+        a.get("/v1/events?limit=1000").json().getJsonArray("items").stream()
+            .map(i -> ((JsonObject) i).getJsonObject("event"))
+            .filter(
+                ev ->
+                    secondDeploymentOfA.equals(ev.getString("subject"))
+                        && "deploy.succeeded".equals(ev.getString("type")))
+            .findFirst()
+            .orElseThrow();
     assertThat(event.getJsonObject("data").getJsonObject("initiated_by").getString("key_id"))
         .isEqualTo(Principal.BOOTSTRAP_KEY_ID);
     assertThat(event.getString("tenantid")).isEqualTo("default");

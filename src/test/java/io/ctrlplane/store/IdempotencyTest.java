@@ -31,7 +31,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @DisplayName("An Idempotency-Key makes a retried command safe")
 class IdempotencyTest {
   /** Deployments stay queued: nothing a runner does changes the rows counted here. */
-  private static final JsonObject STUCK = new JsonObject().put("start_delay_ms", 0).put("ready_delay_ms", 3_600_000);
+  private static final JsonObject STUCK =
+      new JsonObject().put("start_delay_ms", 0).put("ready_delay_ms", 3_600_000);
+
   private AppConfig config;
   private Server server;
   private CheckedApi api;
@@ -63,7 +65,8 @@ class IdempotencyTest {
   }
 
   @Test
-  @DisplayName("a replay returns the first status, body and Location, marked Idempotent-Replayed, and creates nothing")
+  @DisplayName(
+      "a replay returns the first status, body and Location, marked Idempotent-Replayed, and creates nothing")
   void replay() {
     String instanceId = rollouts.instance(1, STUCK);
     JsonObject body = new JsonObject().put("image", "acme/app:1").put("notes", "once");
@@ -72,19 +75,29 @@ class IdempotencyTest {
     assertThat(first.header("Idempotent-Replayed")).isNull();
 
     // the same JSON with other whitespace and key order of nothing else: still the same request
-    ApiClient.Response again = api.post("/v1/instances/" + instanceId + "/deployments",
-        "{ \"image\" : \"acme/app:1\",\n  \"notes\": \"once\" }", Map.of("Idempotency-Key", "deploy-1"));
+    ApiClient.Response again =
+        api.post(
+            "/v1/instances/" + instanceId + "/deployments",
+            "{ \"image\" : \"acme/app:1\",\n  \"notes\": \"once\" }",
+            Map.of("Idempotency-Key", "deploy-1"));
     assertThat(again.status()).isEqualTo(202);
     assertThat(again.location()).isEqualTo(first.location());
     assertThat(again.json()).isEqualTo(first.json());
     assertThat(again.header("Idempotent-Replayed")).isEqualTo("true");
     assertThat(releases(instanceId)).isEqualTo(1);
-    assertThat(sql.count("SELECT count(*) FROM outbox WHERE instance_id = $1 AND type = 'deploy.queued'", instanceId))
+    assertThat(
+            sql.count(
+                "SELECT count(*) FROM outbox WHERE instance_id = $1 AND type = 'deploy.queued'",
+                instanceId))
         .isEqualTo(1);
 
-    ApiClient.Response created = api.post("/v1/instances", new JsonObject().put("name", "idem-app"), "create-1");
-    ApiClient.Response createdAgain = api.post("/v1/instances", new JsonObject().put("name", "idem-app"), "create-1");
-    assertThat(createdAgain.status()).as("not a 409 for the duplicate name: a replay").isEqualTo(201);
+    ApiClient.Response created =
+        api.post("/v1/instances", new JsonObject().put("name", "idem-app"), "create-1");
+    ApiClient.Response createdAgain =
+        api.post("/v1/instances", new JsonObject().put("name", "idem-app"), "create-1");
+    assertThat(createdAgain.status())
+        .as("not a 409 for the duplicate name: a replay")
+        .isEqualTo(201);
     assertThat(createdAgain.json()).isEqualTo(created.json());
   }
 
@@ -92,12 +105,14 @@ class IdempotencyTest {
   @DisplayName("the same key with a different body is a 422 and does nothing")
   void differentBody() {
     String instanceId = rollouts.instance(1, STUCK);
-    assertThat(deploy(instanceId, new JsonObject().put("image", "acme/app:1"), "k").status()).isEqualTo(202);
+    assertThat(deploy(instanceId, new JsonObject().put("image", "acme/app:1"), "k").status())
+        .isEqualTo(202);
     ApiClient.Response other = deploy(instanceId, new JsonObject().put("image", "acme/app:2"), "k");
     assertThat(other.status()).isEqualTo(422);
     assertThat(other.json().getString("title")).isEqualTo("Idempotency-Key reused");
     assertThat(other.json().getString("detail")).contains("different request body");
-    assertThat(other.json().getJsonArray("errors").getJsonObject(0).getString("field")).isEqualTo("Idempotency-Key");
+    assertThat(other.json().getJsonArray("errors").getJsonObject(0).getString("field"))
+        .isEqualTo("Idempotency-Key");
     assertThat(releases(instanceId)).isEqualTo(1);
   }
 
@@ -115,22 +130,38 @@ class IdempotencyTest {
   }
 
   @Test
-  @DisplayName("identical requests fired at once with one key create one release; the others replay it or get 409")
+  @DisplayName(
+      "identical requests fired at once with one key create one release; the others replay it or get 409")
   void concurrentDuplicates() {
     String instanceId = rollouts.instance(1, STUCK);
     String body = new JsonObject().put("image", "acme/app:1").encode();
     for (int round = 0; round < 5; round++) {
       String key = "burst-" + round;
-      List<Future<ApiClient.Response>> sent = IntStream.range(0, 10).mapToObj(i -> api.raw().sendAsync(HttpMethod.POST,
-          "/v1/instances/" + instanceId + "/deployments", body, Map.of("Idempotency-Key", key))).toList();
+      List<Future<ApiClient.Response>> sent =
+          IntStream.range(0, 10)
+              .mapToObj(
+                  i ->
+                      api.raw()
+                          .sendAsync(
+                              HttpMethod.POST,
+                              "/v1/instances/" + instanceId + "/deployments",
+                              body,
+                              Map.of("Idempotency-Key", key)))
+              .toList();
       Await.result(Future.join(sent), Duration.ofSeconds(30));
       List<ApiClient.Response> responses = sent.stream().map(Future::result).toList();
-      List<ApiClient.Response> accepted = responses.stream().filter(r -> r.status() == 202).toList();
+      List<ApiClient.Response> accepted =
+          responses.stream().filter(r -> r.status() == 202).toList();
       assertThat(responses).allSatisfy(r -> assertThat(r.status()).as(r.text()).isIn(202, 409));
-      assertThat(accepted.stream().map(r -> r.json().getString("id")).distinct()).as("one deployment").hasSize(1);
-      assertThat(accepted.stream().filter(r -> r.header("Idempotent-Replayed") == null)).as("one original").hasSize(1);
-      responses.stream().filter(r -> r.status() == 409).forEach(r ->
-          assertThat(r.json().getString("detail")).contains("still in progress"));
+      assertThat(accepted.stream().map(r -> r.json().getString("id")).distinct())
+          .as("one deployment")
+          .hasSize(1);
+      assertThat(accepted.stream().filter(r -> r.header("Idempotent-Replayed") == null))
+          .as("one original")
+          .hasSize(1);
+      responses.stream()
+          .filter(r -> r.status() == 409)
+          .forEach(r -> assertThat(r.json().getString("detail")).contains("still in progress"));
       assertThat(releases(instanceId)).isEqualTo(round + 1L);
     }
   }
@@ -138,21 +169,25 @@ class IdempotencyTest {
   @Test
   @DisplayName("a failed command keeps no key, so its retry runs again")
   void failuresAreNotKept() {
-    ApiClient.Response missing = deploy("inst_missing", new JsonObject().put("image", "a"), "retry-me");
+    ApiClient.Response missing =
+        deploy("inst_missing", new JsonObject().put("image", "a"), "retry-me");
     assertThat(missing.status()).isEqualTo(404);
     assertThat(sql.count("SELECT count(*) FROM idempotency_keys WHERE key = 'retry-me'")).isZero();
   }
 
   @Test
-  @DisplayName("keys are kept 48 hours: a 47-hour-old key still replays; pruning removes only older ones")
+  @DisplayName(
+      "keys are kept 48 hours: a 47-hour-old key still replays; pruning removes only older ones")
   void retention(Vertx vertx) {
     assertThat(Idempotency.RETENTION).isEqualTo("48 hours");
     String instanceId = rollouts.instance(1, STUCK);
     JsonObject body = new JsonObject().put("image", "acme/app:1");
     deploy(instanceId, body, "old");
     deploy(instanceId, body.copy().put("notes", "2"), "older");
-    sql.update("UPDATE idempotency_keys SET created_at = now() - interval '47 hours' WHERE key = 'old'");
-    sql.update("UPDATE idempotency_keys SET created_at = now() - interval '49 hours' WHERE key = 'older'");
+    sql.update(
+        "UPDATE idempotency_keys SET created_at = now() - interval '47 hours' WHERE key = 'old'");
+    sql.update(
+        "UPDATE idempotency_keys SET created_at = now() - interval '49 hours' WHERE key = 'older'");
 
     Await.result(Idempotency.prune(sql.pool()));
     assertThat(sql.count("SELECT count(*) FROM idempotency_keys WHERE key = 'old'")).isEqualTo(1);

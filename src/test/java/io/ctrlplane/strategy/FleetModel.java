@@ -55,7 +55,9 @@ final class FleetModel {
     sample();
   }
 
-  /** Ready replicas that receive traffic: all of them without weights, else those of weighted sides. */
+  /**
+   * Ready replicas that receive traffic: all of them without weights, else those of weighted sides.
+   */
   int serving() {
     int total = 0;
     for (Side side : Side.values()) {

@@ -18,7 +18,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class PlansTest {
 
   private static Plan plan(String strategy, int replicas, boolean hasPrevious, JsonObject params) {
-    return Plans.of(strategy, new RolloutSpec(replicas, hasPrevious, Strategies.normalize(strategy, params)));
+    return Plans.of(
+        strategy, new RolloutSpec(replicas, hasPrevious, Strategies.normalize(strategy, params)));
   }
 
   private static JsonObject json(String text) {
@@ -35,43 +36,65 @@ class PlansTest {
   class Rolling {
     @ParameterizedTest(name = "{0} replicas, max_surge {1}, max_unavailable {2}")
     @CsvSource({
-        "1, '25%', 0", "3, '25%', 0", "4, 1, 0", "4, 1, 1", "4, 0, 1", "5, 2, 2", "10, '25%', '25%'",
-        "3, '100%', 0", "2, 1, '100%', ", "7, 3, 0", "1, 0, 1"})
-    @DisplayName("never drops ready serving capacity below replicas - max_unavailable, nor runs more than replicas + max_surge")
+      "1, '25%', 0",
+      "3, '25%', 0",
+      "4, 1, 0",
+      "4, 1, 1",
+      "4, 0, 1",
+      "5, 2, 2",
+      "10, '25%', '25%'",
+      "3, '100%', 0",
+      "2, 1, '100%', ",
+      "7, 3, 0",
+      "1, 0, 1"
+    })
+    @DisplayName(
+        "never drops ready serving capacity below replicas - max_unavailable, nor runs more than replicas + max_surge")
     void keepsTheBudget(int replicas, String surge, String unavailable) {
-      JsonObject params = new JsonObject().put("max_surge", value(surge)).put("max_unavailable", value(unavailable));
+      JsonObject params =
+          new JsonObject()
+              .put("max_surge", value(surge))
+              .put("max_unavailable", value(unavailable));
       Plan plan = plan("rolling", replicas, true, params);
-      RollingParams.Budget budget = RollingParams.budget(Strategies.normalize("rolling", params), replicas);
+      RollingParams.Budget budget =
+          RollingParams.budget(Strategies.normalize("rolling", params), replicas);
 
       FleetModel model = new FleetModel(replicas).apply(plan);
 
-      assertThat(model.minServingAfterStart()).isGreaterThanOrEqualTo(replicas - budget.maxUnavailable());
+      assertThat(model.minServingAfterStart())
+          .isGreaterThanOrEqualTo(replicas - budget.maxUnavailable());
       assertThat(model.maxRunning()).isLessThanOrEqualTo(replicas + budget.maxSurge());
       assertThat(model.running.get(Side.OLD)).isZero();
       assertEndsOnNewAtFullStrength(plan, model);
     }
 
     @Test
-    @DisplayName("replaces one replica at a time with the defaults (25% surge of 4 is 1, none unavailable)")
+    @DisplayName(
+        "replaces one replica at a time with the defaults (25% surge of 4 is 1, none unavailable)")
     void defaultsGoOneByOne() {
       Plan plan = plan("rolling", 4, true, null);
       List<String> described = plan.steps().stream().map(Step::describe).toList();
-      assertThat(described).containsExactly(
-          "send traffic to every ready replica",
-          "ensure 1 ready replica of new",
-          "scale old down to 3", "ensure 2 ready replicas of new",
-          "scale old down to 2", "ensure 3 ready replicas of new",
-          "scale old down to 1", "ensure 4 ready replicas of new",
-          "scale old down to 0",
-          "set traffic new 100%",
-          "stop every replica not of new");
+      assertThat(described)
+          .containsExactly(
+              "send traffic to every ready replica",
+              "ensure 1 ready replica of new",
+              "scale old down to 3",
+              "ensure 2 ready replicas of new",
+              "scale old down to 2",
+              "ensure 3 ready replicas of new",
+              "scale old down to 1",
+              "ensure 4 ready replicas of new",
+              "scale old down to 0",
+              "set traffic new 100%",
+              "stop every replica not of new");
     }
 
     @Test
     @DisplayName("waits min_ready_seconds on every new batch")
     void minReadySeconds() {
       Plan plan = plan("rolling", 3, true, json("{'min_ready_seconds': 5}"));
-      assertThat(plan.steps()).filteredOn(s -> s instanceof Step.EnsureReady)
+      assertThat(plan.steps())
+          .filteredOn(s -> s instanceof Step.EnsureReady)
           .allSatisfy(s -> assertThat(((Step.EnsureReady) s).minReadySeconds()).isEqualTo(5));
     }
 
@@ -90,29 +113,42 @@ class PlansTest {
   @DisplayName("blue-green")
   class BlueGreen {
     @Test
-    @DisplayName("starts a full new set, waits for all of it, then switches 100% at once and keeps the old set for the delay")
+    @DisplayName(
+        "starts a full new set, waits for all of it, then switches 100% at once and keeps the old set for the delay")
     void switchesAtOnce() {
       Plan plan = plan("blue-green", 3, true, json("{'scale_down_delay_seconds': 10}"));
-      assertThat(plan.steps()).containsExactly(
-          new Step.SetTraffic(Map.of(Side.OLD, 100)),
-          new Step.EnsureReady(Side.NEW, 3, 0),
-          new Step.SetTraffic(Map.of(Side.NEW, 100)),
-          new Step.ScaleDown(Side.OLD, 0, 10),
-          new Step.StopOthers(Set.of(Side.NEW, Side.OLD)));
+      assertThat(plan.steps())
+          .containsExactly(
+              new Step.SetTraffic(Map.of(Side.OLD, 100)),
+              new Step.EnsureReady(Side.NEW, 3, 0),
+              new Step.SetTraffic(Map.of(Side.NEW, 100)),
+              new Step.ScaleDown(Side.OLD, 0, 10),
+              new Step.StopOthers(Set.of(Side.NEW, Side.OLD)));
       FleetModel model = new FleetModel(3).apply(plan);
       assertThat(model.minServingAfterStart()).isEqualTo(3);
-      assertThat(model.trafficChanges).containsExactly(Map.of(Side.OLD, 100), Map.of(Side.NEW, 100));
-      assertThat(model.running.get(Side.OLD)).as("old set kept for the rollback window").isEqualTo(3);
+      assertThat(model.trafficChanges)
+          .containsExactly(Map.of(Side.OLD, 100), Map.of(Side.NEW, 100));
+      assertThat(model.running.get(Side.OLD))
+          .as("old set kept for the rollback window")
+          .isEqualTo(3);
     }
 
     @Test
-    @DisplayName("with auto_promote false waits for a promote before switching; a full promote still re-checks readiness")
+    @DisplayName(
+        "with auto_promote false waits for a promote before switching; a full promote still re-checks readiness")
     void waitsForPromote() {
-      Plan plan = plan("blue-green", 2, true, json("{'auto_promote': false, 'scale_down_delay_seconds': 0}"));
+      Plan plan =
+          plan(
+              "blue-green",
+              2,
+              true,
+              json("{'auto_promote': false, 'scale_down_delay_seconds': 0}"));
       assertThat(plan.steps().get(2)).isEqualTo(new Step.Pause(null));
       assertThat(plan.finishFrom()).isEqualTo(3);
-      assertThat(plan.steps().get(plan.finishFrom())).isEqualTo(new Step.EnsureReady(Side.NEW, 2, 0));
-      assertThat(plan.steps().get(plan.steps().size() - 1)).isEqualTo(new Step.StopOthers(Set.of(Side.NEW)));
+      assertThat(plan.steps().get(plan.finishFrom()))
+          .isEqualTo(new Step.EnsureReady(Side.NEW, 2, 0));
+      assertThat(plan.steps().get(plan.steps().size() - 1))
+          .isEqualTo(new Step.StopOthers(Set.of(Side.NEW)));
       assertThat(new FleetModel(2).apply(plan).minServingAfterStart()).isEqualTo(2);
     }
   }
@@ -121,30 +157,45 @@ class PlansTest {
   @DisplayName("canary")
   class Canary {
     @Test
-    @DisplayName("sends traffic exactly as the steps say, with a canary set sized to the weight and the stable set kept whole")
+    @DisplayName(
+        "sends traffic exactly as the steps say, with a canary set sized to the weight and the stable set kept whole")
     void trafficFollowsSteps() {
-      Plan plan = plan("canary", 4, true, json("{'steps': [{'set_weight': 10}, {'pause': {'seconds': 5}},"
-          + "{'analysis': {'max_error_rate': 0.1, 'window_seconds': 3}}, {'set_weight': 60}, {'pause': {}}]}"));
+      Plan plan =
+          plan(
+              "canary",
+              4,
+              true,
+              json(
+                  "{'steps': [{'set_weight': 10}, {'pause': {'seconds': 5}},"
+                      + "{'analysis': {'max_error_rate': 0.1, 'window_seconds': 3}}, {'set_weight': 60}, {'pause': {}}]}"));
       FleetModel model = new FleetModel(4).apply(plan);
-      assertThat(model.trafficChanges).containsExactly(
-          Map.of(Side.OLD, 100),
-          Map.of(Side.NEW, 10, Side.OLD, 90),
-          Map.of(Side.NEW, 60, Side.OLD, 40),
-          Map.of(Side.NEW, 100));
-      assertThat(plan.steps()).contains(new Step.EnsureReady(Side.NEW, 1, 0), new Step.EnsureReady(Side.NEW, 3, 0),
-          new Step.Pause(5), new Step.Analysis(0.1, 3), new Step.Pause(null));
+      assertThat(model.trafficChanges)
+          .containsExactly(
+              Map.of(Side.OLD, 100),
+              Map.of(Side.NEW, 10, Side.OLD, 90),
+              Map.of(Side.NEW, 60, Side.OLD, 40),
+              Map.of(Side.NEW, 100));
+      assertThat(plan.steps())
+          .contains(
+              new Step.EnsureReady(Side.NEW, 1, 0),
+              new Step.EnsureReady(Side.NEW, 3, 0),
+              new Step.Pause(5),
+              new Step.Analysis(0.1, 3),
+              new Step.Pause(null));
       assertThat(model.minServingAfterStart()).isEqualTo(4);
       assertEndsOnNewAtFullStrength(plan, model);
       assertThat(model.running.get(Side.OLD)).isZero();
     }
 
     @Test
-    @DisplayName("a full promote jumps to the finishing steps: full new set, all traffic, old set stopped")
+    @DisplayName(
+        "a full promote jumps to the finishing steps: full new set, all traffic, old set stopped")
     void finishFrom() {
       Plan plan = plan("canary", 3, true, null);
-      assertThat(plan.steps().subList(plan.finishFrom(), plan.steps().size())).containsExactly(
-          new Step.EnsureReady(Side.NEW, 3, 0), new Step.SetTraffic(Map.of(Side.NEW, 100)),
-          new Step.ScaleDown(Side.OLD, 0, 0), new Step.StopOthers(Set.of(Side.NEW)));
+      assertThat(plan.steps().subList(plan.finishFrom(), plan.steps().size()))
+          .containsExactly(
+              new Step.EnsureReady(Side.NEW, 3, 0), new Step.SetTraffic(Map.of(Side.NEW, 100)),
+              new Step.ScaleDown(Side.OLD, 0, 0), new Step.StopOthers(Set.of(Side.NEW)));
       assertThat(plan.canSkipFrom(0)).isTrue();
       assertThat(plan.canSkipFrom(plan.finishFrom())).isFalse();
     }
@@ -153,9 +204,13 @@ class PlansTest {
     @DisplayName("the default steps: 20%, pause, analysis, 50%, pause, 100%")
     void defaults() {
       Plan plan = plan("canary", 5, true, null);
-      assertThat(new FleetModel(5).apply(plan).trafficChanges).containsExactly(
-          Map.of(Side.OLD, 100), Map.of(Side.NEW, 20, Side.OLD, 80), Map.of(Side.NEW, 50, Side.OLD, 50),
-          Map.of(Side.NEW, 100), Map.of(Side.NEW, 100));
+      assertThat(new FleetModel(5).apply(plan).trafficChanges)
+          .containsExactly(
+              Map.of(Side.OLD, 100),
+              Map.of(Side.NEW, 20, Side.OLD, 80),
+              Map.of(Side.NEW, 50, Side.OLD, 50),
+              Map.of(Side.NEW, 100),
+              Map.of(Side.NEW, 100));
       assertThat(plan.steps()).contains(new Step.Analysis(0.05, 30));
     }
 
@@ -173,10 +228,11 @@ class PlansTest {
     @DisplayName("stops the old set before starting the new one: a gap with nothing serving")
     void gap() {
       Plan plan = plan("recreate", 3, true, null);
-      assertThat(plan.steps()).containsExactly(
-          new Step.StopOthers(Set.of(Side.NEW)),
-          new Step.SetTraffic(Map.of(Side.NEW, 100)),
-          new Step.EnsureReady(Side.NEW, 3, 0));
+      assertThat(plan.steps())
+          .containsExactly(
+              new Step.StopOthers(Set.of(Side.NEW)),
+              new Step.SetTraffic(Map.of(Side.NEW, 100)),
+              new Step.EnsureReady(Side.NEW, 3, 0));
       FleetModel model = new FleetModel(3).apply(plan);
       assertThat(model.minServingAfterStart()).isZero();
       assertThat(model.maxRunning()).isEqualTo(3);
@@ -189,26 +245,31 @@ class PlansTest {
   class Every {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"rolling", "blue-green", "canary", "recreate"})
-    @DisplayName("on a first deploy starts the full set, sends it all traffic, and has nothing to promote")
+    @DisplayName(
+        "on a first deploy starts the full set, sends it all traffic, and has nothing to promote")
     void firstDeploy(String strategy) {
       Plan plan = plan(strategy, 3, false, null);
-      assertThat(plan.steps()).containsExactly(
-          new Step.SetTraffic(Map.of(Side.NEW, 100)),
-          new Step.EnsureReady(Side.NEW, 3, 0),
-          new Step.StopOthers(Set.of(Side.NEW)));
+      assertThat(plan.steps())
+          .containsExactly(
+              new Step.SetTraffic(Map.of(Side.NEW, 100)),
+              new Step.EnsureReady(Side.NEW, 3, 0),
+              new Step.StopOthers(Set.of(Side.NEW)));
       assertThat(plan.finishFrom()).isEqualTo(Plan.NOT_PROMOTABLE);
-      assertThat(plan.revert()).containsExactly(new Step.SetTraffic(Map.of()), new Step.StopOthers(Set.of()));
+      assertThat(plan.revert())
+          .containsExactly(new Step.SetTraffic(Map.of()), new Step.StopOthers(Set.of()));
     }
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"rolling", "blue-green", "canary", "recreate"})
-    @DisplayName("reverts by restoring the old set at full strength before moving traffic back, then stopping the rest")
+    @DisplayName(
+        "reverts by restoring the old set at full strength before moving traffic back, then stopping the rest")
     void revert(String strategy) {
       Plan plan = plan(strategy, 4, true, null);
-      assertThat(plan.revert()).containsExactly(
-          new Step.EnsureReady(Side.OLD, 4, 0),
-          new Step.SetTraffic(Map.of(Side.OLD, 100)),
-          new Step.StopOthers(Set.of(Side.OLD)));
+      assertThat(plan.revert())
+          .containsExactly(
+              new Step.EnsureReady(Side.OLD, 4, 0),
+              new Step.SetTraffic(Map.of(Side.OLD, 100)),
+              new Step.StopOthers(Set.of(Side.OLD)));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -219,7 +280,8 @@ class PlansTest {
         Plan plan = plan(strategy, 3, previous, null);
         JsonObject json = PlanCodec.toJson(plan);
         assertThat(PlanCodec.fromJson(new JsonObject(json.encode()))).isEqualTo(plan);
-        assertThat(json.getJsonArray("steps").getJsonObject(0).getString("description")).isNotBlank();
+        assertThat(json.getJsonArray("steps").getJsonObject(0).getString("description"))
+            .isNotBlank();
       }
     }
   }
@@ -227,7 +289,12 @@ class PlansTest {
   @Test
   @DisplayName("canary steps with only pauses still finish on the new release")
   void pausesOnly() {
-    Plan plan = plan("canary", 2, true, new JsonObject().put("steps", new JsonArray().add(json("{'pause': {'seconds': 1}}"))));
+    Plan plan =
+        plan(
+            "canary",
+            2,
+            true,
+            new JsonObject().put("steps", new JsonArray().add(json("{'pause': {'seconds': 1}}"))));
     assertEndsOnNewAtFullStrength(plan, new FleetModel(2).apply(plan));
   }
 }

@@ -8,24 +8,47 @@ import java.util.Map;
 public final class Agents {
   public static final int HEARTBEAT_MS = 300;
   public static final int DEAD_AFTER_MS = 2_000;
+
   /** Every test stack uses it: runners, the API and agents must all agree on it. */
   public static final String TOKEN = "test-agent-token";
 
   private Agents() {}
 
   public static JsonObject config(String id, String host) {
-    return new JsonObject().put("id", id).put("host", host).put("port", 0).put("advertise_host", host)
-        .put("router_host", host).put("data_dir", dataDir(id).toString()).put("heartbeat_ms", HEARTBEAT_MS)
-        .put("dead_after_ms", DEAD_AFTER_MS).put("log_max_bytes", 256 * 1024).put("token", TOKEN);
+    return new JsonObject()
+        .put("id", id)
+        .put("host", host)
+        .put("port", 0)
+        .put("advertise_host", host)
+        .put("router_host", host)
+        .put("data_dir", dataDir(id).toString())
+        .put("heartbeat_ms", HEARTBEAT_MS)
+        .put("dead_after_ms", DEAD_AFTER_MS)
+        .put("log_max_bytes", 256 * 1024)
+        .put("token", TOKEN);
   }
 
   /** The same settings as environment variables, for an agent in a JVM of its own. */
   public static Map<String, String> env(String id, String host) {
-    return Map.of("CTRLPLANE_AGENT_ID", id, "CTRLPLANE_AGENT_HOST", host, "CTRLPLANE_AGENT_PORT", "0",
-        "CTRLPLANE_AGENT_ADVERTISE_HOST", host, "CTRLPLANE_AGENT_ROUTER_HOST", host,
-        "CTRLPLANE_AGENT_DATA_DIR", dataDir(id).toString(),
-        "CTRLPLANE_AGENT_HEARTBEAT_MS", String.valueOf(HEARTBEAT_MS),
-        "CTRLPLANE_AGENT_DEAD_AFTER_MS", String.valueOf(DEAD_AFTER_MS), "CTRLPLANE_AGENT_TOKEN", TOKEN);
+    return Map.of(
+        "CTRLPLANE_AGENT_ID",
+        id,
+        "CTRLPLANE_AGENT_HOST",
+        host,
+        "CTRLPLANE_AGENT_PORT",
+        "0",
+        "CTRLPLANE_AGENT_ADVERTISE_HOST",
+        host,
+        "CTRLPLANE_AGENT_ROUTER_HOST",
+        host,
+        "CTRLPLANE_AGENT_DATA_DIR",
+        dataDir(id).toString(),
+        "CTRLPLANE_AGENT_HEARTBEAT_MS",
+        String.valueOf(HEARTBEAT_MS),
+        "CTRLPLANE_AGENT_DEAD_AFTER_MS",
+        String.valueOf(DEAD_AFTER_MS),
+        "CTRLPLANE_AGENT_TOKEN",
+        TOKEN);
   }
 
   private static Path dataDir(String id) {

@@ -31,29 +31,48 @@ public final class ApiClient implements AutoCloseable {
 
   public ApiClient(Vertx vertx, int port) {
     // enough connections for the parallel-request tests to be truly parallel
-    this(WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port),
-        new PoolOptions().setHttp1MaxSize(64)), TestStack.BOOTSTRAP_KEY, true, new CopyOnWriteArrayList<>());
+    this(
+        WebClient.create(
+            vertx,
+            new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port),
+            new PoolOptions().setHttp1MaxSize(64)),
+        TestStack.BOOTSTRAP_KEY,
+        true,
+        new CopyOnWriteArrayList<>());
   }
 
-  private ApiClient(WebClient client, String key, boolean owner, List<Consumer<Response>> listeners) {
+  private ApiClient(
+      WebClient client, String key, boolean owner, List<Consumer<Response>> listeners) {
     this.client = client;
     this.key = key;
     this.owner = owner;
     this.listeners = listeners;
   }
 
-  /** The same client sending another key ({@link #NO_KEY}: none); closing it leaves this one open. */
+  /**
+   * The same client sending another key ({@link #NO_KEY}: none); closing it leaves this one open.
+   */
   public ApiClient as(String otherKey) {
     return new ApiClient(client, otherKey, false, listeners);
   }
 
-  /** Every response of this client and of its {@link #as} views is also given to {@code listener}. */
+  /**
+   * Every response of this client and of its {@link #as} views is also given to {@code listener}.
+   */
   public void onResponse(Consumer<Response> listener) {
     listeners.add(listener);
   }
 
-  /** A response: status, headers of interest, all headers and the parsed JSON body (null when not JSON). */
-  public record Response(int status, String contentType, String location, JsonObject json, String text,
+  /**
+   * A response: status, headers of interest, all headers and the parsed JSON body (null when not
+   * JSON).
+   */
+  public record Response(
+      int status,
+      String contentType,
+      String location,
+      JsonObject json,
+      String text,
       MultiMap headers) {
     public String header(String name) {
       return headers.get(name);
@@ -81,23 +100,33 @@ public final class ApiClient implements AutoCloseable {
   }
 
   /** The same without waiting, for tests that fire many requests at once. */
-  public Future<Response> sendAsync(HttpMethod method, String path, String body, Map<String, String> headers) {
+  public Future<Response> sendAsync(
+      HttpMethod method, String path, String body, Map<String, String> headers) {
     HttpRequest<Buffer> request = client.request(method, path);
     if (!key.isEmpty()) {
       request.putHeader("Authorization", "Bearer " + key);
     }
     headers.forEach(request::putHeader);
-    if (body != null && headers.keySet().stream().noneMatch(h -> h.equalsIgnoreCase("content-type"))) {
+    if (body != null
+        && headers.keySet().stream().noneMatch(h -> h.equalsIgnoreCase("content-type"))) {
       request.putHeader("content-type", "application/json");
     }
-    return (body == null ? request.send() : request.sendBuffer(Buffer.buffer(body))).map(r -> {
-      String text = r.bodyAsString();
-      JsonObject json = text != null && text.startsWith("{") ? new JsonObject(text) : null;
-      Response response = new Response(r.statusCode(), r.getHeader("content-type"), r.getHeader("Location"), json,
-          text, r.headers());
-      listeners.forEach(l -> l.accept(response));
-      return response;
-    });
+    return (body == null ? request.send() : request.sendBuffer(Buffer.buffer(body)))
+        .map(
+            r -> {
+              String text = r.bodyAsString();
+              JsonObject json = text != null && text.startsWith("{") ? new JsonObject(text) : null;
+              Response response =
+                  new Response(
+                      r.statusCode(),
+                      r.getHeader("content-type"),
+                      r.getHeader("Location"),
+                      json,
+                      text,
+                      r.headers());
+              listeners.forEach(l -> l.accept(response));
+              return response;
+            });
   }
 
   @Override

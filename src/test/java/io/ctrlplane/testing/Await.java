@@ -15,9 +15,14 @@ public final class Await {
 
   public static <T> T result(Future<T> future, Duration timeout) {
     try {
-      return future.toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      return future
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.ExecutionException e) {
-      throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+      throw e.getCause() instanceof RuntimeException re
+          ? re
+          : new IllegalStateException(e.getCause());
     } catch (Exception e) {
       throw new IllegalStateException("timed out or interrupted after " + timeout, e);
     }
@@ -37,13 +42,19 @@ public final class Await {
         last = e;
       }
       try {
-        Thread.sleep(50); // polling interval of a deadline-bounded wait, not a synchronisation sleep
+        Thread.sleep(
+            50); // polling interval of a deadline-bounded wait, not a synchronisation sleep
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException(e);
       }
     }
-    throw new AssertionError("timed out after " + timeout + " waiting for " + what
-        + (last == null ? "" : " (last error: " + last + ")"), last);
+    throw new AssertionError(
+        "timed out after "
+            + timeout
+            + " waiting for "
+            + what
+            + (last == null ? "" : " (last error: " + last + ")"),
+        last);
   }
 }

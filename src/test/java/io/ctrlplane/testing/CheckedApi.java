@@ -5,7 +5,10 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
 
-/** The blocking API client, with every response held to the OpenAPI document ({@link ContractCheck}). */
+/**
+ * The blocking API client, with every response held to the OpenAPI document ({@link
+ * ContractCheck}).
+ */
 public final class CheckedApi implements AutoCloseable {
   private final ApiClient api;
   private final ContractCheck contract;
@@ -15,7 +18,10 @@ public final class CheckedApi implements AutoCloseable {
     this.contract = new ContractCheck(vertx);
   }
 
-  /** The unchecked client, for requests the document does not describe (unknown routes, wrong methods). */
+  /**
+   * The unchecked client, for requests the document does not describe (unknown routes, wrong
+   * methods).
+   */
   public ApiClient raw() {
     return api;
   }

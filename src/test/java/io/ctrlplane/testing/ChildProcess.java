@@ -11,9 +11,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code ctrlplane serve --roles ...} as a separate JVM on the test classpath, configured only through
- * the environment variables of config/EnvOverrides, so a test can kill it with SIGKILL mid-work.
- * Its output goes to target/child-logs/&lt;name&gt;.log.
+ * {@code ctrlplane serve --roles ...} as a separate JVM on the test classpath, configured only
+ * through the environment variables of config/EnvOverrides, so a test can kill it with SIGKILL
+ * mid-work. Its output goes to target/child-logs/&lt;name&gt;.log.
  */
 public final class ChildProcess implements AutoCloseable {
   private final Process process;
@@ -24,7 +24,8 @@ public final class ChildProcess implements AutoCloseable {
     this.log = log;
   }
 
-  public static ChildProcess serve(String name, String roles, AppConfig config, Map<String, String> extraEnv) {
+  public static ChildProcess serve(
+      String name, String roles, AppConfig config, Map<String, String> extraEnv) {
     Map<String, String> env = new HashMap<>();
     env.put("CTRLPLANE_PG_URL", config.postgres().url());
     env.put("CTRLPLANE_PG_USER", config.postgres().user());
@@ -39,8 +40,18 @@ public final class ChildProcess implements AutoCloseable {
     env.put("CTRLPLANE_RELAY_POLL_MS", String.valueOf(config.relay().pollMs()));
     env.putAll(extraEnv);
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    ProcessBuilder builder = new ProcessBuilder(List.of(java.toString(), "-Xmx256m", "-XX:TieredStopAtLevel=1",
-        "-cp", System.getProperty("java.class.path"), "io.ctrlplane.Main", "serve", "--roles", roles));
+    ProcessBuilder builder =
+        new ProcessBuilder(
+            List.of(
+                java.toString(),
+                "-Xmx256m",
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "io.ctrlplane.Main",
+                "serve",
+                "--roles",
+                roles));
     builder.environment().keySet().removeIf(k -> k.startsWith("CTRLPLANE_"));
     builder.environment().putAll(env);
     builder.redirectErrorStream(true);
@@ -55,12 +66,15 @@ public final class ChildProcess implements AutoCloseable {
 
   /** Waits until the process printed {@code text} (e.g. its "is up" line). */
   public ChildProcess awaitOutput(String text, Duration timeout) {
-    Await.until(timeout, "'" + text + "' in " + log, () -> {
-      if (!process.isAlive()) {
-        throw new AssertionError("child exited with " + process.exitValue() + ", see " + log);
-      }
-      return output().contains(text) ? true : null;
-    });
+    Await.until(
+        timeout,
+        "'" + text + "' in " + log,
+        () -> {
+          if (!process.isAlive()) {
+            throw new AssertionError("child exited with " + process.exitValue() + ", see " + log);
+          }
+          return output().contains(text) ? true : null;
+        });
     return this;
   }
 

@@ -17,9 +17,9 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * Holds real responses to the OpenAPI document: the status is documented for the operation, the body
- * matches its schema (closed objects, so no stray or camelCase field; RFC 3339 UTC times), errors are
- * problem+json, and every field name is snake_case.
+ * Holds real responses to the OpenAPI document: the status is documented for the operation, the
+ * body matches its schema (closed objects, so no stray or camelCase field; RFC 3339 UTC times),
+ * errors are problem+json, and every field name is snake_case.
  */
 public final class ContractCheck {
   private static final Pattern SNAKE = Pattern.compile("[a-z][a-z0-9_]*");
@@ -37,9 +37,12 @@ public final class ContractCheck {
     Operation op = contract.contract().findOperation(bare, method);
     assertThat(op).as("documented operation for %s %s", method, bare).isNotNull();
     // the validator looks a response's media type up exactly, without parameters such as charset
-    String type = response.contentType() == null ? null : response.contentType().split(";")[0].trim();
+    String type =
+        response.contentType() == null ? null : response.contentType().split(";")[0].trim();
     if (response.status() >= 400) {
-      assertThat(type).as("error content type of %s %s", method, path).isEqualTo("application/problem+json");
+      assertThat(type)
+          .as("error content type of %s %s", method, path)
+          .isEqualTo("application/problem+json");
       type = "application/json"; // the validator's copy of the document names problem+json so
     } else if ("application/yaml".equals(type)) {
       type = "text/plain"; // and the document's own media type so
@@ -50,15 +53,31 @@ public final class ContractCheck {
         headers.put(name, response.header(name));
       }
     }
-    Buffer body = response.text() == null || response.text().isEmpty() ? null : Buffer.buffer(response.text());
+    Buffer body =
+        response.text() == null || response.text().isEmpty()
+            ? null
+            : Buffer.buffer(response.text());
     try {
-      Await.result(validator.validate(ValidatableResponse.create(response.status(), headers, body,
-          body == null ? null : type), op.getOperationId()));
+      Await.result(
+          validator.validate(
+              ValidatableResponse.create(
+                  response.status(), headers, body, body == null ? null : type),
+              op.getOperationId()));
     } catch (SchemaValidationException e) {
-      throw new AssertionError(method + " " + path + " " + response.status() + " breaks the contract: "
-          + e.getMessage() + "\n" + response.text(), e);
+      throw new AssertionError(
+          method
+              + " "
+              + path
+              + " "
+              + response.status()
+              + " breaks the contract: "
+              + e.getMessage()
+              + "\n"
+              + response.text(),
+          e);
     } catch (RuntimeException e) {
-      throw new AssertionError(method + " " + path + " " + response.status() + " breaks the contract: " + e, e);
+      throw new AssertionError(
+          method + " " + path + " " + response.status() + " breaks the contract: " + e, e);
     }
     if (response.json() != null) {
       snakeCase(response.json(), "");

@@ -9,8 +9,9 @@ import javax.tools.ToolProvider;
 
 /**
  * The demo app (demo/DemoApp.java) compiled once per test JVM into one directory per tag, so a
- * command template can point a release at its artifact with {@code {tag}}; a tag without a directory
- * is a release whose artifact is missing. The JVM flags keep each replica small and quick to start.
+ * command template can point a release at its artifact with {@code {tag}}; a tag without a
+ * directory is a release whose artifact is missing. The JVM flags keep each replica small and quick
+ * to start.
  */
 public final class DemoApps {
   public static final Path ROOT = Path.of("target", "demo-apps").toAbsolutePath();
@@ -28,8 +29,21 @@ public final class DemoApps {
     }
     compiled = true;
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    return new JsonArray(List.of(java, "-Xmx32m", "-Xss256k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-        "-XX:CICompilerCount=1", "-cp", ROOT + "/{tag}", "DemoApp", "--port", "{port}", "--version", "{tag}"));
+    return new JsonArray(
+        List.of(
+            java,
+            "-Xmx32m",
+            "-Xss256k",
+            "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1",
+            "-XX:CICompilerCount=1",
+            "-cp",
+            ROOT + "/{tag}",
+            "DemoApp",
+            "--port",
+            "{port}",
+            "--version",
+            "{tag}"));
   }
 
   private static void compile(Path dir) {
@@ -39,16 +53,25 @@ public final class DemoApps {
     } catch (java.io.IOException e) {
       throw new IllegalStateException(e);
     }
-    int rc = javac.run(null, null, null, "-d", dir.toString(), Path.of("demo", "DemoApp.java").toString());
+    int rc =
+        javac.run(
+            null, null, null, "-d", dir.toString(), Path.of("demo", "DemoApp.java").toString());
     if (rc != 0) {
       throw new IllegalStateException("demo/DemoApp.java did not compile");
     }
   }
 
-  /** Demo app processes still running from this build's directory: none may be left after a test. */
+  /**
+   * Demo app processes still running from this build's directory: none may be left after a test.
+   */
   public static List<ProcessHandle> running() {
     return ProcessHandle.allProcesses()
-        .filter(p -> p.info().commandLine().map(c -> c.contains(ROOT.toString()) && c.contains("DemoApp")).orElse(false))
+        .filter(
+            p ->
+                p.info()
+                    .commandLine()
+                    .map(c -> c.contains(ROOT.toString()) && c.contains("DemoApp"))
+                    .orElse(false))
         .toList();
   }
 

@@ -13,14 +13,23 @@ public final class Deploys {
     this.api = api;
   }
 
-  /** An instance on the simulator; {@code readyDelayMs} is how long a rollout takes to become healthy. */
+  /**
+   * An instance on the simulator; {@code readyDelayMs} is how long a rollout takes to become
+   * healthy.
+   */
   public String instance(String name, long readyDelayMs) {
-    return instance(name, new JsonObject().put("start_delay_ms", 0).put("ready_delay_ms", readyDelayMs));
+    return instance(
+        name, new JsonObject().put("start_delay_ms", 0).put("ready_delay_ms", readyDelayMs));
   }
 
   public String instance(String name, JsonObject providerConfig) {
-    ApiClient.Response r = api.post("/v1/instances", new JsonObject().put("name", name).put("replicas", 2)
-        .put("provider_config", providerConfig));
+    ApiClient.Response r =
+        api.post(
+            "/v1/instances",
+            new JsonObject()
+                .put("name", name)
+                .put("replicas", 2)
+                .put("provider_config", providerConfig));
     assertThat(r.status()).as("create instance %s: %s", name, r.text()).isEqualTo(201);
     return r.json().getString("id");
   }
@@ -36,20 +45,26 @@ public final class Deploys {
   }
 
   public String rollback(String instanceId, int version) {
-    ApiClient.Response r = api.post("/v1/instances/" + instanceId + "/rollback", new JsonObject().put("version", version));
+    ApiClient.Response r =
+        api.post(
+            "/v1/instances/" + instanceId + "/rollback", new JsonObject().put("version", version));
     assertThat(r.status()).as("rollback: %s", r.text()).isEqualTo(202);
     return r.json().getString("id");
   }
 
   public void cancel(String deploymentId) {
-    ApiClient.Response r = api.post("/v1/deployments/" + deploymentId + "/cancel", new JsonObject());
+    ApiClient.Response r =
+        api.post("/v1/deployments/" + deploymentId + "/cancel", new JsonObject());
     assertThat(r.status()).as("cancel: %s", r.text()).isEqualTo(202);
   }
 
   public JsonObject awaitState(String deploymentId, String state) {
-    return Await.until(Duration.ofSeconds(30), deploymentId + " " + state, () -> {
-      JsonObject d = api.get("/v1/deployments/" + deploymentId).json();
-      return d != null && state.equals(d.getString("state")) ? d : null;
-    });
+    return Await.until(
+        Duration.ofSeconds(30),
+        deploymentId + " " + state,
+        () -> {
+          JsonObject d = api.get("/v1/deployments/" + deploymentId).json();
+          return d != null && state.equals(d.getString("state")) ? d : null;
+        });
   }
 }

@@ -14,22 +14,29 @@ import java.util.Set;
 
 /**
  * Replays a simulator timeline (as GET /v1/instances/{id}/fleet/timeline returns it) into the
- * fleet's state over time, so tests prove what was serving when instead of assuming it.
- * "Serving" counts ready replicas whose release receives traffic: all ready replicas when no
- * weights are set, else those of releases with a weight above 0.
+ * fleet's state over time, so tests prove what was serving when instead of assuming it. "Serving"
+ * counts ready replicas whose release receives traffic: all ready replicas when no weights are set,
+ * else those of releases with a weight above 0.
  */
 public final class FleetHistory {
   /** The fleet right after every entry at one instant was applied. */
-  public record Sample(Instant at, int serving, int running, Map<String, Integer> readyByRelease,
+  public record Sample(
+      Instant at,
+      int serving,
+      int running,
+      Map<String, Integer> readyByRelease,
       Map<String, Integer> weights) {}
 
   private final List<JsonObject> entries;
   private final List<Sample> samples = new ArrayList<>();
 
   public FleetHistory(List<JsonObject> entries) {
-    this.entries = entries.stream()
-        .sorted(Comparator.comparing((JsonObject e) -> Instant.parse(e.getString("at"))).thenComparing(e -> e.getLong("seq")))
-        .toList();
+    this.entries =
+        entries.stream()
+            .sorted(
+                Comparator.comparing((JsonObject e) -> Instant.parse(e.getString("at")))
+                    .thenComparing(e -> e.getLong("seq")))
+            .toList();
     replay();
   }
 
@@ -46,7 +53,8 @@ public final class FleetHistory {
           releaseOf.put(replica, e.getJsonObject("release").getString("id"));
           live.add(replica);
         }
-        case "replica.adopted" -> releaseOf.put(replica, e.getJsonObject("release").getString("id"));
+        case "replica.adopted" ->
+            releaseOf.put(replica, e.getJsonObject("release").getString("id"));
         case "replica.ready" -> ready.add(replica);
         case "replica.crashed" -> ready.remove(replica);
         case "replica.stopped" -> {
@@ -59,17 +67,21 @@ public final class FleetHistory {
             weights.put(w.getKey(), ((Number) w.getValue()).intValue());
           }
         }
-        default -> { }
+        default -> {}
       }
-      boolean lastAtThisInstant = i + 1 == entries.size()
-          || !entries.get(i + 1).getString("at").equals(e.getString("at"));
+      boolean lastAtThisInstant =
+          i + 1 == entries.size() || !entries.get(i + 1).getString("at").equals(e.getString("at"));
       if (lastAtThisInstant) {
         samples.add(sample(Instant.parse(e.getString("at")), releaseOf, live, ready, weights));
       }
     }
   }
 
-  private static Sample sample(Instant at, Map<String, String> releaseOf, Set<String> live, Set<String> ready,
+  private static Sample sample(
+      Instant at,
+      Map<String, String> releaseOf,
+      Set<String> live,
+      Set<String> ready,
       Map<String, Integer> weights) {
     Map<String, Integer> readyBy = new LinkedHashMap<>();
     ready.forEach(r -> readyBy.merge(releaseOf.get(r), 1, Integer::sum));
@@ -82,7 +94,10 @@ public final class FleetHistory {
     return new Sample(at, serving, live.size(), readyBy, Map.copyOf(weights));
   }
 
-  /** The samples in force during [from, to]: the last one at or before {@code from}, then every later one up to {@code to}. */
+  /**
+   * The samples in force during [from, to]: the last one at or before {@code from}, then every
+   * later one up to {@code to}.
+   */
   public List<Sample> during(Instant from, Instant to) {
     List<Sample> out = new ArrayList<>();
     Sample before = null;
@@ -114,7 +129,9 @@ public final class FleetHistory {
       Instant at = Instant.parse(e.getString("at"));
       if (e.getString("kind").equals("traffic.set") && !at.isBefore(from) && !at.isAfter(to)) {
         Map<String, Integer> w = new HashMap<>();
-        e.getJsonObject("detail").getJsonObject("weights").forEach(x -> w.put(x.getKey(), ((Number) x.getValue()).intValue()));
+        e.getJsonObject("detail")
+            .getJsonObject("weights")
+            .forEach(x -> w.put(x.getKey(), ((Number) x.getValue()).intValue()));
         out.add(w);
       }
     }

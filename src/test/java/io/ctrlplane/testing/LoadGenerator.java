@@ -33,8 +33,14 @@ public final class LoadGenerator implements AutoCloseable {
 
   public LoadGenerator(Vertx vertx, String host, int port, int concurrency) {
     this.port = port;
-    this.client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost(host).setDefaultPort(port)
-        .setKeepAlive(true).setConnectTimeout(2_000), new PoolOptions().setHttp1MaxSize(concurrency));
+    this.client =
+        vertx.createHttpClient(
+            new HttpClientOptions()
+                .setDefaultHost(host)
+                .setDefaultPort(port)
+                .setKeepAlive(true)
+                .setConnectTimeout(2_000),
+            new PoolOptions().setHttp1MaxSize(concurrency));
     this.loops = concurrency;
     for (int i = 0; i < concurrency; i++) {
       vertx.runOnContext(v -> next());
@@ -49,15 +55,24 @@ public final class LoadGenerator implements AutoCloseable {
       }
       return;
     }
-    client.request(new RequestOptions().setMethod(HttpMethod.GET).setURI("/").setTimeout(5_000))
+    client
+        .request(new RequestOptions().setMethod(HttpMethod.GET).setURI("/").setTimeout(5_000))
         .compose(req -> req.send())
-        .compose(resp -> resp.body().map(body -> {
-          if (resp.statusCode() != 200) {
-            return new Sample(System.currentTimeMillis(), null, resp.statusCode() + " " + body.toString().trim());
-          }
-          Matcher m = VERSION.matcher(body.toString());
-          return new Sample(System.currentTimeMillis(), m.find() ? m.group(1) : "?", null);
-        }))
+        .compose(
+            resp ->
+                resp.body()
+                    .map(
+                        body -> {
+                          if (resp.statusCode() != 200) {
+                            return new Sample(
+                                System.currentTimeMillis(),
+                                null,
+                                resp.statusCode() + " " + body.toString().trim());
+                          }
+                          Matcher m = VERSION.matcher(body.toString());
+                          return new Sample(
+                              System.currentTimeMillis(), m.find() ? m.group(1) : "?", null);
+                        }))
         .otherwise(e -> new Sample(System.currentTimeMillis(), null, e.toString()))
         .onSuccess(samples::add)
         .onComplete(ar -> next());
@@ -87,7 +102,9 @@ public final class LoadGenerator implements AutoCloseable {
   /** Waits until at least {@code n} more answers arrived than now. */
   public void awaitMore(int n) {
     int target = size() + n;
-    Await.until(java.time.Duration.ofSeconds(60), n + " more answers from the router on port " + port,
+    Await.until(
+        java.time.Duration.ofSeconds(60),
+        n + " more answers from the router on port " + port,
         () -> size() >= target ? true : null);
   }
 
@@ -98,14 +115,22 @@ public final class LoadGenerator implements AutoCloseable {
   /** Answers per version, in the order versions first appeared. */
   public Map<String, Integer> byVersion() {
     Map<String, Integer> counts = new LinkedHashMap<>();
-    samples().stream().filter(s -> s.version() != null).forEach(s -> counts.merge(s.version(), 1, Integer::sum));
+    samples().stream()
+        .filter(s -> s.version() != null)
+        .forEach(s -> counts.merge(s.version(), 1, Integer::sum));
     return counts;
   }
 
   public String summary() {
     List<Sample> failed = failures();
-    return size() + " requests, " + failed.size() + " failed, by version " + byVersion()
-        + (failed.isEmpty() ? "" : ", first failures " + failed.subList(0, Math.min(3, failed.size())));
+    return size()
+        + " requests, "
+        + failed.size()
+        + " failed, by version "
+        + byVersion()
+        + (failed.isEmpty()
+            ? ""
+            : ", first failures " + failed.subList(0, Math.min(3, failed.size())));
   }
 
   @Override

@@ -24,14 +24,26 @@ public final class RunnerProcess implements AutoCloseable {
     this.log = log;
   }
 
-  public static RunnerProcess start(String name, AppConfig config, int leaseSeconds, Path logDir) throws IOException {
+  public static RunnerProcess start(String name, AppConfig config, int leaseSeconds, Path logDir)
+      throws IOException {
     Files.createDirectories(logDir);
     Path log = logDir.resolve(name + ".log");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb = new ProcessBuilder(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-        "-cp", System.getProperty("java.class.path"), "io.ctrlplane.Main", "serve", "--roles", "runner"))
-        .redirectErrorStream(true)
-        .redirectOutput(log.toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                List.of(
+                    java,
+                    "-Xmx256m",
+                    "-XX:+UseSerialGC",
+                    "-XX:TieredStopAtLevel=1",
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    "io.ctrlplane.Main",
+                    "serve",
+                    "--roles",
+                    "runner"))
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
     Map<String, String> env = pb.environment();
     env.put("CTRLPLANE_PG_URL", config.postgres().url());
     env.put("CTRLPLANE_PG_USER", config.postgres().user());
@@ -72,16 +84,20 @@ public final class RunnerProcess implements AutoCloseable {
 
   /** Waits until the log contains {@code text}; fails early if the process died. */
   public void awaitLog(String text, Duration timeout) {
-    Await.until(timeout, name + " to log '" + text + "'", () -> {
-      String out = log();
-      if (out.contains(text)) {
-        return true;
-      }
-      if (!process.isAlive()) {
-        throw new IllegalStateException(name + " exited with " + process.exitValue() + ":\n" + out);
-      }
-      return null;
-    });
+    Await.until(
+        timeout,
+        name + " to log '" + text + "'",
+        () -> {
+          String out = log();
+          if (out.contains(text)) {
+            return true;
+          }
+          if (!process.isAlive()) {
+            throw new IllegalStateException(
+                name + " exited with " + process.exitValue() + ":\n" + out);
+          }
+          return null;
+        });
   }
 
   /** kill -9: no shutdown hook, no lease handed back. */
@@ -92,7 +108,10 @@ public final class RunnerProcess implements AutoCloseable {
 
   /** kill -STOP / -CONT: a runner frozen in place, as by a long GC pause, then thawed. */
   public void signal(String signal) throws IOException, InterruptedException {
-    new ProcessBuilder("kill", "-" + signal, String.valueOf(pid())).inheritIO().start().waitFor(10, TimeUnit.SECONDS);
+    new ProcessBuilder("kill", "-" + signal, String.valueOf(pid()))
+        .inheritIO()
+        .start()
+        .waitFor(10, TimeUnit.SECONDS);
   }
 
   @Override

@@ -23,8 +23,10 @@ import java.util.stream.Stream;
 public final class TestStack {
   /** The admin key of the default tenant every test server accepts (security.bootstrap_api_key). */
   public static final String BOOTSTRAP_KEY = "test-bootstrap-admin-key-0123456789abcdef";
+
   /** The AES-256 key every test server seals secret_env with (security.encryption_key). */
   public static final String ENCRYPTION_KEY = "dGVzdC1lbmNyeXB0aW9uLWtleS0zMi1ieXRlcy0wMDA=";
+
   private static final String TEMPLATE = "ctrlplane_template";
   private static TestStack instance;
 
@@ -34,7 +36,8 @@ public final class TestStack {
   private final String pgPassword;
   private final String kafkaBootstrap;
 
-  private TestStack(String pgHost, int pgPort, String pgUser, String pgPassword, String kafkaBootstrap) {
+  private TestStack(
+      String pgHost, int pgPort, String pgUser, String pgPassword, String kafkaBootstrap) {
     this.pgHost = pgHost;
     this.pgPort = pgPort;
     this.pgUser = pgUser;
@@ -54,7 +57,8 @@ public final class TestStack {
   }
 
   private static TestStack start() throws Exception {
-    Path dir = Path.of(System.getProperty("ctrlplane.test.dir", "target/test-stack")).toAbsolutePath();
+    Path dir =
+        Path.of(System.getProperty("ctrlplane.test.dir", "target/test-stack")).toAbsolutePath();
     deleteTree(dir);
     String extPg = System.getenv("CTRLPLANE_TEST_PG_URL");
     String extKafka = System.getenv("CTRLPLANE_TEST_KAFKA_BOOTSTRAP_SERVERS");
@@ -114,24 +118,53 @@ public final class TestStack {
   private JsonObject json(String database, String topic) {
     return new JsonObject()
         .put("roles", "api,runner,relay")
-        .put("http", new JsonObject().put("host", "127.0.0.1").put("port", freePort()).put("instances", 1))
-        .put("postgres", new JsonObject().put("url", "postgresql://" + pgHost + ":" + pgPort + "/" + database)
-            .put("user", pgUser).put("password", pgPassword).put("pool_size", 4))
-        .put("kafka", new JsonObject().put("bootstrap_servers", kafkaBootstrap).put("topic", topic)
-            .put("topic_partitions", 3).put("replication_factor", 1).put("startup_timeout_ms", 15000))
-        .put("runner", new JsonObject().put("instances", 1).put("lease_seconds", 5).put("poll_ms", 500))
+        .put(
+            "http",
+            new JsonObject().put("host", "127.0.0.1").put("port", freePort()).put("instances", 1))
+        .put(
+            "postgres",
+            new JsonObject()
+                .put("url", "postgresql://" + pgHost + ":" + pgPort + "/" + database)
+                .put("user", pgUser)
+                .put("password", pgPassword)
+                .put("pool_size", 4))
+        .put(
+            "kafka",
+            new JsonObject()
+                .put("bootstrap_servers", kafkaBootstrap)
+                .put("topic", topic)
+                .put("topic_partitions", 3)
+                .put("replication_factor", 1)
+                .put("startup_timeout_ms", 15000))
+        .put(
+            "runner",
+            new JsonObject().put("instances", 1).put("lease_seconds", 5).put("poll_ms", 500))
         .put("relay", new JsonObject().put("poll_ms", 500).put("batch_size", 500))
-        .put("dev", new JsonObject().put("data_dir", "target/unused").put("postgres_port", 0).put("kafka_port", 0))
+        .put(
+            "dev",
+            new JsonObject()
+                .put("data_dir", "target/unused")
+                .put("postgres_port", 0)
+                .put("kafka_port", 0))
         // authentication stays on in tests: ApiClient sends the bootstrap key
-        .put("security", new JsonObject().put("auth_enabled", true).put("bootstrap_api_key", BOOTSTRAP_KEY)
-            .put("encryption_key", ENCRYPTION_KEY));
+        .put(
+            "security",
+            new JsonObject()
+                .put("auth_enabled", true)
+                .put("bootstrap_api_key", BOOTSTRAP_KEY)
+                .put("encryption_key", ENCRYPTION_KEY));
   }
 
   private void recreate(String name, String template) throws Exception {
     String url = "jdbc:postgresql://" + pgHost + ":" + pgPort + "/postgres";
-    try (Connection c = DriverManager.getConnection(url, pgUser, pgPassword); Statement s = c.createStatement()) {
+    try (Connection c = DriverManager.getConnection(url, pgUser, pgPassword);
+        Statement s = c.createStatement()) {
       s.execute("DROP DATABASE IF EXISTS \"" + name + "\" WITH (FORCE)");
-      s.execute("CREATE DATABASE \"" + name + "\"" + (template == null ? "" : " TEMPLATE \"" + template + "\""));
+      s.execute(
+          "CREATE DATABASE \""
+              + name
+              + "\""
+              + (template == null ? "" : " TEMPLATE \"" + template + "\""));
     }
   }
 

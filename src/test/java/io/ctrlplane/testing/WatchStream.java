@@ -17,11 +17,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 
 /**
- * A watch stream (Server-Sent Events) opened the way a client opens it, read on a thread of its own so a
- * test can wait for events, comments and the end of the stream, each with a deadline.
+ * A watch stream (Server-Sent Events) opened the way a client opens it, read on a thread of its own
+ * so a test can wait for events, comments and the end of the stream, each with a deadline.
  */
 public final class WatchStream implements AutoCloseable {
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final HttpResponse<InputStream> response;
   private final List<SseParser.Event> events = new CopyOnWriteArrayList<>();
   private final List<String> comments = new CopyOnWriteArrayList<>();
@@ -36,10 +37,15 @@ public final class WatchStream implements AutoCloseable {
     reader.start();
   }
 
-  /** Opens {@code path} with {@code key} ({@link ApiClient#NO_KEY}: no Authorization); returns once the head arrived. */
+  /**
+   * Opens {@code path} with {@code key} ({@link ApiClient#NO_KEY}: no Authorization); returns once
+   * the head arrived.
+   */
   public static WatchStream open(int port, String path, String key) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-        .header("accept", "text/event-stream").GET();
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .header("accept", "text/event-stream")
+            .GET();
     if (!key.isEmpty()) {
       request.header("Authorization", "Bearer " + key);
     }
@@ -84,8 +90,10 @@ public final class WatchStream implements AutoCloseable {
   }
 
   /** The first event (in order) that matches, waiting for it. */
-  public SseParser.Event await(Duration timeout, String what, Predicate<SseParser.Event> condition) {
-    return Await.until(timeout, what, () -> events.stream().filter(condition).findFirst().orElse(null));
+  public SseParser.Event await(
+      Duration timeout, String what, Predicate<SseParser.Event> condition) {
+    return Await.until(
+        timeout, what, () -> events.stream().filter(condition).findFirst().orElse(null));
   }
 
   public void awaitEnd(Duration timeout) {
@@ -96,7 +104,8 @@ public final class WatchStream implements AutoCloseable {
     boolean stream = status() == 200;
     StringBuilder text = new StringBuilder();
     SseParser parser = new SseParser();
-    try (BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+    try (BufferedReader lines =
+        new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = lines.readLine()) != null) {
         if (!stream) {

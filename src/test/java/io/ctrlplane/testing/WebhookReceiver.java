@@ -16,9 +16,9 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * A local HTTP receiver for webhook tests. Each path answers by a script: the n-th request to it (1, 2,
- * ...) gets the status the script returns, or no answer at all when it returns null (a hung receiver).
- * Every request is recorded with its headers and raw body.
+ * A local HTTP receiver for webhook tests. Each path answers by a script: the n-th request to it
+ * (1, 2, ...) gets the status the script returns, or no answer at all when it returns null (a hung
+ * receiver). Every request is recorded with its headers and raw body.
  */
 public final class WebhookReceiver implements AutoCloseable {
   /** One request as received. */
@@ -27,15 +27,20 @@ public final class WebhookReceiver implements AutoCloseable {
       return new String(body, StandardCharsets.UTF_8);
     }
 
-    /** Checks the signature the way a receiver would: HMAC-SHA256 of the raw body, constant-time compare. */
+    /**
+     * Checks the signature the way a receiver would: HMAC-SHA256 of the raw body, constant-time
+     * compare.
+     */
     public boolean signedWith(String secret) {
       try {
         Mac mac = Mac.getInstance("HmacSHA256");
         mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
         String expected = "sha256=" + HexFormat.of().formatHex(mac.doFinal(body));
         String got = headers.get("Ctrlplane-Signature");
-        return got != null && MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII),
-            got.getBytes(StandardCharsets.US_ASCII));
+        return got != null
+            && MessageDigest.isEqual(
+                expected.getBytes(StandardCharsets.US_ASCII),
+                got.getBytes(StandardCharsets.US_ASCII));
       } catch (Exception e) {
         throw new IllegalStateException(e);
       }
@@ -73,15 +78,21 @@ public final class WebhookReceiver implements AutoCloseable {
   }
 
   private void handle(HttpServerRequest req) {
-    req.body().onSuccess(body -> {
-      Request r = new Request(req.path(), MultiMap.caseInsensitiveMultiMap().addAll(req.headers()), body.getBytes());
-      requests.add(r);
-      int n = counts.merge(req.path(), 1, Integer::sum);
-      Integer status = scripts.getOrDefault(req.path(), i -> 200).apply(n);
-      if (status != null) {
-        req.response().setStatusCode(status).end();
-      }
-    });
+    req.body()
+        .onSuccess(
+            body -> {
+              Request r =
+                  new Request(
+                      req.path(),
+                      MultiMap.caseInsensitiveMultiMap().addAll(req.headers()),
+                      body.getBytes());
+              requests.add(r);
+              int n = counts.merge(req.path(), 1, Integer::sum);
+              Integer status = scripts.getOrDefault(req.path(), i -> 200).apply(n);
+              if (status != null) {
+                req.response().setStatusCode(status).end();
+              }
+            });
   }
 
   @Override

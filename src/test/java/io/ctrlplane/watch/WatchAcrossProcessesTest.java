@@ -25,15 +25,16 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The API in this JVM, the rollout in a runner process: the watch learns of each step from PostgreSQL
- * NOTIFY alone (the fallback re-read is set to a minute, longer than the whole rollout).
+ * The API in this JVM, the rollout in a runner process: the watch learns of each step from
+ * PostgreSQL NOTIFY alone (the fallback re-read is set to a minute, longer than the whole rollout).
  */
 @ExtendWith(VertxExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @DisplayName("A watch on one process sees a rollout driven by a runner in another")
 class WatchAcrossProcessesTest {
   private static final Duration END = Duration.ofSeconds(60);
-  private static final JsonObject SLOW = new JsonObject().put("start_delay_ms", 200).put("ready_delay_ms", 300);
+  private static final JsonObject SLOW =
+      new JsonObject().put("start_delay_ms", 200).put("ready_delay_ms", 300);
   private AppConfig config;
   private Server server;
   private ApiClient api;
@@ -42,13 +43,16 @@ class WatchAcrossProcessesTest {
 
   @BeforeAll
   void start(Vertx vertx) throws Exception {
-    JsonObject json = TestStack.get().jsonFor(WatchAcrossProcessesTest.class).put("roles", "api,relay");
+    JsonObject json =
+        TestStack.get().jsonFor(WatchAcrossProcessesTest.class).put("roles", "api,relay");
     json.getJsonObject("http").put("watch_poll_ms", 60_000).put("watch_keepalive_ms", 60_000);
     config = AppConfig.from(json);
     server = Await.result(Server.start(config), Duration.ofSeconds(60));
     api = new ApiClient(vertx, config.http().port());
     rollouts = new Rollouts(api);
-    runner = RunnerProcess.start("watch-runner", config, 5, Path.of("target", "runner-processes", "watch"));
+    runner =
+        RunnerProcess.start(
+            "watch-runner", config, 5, Path.of("target", "runner-processes", "watch"));
     runner.awaitLog("Ctrl Plane is up", Duration.ofSeconds(60));
   }
 
@@ -60,27 +64,48 @@ class WatchAcrossProcessesTest {
   }
 
   @Test
-  @DisplayName("every step boundary and the terminal state arrive through NOTIFY, and the stream ends")
+  @DisplayName(
+      "every step boundary and the terminal state arrive through NOTIFY, and the stream ends")
   void stepsAndEnd() {
     String instanceId = rollouts.instance(3, SLOW);
-    rollouts.awaitState(rollouts.deploy(instanceId, "acme/app:1", "rolling", null), "succeeded", END);
-    String id = rollouts.deploy(instanceId, "acme/app:2", "rolling", new JsonObject().put("max_surge", 1));
-    try (WatchStream deployment = WatchStream.open(config.http().port(), "/v1/deployments/" + id + "/watch");
-        WatchStream instance = WatchStream.open(config.http().port(), "/v1/instances/" + instanceId + "/watch")) {
+    rollouts.awaitState(
+        rollouts.deploy(instanceId, "acme/app:1", "rolling", null), "succeeded", END);
+    String id =
+        rollouts.deploy(instanceId, "acme/app:2", "rolling", new JsonObject().put("max_surge", 1));
+    try (WatchStream deployment =
+            WatchStream.open(config.http().port(), "/v1/deployments/" + id + "/watch");
+        WatchStream instance =
+            WatchStream.open(config.http().port(), "/v1/instances/" + instanceId + "/watch")) {
       deployment.awaitEnd(END);
-      List<JsonObject> seen = deployment.events().stream().map(e -> new JsonObject(e.data())).toList();
+      List<JsonObject> seen =
+          deployment.events().stream().map(e -> new JsonObject(e.data())).toList();
       assertThat(seen.get(seen.size() - 1).getString("state")).isEqualTo("succeeded");
       JsonObject done = rollouts.deployment(id);
       int steps = done.getJsonObject("progress").getInteger("steps");
-      List<Integer> stepsSeen = seen.stream().map(d -> d.getJsonObject("progress"))
-          .filter(p -> p != null && p.containsKey("step")).map(p -> p.getInteger("step")).distinct().toList();
+      List<Integer> stepsSeen =
+          seen.stream()
+              .map(d -> d.getJsonObject("progress"))
+              .filter(p -> p != null && p.containsKey("step"))
+              .map(p -> p.getInteger("step"))
+              .distinct()
+              .toList();
       assertThat(steps).as("a rollout of several steps").isGreaterThan(4);
-      assertThat(stepsSeen).as("most step boundaries, in order (a fast pair may fold into one event)")
-          .isSorted().hasSizeGreaterThanOrEqualTo(steps / 2);
+      assertThat(stepsSeen)
+          .as("most step boundaries, in order (a fast pair may fold into one event)")
+          .isSorted()
+          .hasSizeGreaterThanOrEqualTo(steps / 2);
       assertThat(runner.log()).contains(id);
 
-      SseParser.Event released = instance.await(END, "the instance on v2", e -> e.type().equals("instance")
-          && new JsonObject(e.data()).getJsonObject("current_release").getInteger("version") == 2);
+      SseParser.Event released =
+          instance.await(
+              END,
+              "the instance on v2",
+              e ->
+                  e.type().equals("instance")
+                      && new JsonObject(e.data())
+                              .getJsonObject("current_release")
+                              .getInteger("version")
+                          == 2);
       assertThat(released.data()).isEqualTo(api.get("/v1/instances/" + instanceId).text());
     }
   }

@@ -33,7 +33,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @DisplayName("Watch streams (SSE) show a deployment or an instance as it changes")
 class WatchTest {
   private static final Duration END = Duration.ofSeconds(30);
-  private static final Pattern OPEN_GAUGE = Pattern.compile("(?m)^ctrlplane_watch_open(?:\\{[^}]*\\})? ([0-9.]+)$");
+  private static final Pattern OPEN_GAUGE =
+      Pattern.compile("(?m)^ctrlplane_watch_open(?:\\{[^}]*\\})? ([0-9.]+)$");
   private AppConfig config;
   private Server server;
   private ApiClient api;
@@ -57,7 +58,8 @@ class WatchTest {
 
   @AfterEach
   void noWatchLeaks() {
-    Await.until(Duration.ofSeconds(10), "every watch released", () -> openWatches() == 0 ? true : null);
+    Await.until(
+        Duration.ofSeconds(10), "every watch released", () -> openWatches() == 0 ? true : null);
   }
 
   private WatchStream watch(String path) {
@@ -76,17 +78,23 @@ class WatchTest {
 
   private String liveInstance() {
     String instanceId = rollouts.instance(2);
-    rollouts.awaitState(rollouts.deploy(instanceId, "acme/app:1", "rolling", null), "succeeded", END);
+    rollouts.awaitState(
+        rollouts.deploy(instanceId, "acme/app:1", "rolling", null), "succeeded", END);
     return instanceId;
   }
 
   @Test
-  @DisplayName("a canary: the current state first, each step as it happens, the pause, then after promote the end state, and the stream closes")
+  @DisplayName(
+      "a canary: the current state first, each step as it happens, the pause, then after promote the end state, and the stream closes")
   void canaryUntilTheEnd() {
     String instanceId = liveInstance();
-    JsonArray steps = new JsonArray().add(new JsonObject().put("set_weight", 50))
-        .add(new JsonObject().put("pause", new JsonObject())).add(new JsonObject().put("set_weight", 100));
-    String id = rollouts.deploy(instanceId, "acme/app:2", "canary", new JsonObject().put("steps", steps));
+    JsonArray steps =
+        new JsonArray()
+            .add(new JsonObject().put("set_weight", 50))
+            .add(new JsonObject().put("pause", new JsonObject()))
+            .add(new JsonObject().put("set_weight", 100));
+    String id =
+        rollouts.deploy(instanceId, "acme/app:2", "canary", new JsonObject().put("steps", steps));
     try (WatchStream stream = watch("/v1/deployments/" + id + "/watch")) {
       assertThat(stream.status()).isEqualTo(200);
       assertThat(stream.contentType()).startsWith("text/event-stream");
@@ -95,27 +103,46 @@ class WatchTest {
       assertThat(data(first).getString("id")).isEqualTo(id);
       assertThat(data(first).getString("state")).isIn("pending", "running");
 
-      SseParser.Event paused = stream.await(END, "the canary at its pause", e -> {
-        JsonObject progress = data(e).getJsonObject("progress");
-        return progress != null && "pause".equals(progress.getString("blocked_on"));
-      });
-      assertThat(data(paused).getJsonObject("progress").getJsonObject("traffic").getInteger("new")).isEqualTo(50);
+      SseParser.Event paused =
+          stream.await(
+              END,
+              "the canary at its pause",
+              e -> {
+                JsonObject progress = data(e).getJsonObject("progress");
+                return progress != null && "pause".equals(progress.getString("blocked_on"));
+              });
+      assertThat(data(paused).getJsonObject("progress").getJsonObject("traffic").getInteger("new"))
+          .isEqualTo(50);
       assertThat(stream.ended()).as("a paused deployment's stream stays open").isFalse();
-      assertThat(api.post("/v1/deployments/" + id + "/promote", new JsonObject()).status()).isEqualTo(202);
+      assertThat(api.post("/v1/deployments/" + id + "/promote", new JsonObject()).status())
+          .isEqualTo(202);
 
       stream.awaitEnd(END);
       List<SseParser.Event> events = stream.events();
       SseParser.Event last = events.get(events.size() - 1);
       assertThat(data(last).getString("state")).isEqualTo("succeeded");
-      assertThat(last.data()).as("the last event is what GET shows").isEqualTo(api.get("/v1/deployments/" + id).text());
+      assertThat(last.data())
+          .as("the last event is what GET shows")
+          .isEqualTo(api.get("/v1/deployments/" + id).text());
       assertThat(events).allSatisfy(e -> assertThat(e.type()).isEqualTo("deployment"));
-      assertThat(events.stream().map(e -> Long.parseLong(e.id())).toList()).as("ids increase").isSorted()
+      assertThat(events.stream().map(e -> Long.parseLong(e.id())).toList())
+          .as("ids increase")
+          .isSorted()
           .doesNotHaveDuplicates();
-      assertThat(events.stream().map(SseParser.Event::data).toList()).as("only changes are sent")
+      assertThat(events.stream().map(SseParser.Event::data).toList())
+          .as("only changes are sent")
           .doesNotHaveDuplicates();
-      List<Integer> stepsSeen = events.stream().map(e -> data(e).getJsonObject("progress"))
-          .filter(p -> p != null && p.containsKey("step")).map(p -> p.getInteger("step")).distinct().toList();
-      assertThat(stepsSeen).as("progress moved through several steps, in order").hasSizeGreaterThan(2).isSorted();
+      List<Integer> stepsSeen =
+          events.stream()
+              .map(e -> data(e).getJsonObject("progress"))
+              .filter(p -> p != null && p.containsKey("step"))
+              .map(p -> p.getInteger("step"))
+              .distinct()
+              .toList();
+      assertThat(stepsSeen)
+          .as("progress moved through several steps, in order")
+          .hasSizeGreaterThan(2)
+          .isSorted();
     }
   }
 
@@ -135,23 +162,42 @@ class WatchTest {
   }
 
   @Test
-  @DisplayName("an instance: itself first, then its deployments as they change and itself when its release changes; keep-alive comments meanwhile")
+  @DisplayName(
+      "an instance: itself first, then its deployments as they change and itself when its release changes; keep-alive comments meanwhile")
   void instanceWatch() {
     String instanceId = liveInstance();
     try (WatchStream stream = watch("/v1/instances/" + instanceId + "/watch")) {
       SseParser.Event first = stream.await(END, "the first event", e -> true);
       assertThat(first.type()).isEqualTo("instance");
       assertThat(first.data()).isEqualTo(api.get("/v1/instances/" + instanceId).text());
-      Await.until(END, "a keep-alive comment", () -> stream.comments().contains("keep-alive") ? true : null);
-      assertThat(stream.events()).as("nothing in flight, nothing changed: only the instance").hasSize(1);
+      Await.until(
+          END,
+          "a keep-alive comment",
+          () -> stream.comments().contains("keep-alive") ? true : null);
+      assertThat(stream.events())
+          .as("nothing in flight, nothing changed: only the instance")
+          .hasSize(1);
 
       String id = rollouts.deploy(instanceId, "acme/app:2", "rolling", null);
-      stream.await(END, "the new deployment", e -> e.type().equals("deployment") && data(e).getString("id").equals(id));
-      stream.await(END, "its success", e -> e.type().equals("deployment") && data(e).getString("id").equals(id)
-          && data(e).getString("state").equals("succeeded"));
-      SseParser.Event changed = stream.await(END, "the instance on v2", e -> e.type().equals("instance")
-          && data(e).getJsonObject("current_release") != null
-          && data(e).getJsonObject("current_release").getInteger("version") == 2);
+      stream.await(
+          END,
+          "the new deployment",
+          e -> e.type().equals("deployment") && data(e).getString("id").equals(id));
+      stream.await(
+          END,
+          "its success",
+          e ->
+              e.type().equals("deployment")
+                  && data(e).getString("id").equals(id)
+                  && data(e).getString("state").equals("succeeded"));
+      SseParser.Event changed =
+          stream.await(
+              END,
+              "the instance on v2",
+              e ->
+                  e.type().equals("instance")
+                      && data(e).getJsonObject("current_release") != null
+                      && data(e).getJsonObject("current_release").getInteger("version") == 2);
       assertThat(changed.data()).isEqualTo(api.get("/v1/instances/" + instanceId).text());
       assertThat(openWatches()).isEqualTo(1.0);
       assertThat(stream.ended()).as("an instance watch never ends by itself").isFalse();
@@ -163,35 +209,48 @@ class WatchTest {
   @DisplayName("an instance with a deployment in flight: the instance, then that deployment")
   void instanceWithDeploymentInFlight() {
     String instanceId = liveInstance();
-    JsonArray steps = new JsonArray().add(new JsonObject().put("set_weight", 50))
-        .add(new JsonObject().put("pause", new JsonObject()));
-    String id = rollouts.deploy(instanceId, "acme/app:2", "canary", new JsonObject().put("steps", steps));
+    JsonArray steps =
+        new JsonArray()
+            .add(new JsonObject().put("set_weight", 50))
+            .add(new JsonObject().put("pause", new JsonObject()));
+    String id =
+        rollouts.deploy(instanceId, "acme/app:2", "canary", new JsonObject().put("steps", steps));
     try (WatchStream stream = watch("/v1/instances/" + instanceId + "/watch")) {
       stream.await(END, "two events", e -> stream.events().size() >= 2);
       assertThat(stream.events().get(0).type()).isEqualTo("instance");
       assertThat(stream.events().get(1).type()).isEqualTo("deployment");
       assertThat(data(stream.events().get(1)).getString("id")).isEqualTo(id);
-      assertThat(api.post("/v1/deployments/" + id + "/cancel", new JsonObject()).status()).isEqualTo(202);
-      stream.await(END, "the cancel", e -> e.type().equals("deployment") && "cancelled".equals(data(e).getString("state")));
+      assertThat(api.post("/v1/deployments/" + id + "/cancel", new JsonObject()).status())
+          .isEqualTo(202);
+      stream.await(
+          END,
+          "the cancel",
+          e -> e.type().equals("deployment") && "cancelled".equals(data(e).getString("state")));
     }
   }
 
   @Test
-  @DisplayName("revoking the key that opened a watch ends its stream (within a keep-alive); the reconnect is refused")
+  @DisplayName(
+      "revoking the key that opened a watch ends its stream (within a keep-alive); the reconnect is refused")
   void revokedKeyEndsTheStream() {
     String instanceId = rollouts.instance(1);
     JsonObject reader = Keys.viaApi(api, "watcher", Scope.READ);
     String path = "/v1/instances/" + instanceId + "/watch";
-    try (WatchStream stream = WatchStream.open(config.http().port(), path, reader.getString("key"))) {
+    try (WatchStream stream =
+        WatchStream.open(config.http().port(), path, reader.getString("key"))) {
       stream.await(END, "the first event", e -> true);
-      Await.until(END, "a keep-alive comment", () -> stream.comments().contains("keep-alive") ? true : null);
+      Await.until(
+          END,
+          "a keep-alive comment",
+          () -> stream.comments().contains("keep-alive") ? true : null);
       assertThat(stream.ended()).as("open while the key is valid").isFalse();
 
       assertThat(api.delete("/v1/api-keys/" + reader.getString("id")).status()).isEqualTo(204);
       stream.awaitEnd(END);
       assertThat(stream.comments()).contains("api key revoked");
     }
-    try (WatchStream again = WatchStream.open(config.http().port(), path, reader.getString("key"))) {
+    try (WatchStream again =
+        WatchStream.open(config.http().port(), path, reader.getString("key"))) {
       assertThat(again.status()).isEqualTo(401);
     }
   }

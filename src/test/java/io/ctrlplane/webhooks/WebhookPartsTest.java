@@ -23,7 +23,9 @@ class WebhookPartsTest {
     @Test
     @DisplayName("is sha256= and the hex HMAC-SHA256 of the body (RFC 4231 test case 2)")
     void knownVector() {
-      assertThat(Signature.sign("Jefe", "what do ya want for nothing?".getBytes(StandardCharsets.UTF_8)))
+      assertThat(
+              Signature.sign(
+                  "Jefe", "what do ya want for nothing?".getBytes(StandardCharsets.UTF_8)))
           .isEqualTo("sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
     }
 
@@ -34,7 +36,11 @@ class WebhookPartsTest {
       String header = Signature.sign("secret-one-0123456789", body);
       assertThat(Signature.verify("secret-one-0123456789", body, header)).isTrue();
       assertThat(Signature.verify("secret-two-0123456789", body, header)).isFalse();
-      assertThat(Signature.verify("secret-one-0123456789", "{\"id\":\"evt_2\"}".getBytes(StandardCharsets.UTF_8), header))
+      assertThat(
+              Signature.verify(
+                  "secret-one-0123456789",
+                  "{\"id\":\"evt_2\"}".getBytes(StandardCharsets.UTF_8),
+                  header))
           .isFalse();
       assertThat(Signature.verify("secret-one-0123456789", body, null)).isFalse();
     }
@@ -61,7 +67,9 @@ class WebhookPartsTest {
     @Test
     @DisplayName("defaults to every event type and generates a secret")
     void defaults() {
-      JsonObject ok = WebhookRequest.validate(new JsonObject().put("url", " https://hooks.example.com/x?team=a%20b "));
+      JsonObject ok =
+          WebhookRequest.validate(
+              new JsonObject().put("url", " https://hooks.example.com/x?team=a%20b "));
       assertThat(ok.getString("url")).isEqualTo("https://hooks.example.com/x?team=a%20b");
       assertThat(ok.getJsonArray("event_types")).hasSize(7);
       assertThat(ok.getBoolean("secret_generated")).isTrue();
@@ -71,10 +79,19 @@ class WebhookPartsTest {
     @Test
     @DisplayName("keeps a given secret and de-duplicates event types")
     void given() {
-      JsonObject ok = WebhookRequest.validate(new JsonObject().put("url", "HTTP://localhost:9000/hook")
-          .put("event_types", new JsonArray().add("deploy.failed").add("deploy.failed").add("deploy.rolled_back"))
-          .put("secret", "0123456789abcdef"));
-      assertThat(ok.getJsonArray("event_types")).containsExactly("deploy.failed", "deploy.rolled_back");
+      JsonObject ok =
+          WebhookRequest.validate(
+              new JsonObject()
+                  .put("url", "HTTP://localhost:9000/hook")
+                  .put(
+                      "event_types",
+                      new JsonArray()
+                          .add("deploy.failed")
+                          .add("deploy.failed")
+                          .add("deploy.rolled_back"))
+                  .put("secret", "0123456789abcdef"));
+      assertThat(ok.getJsonArray("event_types"))
+          .containsExactly("deploy.failed", "deploy.rolled_back");
       assertThat(ok.getString("secret")).isEqualTo("0123456789abcdef");
       assertThat(ok.getString("url")).isEqualTo("http://localhost:9000/hook");
       assertThat(ok.getBoolean("secret_generated")).isFalse();
@@ -83,23 +100,38 @@ class WebhookPartsTest {
     @Test
     @DisplayName("reports every problem at once, without echoing the secret")
     void everyProblem() {
-      JsonObject bad = new JsonObject().put("url", "gopher://example.com").put("event_types", new JsonArray())
-          .put("secret", "short-secret").put("colour", "red");
+      JsonObject bad =
+          new JsonObject()
+              .put("url", "gopher://example.com")
+              .put("event_types", new JsonArray())
+              .put("secret", "short-secret")
+              .put("colour", "red");
       assertThatThrownBy(() -> WebhookRequest.validate(bad))
-          .isInstanceOfSatisfying(ValidationException.class, e -> {
-            assertThat(e.errors()).extracting(f -> f.field())
-                .containsExactlyInAnyOrder("colour", "url", "event_types", "secret");
-            assertThat(e.getMessage()).doesNotContain("short-secret");
-          });
+          .isInstanceOfSatisfying(
+              ValidationException.class,
+              e -> {
+                assertThat(e.errors())
+                    .extracting(f -> f.field())
+                    .containsExactlyInAnyOrder("colour", "url", "event_types", "secret");
+                assertThat(e.getMessage()).doesNotContain("short-secret");
+              });
     }
 
     @Test
     @DisplayName("refuses URLs without a host, with credentials or a fragment")
     void urls() {
-      for (String url : List.of("http://", "https:///path", "https://u:p@example.com/", "https://example.com/#x",
-          "example.com/hook", "ws://example.com/", "not a url")) {
+      for (String url :
+          List.of(
+              "http://",
+              "https:///path",
+              "https://u:p@example.com/",
+              "https://example.com/#x",
+              "example.com/hook",
+              "ws://example.com/",
+              "not a url")) {
         assertThatThrownBy(() -> WebhookRequest.validate(new JsonObject().put("url", url)))
-            .as(url).isInstanceOf(ValidationException.class);
+            .as(url)
+            .isInstanceOf(ValidationException.class);
       }
     }
   }
@@ -134,9 +166,11 @@ class WebhookPartsTest {
       OffsetTracker.Partition old = tracker.started(p0, 5);
       tracker.revoked(List.of(p0));
       assertThat(tracker.inFlight()).isZero();
-      OffsetTracker.Partition fresh = tracker.started(p0, 5); // read again after the partition came back
+      OffsetTracker.Partition fresh =
+          tracker.started(p0, 5); // read again after the partition came back
       tracker.finished(old, 5);
-      assertThat(tracker.committable()).as("the old assignment finishing does not release the new one")
+      assertThat(tracker.committable())
+          .as("the old assignment finishing does not release the new one")
           .isEqualTo(Map.of(p0, 5L));
       tracker.finished(fresh, 5);
       assertThat(tracker.committable()).isEqualTo(Map.of(p0, 6L));

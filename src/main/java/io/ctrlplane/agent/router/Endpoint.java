@@ -25,7 +25,10 @@ final class Endpoint {
     return this.host.equals(host) && this.port == port;
   }
 
-  /** It refused a connection: skip it for a moment (its agent may be gone before the database says so). */
+  /**
+   * It refused a connection: skip it for a moment (its agent may be gone before the database says
+   * so).
+   */
   void markDown(long now) {
     downUntil = now + DOWN_MS;
   }

@@ -52,7 +52,10 @@ final class RouteTable {
     throw new IllegalStateException("weights changed under the draw");
   }
 
-  /** Replicas not tried for this request and not marked down; the marked-down ones when nothing else is left. */
+  /**
+   * Replicas not tried for this request and not marked down; the marked-down ones when nothing else
+   * is left.
+   */
   private List<Endpoint> usable(Set<Endpoint> tried, long now) {
     List<Endpoint> fresh = new ArrayList<>();
     List<Endpoint> down = new ArrayList<>();

@@ -29,8 +29,16 @@ import java.util.Set;
  * table are "retired" until their in-flight requests end, which is what a drain waits for.
  */
 final class Router {
-  private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate",
-      "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade");
+  private static final Set<String> HOP_BY_HOP =
+      Set.of(
+          "connection",
+          "keep-alive",
+          "proxy-authenticate",
+          "proxy-authorization",
+          "te",
+          "trailer",
+          "transfer-encoding",
+          "upgrade");
   private static final int MAX_ATTEMPTS = 3;
   private static final long ORIGIN_IDLE_TIMEOUT_MS = 30_000;
 
@@ -52,8 +60,12 @@ final class Router {
   }
 
   Future<Void> listen(String host) {
-    return vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port))
-        .requestHandler(this::handle).listen().onSuccess(s -> server = s).mapEmpty();
+    return vertx
+        .createHttpServer(new HttpServerOptions().setHost(host).setPort(port))
+        .requestHandler(this::handle)
+        .listen()
+        .onSuccess(s -> server = s)
+        .mapEmpty();
   }
 
   boolean listening() {
@@ -73,13 +85,18 @@ final class Router {
       next.put(e.replicaId, e);
       endpoints.add(e);
     }
-    known.values().stream().filter(e -> next.get(e.replicaId) != e && e.inFlight > 0).forEach(retired::add);
+    known.values().stream()
+        .filter(e -> next.get(e.replicaId) != e && e.inFlight > 0)
+        .forEach(retired::add);
     known.clear();
     known.putAll(next);
     table = new RouteTable(weights, endpoints);
   }
 
-  /** Completes once no request is in flight to a replica that left the routes, or after {@code maxMs}. */
+  /**
+   * Completes once no request is in flight to a replica that left the routes, or after {@code
+   * maxMs}.
+   */
   Future<Void> drained(long maxMs) {
     Promise<Void> done = Promise.promise();
     long deadline = System.currentTimeMillis() + maxMs;
@@ -108,9 +125,10 @@ final class Router {
   }
 
   private void handle(HttpServerRequest req) {
-    boolean bodiless = !req.headers().contains(HttpHeaders.CONTENT_LENGTH)
-        && !req.headers().contains(HttpHeaders.TRANSFER_ENCODING)
-        || "0".equals(req.getHeader(HttpHeaders.CONTENT_LENGTH));
+    boolean bodiless =
+        !req.headers().contains(HttpHeaders.CONTENT_LENGTH)
+                && !req.headers().contains(HttpHeaders.TRANSFER_ENCODING)
+            || "0".equals(req.getHeader(HttpHeaders.CONTENT_LENGTH));
     if (!bodiless) {
       req.pause();
     }
@@ -125,35 +143,46 @@ final class Router {
     }
     tried.add(e);
     e.inFlight++;
-    RequestOptions options = new RequestOptions().setMethod(req.method()).setHost(e.host).setPort(e.port)
-        .setURI(req.uri()).setHeaders(requestHeaders(req)).setIdleTimeout(ORIGIN_IDLE_TIMEOUT_MS);
-    client.request(options).onComplete(ar -> {
-      if (ar.failed()) {
-        // not connected: nothing reached the replica, so any request may go elsewhere
-        e.inFlight--;
-        e.markDown(System.currentTimeMillis());
-        retryOrFail(req, bodiless, tried, 502);
-        return;
-      }
-      HttpClientRequest out = ar.result();
-      Future<HttpClientResponse> sent = bodiless ? out.send() : out.send(req);
-      sent.onComplete(res -> {
-        if (res.failed()) {
-          e.inFlight--;
-          count(e, true);
-          if (bodiless && idempotent(req.method())) {
-            retryOrFail(req, true, tried, 502);
-          } else {
-            fail(req, 502, "the replica closed the connection");
-          }
-          return;
-        }
-        respond(req, res.result(), e);
-      });
-    });
+    RequestOptions options =
+        new RequestOptions()
+            .setMethod(req.method())
+            .setHost(e.host)
+            .setPort(e.port)
+            .setURI(req.uri())
+            .setHeaders(requestHeaders(req))
+            .setIdleTimeout(ORIGIN_IDLE_TIMEOUT_MS);
+    client
+        .request(options)
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                // not connected: nothing reached the replica, so any request may go elsewhere
+                e.inFlight--;
+                e.markDown(System.currentTimeMillis());
+                retryOrFail(req, bodiless, tried, 502);
+                return;
+              }
+              HttpClientRequest out = ar.result();
+              Future<HttpClientResponse> sent = bodiless ? out.send() : out.send(req);
+              sent.onComplete(
+                  res -> {
+                    if (res.failed()) {
+                      e.inFlight--;
+                      count(e, true);
+                      if (bodiless && idempotent(req.method())) {
+                        retryOrFail(req, true, tried, 502);
+                      } else {
+                        fail(req, 502, "the replica closed the connection");
+                      }
+                      return;
+                    }
+                    respond(req, res.result(), e);
+                  });
+            });
   }
 
-  private void retryOrFail(HttpServerRequest req, boolean bodiless, Set<Endpoint> tried, int status) {
+  private void retryOrFail(
+      HttpServerRequest req, boolean bodiless, Set<Endpoint> tried, int status) {
     if (tried.size() < MAX_ATTEMPTS) {
       forward(req, bodiless, tried);
     } else {
@@ -170,26 +199,33 @@ final class Router {
       return;
     }
     out.setStatusCode(in.statusCode()).setStatusMessage(in.statusMessage());
-    in.headers().forEach((name, value) -> {
-      if (!HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT))) {
-        out.headers().add(name, value);
-      }
-    });
+    in.headers()
+        .forEach(
+            (name, value) -> {
+              if (!HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT))) {
+                out.headers().add(name, value);
+              }
+            });
     out.putHeader("x-ctrlplane-replica", e.replicaId);
-    boolean noBody = req.method() == HttpMethod.HEAD || in.statusCode() == 204 || in.statusCode() == 304;
+    boolean noBody =
+        req.method() == HttpMethod.HEAD || in.statusCode() == 204 || in.statusCode() == 304;
     if (!noBody && !in.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
       out.setChunked(true);
     }
-    in.pipeTo(out).onComplete(ar -> {
-      e.inFlight--;
-      count(e, ar.failed() || in.statusCode() >= 500);
-    });
+    in.pipeTo(out)
+        .onComplete(
+            ar -> {
+              e.inFlight--;
+              count(e, ar.failed() || in.statusCode() >= 500);
+            });
   }
 
   private void fail(HttpServerRequest req, int status, String why) {
     if (!req.response().ended() && !req.response().headWritten()) {
       req.resume();
-      req.response().setStatusCode(status).putHeader("content-type", "text/plain")
+      req.response()
+          .setStatusCode(status)
+          .putHeader("content-type", "text/plain")
           .end(why + " for instance " + instanceId + "\n");
     } else {
       req.connection().close();
@@ -210,11 +246,13 @@ final class Router {
 
   private static MultiMap requestHeaders(HttpServerRequest req) {
     MultiMap headers = MultiMap.caseInsensitiveMultiMap();
-    req.headers().forEach((name, value) -> {
-      if (!HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT))) {
-        headers.add(name, value);
-      }
-    });
+    req.headers()
+        .forEach(
+            (name, value) -> {
+              if (!HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT))) {
+                headers.add(name, value);
+              }
+            });
     String client = req.remoteAddress() == null ? null : req.remoteAddress().host();
     if (client != null) {
       String prior = req.getHeader("x-forwarded-for");

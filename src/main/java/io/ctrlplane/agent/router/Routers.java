@@ -20,10 +20,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * This host's routers, one per process instance, all knowing every ready replica of their
- * instance on every live agent. Routes come from the database, in one statement per reload, and
- * reloads run one after another: a reload issued later never loses to an older one, so a replica
- * that left the routes for its drain cannot come back.
+ * This host's routers, one per process instance, all knowing every ready replica of their instance
+ * on every live agent. Routes come from the database, in one statement per reload, and reloads run
+ * one after another: a reload issued later never loses to an older one, so a replica that left the
+ * routes for its drain cannot come back.
  */
 public final class Routers {
   private static final Logger log = LoggerFactory.getLogger(Routers.class);
@@ -33,24 +33,31 @@ public final class Routers {
    * endpoints come from one snapshot ($1: one instance, or null for all). Endpoints are ready
    * replicas on live agents that are neither draining nor due to stop.
    */
-  private static final String ROUTES = "SELECT i.id, i.provider_config, coalesce(f.weights, '{}'::jsonb) AS weights, "
-      + "coalesce((SELECT json_agg(json_build_object('id', r.id, 'release_id', r.release_id, 'host', a.replica_host, "
-      + "'port', r.port)) FROM proc_replicas r JOIN agents a ON a.id = r.agent_id "
-      + "WHERE r.instance_id = i.id AND r.ready_at IS NOT NULL AND r.draining_at IS NULL AND r.stopped_at IS NULL "
-      + "AND r.failed_at IS NULL AND r.crashed_at IS NULL AND (r.stop_at IS NULL OR r.stop_at > clock_timestamp()) "
-      + "AND " + AgentClient.LIVE + "), '[]'::json) AS endpoints "
-      + "FROM instances i LEFT JOIN proc_fleets f ON f.instance_id = i.id "
-      + "WHERE i.provider = 'process' AND ($1::text IS NULL OR i.id = $1)";
+  private static final String ROUTES =
+      "SELECT i.id, i.provider_config, coalesce(f.weights, '{}'::jsonb) AS weights, "
+          + "coalesce((SELECT json_agg(json_build_object('id', r.id, 'release_id', r.release_id, 'host', a.replica_host, "
+          + "'port', r.port)) FROM proc_replicas r JOIN agents a ON a.id = r.agent_id "
+          + "WHERE r.instance_id = i.id AND r.ready_at IS NOT NULL AND r.draining_at IS NULL AND r.stopped_at IS NULL "
+          + "AND r.failed_at IS NULL AND r.crashed_at IS NULL AND (r.stop_at IS NULL OR r.stop_at > clock_timestamp()) "
+          + "AND "
+          + AgentClient.LIVE
+          + "), '[]'::json) AS endpoints "
+          + "FROM instances i LEFT JOIN proc_fleets f ON f.instance_id = i.id "
+          + "WHERE i.provider = 'process' AND ($1::text IS NULL OR i.id = $1)";
 
-  /** Counts of the routers' last second ($1 instance, $2 release, $3 agent, $4 requests, $5 errors). */
-  private static final String TRAFFIC = "INSERT INTO proc_traffic (instance_id, release_id, agent_id, second, requests, errors) "
-      + "VALUES ($1, $2, $3, date_trunc('second', clock_timestamp()), $4, $5) "
-      + "ON CONFLICT (instance_id, release_id, agent_id, second) DO UPDATE SET "
-      + "requests = proc_traffic.requests + EXCLUDED.requests, errors = proc_traffic.errors + EXCLUDED.errors";
+  /**
+   * Counts of the routers' last second ($1 instance, $2 release, $3 agent, $4 requests, $5 errors).
+   */
+  private static final String TRAFFIC =
+      "INSERT INTO proc_traffic (instance_id, release_id, agent_id, second, requests, errors) "
+          + "VALUES ($1, $2, $3, date_trunc('second', clock_timestamp()), $4, $5) "
+          + "ON CONFLICT (instance_id, release_id, agent_id, second) DO UPDATE SET "
+          + "requests = proc_traffic.requests + EXCLUDED.requests, errors = proc_traffic.errors + EXCLUDED.errors";
 
   /** Analysis windows are at most an hour: older counts only cost space. */
-  private static final String PRUNE = "DELETE FROM proc_traffic WHERE agent_id = $1 "
-      + "AND second < clock_timestamp() - interval '1 hour'";
+  private static final String PRUNE =
+      "DELETE FROM proc_traffic WHERE agent_id = $1 "
+          + "AND second < clock_timestamp() - interval '1 hour'";
 
   private final Vertx vertx;
   private final Pool pool;
@@ -65,9 +72,15 @@ public final class Routers {
     this.pool = pool;
     this.agentId = agentId;
     this.host = host;
-    // keep-alive shorter than typical app idle timeouts, so a pooled connection is rarely one the app just closed
-    this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setKeepAliveTimeout(10)
-        .setConnectTimeout(1_000), new PoolOptions().setHttp1MaxSize(64));
+    // keep-alive shorter than typical app idle timeouts, so a pooled connection is rarely one the
+    // app just closed
+    this.client =
+        vertx.createHttpClient(
+            new HttpClientOptions()
+                .setKeepAlive(true)
+                .setKeepAliveTimeout(10)
+                .setConnectTimeout(1_000),
+            new PoolOptions().setHttp1MaxSize(64));
   }
 
   /** Reloads one instance's routes (null: all), after every reload issued before it. */
@@ -79,46 +92,77 @@ public final class Routers {
 
   /** Reloads, then waits at most {@code drainMs} for requests to replicas that left the routes. */
   public Future<Void> sync(String instanceId, long drainMs) {
-    return reload(instanceId).compose(v -> {
-      Router router = byInstance.get(instanceId);
-      return router == null ? Future.succeededFuture() : router.drained(drainMs);
-    });
+    return reload(instanceId)
+        .compose(
+            v -> {
+              Router router = byInstance.get(instanceId);
+              return router == null ? Future.succeededFuture() : router.drained(drainMs);
+            });
   }
 
   private Future<Void> load(String instanceId) {
-    return pool.preparedQuery(ROUTES).execute(Tuple.of(instanceId)).compose(rows -> {
-      List<Future<Void>> started = new ArrayList<>();
-      for (Row row : rows) {
-        started.add(apply(row));
-      }
-      return Future.join(started).mapEmpty();
-    });
+    return pool.preparedQuery(ROUTES)
+        .execute(Tuple.of(instanceId))
+        .compose(
+            rows -> {
+              List<Future<Void>> started = new ArrayList<>();
+              for (Row row : rows) {
+                started.add(apply(row));
+              }
+              return Future.join(started).mapEmpty();
+            });
   }
 
   private Future<Void> apply(Row row) {
     String instanceId = row.getString("id");
     int port = ProcessConfig.from(row.getJsonObject("provider_config")).routerPort();
-    Router router = byInstance.computeIfAbsent(instanceId, id -> new Router(vertx, client, id, port));
+    Router router =
+        byInstance.computeIfAbsent(instanceId, id -> new Router(vertx, client, id, port));
     router.update(weights(row.getJsonObject("weights")), endpoints(row.getValue("endpoints")));
     if (router.listening()) {
       return Future.succeededFuture();
     }
-    return router.listen(host)
-        .onSuccess(v -> log.info("agent {}: router of instance {} listening on {}:{}", agentId, instanceId, host, port))
-        .recover(e -> {
-          // keep the routes; the next reload tries to listen again
-          log.warn("agent {}: router of instance {} cannot listen on {}:{}: {}", agentId, instanceId, host, port,
-              e.getMessage());
-          return Future.succeededFuture();
-        });
+    return router
+        .listen(host)
+        .onSuccess(
+            v ->
+                log.info(
+                    "agent {}: router of instance {} listening on {}:{}",
+                    agentId,
+                    instanceId,
+                    host,
+                    port))
+        .recover(
+            e -> {
+              // keep the routes; the next reload tries to listen again
+              log.warn(
+                  "agent {}: router of instance {} cannot listen on {}:{}: {}",
+                  agentId,
+                  instanceId,
+                  host,
+                  port,
+                  e.getMessage());
+              return Future.succeededFuture();
+            });
   }
 
-  /** Writes the requests and errors the routers counted since the last flush (what canary analysis reads). */
+  /**
+   * Writes the requests and errors the routers counted since the last flush (what canary analysis
+   * reads).
+   */
   public Future<Void> flushCounts() {
     List<Tuple> batch = new ArrayList<>();
-    byInstance.values().forEach(r -> r.takeCounts().forEach((release, c) ->
-        batch.add(Tuple.of(r.instanceId, release, agentId, c[0], c[1]))));
-    return batch.isEmpty() ? Future.succeededFuture() : pool.preparedQuery(TRAFFIC).executeBatch(batch).mapEmpty();
+    byInstance
+        .values()
+        .forEach(
+            r ->
+                r.takeCounts()
+                    .forEach(
+                        (release, c) ->
+                            batch.add(Tuple.of(r.instanceId, release, agentId, c[0], c[1]))));
+    return batch.isEmpty()
+        ? Future.succeededFuture()
+        : pool.preparedQuery(TRAFFIC).executeBatch(batch).mapEmpty();
   }
 
   public Future<Void> pruneCounts() {
@@ -126,7 +170,9 @@ public final class Routers {
   }
 
   public Future<Void> close() {
-    return Future.join(byInstance.values().stream().map(Router::close).toList()).eventually(client::close).mapEmpty();
+    return Future.join(byInstance.values().stream().map(Router::close).toList())
+        .eventually(client::close)
+        .mapEmpty();
   }
 
   private static Map<String, Integer> weights(JsonObject json) {
@@ -138,11 +184,19 @@ public final class Routers {
   }
 
   private static List<Endpoint> endpoints(Object raw) {
-    JsonArray list = raw instanceof JsonArray a ? a : raw instanceof String s ? new JsonArray(s) : new JsonArray();
+    JsonArray list =
+        raw instanceof JsonArray a
+            ? a
+            : raw instanceof String s ? new JsonArray(s) : new JsonArray();
     List<Endpoint> out = new ArrayList<>();
     for (int i = 0; i < list.size(); i++) {
       JsonObject e = list.getJsonObject(i);
-      out.add(new Endpoint(e.getString("id"), e.getString("release_id"), e.getString("host"), e.getInteger("port")));
+      out.add(
+          new Endpoint(
+              e.getString("id"),
+              e.getString("release_id"),
+              e.getString("host"),
+              e.getInteger("port")));
     }
     return out;
   }

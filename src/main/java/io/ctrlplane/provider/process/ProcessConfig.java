@@ -11,16 +11,22 @@ import java.util.TreeSet;
 
 /**
  * The process provider's {@code provider_config}:
+ *
  * <pre>
  * {"command": ["java", "-jar", "apps/{repository}/{tag}/app.jar", "--port", "{port}"],
  *  "health_path": "/health", "router_port": 8000, "drain_timeout_ms": 5000, "grace_timeout_ms": 5000}
  * </pre>
- * Placeholders are those of {@link CommandTemplate}. The router of every agent listens on
- * {@code router_port} for this instance; a stopping replica leaves the routers, gets up to
- * {@code drain_timeout_ms} for its in-flight requests, then SIGTERM and, after
- * {@code grace_timeout_ms}, SIGKILL.
+ *
+ * Placeholders are those of {@link CommandTemplate}. The router of every agent listens on {@code
+ * router_port} for this instance; a stopping replica leaves the routers, gets up to {@code
+ * drain_timeout_ms} for its in-flight requests, then SIGTERM and, after {@code grace_timeout_ms},
+ * SIGKILL.
  */
-public record ProcessConfig(List<String> command, String healthPath, int routerPort, long drainTimeoutMs,
+public record ProcessConfig(
+    List<String> command,
+    String healthPath,
+    int routerPort,
+    long drainTimeoutMs,
     long graceTimeoutMs) {
   static final String DEFAULT_HEALTH_PATH = "/health";
   static final long DEFAULT_DRAIN_MS = 5_000;
@@ -28,8 +34,8 @@ public record ProcessConfig(List<String> command, String healthPath, int routerP
   static final long MAX_TIMEOUT_MS = 600_000;
   static final int MAX_ARGS = 64;
   static final int MAX_ARG_LENGTH = 1024;
-  private static final Set<String> KEYS = Set.of("command", "health_path", "router_port", "drain_timeout_ms",
-      "grace_timeout_ms");
+  private static final Set<String> KEYS =
+      Set.of("command", "health_path", "router_port", "drain_timeout_ms", "grace_timeout_ms");
 
   public ProcessConfig {
     command = List.copyOf(command);
@@ -39,28 +45,51 @@ public record ProcessConfig(List<String> command, String healthPath, int routerP
   public static ProcessConfig from(JsonObject cfg) {
     List<String> command = new ArrayList<>();
     cfg.getJsonArray("command").forEach(a -> command.add((String) a));
-    return new ProcessConfig(command, cfg.getString("health_path", DEFAULT_HEALTH_PATH),
-        cfg.getInteger("router_port"), cfg.getLong("drain_timeout_ms", DEFAULT_DRAIN_MS),
+    return new ProcessConfig(
+        command,
+        cfg.getString("health_path", DEFAULT_HEALTH_PATH),
+        cfg.getInteger("router_port"),
+        cfg.getLong("drain_timeout_ms", DEFAULT_DRAIN_MS),
         cfg.getLong("grace_timeout_ms", DEFAULT_GRACE_MS));
   }
 
-  /** @throws ValidationException with every problem found, fields prefixed with {@code path} */
+  /**
+   * @throws ValidationException with every problem found, fields prefixed with {@code path}
+   */
   public static void validate(JsonObject cfg, String path) {
     List<FieldError> errors = new ArrayList<>();
     if (cfg == null) {
-      throw new ValidationException(path, "is required for the process provider: at least command and router_port");
+      throw new ValidationException(
+          path, "is required for the process provider: at least command and router_port");
     }
-    cfg.fieldNames().stream().filter(k -> !KEYS.contains(k)).sorted().forEach(k -> errors.add(
-        new FieldError(path + "." + k, "unknown process setting; known: " + String.join(", ", new TreeSet<>(KEYS)))));
+    cfg.fieldNames().stream()
+        .filter(k -> !KEYS.contains(k))
+        .sorted()
+        .forEach(
+            k ->
+                errors.add(
+                    new FieldError(
+                        path + "." + k,
+                        "unknown process setting; known: "
+                            + String.join(", ", new TreeSet<>(KEYS)))));
     command(cfg.getValue("command"), path + ".command", errors);
     Object health = cfg.getValue("health_path");
-    if (health != null && !(health instanceof String h && h.startsWith("/") && h.length() <= 1024
-        && h.chars().noneMatch(c -> c <= ' ' || c == '#'))) {
-      errors.add(new FieldError(path + ".health_path", "must be a path starting with '/', without spaces, e.g. \"/health\""));
+    if (health != null
+        && !(health instanceof String h
+            && h.startsWith("/")
+            && h.length() <= 1024
+            && h.chars().noneMatch(c -> c <= ' ' || c == '#'))) {
+      errors.add(
+          new FieldError(
+              path + ".health_path",
+              "must be a path starting with '/', without spaces, e.g. \"/health\""));
     }
     Object port = cfg.getValue("router_port");
     if (!(port instanceof Integer p) || p < 1 || p > 65535) {
-      errors.add(new FieldError(path + ".router_port", "is required: the TCP port (1..65535) the routers listen on for this instance"));
+      errors.add(
+          new FieldError(
+              path + ".router_port",
+              "is required: the TCP port (1..65535) the routers listen on for this instance"));
     }
     millis(cfg.getValue("drain_timeout_ms"), path + ".drain_timeout_ms", errors);
     millis(cfg.getValue("grace_timeout_ms"), path + ".grace_timeout_ms", errors);
@@ -71,15 +100,21 @@ public record ProcessConfig(List<String> command, String healthPath, int routerP
 
   private static void command(Object raw, String path, List<FieldError> errors) {
     if (!(raw instanceof JsonArray args) || args.isEmpty() || args.size() > MAX_ARGS) {
-      errors.add(new FieldError(path, "is required: an array of 1 to " + MAX_ARGS
-          + " strings, e.g. [\"java\", \"-jar\", \"apps/{repository}/{tag}/app.jar\", \"--port\", \"{port}\"]"));
+      errors.add(
+          new FieldError(
+              path,
+              "is required: an array of 1 to "
+                  + MAX_ARGS
+                  + " strings, e.g. [\"java\", \"-jar\", \"apps/{repository}/{tag}/app.jar\", \"--port\", \"{port}\"]"));
       return;
     }
     for (int i = 0; i < args.size(); i++) {
       Object arg = args.getValue(i);
       String at = path + "[" + i + "]";
       if (!(arg instanceof String s) || s.isEmpty() || s.length() > MAX_ARG_LENGTH) {
-        errors.add(new FieldError(at, "must be a non-empty string of at most " + MAX_ARG_LENGTH + " characters"));
+        errors.add(
+            new FieldError(
+                at, "must be a non-empty string of at most " + MAX_ARG_LENGTH + " characters"));
         continue;
       }
       String problem = CommandTemplate.problem(s);
@@ -93,9 +128,13 @@ public record ProcessConfig(List<String> command, String healthPath, int routerP
   }
 
   private static void millis(Object v, String field, List<FieldError> errors) {
-    if (v != null && (!(v instanceof Integer || v instanceof Long) || ((Number) v).longValue() < 0
-        || ((Number) v).longValue() > MAX_TIMEOUT_MS)) {
-      errors.add(new FieldError(field, "must be a whole number of milliseconds from 0 to " + MAX_TIMEOUT_MS));
+    if (v != null
+        && (!(v instanceof Integer || v instanceof Long)
+            || ((Number) v).longValue() < 0
+            || ((Number) v).longValue() > MAX_TIMEOUT_MS)) {
+      errors.add(
+          new FieldError(
+              field, "must be a whole number of milliseconds from 0 to " + MAX_TIMEOUT_MS));
     }
   }
 }

@@ -53,41 +53,83 @@ public final class ProcessProvider implements Provider {
 
   @Override
   public Future<Void> runReplicas(Fence fence, ReleaseRef release, int count) {
-    return change(fence, "run " + count + " replicas of " + release.id(), (conn, now, weights) ->
-        conn.preparedQuery(ProcessSql.LIVE_BEST_FIRST).execute(Tuple.of(fence.instanceId(), release.id(), now))
-            .compose(live -> replaceUnhealthy(conn, fence, live, now).compose(v -> {
-              List<Row> healthy = new ArrayList<>();
-              live.forEach(r -> {
-                if (!r.getBoolean("unhealthy")) {
-                  healthy.add(r);
-                }
-              });
-              return keep(conn, fence, healthy, count, now)
-                  .compose(x -> adopt(conn, fence, release, count - healthy.size(), now))
-                  .compose(adopted -> Placement.place(conn, fence, release, count - healthy.size() - adopted, now));
-            })))
+    return change(
+            fence,
+            "run " + count + " replicas of " + release.id(),
+            (conn, now, weights) ->
+                conn.preparedQuery(ProcessSql.LIVE_BEST_FIRST)
+                    .execute(Tuple.of(fence.instanceId(), release.id(), now))
+                    .compose(
+                        live ->
+                            replaceUnhealthy(conn, fence, live, now)
+                                .compose(
+                                    v -> {
+                                      List<Row> healthy = new ArrayList<>();
+                                      live.forEach(
+                                          r -> {
+                                            if (!r.getBoolean("unhealthy")) {
+                                              healthy.add(r);
+                                            }
+                                          });
+                                      return keep(conn, fence, healthy, count, now)
+                                          .compose(
+                                              x ->
+                                                  adopt(
+                                                      conn,
+                                                      fence,
+                                                      release,
+                                                      count - healthy.size(),
+                                                      now))
+                                          .compose(
+                                              adopted ->
+                                                  Placement.place(
+                                                      conn,
+                                                      fence,
+                                                      release,
+                                                      count - healthy.size() - adopted,
+                                                      now));
+                                    })))
         .compose(v -> nudgeAll());
   }
 
   @Override
   public Future<Void> stopReplicas(Fence fence, String releaseId, int keep, int delaySeconds) {
-    return change(fence, "stop replicas of " + releaseId + " beyond " + keep, (conn, now, weights) ->
-        conn.preparedQuery(ProcessSql.LIVE_BEST_FIRST).execute(Tuple.of(fence.instanceId(), releaseId, now))
-            .compose(live -> {
-              List<String> ids = ids(live);
-              List<String> extra = ids.subList(Math.min(keep, ids.size()), ids.size());
-              return stop(conn, fence, extra, now.plusSeconds(delaySeconds), now);
-            }))
+    return change(
+            fence,
+            "stop replicas of " + releaseId + " beyond " + keep,
+            (conn, now, weights) ->
+                conn.preparedQuery(ProcessSql.LIVE_BEST_FIRST)
+                    .execute(Tuple.of(fence.instanceId(), releaseId, now))
+                    .compose(
+                        live -> {
+                          List<String> ids = ids(live);
+                          List<String> extra = ids.subList(Math.min(keep, ids.size()), ids.size());
+                          return stop(conn, fence, extra, now.plusSeconds(delaySeconds), now);
+                        }))
         .compose(v -> delaySeconds == 0 ? nudgeAll() : Future.succeededFuture());
   }
 
   @Override
   public Future<Void> setTraffic(Fence fence, Map<String, Integer> weights) {
     JsonObject wanted = new JsonObject(new LinkedHashMap<>(weights));
-    return change(fence, "set traffic " + wanted.encode(), (conn, now, current) -> current.equals(wanted)
-        ? Future.succeededFuture()
-        : conn.preparedQuery(ProcessSql.SET_WEIGHTS).execute(Tuple.of(fence.instanceId(), wanted, now))
-            .compose(ok -> event(conn, fence, now, "traffic.set", null, null, new JsonObject().put("weights", wanted))))
+    return change(
+            fence,
+            "set traffic " + wanted.encode(),
+            (conn, now, current) ->
+                current.equals(wanted)
+                    ? Future.succeededFuture()
+                    : conn.preparedQuery(ProcessSql.SET_WEIGHTS)
+                        .execute(Tuple.of(fence.instanceId(), wanted, now))
+                        .compose(
+                            ok ->
+                                event(
+                                    conn,
+                                    fence,
+                                    now,
+                                    "traffic.set",
+                                    null,
+                                    null,
+                                    new JsonObject().put("weights", wanted))))
         // the weights count once the routers serve them: every live router reloads before we return
         .compose(v -> syncRouters(fence.instanceId()));
   }
@@ -97,15 +139,20 @@ public final class ProcessProvider implements Provider {
     return ProcessStatus.read(pool, instanceId);
   }
 
-  /** 5xx answers (and requests the routers could not place) over all requests, as the routers counted them. */
+  /**
+   * 5xx answers (and requests the routers could not place) over all requests, as the routers
+   * counted them.
+   */
   @Override
   public Future<Double> errorRate(String instanceId, String releaseId, int windowSeconds) {
-    return pool.preparedQuery(ProcessSql.ERROR_RATE).execute(Tuple.of(instanceId, releaseId, windowSeconds))
-        .map(rs -> {
-          Row row = rs.iterator().next();
-          long requests = row.getLong("requests");
-          return requests == 0 ? 0.0 : (double) row.getLong("errors") / requests;
-        });
+    return pool.preparedQuery(ProcessSql.ERROR_RATE)
+        .execute(Tuple.of(instanceId, releaseId, windowSeconds))
+        .map(
+            rs -> {
+              Row row = rs.iterator().next();
+              long requests = row.getLong("requests");
+              return requests == 0 ? 0.0 : (double) row.getLong("errors") / requests;
+            });
   }
 
   @Override
@@ -113,106 +160,203 @@ public final class ProcessProvider implements Provider {
     return timeline.page(instanceId, limit, cursor);
   }
 
-  /** Failed and crashed replicas (and those of a lost agent) are stopped so that fresh ones replace them. */
-  private static Future<Void> replaceUnhealthy(SqlConnection conn, Fence fence, RowSet<Row> live, OffsetDateTime now) {
+  /**
+   * Failed and crashed replicas (and those of a lost agent) are stopped so that fresh ones replace
+   * them.
+   */
+  private static Future<Void> replaceUnhealthy(
+      SqlConnection conn, Fence fence, RowSet<Row> live, OffsetDateTime now) {
     List<String> sick = new ArrayList<>();
-    live.forEach(r -> {
-      if (r.getBoolean("unhealthy")) {
-        sick.add(r.getString("id"));
-      }
-    });
+    live.forEach(
+        r -> {
+          if (r.getBoolean("unhealthy")) {
+            sick.add(r.getString("id"));
+          }
+        });
     return stop(conn, fence, sick, now, now);
   }
 
-  private static Future<Void> stop(SqlConnection conn, Fence fence, List<String> ids, OffsetDateTime at,
-      OffsetDateTime now) {
-    return ids.isEmpty() ? Future.succeededFuture() : conn.preparedQuery(ProcessSql.STOP)
-        .execute(Tuple.of(ids.toArray(new String[0]), at, fence.deploymentId(), fence.epoch(), now)).mapEmpty();
+  private static Future<Void> stop(
+      SqlConnection conn, Fence fence, List<String> ids, OffsetDateTime at, OffsetDateTime now) {
+    return ids.isEmpty()
+        ? Future.succeededFuture()
+        : conn.preparedQuery(ProcessSql.STOP)
+            .execute(
+                Tuple.of(ids.toArray(new String[0]), at, fence.deploymentId(), fence.epoch(), now))
+            .mapEmpty();
   }
 
-  /** The first {@code count} healthy replicas keep running: a stop scheduled for them is cancelled. */
-  private static Future<Void> keep(SqlConnection conn, Fence fence, List<Row> healthy, int count, OffsetDateTime now) {
+  /**
+   * The first {@code count} healthy replicas keep running: a stop scheduled for them is cancelled.
+   */
+  private static Future<Void> keep(
+      SqlConnection conn, Fence fence, List<Row> healthy, int count, OffsetDateTime now) {
     List<String> scheduled = new ArrayList<>();
     for (int i = 0; i < Math.min(count, healthy.size()); i++) {
       if (healthy.get(i).getOffsetDateTime("stop_at") != null) {
         scheduled.add(healthy.get(i).getString("id"));
       }
     }
-    return scheduled.isEmpty() ? Future.succeededFuture() : conn.preparedQuery(ProcessSql.UNSCHEDULE)
-        .execute(Tuple.of(scheduled.toArray(new String[0]), now, fence.deploymentId(), fence.epoch())).mapEmpty();
+    return scheduled.isEmpty()
+        ? Future.succeededFuture()
+        : conn.preparedQuery(ProcessSql.UNSCHEDULE)
+            .execute(
+                Tuple.of(
+                    scheduled.toArray(new String[0]), now, fence.deploymentId(), fence.epoch()))
+            .mapEmpty();
   }
 
   /**
    * A rollback repeats an earlier release: its processes still running (blue-green's old set in its
    * scale-down window) run the same image and env, so they become the rollback's own.
    */
-  private static Future<Integer> adopt(SqlConnection conn, Fence fence, ReleaseRef release, int missing,
-      OffsetDateTime now) {
+  private static Future<Integer> adopt(
+      SqlConnection conn, Fence fence, ReleaseRef release, int missing, OffsetDateTime now) {
     if (missing <= 0 || release.rollbackOf() == null) {
       return Future.succeededFuture(0);
     }
     return conn.preparedQuery(ProcessSql.ADOPTABLE)
         .execute(Tuple.of(fence.instanceId(), release.rollbackOf(), now, release.image()))
-        .compose(rows -> {
-          List<String> ids = ids(rows);
-          List<String> taken = ids.subList(0, Math.min(missing, ids.size()));
-          return taken.isEmpty() ? Future.succeededFuture(0) : conn.preparedQuery(ProcessSql.ADOPT)
-              .execute(Tuple.from(new Object[] {taken.toArray(new String[0]), release.id(), now, fence.deploymentId(),
-                  fence.epoch(), release.rollbackOf()})).map(taken.size());
-        });
+        .compose(
+            rows -> {
+              List<String> ids = ids(rows);
+              List<String> taken = ids.subList(0, Math.min(missing, ids.size()));
+              return taken.isEmpty()
+                  ? Future.succeededFuture(0)
+                  : conn.preparedQuery(ProcessSql.ADOPT)
+                      .execute(
+                          Tuple.from(
+                              new Object[] {
+                                taken.toArray(new String[0]),
+                                release.id(),
+                                now,
+                                fence.deploymentId(),
+                                fence.epoch(),
+                                release.rollbackOf()
+                              }))
+                      .map(taken.size());
+            });
   }
 
   private Future<Void> change(Fence fence, String what, Change change) {
-    return pool.withTransaction(conn -> fence.staleness(conn).compose(stale -> lock(conn, fence.instanceId())
-            .compose(locked -> (stale != null
-                ? refuse(conn, fence, what, stale, locked.now())
-                : change.apply(conn, locked.now(), locked.weights())).map(stale))))
-        .compose(stale -> {
-          if (stale == null) {
-            return Future.succeededFuture();
-          }
-          log.warn("process provider refused '{}' from deployment {} epoch {}: {}", what, fence.deploymentId(),
-              fence.epoch(), stale);
-          return Future.failedFuture(new StaleEpochException(fence, stale));
-        });
+    return pool.withTransaction(
+            conn ->
+                fence
+                    .staleness(conn)
+                    .compose(
+                        stale ->
+                            lock(conn, fence.instanceId())
+                                .compose(
+                                    locked ->
+                                        (stale != null
+                                                ? refuse(conn, fence, what, stale, locked.now())
+                                                : change.apply(
+                                                    conn, locked.now(), locked.weights()))
+                                            .map(stale))))
+        .compose(
+            stale -> {
+              if (stale == null) {
+                return Future.succeededFuture();
+              }
+              log.warn(
+                  "process provider refused '{}' from deployment {} epoch {}: {}",
+                  what,
+                  fence.deploymentId(),
+                  fence.epoch(),
+                  stale);
+              return Future.failedFuture(new StaleEpochException(fence, stale));
+            });
   }
 
   private record Locked(JsonObject weights, OffsetDateTime now) {}
 
   private static Future<Locked> lock(SqlConnection conn, String instanceId) {
-    return conn.preparedQuery(ProcessSql.LOCK).execute(Tuple.of(instanceId))
-        .compose(locked -> conn.preparedQuery(ProcessSql.NOW).execute()
-            .map(now -> new Locked(locked.iterator().next().getJsonObject("weights"),
-                now.iterator().next().getOffsetDateTime("now"))));
+    return conn.preparedQuery(ProcessSql.LOCK)
+        .execute(Tuple.of(instanceId))
+        .compose(
+            locked ->
+                conn.preparedQuery(ProcessSql.NOW)
+                    .execute()
+                    .map(
+                        now ->
+                            new Locked(
+                                locked.iterator().next().getJsonObject("weights"),
+                                now.iterator().next().getOffsetDateTime("now"))));
   }
 
-  private static Future<Void> refuse(SqlConnection conn, Fence fence, String what, String why, OffsetDateTime now) {
+  private static Future<Void> refuse(
+      SqlConnection conn, Fence fence, String what, String why, OffsetDateTime now) {
     JsonObject detail = new JsonObject().put("action", what).put("reason", why);
     return conn.preparedQuery(ProcessSql.REFUSED)
-        .execute(Tuple.of(fence.instanceId(), now, fence.deploymentId(), fence.epoch(), detail)).mapEmpty();
+        .execute(Tuple.of(fence.instanceId(), now, fence.deploymentId(), fence.epoch(), detail))
+        .mapEmpty();
   }
 
-  private static Future<Void> event(SqlConnection conn, Fence fence, OffsetDateTime now, String kind, String replicaId,
-      String releaseId, JsonObject detail) {
-    return conn.preparedQuery(ProcessSql.EVENT).execute(Tuple.from(new Object[] {fence.instanceId(), now, kind,
-        replicaId, releaseId, null, fence.deploymentId(), fence.epoch(), detail})).mapEmpty();
+  private static Future<Void> event(
+      SqlConnection conn,
+      Fence fence,
+      OffsetDateTime now,
+      String kind,
+      String replicaId,
+      String releaseId,
+      JsonObject detail) {
+    return conn.preparedQuery(ProcessSql.EVENT)
+        .execute(
+            Tuple.from(
+                new Object[] {
+                  fence.instanceId(),
+                  now,
+                  kind,
+                  replicaId,
+                  releaseId,
+                  null,
+                  fence.deploymentId(),
+                  fence.epoch(),
+                  detail
+                }))
+        .mapEmpty();
   }
 
   /** Wakes every live agent; one that misses the call finds the change at its next tick anyway. */
   private Future<Void> nudgeAll() {
-    return AgentClient.liveUrls(pool).compose(urls -> Future.join(urls.stream()
-            .map(url -> agents.reconcile(url).onFailure(e -> log.debug("agent {} not nudged: {}", url, e.toString())))
-            .toList()))
-        .<Void>mapEmpty().recover(e -> Future.succeededFuture());
+    return AgentClient.liveUrls(pool)
+        .compose(
+            urls ->
+                Future.join(
+                    urls.stream()
+                        .map(
+                            url ->
+                                agents
+                                    .reconcile(url)
+                                    .onFailure(
+                                        e ->
+                                            log.debug(
+                                                "agent {} not nudged: {}", url, e.toString())))
+                        .toList()))
+        .<Void>mapEmpty()
+        .recover(e -> Future.succeededFuture());
   }
 
   private Future<Void> syncRouters(String instanceId) {
-    return AgentClient.liveUrls(pool).compose(urls -> Future.join(urls.stream()
-            .map(url -> agents.syncRoutes(url, instanceId, 0)
-                .onFailure(e -> log.warn("router of agent {} did not resync for instance {}: {}", url, instanceId,
-                    e.toString())))
-            .toList()))
-        .<Void>mapEmpty().recover(e -> Future.succeededFuture());
+    return AgentClient.liveUrls(pool)
+        .compose(
+            urls ->
+                Future.join(
+                    urls.stream()
+                        .map(
+                            url ->
+                                agents
+                                    .syncRoutes(url, instanceId, 0)
+                                    .onFailure(
+                                        e ->
+                                            log.warn(
+                                                "router of agent {} did not resync for instance {}: {}",
+                                                url,
+                                                instanceId,
+                                                e.toString())))
+                        .toList()))
+        .<Void>mapEmpty()
+        .recover(e -> Future.succeededFuture());
   }
 
   private static List<String> ids(RowSet<Row> rows) {

@@ -23,39 +23,74 @@ final class ProcessStatus {
   private ProcessStatus() {}
 
   static Future<FleetStatus> read(Pool pool, String instanceId) {
-    return pool.preparedQuery(ProcessSql.FLEET).execute(Tuple.of(instanceId)).compose(fleet -> {
-      Row f = fleet.iterator().next();
-      OffsetDateTime now = f.getOffsetDateTime("now");
-      JsonObject weights = f.getJsonObject("weights");
-      Long refused = f.getLong("refused_actions");
-      return pool.preparedQuery(ProcessSql.REPLICAS).execute(Tuple.of(instanceId, now))
-          .compose(rows -> pool.preparedQuery(ProcessSql.STOPPING).execute(Tuple.of(instanceId, now)).map(stopping -> {
-            List<Replica> replicas = new ArrayList<>();
-            rows.forEach(r -> replicas.add(replica(r)));
-            Map<String, Integer> w = new HashMap<>();
-            if (weights != null) {
-              weights.forEach(e -> w.put(e.getKey(), ((Number) e.getValue()).intValue()));
-            }
-            JsonObject details = new JsonObject().put("refused_actions", refused == null ? 0 : refused)
-                .put("stopping_replicas", stopping.iterator().next().getLong("n"));
-            return new FleetStatus(instanceId, ProcessProvider.NAME, now.toInstant(), replicas, w, details);
-          }));
-    });
+    return pool.preparedQuery(ProcessSql.FLEET)
+        .execute(Tuple.of(instanceId))
+        .compose(
+            fleet -> {
+              Row f = fleet.iterator().next();
+              OffsetDateTime now = f.getOffsetDateTime("now");
+              JsonObject weights = f.getJsonObject("weights");
+              Long refused = f.getLong("refused_actions");
+              return pool.preparedQuery(ProcessSql.REPLICAS)
+                  .execute(Tuple.of(instanceId, now))
+                  .compose(
+                      rows ->
+                          pool.preparedQuery(ProcessSql.STOPPING)
+                              .execute(Tuple.of(instanceId, now))
+                              .map(
+                                  stopping -> {
+                                    List<Replica> replicas = new ArrayList<>();
+                                    rows.forEach(r -> replicas.add(replica(r)));
+                                    Map<String, Integer> w = new HashMap<>();
+                                    if (weights != null) {
+                                      weights.forEach(
+                                          e ->
+                                              w.put(
+                                                  e.getKey(), ((Number) e.getValue()).intValue()));
+                                    }
+                                    JsonObject details =
+                                        new JsonObject()
+                                            .put("refused_actions", refused == null ? 0 : refused)
+                                            .put(
+                                                "stopping_replicas",
+                                                stopping.iterator().next().getLong("n"));
+                                    return new FleetStatus(
+                                        instanceId,
+                                        ProcessProvider.NAME,
+                                        now.toInstant(),
+                                        replicas,
+                                        w,
+                                        details);
+                                  }));
+            });
   }
 
   private static Replica replica(Row r) {
     ReplicaStatus status = status(r);
     String reason = r.getString("reason");
-    if (r.getBoolean("agent_gone") && r.getOffsetDateTime("failed_at") == null
+    if (r.getBoolean("agent_gone")
+        && r.getOffsetDateTime("failed_at") == null
         && r.getOffsetDateTime("crashed_at") == null) {
       reason = "agent " + r.getString("agent_id") + " stopped heartbeating";
     }
-    JsonObject details = new JsonObject().put("agent_id", r.getString("agent_id")).put("port", r.getInteger("port"))
-        .put("pid", r.getLong("pid"));
-    return new Replica(r.getString("id"), r.getString("release_id"), r.getInteger("version"), r.getString("image"),
-        status, instant(r, "created_at"), status == ReplicaStatus.READY ? instant(r, "ready_at") : null,
-        instant(r, "stop_at"), r.getString("deployment_id"), r.getLong("epoch"),
-        status.unhealthy() ? reason : null, details);
+    JsonObject details =
+        new JsonObject()
+            .put("agent_id", r.getString("agent_id"))
+            .put("port", r.getInteger("port"))
+            .put("pid", r.getLong("pid"));
+    return new Replica(
+        r.getString("id"),
+        r.getString("release_id"),
+        r.getInteger("version"),
+        r.getString("image"),
+        status,
+        instant(r, "created_at"),
+        status == ReplicaStatus.READY ? instant(r, "ready_at") : null,
+        instant(r, "stop_at"),
+        r.getString("deployment_id"),
+        r.getLong("epoch"),
+        status.unhealthy() ? reason : null,
+        details);
   }
 
   private static ReplicaStatus status(Row r) {
@@ -68,7 +103,9 @@ final class ProcessStatus {
     if (r.getOffsetDateTime("ready_at") != null) {
       return ReplicaStatus.READY;
     }
-    return r.getOffsetDateTime("started_at") != null ? ReplicaStatus.RUNNING : ReplicaStatus.STARTING;
+    return r.getOffsetDateTime("started_at") != null
+        ? ReplicaStatus.RUNNING
+        : ReplicaStatus.STARTING;
   }
 
   private static Instant instant(Row r, String column) {

@@ -3,9 +3,9 @@ package io.ctrlplane.provider.simulator;
 import java.util.regex.Pattern;
 
 /**
- * Image globs of fault rules: {@code *} matches any run of characters (slashes and colons
- * included, so {@code *:bad*} matches {@code registry.example.com/acme/app:bad-1}), {@code ?}
- * matches one; the whole reference must match.
+ * Image globs of fault rules: {@code *} matches any run of characters (slashes and colons included,
+ * so {@code *:bad*} matches {@code registry.example.com/acme/app:bad-1}), {@code ?} matches one;
+ * the whole reference must match.
  */
 final class Glob {
   private Glob() {}

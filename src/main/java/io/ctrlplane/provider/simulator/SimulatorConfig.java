@@ -10,13 +10,15 @@ import java.util.Set;
 
 /**
  * The simulator's {@code provider_config}:
+ *
  * <pre>
  * {"start_delay_ms": 200, "ready_delay_ms": 300,
  *  "faults": [{"image": "*:bad*", "never_ready": true}, {"image": "*:nostart", "fail_start": true},
  *             {"image": "*:crashy", "crash_after_seconds": 2}, {"image": "*:flaky", "error_rate": 0.3}]}
  * </pre>
- * A replica's process is up {@code start_delay_ms} after it is created and ready
- * {@code ready_delay_ms} later. The first fault rule whose glob matches the image applies.
+ *
+ * A replica's process is up {@code start_delay_ms} after it is created and ready {@code
+ * ready_delay_ms} later. The first fault rule whose glob matches the image applies.
  */
 public record SimulatorConfig(long startDelayMs, long readyDelayMs, List<FaultRule> faults) {
   static final long DEFAULT_START_DELAY_MS = 200;
@@ -24,27 +26,39 @@ public record SimulatorConfig(long startDelayMs, long readyDelayMs, List<FaultRu
   static final long MAX_DELAY_MS = 3_600_000;
   static final int MAX_FAULTS = 100;
   private static final Set<String> KEYS = Set.of("start_delay_ms", "ready_delay_ms", "faults");
-  private static final Set<String> FAULT_KEYS = Set.of("image", "fail_start", "never_ready", "crash_after_seconds",
-      "error_rate");
+  private static final Set<String> FAULT_KEYS =
+      Set.of("image", "fail_start", "never_ready", "crash_after_seconds", "error_rate");
 
   /** Reads a config that passed {@link #validate}; absent keys take their defaults. */
   static SimulatorConfig from(JsonObject json) {
     JsonObject cfg = json == null ? new JsonObject() : json;
     List<FaultRule> faults = new ArrayList<>();
-    cfg.getJsonArray("faults", new JsonArray()).forEach(f -> faults.add(FaultRule.from((JsonObject) f)));
-    return new SimulatorConfig(cfg.getLong("start_delay_ms", DEFAULT_START_DELAY_MS),
-        cfg.getLong("ready_delay_ms", DEFAULT_READY_DELAY_MS), faults);
+    cfg.getJsonArray("faults", new JsonArray())
+        .forEach(f -> faults.add(FaultRule.from((JsonObject) f)));
+    return new SimulatorConfig(
+        cfg.getLong("start_delay_ms", DEFAULT_START_DELAY_MS),
+        cfg.getLong("ready_delay_ms", DEFAULT_READY_DELAY_MS),
+        faults);
   }
 
   FaultRule faultFor(String image) {
     return faults.stream().filter(f -> f.matches(image)).findFirst().orElse(FaultRule.NONE);
   }
 
-  /** @throws ValidationException with every problem found, fields prefixed with {@code path} */
+  /**
+   * @throws ValidationException with every problem found, fields prefixed with {@code path}
+   */
   public static void validate(JsonObject cfg, String path) {
     List<FieldError> errors = new ArrayList<>();
-    cfg.fieldNames().stream().filter(k -> !KEYS.contains(k)).sorted().forEach(k -> errors.add(
-        new FieldError(path + "." + k, "unknown simulator setting; known: faults, ready_delay_ms, start_delay_ms")));
+    cfg.fieldNames().stream()
+        .filter(k -> !KEYS.contains(k))
+        .sorted()
+        .forEach(
+            k ->
+                errors.add(
+                    new FieldError(
+                        path + "." + k,
+                        "unknown simulator setting; known: faults, ready_delay_ms, start_delay_ms")));
     wholeMs(cfg.getValue("start_delay_ms"), path + ".start_delay_ms", errors);
     wholeMs(cfg.getValue("ready_delay_ms"), path + ".ready_delay_ms", errors);
     Object faults = cfg.getValue("faults");
@@ -66,22 +80,40 @@ public record SimulatorConfig(long startDelayMs, long readyDelayMs, List<FaultRu
 
   private static void fault(Object raw, String path, List<FieldError> errors) {
     if (!(raw instanceof JsonObject rule)) {
-      errors.add(new FieldError(path, "must be an object with an image glob and at least one fault"));
+      errors.add(
+          new FieldError(path, "must be an object with an image glob and at least one fault"));
       return;
     }
-    rule.fieldNames().stream().filter(k -> !FAULT_KEYS.contains(k)).sorted().forEach(k -> errors.add(
-        new FieldError(path + "." + k, "unknown fault setting; known: " + String.join(", ", new java.util.TreeSet<>(FAULT_KEYS)))));
+    rule.fieldNames().stream()
+        .filter(k -> !FAULT_KEYS.contains(k))
+        .sorted()
+        .forEach(
+            k ->
+                errors.add(
+                    new FieldError(
+                        path + "." + k,
+                        "unknown fault setting; known: "
+                            + String.join(", ", new java.util.TreeSet<>(FAULT_KEYS)))));
     Object image = rule.getValue("image");
     if (!(image instanceof String glob) || glob.isBlank() || glob.length() > 255) {
-      errors.add(new FieldError(path + ".image", "is required: a glob of 1 to 255 characters over the image, e.g. \"*:bad*\""));
+      errors.add(
+          new FieldError(
+              path + ".image",
+              "is required: a glob of 1 to 255 characters over the image, e.g. \"*:bad*\""));
     }
     bool(rule.getValue("fail_start"), path + ".fail_start", errors);
     bool(rule.getValue("never_ready"), path + ".never_ready", errors);
-    number(rule.getValue("crash_after_seconds"), 0.001, 86_400, path + ".crash_after_seconds", errors);
+    number(
+        rule.getValue("crash_after_seconds"), 0.001, 86_400, path + ".crash_after_seconds", errors);
     number(rule.getValue("error_rate"), 0, 1, path + ".error_rate", errors);
-    if (!rule.containsKey("fail_start") && !rule.containsKey("never_ready")
-        && !rule.containsKey("crash_after_seconds") && !rule.containsKey("error_rate")) {
-      errors.add(new FieldError(path, "sets no fault: give fail_start, never_ready, crash_after_seconds or error_rate"));
+    if (!rule.containsKey("fail_start")
+        && !rule.containsKey("never_ready")
+        && !rule.containsKey("crash_after_seconds")
+        && !rule.containsKey("error_rate")) {
+      errors.add(
+          new FieldError(
+              path,
+              "sets no fault: give fail_start, never_ready, crash_after_seconds or error_rate"));
     }
   }
 
@@ -89,9 +121,12 @@ public record SimulatorConfig(long startDelayMs, long readyDelayMs, List<FaultRu
     if (v == null) {
       return;
     }
-    if (!(v instanceof Integer || v instanceof Long) || ((Number) v).longValue() < 0
+    if (!(v instanceof Integer || v instanceof Long)
+        || ((Number) v).longValue() < 0
         || ((Number) v).longValue() > MAX_DELAY_MS) {
-      errors.add(new FieldError(field, "must be a whole number of milliseconds from 0 to " + MAX_DELAY_MS));
+      errors.add(
+          new FieldError(
+              field, "must be a whole number of milliseconds from 0 to " + MAX_DELAY_MS));
     }
   }
 
@@ -101,14 +136,22 @@ public record SimulatorConfig(long startDelayMs, long readyDelayMs, List<FaultRu
     }
   }
 
-  private static void number(Object v, double min, double max, String field, List<FieldError> errors) {
+  private static void number(
+      Object v, double min, double max, String field, List<FieldError> errors) {
     if (v == null) {
       return;
     }
-    if (!(v instanceof Number n) || !Double.isFinite(n.doubleValue()) || n.doubleValue() < min
+    if (!(v instanceof Number n)
+        || !Double.isFinite(n.doubleValue())
+        || n.doubleValue() < min
         || n.doubleValue() > max) {
-      errors.add(new FieldError(field, "must be a number from " + (min == 0 ? "0" : "more than 0") + " to "
-          + (max == 1 ? "1" : String.valueOf((long) max))));
+      errors.add(
+          new FieldError(
+              field,
+              "must be a number from "
+                  + (min == 0 ? "0" : "more than 0")
+                  + " to "
+                  + (max == 1 ? "1" : String.valueOf((long) max))));
     }
   }
 }

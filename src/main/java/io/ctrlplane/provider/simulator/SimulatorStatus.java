@@ -20,35 +20,69 @@ final class SimulatorStatus {
   private SimulatorStatus() {}
 
   static Future<FleetStatus> read(Pool pool, String instanceId) {
-    return pool.preparedQuery(FleetSql.FLEET).execute(Tuple.of(instanceId)).compose(fleet -> {
-      Row f = fleet.iterator().next();
-      OffsetDateTime now = f.getOffsetDateTime("now");
-      JsonObject weights = f.getJsonObject("weights");
-      Long refused = f.getLong("refused_actions");
-      return pool.preparedQuery(FleetSql.REPLICAS).execute(Tuple.of(instanceId, now)).map(rows -> {
-        List<Replica> replicas = new ArrayList<>();
-        rows.forEach(r -> replicas.add(replica(r, now.toInstant())));
-        Map<String, Integer> w = new HashMap<>();
-        if (weights != null) {
-          weights.forEach(e -> w.put(e.getKey(), ((Number) e.getValue()).intValue()));
-        }
-        JsonObject details = new JsonObject().put("simulated", true)
-            .put("refused_actions", refused == null ? 0 : refused);
-        return new FleetStatus(instanceId, SimulatorProvider.NAME, now.toInstant(), replicas, w, details);
-      });
-    });
+    return pool.preparedQuery(FleetSql.FLEET)
+        .execute(Tuple.of(instanceId))
+        .compose(
+            fleet -> {
+              Row f = fleet.iterator().next();
+              OffsetDateTime now = f.getOffsetDateTime("now");
+              JsonObject weights = f.getJsonObject("weights");
+              Long refused = f.getLong("refused_actions");
+              return pool.preparedQuery(FleetSql.REPLICAS)
+                  .execute(Tuple.of(instanceId, now))
+                  .map(
+                      rows -> {
+                        List<Replica> replicas = new ArrayList<>();
+                        rows.forEach(r -> replicas.add(replica(r, now.toInstant())));
+                        Map<String, Integer> w = new HashMap<>();
+                        if (weights != null) {
+                          weights.forEach(
+                              e -> w.put(e.getKey(), ((Number) e.getValue()).intValue()));
+                        }
+                        JsonObject details =
+                            new JsonObject()
+                                .put("simulated", true)
+                                .put("refused_actions", refused == null ? 0 : refused);
+                        return new FleetStatus(
+                            instanceId,
+                            SimulatorProvider.NAME,
+                            now.toInstant(),
+                            replicas,
+                            w,
+                            details);
+                      });
+            });
   }
 
   static Replica replica(Row r, Instant now) {
     Instant readyAt = instant(r, "ready_at");
-    ReplicaStatus status = statusAt(now, instant(r, "started_at"), instant(r, "failed_at"), readyAt,
-        instant(r, "crash_at"), instant(r, "stop_at"));
-    return new Replica(r.getString("id"), r.getString("release_id"), r.getInteger("version"), r.getString("image"),
-        status, instant(r, "created_at"), status == ReplicaStatus.READY ? readyAt : null, instant(r, "stop_at"),
-        r.getString("deployment_id"), r.getLong("epoch"));
+    ReplicaStatus status =
+        statusAt(
+            now,
+            instant(r, "started_at"),
+            instant(r, "failed_at"),
+            readyAt,
+            instant(r, "crash_at"),
+            instant(r, "stop_at"));
+    return new Replica(
+        r.getString("id"),
+        r.getString("release_id"),
+        r.getInteger("version"),
+        r.getString("image"),
+        status,
+        instant(r, "created_at"),
+        status == ReplicaStatus.READY ? readyAt : null,
+        instant(r, "stop_at"),
+        r.getString("deployment_id"),
+        r.getLong("epoch"));
   }
 
-  static ReplicaStatus statusAt(Instant now, Instant startedAt, Instant failedAt, Instant readyAt, Instant crashAt,
+  static ReplicaStatus statusAt(
+      Instant now,
+      Instant startedAt,
+      Instant failedAt,
+      Instant readyAt,
+      Instant crashAt,
       Instant stopAt) {
     if (reached(stopAt, now)) {
       return ReplicaStatus.STOPPED;

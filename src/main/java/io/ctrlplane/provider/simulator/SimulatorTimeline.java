@@ -27,9 +27,15 @@ final class SimulatorTimeline {
 
   /** One page, oldest first; {@code next_cursor} is null on the last page. */
   Future<JsonObject> page(String instanceId, int limit, String cursor) {
-    return pool.withTransaction(conn -> conn.preparedQuery(FleetSql.LOCK).execute(Tuple.of(instanceId))
-            .compose(locked -> conn.preparedQuery(FleetSql.NOW).execute())
-            .compose(now -> materialize(conn, instanceId, now.iterator().next().getOffsetDateTime("now"))))
+    return pool.withTransaction(
+            conn ->
+                conn.preparedQuery(FleetSql.LOCK)
+                    .execute(Tuple.of(instanceId))
+                    .compose(locked -> conn.preparedQuery(FleetSql.NOW).execute())
+                    .compose(
+                        now ->
+                            materialize(
+                                conn, instanceId, now.iterator().next().getOffsetDateTime("now"))))
         .compose(v -> TimelinePages.page(pool, FleetSql.TIMELINE_PAGE, instanceId, limit, cursor));
   }
 }

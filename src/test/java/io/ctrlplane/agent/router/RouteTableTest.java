@@ -27,7 +27,8 @@ class RouteTableTest {
   @Test
   @DisplayName("weights split the traffic between releases (20 % within 2 points over 20000 draws)")
   void weighted() {
-    Map<String, Integer> c = draw(new RouteTable(Map.of("v1", 80, "v2", 20), List.of(v1a, v1b, v2)), 20_000);
+    Map<String, Integer> c =
+        draw(new RouteTable(Map.of("v1", 80, "v2", 20), List.of(v1a, v1b, v2)), 20_000);
     assertThat(c.get("v2")).isBetween(3_600, 4_400);
   }
 
@@ -35,13 +36,16 @@ class RouteTableTest {
   @DisplayName("without weights every ready replica serves; a release without weight gets nothing")
   void unweightedAndUnweighted() {
     assertThat(draw(new RouteTable(Map.of(), List.of(v1a, v2)), 1000)).containsKeys("v1", "v2");
-    assertThat(draw(new RouteTable(Map.of("v1", 100), List.of(v1a, v2)), 1000)).containsOnlyKeys("v1");
+    assertThat(draw(new RouteTable(Map.of("v1", 100), List.of(v1a, v2)), 1000))
+        .containsOnlyKeys("v1");
   }
 
   @Test
-  @DisplayName("a weighted release with no ready replica leaves its share to the others; nothing weighted ready: no pick")
+  @DisplayName(
+      "a weighted release with no ready replica leaves its share to the others; nothing weighted ready: no pick")
   void fallback() {
-    assertThat(draw(new RouteTable(Map.of("v1", 50, "v3", 50), List.of(v1a)), 100)).containsOnlyKeys("v1");
+    assertThat(draw(new RouteTable(Map.of("v1", 50, "v3", 50), List.of(v1a)), 100))
+        .containsOnlyKeys("v1");
     assertThat(new RouteTable(Map.of("v3", 100), List.of(v1a)).pick(Set.of(), 0)).isNull();
   }
 

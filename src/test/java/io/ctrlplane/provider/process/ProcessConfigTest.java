@@ -14,7 +14,9 @@ import org.junit.jupiter.api.Test;
 @DisplayName("The process provider's config and command templates")
 class ProcessConfigTest {
   private static JsonObject config(String... command) {
-    return new JsonObject().put("command", new JsonArray(List.of((Object[]) command))).put("router_port", 8000);
+    return new JsonObject()
+        .put("command", new JsonArray(List.of((Object[]) command)))
+        .put("router_port", 8000);
   }
 
   private static List<String> fields(Runnable r) {
@@ -29,11 +31,29 @@ class ProcessConfigTest {
   @Test
   @DisplayName("a release's image fills the placeholders; the port is the agent's")
   void renders() {
-    assertThat(CommandTemplate.render(List.of("java", "-jar", "apps/{repository}/{tag}/app.jar", "--port", "{port}",
-        "--image={image}", "{replica_id}"), "registry.example.com/acme/app:1.2", 9001, "rep_1"))
-        .containsExactly("java", "-jar", "apps/acme/app/1.2/app.jar", "--port", "9001",
-            "--image=registry.example.com/acme/app:1.2", "rep_1");
-    assertThat(CommandTemplate.render(List.of("run", "{tag}x"), "app", 1, "r")).containsExactly("run", "x");
+    assertThat(
+            CommandTemplate.render(
+                List.of(
+                    "java",
+                    "-jar",
+                    "apps/{repository}/{tag}/app.jar",
+                    "--port",
+                    "{port}",
+                    "--image={image}",
+                    "{replica_id}"),
+                "registry.example.com/acme/app:1.2",
+                9001,
+                "rep_1"))
+        .containsExactly(
+            "java",
+            "-jar",
+            "apps/acme/app/1.2/app.jar",
+            "--port",
+            "9001",
+            "--image=registry.example.com/acme/app:1.2",
+            "rep_1");
+    assertThat(CommandTemplate.render(List.of("run", "{tag}x"), "app", 1, "r"))
+        .containsExactly("run", "x");
   }
 
   @Test
@@ -47,17 +67,28 @@ class ProcessConfigTest {
   }
 
   @Test
-  @DisplayName("unknown placeholders, unbalanced braces, bad types and unknown keys are each reported at their path")
+  @DisplayName(
+      "unknown placeholders, unbalanced braces, bad types and unknown keys are each reported at their path")
   void refusesMistakes() {
-    JsonObject bad = config("java", "{repo}", "x{", "").put("health_path", "health").put("router_port", 70000)
-        .put("grace_timeout_ms", -1).put("drain", 1);
-    assertThat(fields(() -> ProcessConfig.validate(bad, "provider_config"))).containsExactlyInAnyOrder(
-        "provider_config.drain", "provider_config.command[1]", "provider_config.command[2]",
-        "provider_config.command[3]", "provider_config.health_path", "provider_config.router_port",
-        "provider_config.grace_timeout_ms");
+    JsonObject bad =
+        config("java", "{repo}", "x{", "")
+            .put("health_path", "health")
+            .put("router_port", 70000)
+            .put("grace_timeout_ms", -1)
+            .put("drain", 1);
+    assertThat(fields(() -> ProcessConfig.validate(bad, "provider_config")))
+        .containsExactlyInAnyOrder(
+            "provider_config.drain",
+            "provider_config.command[1]",
+            "provider_config.command[2]",
+            "provider_config.command[3]",
+            "provider_config.health_path",
+            "provider_config.router_port",
+            "provider_config.grace_timeout_ms");
     assertThat(fields(() -> ProcessConfig.validate(new JsonObject(), "provider_config")))
         .containsExactlyInAnyOrder("provider_config.command", "provider_config.router_port");
-    assertThatThrownBy(() -> ProcessConfig.validate(null, "provider_config")).isInstanceOf(ValidationException.class);
+    assertThatThrownBy(() -> ProcessConfig.validate(null, "provider_config"))
+        .isInstanceOf(ValidationException.class);
     assertThatThrownBy(() -> CommandTemplate.render(List.of("{nope}"), "app:1", 1, "r"))
         .hasMessageContaining("unknown placeholder {nope}");
   }

@@ -46,8 +46,11 @@ class ProcessRunnerCrashTest {
   @BeforeAll
   void start(Vertx vertx) throws Exception {
     // this JVM is the API and the host agent; the deployments run in two runner processes
-    JsonObject json = TestStack.get().jsonFor(ProcessRunnerCrashTest.class).put("roles", "api,relay,agent")
-        .put("agent", Agents.config("agent-crash", "127.0.0.1"));
+    JsonObject json =
+        TestStack.get()
+            .jsonFor(ProcessRunnerCrashTest.class)
+            .put("roles", "api,relay,agent")
+            .put("agent", Agents.config("agent-crash", "127.0.0.1"));
     config = AppConfig.from(json);
     server = Await.result(Server.start(config), Duration.ofSeconds(60));
     api = new ApiClient(vertx, config.http().port());
@@ -67,33 +70,60 @@ class ProcessRunnerCrashTest {
     pool.close();
     api.close();
     server.stopBlocking();
-    Await.until(Duration.ofSeconds(20), "no demo app process left", () -> DemoApps.running().isEmpty() ? true : null);
+    Await.until(
+        Duration.ofSeconds(20),
+        "no demo app process left",
+        () -> DemoApps.running().isEmpty() ? true : null);
   }
 
   private Row lease(String deploymentId) {
-    return Await.result(pool.preparedQuery("SELECT lease_owner, lease_epoch, checkpoint FROM deployments WHERE id = $1")
-        .execute(Tuple.of(deploymentId))).iterator().next();
+    return Await.result(
+            pool.preparedQuery(
+                    "SELECT lease_owner, lease_epoch, checkpoint FROM deployments WHERE id = $1")
+                .execute(Tuple.of(deploymentId)))
+        .iterator()
+        .next();
   }
 
   @Test
-  @DisplayName("kill -9 of the runner holding a rolling v1 -> v2: every request succeeds while the other runner finishes it")
+  @DisplayName(
+      "kill -9 of the runner holding a rolling v1 -> v2: every request succeeds while the other runner finishes it")
   void killedRunner(Vertx vertx) throws Exception {
     int routerPort = TestStack.freePort();
-    ApiClient.Response created = api.post("/v1/instances", new JsonObject().put("name", "crash-demo").put("replicas", 3)
-        .put("provider", "process").put("provider_config", new JsonObject().put("command", DemoApps.command("v1", "v2"))
-            .put("router_port", routerPort).put("drain_timeout_ms", 3000).put("grace_timeout_ms", 3000)));
+    ApiClient.Response created =
+        api.post(
+            "/v1/instances",
+            new JsonObject()
+                .put("name", "crash-demo")
+                .put("replicas", 3)
+                .put("provider", "process")
+                .put(
+                    "provider_config",
+                    new JsonObject()
+                        .put("command", DemoApps.command("v1", "v2"))
+                        .put("router_port", routerPort)
+                        .put("drain_timeout_ms", 3000)
+                        .put("grace_timeout_ms", 3000)));
     assertThat(created.status()).as(created.text()).isEqualTo(201);
     String instanceId = created.json().getString("id");
     rollouts.awaitState(deployment(instanceId, "demo:v1", null), "succeeded", END);
     try (LoadGenerator load = new LoadGenerator(vertx, "127.0.0.1", routerPort, 8)) {
       load.awaitMore(200);
       // a slow-starting v2 keeps the rollout in its middle long enough to kill the runner there
-      String id = deployment(instanceId, "demo:v2", new JsonObject().put("DEMO_START_DELAY_MS", "1500"));
-      Row mid = Await.until(END, "rollout half way", () -> {
-        Row r = lease(id);
-        return r.getInteger("checkpoint") >= 3 && r.getString("lease_owner") != null ? r : null;
-      });
-      RunnerProcess holder = mid.getString("lease_owner").startsWith("runner-" + a.pid() + "-") ? a : b;
+      String id =
+          deployment(instanceId, "demo:v2", new JsonObject().put("DEMO_START_DELAY_MS", "1500"));
+      Row mid =
+          Await.until(
+              END,
+              "rollout half way",
+              () -> {
+                Row r = lease(id);
+                return r.getInteger("checkpoint") >= 3 && r.getString("lease_owner") != null
+                    ? r
+                    : null;
+              });
+      RunnerProcess holder =
+          mid.getString("lease_owner").startsWith("runner-" + a.pid() + "-") ? a : b;
       RunnerProcess survivor = holder == a ? b : a;
       holder.kill();
       long killedAt = System.currentTimeMillis();
@@ -101,20 +131,29 @@ class ProcessRunnerCrashTest {
       long doneAt = System.currentTimeMillis();
       load.awaitMore(300);
       load.stop();
-      System.out.printf("process runner crash: killed %s at checkpoint %d, %s finished %d ms later; %s%n",
-          holder.name(), mid.getInteger("checkpoint"), survivor.name(), doneAt - killedAt, load.summary());
+      System.out.printf(
+          "process runner crash: killed %s at checkpoint %d, %s finished %d ms later; %s%n",
+          holder.name(),
+          mid.getInteger("checkpoint"),
+          survivor.name(),
+          doneAt - killedAt,
+          load.summary());
       assertThat(survivor.log()).contains(id).contains("resumed");
       assertThat(load.failures()).as(load.summary()).isEmpty();
       List<LoadGenerator.Sample> all = load.samples();
-      assertThat(all.subList(all.size() - 100, all.size())).allSatisfy(s -> assertThat(s.version()).isEqualTo("v2"));
+      assertThat(all.subList(all.size() - 100, all.size()))
+          .allSatisfy(s -> assertThat(s.version()).isEqualTo("v2"));
       assertThat(rollouts.fleet(instanceId).getJsonArray("replicas")).hasSize(3);
       assertThat(done.getJsonObject("release").getInteger("version")).isEqualTo(2);
     }
   }
 
   private String deployment(String instanceId, String image, JsonObject env) {
-    JsonObject body = new JsonObject().put("image", image).put("strategy", "rolling")
-        .put("strategy_params", new JsonObject().put("max_surge", 1));
+    JsonObject body =
+        new JsonObject()
+            .put("image", image)
+            .put("strategy", "rolling")
+            .put("strategy_params", new JsonObject().put("max_surge", 1));
     if (env != null) {
       body.put("env", env);
     }

@@ -32,12 +32,14 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Two hosts on one machine: two agent JVMs on two loopback addresses (127.0.0.1 and 127.0.0.2), each
- * with its own router for the instance on the same port, like two machines behind a load balancer.
+ * Two hosts on one machine: two agent JVMs on two loopback addresses (127.0.0.1 and 127.0.0.2),
+ * each with its own router for the instance on the same port, like two machines behind a load
+ * balancer.
  */
 @ExtendWith(VertxExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@DisplayName("Two agents share an instance's replicas, and losing one is a host failure the rollout handles")
+@DisplayName(
+    "Two agents share an instance's replicas, and losing one is a host failure the rollout handles")
 class TwoAgentsTest {
   private static final Duration END = Duration.ofSeconds(90);
   private Server server;
@@ -49,8 +51,12 @@ class TwoAgentsTest {
   @BeforeAll
   void start(Vertx vertx) {
     // this JVM is the API and the runner; each agent is a JVM of its own, so one can be killed
-    AppConfig config = AppConfig.from(TestStack.get().jsonFor(TwoAgentsTest.class).put("roles", "api,runner,relay")
-        .put("agent", Agents.config("unused", "127.0.0.1")));
+    AppConfig config =
+        AppConfig.from(
+            TestStack.get()
+                .jsonFor(TwoAgentsTest.class)
+                .put("roles", "api,runner,relay")
+                .put("agent", Agents.config("unused", "127.0.0.1")));
     server = Await.result(Server.start(config), Duration.ofSeconds(60));
     api = new ApiClient(vertx, config.http().port());
     rollouts = new Rollouts(api);
@@ -66,71 +72,123 @@ class TwoAgentsTest {
     agentB.terminate(Duration.ofSeconds(20));
     api.close();
     server.stopBlocking();
-    Await.until(Duration.ofSeconds(20), "no demo app process left", () -> DemoApps.running().isEmpty() ? true : null);
+    Await.until(
+        Duration.ofSeconds(20),
+        "no demo app process left",
+        () -> DemoApps.running().isEmpty() ? true : null);
   }
 
   private Map<String, Long> replicasPerAgent(String instanceId) {
-    return rollouts.fleet(instanceId).getJsonArray("replicas").stream().map(o -> ((JsonObject) o).getString("agent_id"))
+    return rollouts.fleet(instanceId).getJsonArray("replicas").stream()
+        .map(o -> ((JsonObject) o).getString("agent_id"))
         .collect(Collectors.groupingBy(a -> a, Collectors.counting()));
   }
 
   private static String get(String host, int port) throws Exception {
-    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://" + host + ":"
-        + port + "/")).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create("http://" + host + ":" + port + "/"))
+                    .timeout(Duration.ofSeconds(5))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
     return r.statusCode() + " " + r.body();
   }
 
   @Test
-  @DisplayName("replicas spread over both agents; kill -9 of one mid-rollout: its replicas are replaced on the other, and the router of the survivor never fails a request")
+  @DisplayName(
+      "replicas spread over both agents; kill -9 of one mid-rollout: its replicas are replaced on the other, and the router of the survivor never fails a request")
   void spreadAndHostFailure(Vertx vertx) throws Exception {
     int routerPort = TestStack.freePort();
-    ApiClient.Response created = api.post("/v1/instances", new JsonObject().put("name", "two-hosts").put("replicas", 4)
-        .put("provider", "process").put("provider_config", new JsonObject().put("command", DemoApps.command("v1", "v2"))
-            .put("router_port", routerPort).put("drain_timeout_ms", 3000).put("grace_timeout_ms", 3000)));
+    ApiClient.Response created =
+        api.post(
+            "/v1/instances",
+            new JsonObject()
+                .put("name", "two-hosts")
+                .put("replicas", 4)
+                .put("provider", "process")
+                .put(
+                    "provider_config",
+                    new JsonObject()
+                        .put("command", DemoApps.command("v1", "v2"))
+                        .put("router_port", routerPort)
+                        .put("drain_timeout_ms", 3000)
+                        .put("grace_timeout_ms", 3000)));
     assertThat(created.status()).as(created.text()).isEqualTo(201);
     String instanceId = created.json().getString("id");
     rollouts.awaitState(deploy(instanceId, "demo:v1", null), "succeeded", END);
 
     assertThat(replicasPerAgent(instanceId)).isEqualTo(Map.of("agent-a", 2L, "agent-b", 2L));
     // every host's router serves the instance, from the replicas of both hosts
-    Await.until(Duration.ofSeconds(10), "both routers serving", () -> {
-      try {
-        return get("127.0.0.1", routerPort).startsWith("200 version=v1")
-            && get("127.0.0.2", routerPort).startsWith("200 version=v1") ? true : null;
-      } catch (Exception e) {
-        return null;
-      }
-    });
-    List<Long> pidsOnB = rollouts.fleet(instanceId).getJsonArray("replicas").stream().map(o -> (JsonObject) o)
-        .filter(r -> "agent-b".equals(r.getString("agent_id"))).map(r -> r.getLong("pid")).toList();
+    Await.until(
+        Duration.ofSeconds(10),
+        "both routers serving",
+        () -> {
+          try {
+            return get("127.0.0.1", routerPort).startsWith("200 version=v1")
+                    && get("127.0.0.2", routerPort).startsWith("200 version=v1")
+                ? true
+                : null;
+          } catch (Exception e) {
+            return null;
+          }
+        });
+    List<Long> pidsOnB =
+        rollouts.fleet(instanceId).getJsonArray("replicas").stream()
+            .map(o -> (JsonObject) o)
+            .filter(r -> "agent-b".equals(r.getString("agent_id")))
+            .map(r -> r.getLong("pid"))
+            .toList();
 
     try (LoadGenerator load = new LoadGenerator(vertx, "127.0.0.1", routerPort, 8)) {
       load.awaitMore(200);
-      String id = deploy(instanceId, "demo:v2", new JsonObject().put("DEMO_START_DELAY_MS", "1500"));
-      Await.until(END, "rollout under way", () -> rollouts.deployment(id).getJsonObject("progress")
-          .getInteger("step", 0) >= 2 ? true : null);
+      String id =
+          deploy(instanceId, "demo:v2", new JsonObject().put("DEMO_START_DELAY_MS", "1500"));
+      Await.until(
+          END,
+          "rollout under way",
+          () ->
+              rollouts.deployment(id).getJsonObject("progress").getInteger("step", 0) >= 2
+                  ? true
+                  : null);
       agentB.kill();
       JsonObject done = rollouts.awaitEnd(id, END);
-      Await.until(Duration.ofSeconds(30), "four ready replicas, all on agent-a", () -> {
-        JsonArray replicas = rollouts.fleet(instanceId).getJsonArray("replicas");
-        return replicas.size() == 4 && replicas.stream().map(o -> (JsonObject) o).allMatch(r ->
-            "agent-a".equals(r.getString("agent_id")) && "ready".equals(r.getString("status"))) ? true : null;
-      });
+      Await.until(
+          Duration.ofSeconds(30),
+          "four ready replicas, all on agent-a",
+          () -> {
+            JsonArray replicas = rollouts.fleet(instanceId).getJsonArray("replicas");
+            return replicas.size() == 4
+                    && replicas.stream()
+                        .map(o -> (JsonObject) o)
+                        .allMatch(
+                            r ->
+                                "agent-a".equals(r.getString("agent_id"))
+                                    && "ready".equals(r.getString("status")))
+                ? true
+                : null;
+          });
       load.awaitMore(300);
       load.stop();
-      System.out.printf("two agents, agent-b killed mid-rollout: deployment %s (%s); %s%n", done.getString("state"),
-          done.getString("error"), load.summary());
+      System.out.printf(
+          "two agents, agent-b killed mid-rollout: deployment %s (%s); %s%n",
+          done.getString("state"), done.getString("error"), load.summary());
       assertThat(done.getString("state")).isIn("succeeded", "failed");
       assertThat(load.failures()).as(load.summary()).isEmpty();
       // the killed agent's apps followed it (they watch their agent), so nothing is orphaned
-      Await.until(Duration.ofSeconds(20), "agent-b's apps gone", () ->
-          pidsOnB.stream().noneMatch(pid -> ProcessHandle.of(pid).isPresent()) ? true : null);
+      Await.until(
+          Duration.ofSeconds(20),
+          "agent-b's apps gone",
+          () -> pidsOnB.stream().noneMatch(pid -> ProcessHandle.of(pid).isPresent()) ? true : null);
     }
   }
 
   private String deploy(String instanceId, String image, JsonObject env) {
-    JsonObject body = new JsonObject().put("image", image).put("strategy", "rolling")
-        .put("strategy_params", new JsonObject().put("max_surge", 1));
+    JsonObject body =
+        new JsonObject()
+            .put("image", image)
+            .put("strategy", "rolling")
+            .put("strategy_params", new JsonObject().put("max_surge", 1));
     if (env != null) {
       body.put("env", env);
     }

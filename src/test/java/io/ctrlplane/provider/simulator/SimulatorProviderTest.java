@@ -33,12 +33,17 @@ import org.junit.jupiter.api.TestInstance;
 @DisplayName("The simulator provider, on a real PostgreSQL")
 class SimulatorProviderTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
-  private static final JsonObject CONFIG = new JsonObject().put("start_delay_ms", 50).put("ready_delay_ms", 100)
-      .put("faults", new JsonArray()
-          .add(new JsonObject().put("image", "*:nostart").put("fail_start", true))
-          .add(new JsonObject().put("image", "*:bad*").put("never_ready", true))
-          .add(new JsonObject().put("image", "*:crashy").put("crash_after_seconds", 0.3))
-          .add(new JsonObject().put("image", "*:flaky").put("error_rate", 0.3)));
+  private static final JsonObject CONFIG =
+      new JsonObject()
+          .put("start_delay_ms", 50)
+          .put("ready_delay_ms", 100)
+          .put(
+              "faults",
+              new JsonArray()
+                  .add(new JsonObject().put("image", "*:nostart").put("fail_start", true))
+                  .add(new JsonObject().put("image", "*:bad*").put("never_ready", true))
+                  .add(new JsonObject().put("image", "*:crashy").put("crash_after_seconds", 0.3))
+                  .add(new JsonObject().put("image", "*:flaky").put("error_rate", 0.3)));
   private final AtomicInteger names = new AtomicInteger();
   private Vertx vertx;
   private Pool pool;
@@ -66,12 +71,23 @@ class SimulatorProviderTest {
     String inst = "inst_sim" + n;
     String rel = "rel_sim" + n;
     String dep = "dep_sim" + n;
-    sql("INSERT INTO instances (id, tenant_id, name, replicas, provider, provider_config, default_strategy) "
-        + "VALUES ($1, 'default', $2, 2, 'simulator', $3, 'rolling')", inst, "sim-" + n, CONFIG);
-    sql("INSERT INTO releases (id, tenant_id, instance_id, version, image) VALUES ($1, 'default', $2, 1, $3)",
-        rel, inst, image);
-    sql("INSERT INTO deployments (id, tenant_id, instance_id, release_id, kind, strategy, state, lease_epoch) "
-        + "VALUES ($1, 'default', $2, $3, 'deploy', 'rolling', 'running', 1)", dep, inst, rel);
+    sql(
+        "INSERT INTO instances (id, tenant_id, name, replicas, provider, provider_config, default_strategy) "
+            + "VALUES ($1, 'default', $2, 2, 'simulator', $3, 'rolling')",
+        inst,
+        "sim-" + n,
+        CONFIG);
+    sql(
+        "INSERT INTO releases (id, tenant_id, instance_id, version, image) VALUES ($1, 'default', $2, 1, $3)",
+        rel,
+        inst,
+        image);
+    sql(
+        "INSERT INTO deployments (id, tenant_id, instance_id, release_id, kind, strategy, state, lease_epoch) "
+            + "VALUES ($1, 'default', $2, $3, 'deploy', 'rolling', 'running', 1)",
+        dep,
+        inst,
+        rel);
     return new Setup(inst, new ReleaseRef(rel, 1, image), new Fence(inst, dep, 1));
   }
 
@@ -95,17 +111,26 @@ class SimulatorProviderTest {
   }
 
   @Test
-  @DisplayName("starts replicas that become ready after start_delay_ms + ready_delay_ms, and records each transition at its time")
+  @DisplayName(
+      "starts replicas that become ready after start_delay_ms + ready_delay_ms, and records each transition at its time")
   void replicasBecomeReady() {
     Setup s = setup("acme/app:1");
     Await.result(sim.runReplicas(s.fence(), s.release(), 2));
     Await.result(sim.runReplicas(s.fence(), s.release(), 2)); // idempotent: still two
     assertThat(status(s).running(s.release().id())).isEqualTo(2);
-    Await.until(WAIT, "two ready replicas", () -> status(s).ready(s.release().id()) == 2 ? true : null);
+    Await.until(
+        WAIT, "two ready replicas", () -> status(s).ready(s.release().id()) == 2 ? true : null);
 
     List<JsonObject> entries = timeline(s);
-    assertThat(entries).extracting(e -> e.getString("kind")).containsExactly(
-        "replica.created", "replica.created", "replica.started", "replica.started", "replica.ready", "replica.ready");
+    assertThat(entries)
+        .extracting(e -> e.getString("kind"))
+        .containsExactly(
+            "replica.created",
+            "replica.created",
+            "replica.started",
+            "replica.started",
+            "replica.ready",
+            "replica.ready");
     Instant created = Instant.parse(entries.get(0).getString("at"));
     Instant ready = Instant.parse(entries.get(4).getString("at"));
     assertThat(Duration.between(created, ready)).isEqualTo(Duration.ofMillis(150));
@@ -114,7 +139,8 @@ class SimulatorProviderTest {
   }
 
   @Test
-  @DisplayName("applies fault rules by image glob: fail_start, never_ready, crash_after_seconds, error_rate")
+  @DisplayName(
+      "applies fault rules by image glob: fail_start, never_ready, crash_after_seconds, error_rate")
   void faults() {
     Setup nostart = setup("registry.example.com/acme/app:nostart");
     Setup bad = setup("acme/app:bad-2");
@@ -123,16 +149,27 @@ class SimulatorProviderTest {
     for (Setup s : List.of(nostart, bad, crashy, flaky)) {
       Await.result(sim.runReplicas(s.fence(), s.release(), 1));
     }
-    Await.until(WAIT, "the crashy replica crashed", () ->
-        status(crashy).of(crashy.release().id()).get(0).status() == ReplicaStatus.CRASHED ? true : null);
-    assertThat(status(nostart).of(nostart.release().id()).get(0).status()).isEqualTo(ReplicaStatus.FAILED);
+    Await.until(
+        WAIT,
+        "the crashy replica crashed",
+        () ->
+            status(crashy).of(crashy.release().id()).get(0).status() == ReplicaStatus.CRASHED
+                ? true
+                : null);
+    assertThat(status(nostart).of(nostart.release().id()).get(0).status())
+        .isEqualTo(ReplicaStatus.FAILED);
     assertThat(status(bad).of(bad.release().id()).get(0).status()).isEqualTo(ReplicaStatus.RUNNING);
     assertThat(status(flaky).ready(flaky.release().id())).isEqualTo(1);
-    assertThat(Await.result(sim.errorRate(flaky.instanceId(), flaky.release().id(), 10))).isEqualTo(0.3);
-    assertThat(Await.result(sim.errorRate(bad.instanceId(), bad.release().id(), 10))).isEqualTo(0.0);
-    assertThat(timeline(crashy)).extracting(e -> e.getString("kind"))
+    assertThat(Await.result(sim.errorRate(flaky.instanceId(), flaky.release().id(), 10)))
+        .isEqualTo(0.3);
+    assertThat(Await.result(sim.errorRate(bad.instanceId(), bad.release().id(), 10)))
+        .isEqualTo(0.0);
+    assertThat(timeline(crashy))
+        .extracting(e -> e.getString("kind"))
         .containsExactly("replica.created", "replica.started", "replica.ready", "replica.crashed");
-    assertThat(timeline(nostart)).extracting(e -> e.getString("kind")).containsExactly("replica.created", "replica.failed");
+    assertThat(timeline(nostart))
+        .extracting(e -> e.getString("kind"))
+        .containsExactly("replica.created", "replica.failed");
   }
 
   @Test
@@ -147,9 +184,14 @@ class SimulatorProviderTest {
     assertThat(status(s).running(s.release().id())).as("scheduled, still running").isEqualTo(2);
     Await.result(sim.runReplicas(s.fence(), s.release(), 2));
     assertThat(status(s).unscheduled(s.release().id())).isEqualTo(2);
-    assertThat(timeline(s)).extracting(e -> e.getString("kind")).containsSubsequence(
-        "replica.stopped", "replica.stop_scheduled", "replica.stop_scheduled",
-        "replica.stop_cancelled", "replica.stop_cancelled");
+    assertThat(timeline(s))
+        .extracting(e -> e.getString("kind"))
+        .containsSubsequence(
+            "replica.stopped",
+            "replica.stop_scheduled",
+            "replica.stop_scheduled",
+            "replica.stop_cancelled",
+            "replica.stop_cancelled");
   }
 
   @Test
@@ -163,13 +205,15 @@ class SimulatorProviderTest {
   }
 
   @Test
-  @DisplayName("refuses, records and counts a change from a stale lease epoch, and applies nothing of it")
+  @DisplayName(
+      "refuses, records and counts a change from a stale lease epoch, and applies nothing of it")
   void fencing() {
     Setup s = setup("acme/app:4");
     sql("UPDATE deployments SET lease_epoch = 2 WHERE id = $1", s.fence().deploymentId());
 
     assertThatThrownBy(() -> Await.result(sim.runReplicas(s.fence(), s.release(), 2)))
-        .isInstanceOf(StaleEpochException.class).hasMessageContaining("epoch 2");
+        .isInstanceOf(StaleEpochException.class)
+        .hasMessageContaining("epoch 2");
     assertThatThrownBy(() -> Await.result(sim.setTraffic(s.fence(), Map.of(s.release().id(), 100))))
         .isInstanceOf(StaleEpochException.class);
 
@@ -177,8 +221,11 @@ class SimulatorProviderTest {
     assertThat(fleet.replicas()).isEmpty();
     assertThat(fleet.weights()).isEmpty();
     assertThat(fleet.details().getLong("refused_actions")).isEqualTo(2L);
-    assertThat(timeline(s)).extracting(e -> e.getString("kind")).containsExactly("action.refused", "action.refused");
-    Await.result(sim.runReplicas(new Fence(s.instanceId(), s.fence().deploymentId(), 2), s.release(), 1));
+    assertThat(timeline(s))
+        .extracting(e -> e.getString("kind"))
+        .containsExactly("action.refused", "action.refused");
+    Await.result(
+        sim.runReplicas(new Fence(s.instanceId(), s.fence().deploymentId(), 2), s.release(), 1));
     assertThat(status(s).running(s.release().id())).isEqualTo(1);
   }
 }
