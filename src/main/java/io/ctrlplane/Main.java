@@ -8,14 +8,15 @@ import io.ctrlplane.cli.EventsFeedCommand;
 import io.ctrlplane.cli.InstancesCommand;
 import io.ctrlplane.cli.ReleasesCommand;
 import io.ctrlplane.cli.RollbackCommand;
+import io.ctrlplane.command.ConfigFiles;
+import io.ctrlplane.command.EnvAware;
+import io.ctrlplane.command.OutputAware;
 import io.ctrlplane.config.AppConfig;
 import io.ctrlplane.config.ConfigException;
-import io.ctrlplane.config.ConfigLoader;
 import io.ctrlplane.config.Role;
 import io.ctrlplane.events.KafkaEventsCommand;
 import io.ctrlplane.security.KeysCommand;
 import io.ctrlplane.security.SecretsCommand;
-import io.vertx.core.Vertx;
 import java.io.PrintStream;
 import java.util.HashMap;
 import java.util.Map;
@@ -100,16 +101,6 @@ public final class Main {
     }
   }
 
-  /** Commands that read the environment and report on a given stream. */
-  public interface EnvAware {
-    void init(Map<String, String> env, PrintStream err);
-  }
-
-  /** Commands whose regular output goes to a given stream. */
-  public interface OutputAware {
-    void output(PrintStream out);
-  }
-
   /**
    * The dev command lives in src/dev/java (jar built with -Pdev); without it, say how to get it.
    */
@@ -160,23 +151,8 @@ public final class Main {
       if (roles != null) {
         effective.put("CTRLPLANE_ROLES", roles);
       }
-      AppConfig config = loadConfig(configFile, effective);
+      AppConfig config = ConfigFiles.load(configFile, effective);
       return runUntilShutdown(config, () -> {});
-    }
-  }
-
-  /** Reads configuration on a throwaway Vert.x instance. */
-  public static AppConfig loadConfig(String file, Map<String, String> env) throws Exception {
-    Vertx vertx = Vertx.vertx();
-    try {
-      return ConfigLoader.load(vertx, file, env)
-          .toCompletionStage()
-          .toCompletableFuture()
-          .get(30, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.ExecutionException e) {
-      throw e.getCause() instanceof Exception cause ? cause : e;
-    } finally {
-      vertx.close();
     }
   }
 

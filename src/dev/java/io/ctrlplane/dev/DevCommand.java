@@ -1,6 +1,8 @@
 package io.ctrlplane.dev;
 
 import io.ctrlplane.Main;
+import io.ctrlplane.command.ConfigFiles;
+import io.ctrlplane.command.EnvAware;
 import io.ctrlplane.config.AppConfig;
 import io.ctrlplane.security.ApiKeyTokens;
 import io.ctrlplane.security.Keyring;
@@ -26,7 +28,7 @@ import picocli.CommandLine.Option;
     name = "dev",
     mixinStandardHelpOptions = true,
     description = "All roles in one JVM with embedded PostgreSQL and Kafka (data in dev.data_dir).")
-public final class DevCommand implements Callable<Integer>, Main.EnvAware {
+public final class DevCommand implements Callable<Integer>, EnvAware {
   @Option(names = "--fresh", description = "Delete the dev data directory first.")
   boolean fresh;
 
@@ -45,7 +47,7 @@ public final class DevCommand implements Callable<Integer>, Main.EnvAware {
 
   @Override
   public Integer call() throws Exception {
-    AppConfig base = Main.loadConfig(configFile, env);
+    AppConfig base = ConfigFiles.load(configFile, env);
     Path dir = Path.of(base.dev().dataDir()).toAbsolutePath();
     if (fresh) {
       deleteTree(dir);
@@ -72,7 +74,7 @@ public final class DevCommand implements Callable<Integer>, Main.EnvAware {
     devEnv.put("CTRLPLANE_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
     devEnv.put("CTRLPLANE_KAFKA_REPLICATION_FACTOR", "1");
     provideSecrets(base, dir, devEnv);
-    AppConfig config = Main.loadConfig(configFile, devEnv);
+    AppConfig config = ConfigFiles.load(configFile, devEnv);
     out.println(
         "  PostgreSQL: "
             + db.url("ctrlplane")

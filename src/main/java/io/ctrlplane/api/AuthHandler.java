@@ -1,6 +1,8 @@
 package io.ctrlplane.api;
 
 import io.ctrlplane.deploy.Ids;
+import io.ctrlplane.problem.Problem;
+import io.ctrlplane.problem.ProblemException;
 import io.ctrlplane.security.Authenticator;
 import io.ctrlplane.security.Caller;
 import io.ctrlplane.security.Principal;
@@ -73,7 +75,8 @@ final class AuthHandler implements Handler<RoutingContext> {
                         : ", error=\"invalid_token\"";
                 ctx.response().putHeader("WWW-Authenticate", REALM + error);
                 ctx.fail(
-                    new ApiException(Problem.of(401, "Unauthorized", result.refusal().detail())));
+                    new ProblemException(
+                        Problem.of(401, "Unauthorized", result.refusal().detail())));
                 return;
               }
               ctx.put(PRINCIPAL, result.principal());
@@ -95,7 +98,7 @@ final class AuthHandler implements Handler<RoutingContext> {
               "WWW-Authenticate",
               REALM + ", error=\"insufficient_scope\", scope=\"" + route.scope().wire() + "\"");
       ctx.fail(
-          new ApiException(
+          new ProblemException(
               Problem.of(
                   403,
                   "Forbidden",

@@ -2,6 +2,8 @@ package io.ctrlplane.api;
 
 import io.ctrlplane.deploy.FieldError;
 import io.ctrlplane.deploy.ValidationException;
+import io.ctrlplane.problem.Problem;
+import io.ctrlplane.problem.ProblemException;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
@@ -73,7 +75,7 @@ final class ContractValidation implements Handler<RoutingContext> {
     Buffer body;
     try {
       body = operation.getRequestBody() == null ? null : jsonBody(ctx);
-    } catch (ApiException e) {
+    } catch (ProblemException e) {
       ctx.fail(e);
       return;
     }
@@ -120,7 +122,7 @@ final class ContractValidation implements Handler<RoutingContext> {
     String type = ctx.request().getHeader("content-type");
     String mediaType = type == null ? "" : type.split(";")[0].trim().toLowerCase(Locale.ROOT);
     if (!mediaType.equals("application/json")) {
-      throw new ApiException(
+      throw new ProblemException(
           Problem.of(
               415,
               "Unsupported Media Type",
@@ -133,11 +135,11 @@ final class ContractValidation implements Handler<RoutingContext> {
         return ctx.body().buffer();
       }
     } catch (DecodeException e) {
-      throw new ApiException(
+      throw new ProblemException(
           Problem.of(
               400, "Malformed JSON", "the request body is not valid JSON" + where(e.getMessage())));
     }
-    throw new ApiException(
+    throw new ProblemException(
         Problem.of(400, "Malformed JSON", "the request body must be a JSON object"));
   }
 
@@ -158,11 +160,11 @@ final class ContractValidation implements Handler<RoutingContext> {
             .findFirst()
             .orElse(null);
     if (parameter == null) {
-      return new ApiException(Problem.of(400, "Bad Request", e.getMessage()));
+      return new ProblemException(Problem.of(400, "Bad Request", e.getMessage()));
     }
     String rule = ParameterRules.describe(parameter, e);
     String what = parameter.getIn().name().toLowerCase(Locale.ROOT);
-    return new ApiException(
+    return new ProblemException(
         new Problem(
             400,
             "Invalid " + what + " parameter",
@@ -224,7 +226,7 @@ final class ContractValidation implements Handler<RoutingContext> {
             .collect(Collectors.joining(", "));
     ctx.response().putHeader("Allow", allow);
     ctx.fail(
-        new ApiException(
+        new ProblemException(
             Problem.of(
                 405,
                 "Method Not Allowed",

@@ -1,8 +1,10 @@
 package io.ctrlplane.api;
 
-import io.ctrlplane.Addresses;
+import io.ctrlplane.bus.Addresses;
 import io.ctrlplane.deploy.FieldError;
 import io.ctrlplane.deploy.ValidationException;
+import io.ctrlplane.problem.Problem;
+import io.ctrlplane.problem.ProblemException;
 import io.ctrlplane.security.Caller;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -89,7 +91,7 @@ final class ControlRoutes {
       // fall through
     }
     String rule = "must be a whole number from 1 to 10000";
-    throw new ApiException(
+    throw new ProblemException(
         new Problem(
             400, "Invalid query parameter", "tail " + rule, List.of(new FieldError("tail", rule))));
   }
@@ -161,7 +163,7 @@ final class ControlRoutes {
       JsonObject parsed = ctx.body().asJsonObject();
       return parsed == null ? new JsonObject() : parsed;
     } catch (DecodeException | ClassCastException e) {
-      throw new ApiException(
+      throw new ProblemException(
           Problem.of(400, "Malformed JSON", "the request body must be a JSON object"));
     }
   }
@@ -180,7 +182,7 @@ final class ControlRoutes {
       // fall through
     }
     String rule = "must be a whole number from 1 to " + V1Routes.MAX_LIMIT;
-    throw new ApiException(
+    throw new ProblemException(
         new Problem(
             400,
             "Invalid query parameter",

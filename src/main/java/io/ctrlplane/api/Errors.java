@@ -1,6 +1,7 @@
 package io.ctrlplane.api;
 
-import io.ctrlplane.deploy.ValidationException;
+import io.ctrlplane.problem.Problem;
+import io.ctrlplane.problem.Problems;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
@@ -59,11 +60,9 @@ final class Errors {
   }
 
   static Problem toProblem(Throwable failure, int status) {
-    if (failure instanceof ValidationException v) {
-      return Problem.invalid(v.errors());
-    }
-    if (failure instanceof ApiException a) {
-      return a.problem();
+    Problem known = Problems.known(failure);
+    if (known != null) {
+      return known;
     }
     if (failure instanceof DecodeException
         || failure != null && failure.getCause() instanceof DecodeException) {

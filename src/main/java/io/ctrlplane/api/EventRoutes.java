@@ -1,6 +1,7 @@
 package io.ctrlplane.api;
 
-import io.ctrlplane.Addresses;
+import io.ctrlplane.bus.Addresses;
+import io.ctrlplane.problem.ProblemException;
 import io.ctrlplane.security.Caller;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -36,7 +37,7 @@ public final class EventRoutes {
               .put("after", QueryParams.longParam(ctx, "after", 0, 0, Long.MAX_VALUE))
               .put("limit", (int) QueryParams.longParam(ctx, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT))
               .put(Caller.FIELD, AuthHandler.caller(ctx).toJson());
-    } catch (ApiException e) {
+    } catch (ProblemException e) {
       ctx.fail(e);
       return;
     }

@@ -1,6 +1,6 @@
 package io.ctrlplane.api;
 
-import io.ctrlplane.Addresses;
+import io.ctrlplane.bus.Addresses;
 import io.ctrlplane.config.AppConfig;
 import io.ctrlplane.events.KafkaSetup;
 import io.vertx.core.Future;

@@ -1,10 +1,10 @@
 package io.ctrlplane.api;
 
 import io.ctrlplane.config.AppConfig;
+import io.ctrlplane.db.PgPools;
 import io.ctrlplane.security.ApiKeyStore;
 import io.ctrlplane.security.Authenticator;
 import io.ctrlplane.security.Keyring;
-import io.ctrlplane.store.PgPools;
 import io.ctrlplane.watch.WatchHub;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;

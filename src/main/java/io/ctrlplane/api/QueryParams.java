@@ -1,6 +1,8 @@
 package io.ctrlplane.api;
 
 import io.ctrlplane.deploy.FieldError;
+import io.ctrlplane.problem.Problem;
+import io.ctrlplane.problem.ProblemException;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 
@@ -24,7 +26,7 @@ final class QueryParams {
       // reported below
     }
     String message = "must be a whole number from " + min + " to " + max;
-    throw new ApiException(
+    throw new ProblemException(
         new Problem(
             400,
             "Invalid query parameter",

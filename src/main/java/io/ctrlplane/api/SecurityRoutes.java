@@ -1,8 +1,10 @@
 package io.ctrlplane.api;
 
-import io.ctrlplane.Addresses;
+import io.ctrlplane.bus.Addresses;
 import io.ctrlplane.deploy.FieldError;
 import io.ctrlplane.deploy.ValidationException;
+import io.ctrlplane.problem.Problem;
+import io.ctrlplane.problem.ProblemException;
 import io.ctrlplane.security.ApiKeyTokens;
 import io.ctrlplane.security.Caller;
 import io.ctrlplane.security.Scope;
@@ -157,7 +159,7 @@ final class SecurityRoutes {
       }
       return ctx.body().asJsonObject();
     } catch (DecodeException | ClassCastException e) {
-      throw new ApiException(
+      throw new ProblemException(
           Problem.of(400, "Malformed JSON", "the request body must be a JSON object"));
     }
   }

@@ -1,7 +1,9 @@
 package io.ctrlplane.api;
 
-import io.ctrlplane.Addresses;
+import io.ctrlplane.bus.Addresses;
 import io.ctrlplane.deploy.FieldError;
+import io.ctrlplane.problem.Problem;
+import io.ctrlplane.problem.ProblemException;
 import io.ctrlplane.security.Caller;
 import io.ctrlplane.security.Keyring;
 import io.ctrlplane.security.SecretEnv;
@@ -173,7 +175,7 @@ final class V1Routes {
           .put("limit", (int) QueryParams.longParam(ctx, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT))
           .put("cursor", ctx.queryParams().get("cursor"))
           .put(Caller.FIELD, AuthHandler.caller(ctx).toJson());
-    } catch (ApiException e) {
+    } catch (ProblemException e) {
       ctx.fail(e);
       return;
     }
@@ -192,7 +194,7 @@ final class V1Routes {
     try {
       return ctx.body().asJsonObject();
     } catch (DecodeException | ClassCastException e) {
-      throw new ApiException(
+      throw new ProblemException(
           Problem.of(400, "Malformed JSON", "the request body must be a JSON object"));
     }
   }
@@ -212,7 +214,7 @@ final class V1Routes {
     }
     if (key.isBlank() || key.length() > 255) {
       String rule = "must be 1 to 255 characters, not only spaces";
-      throw new ApiException(
+      throw new ProblemException(
           new Problem(
               400,
               "Invalid header parameter",

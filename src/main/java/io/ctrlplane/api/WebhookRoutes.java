@@ -1,6 +1,8 @@
 package io.ctrlplane.api;
 
-import io.ctrlplane.Addresses;
+import io.ctrlplane.bus.Addresses;
+import io.ctrlplane.problem.Problem;
+import io.ctrlplane.problem.ProblemException;
 import io.ctrlplane.security.Caller;
 import io.ctrlplane.webhooks.WebhookRequest;
 import io.vertx.core.Vertx;
@@ -60,7 +62,7 @@ public final class WebhookRoutes {
       query
           .put("limit", (int) QueryParams.longParam(ctx, "limit", 20, 1, 100))
           .put("cursor", ctx.queryParams().get("cursor"));
-    } catch (ApiException e) {
+    } catch (ProblemException e) {
       ctx.fail(e);
       return;
     }
@@ -97,7 +99,7 @@ public final class WebhookRoutes {
       }
       return ctx.body().asJsonObject();
     } catch (DecodeException | ClassCastException e) {
-      throw new ApiException(
+      throw new ProblemException(
           Problem.of(400, "Malformed JSON", "the request body must be a JSON object"));
     }
   }

@@ -1,6 +1,7 @@
 package io.ctrlplane.cli;
 
-import io.ctrlplane.Main;
+import io.ctrlplane.command.EnvAware;
+import io.ctrlplane.command.OutputAware;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -13,7 +14,7 @@ import picocli.CommandLine.Option;
  * format, and the streams it writes to. {@code --output json} prints the API's JSON, one document
  * per line.
  */
-public abstract class ApiCommand implements Callable<Integer>, Main.EnvAware, Main.OutputAware {
+public abstract class ApiCommand implements Callable<Integer>, EnvAware, OutputAware {
   public enum Output {
     table,
     json

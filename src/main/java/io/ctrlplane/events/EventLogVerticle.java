@@ -1,12 +1,11 @@
 package io.ctrlplane.events;
 
-import io.ctrlplane.Addresses;
-import io.ctrlplane.api.ApiException;
-import io.ctrlplane.api.Problem;
-import io.ctrlplane.api.ProblemReplies;
+import io.ctrlplane.bus.Addresses;
 import io.ctrlplane.config.AppConfig;
+import io.ctrlplane.db.PgPools;
+import io.ctrlplane.problem.ProblemReplies;
+import io.ctrlplane.problem.Refusal;
 import io.ctrlplane.security.Caller;
-import io.ctrlplane.store.PgPools;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.sqlclient.Pool;
@@ -36,7 +35,7 @@ public class EventLogVerticle extends VerticleBase {
                         e ->
                             Future.failedFuture(
                                 e instanceof OutboxLog.Gone gone
-                                    ? new ApiException(Problem.of(410, "Gone", gone.getMessage()))
+                                    ? Refusal.gone(gone.getMessage())
                                     : e)),
             log)
         .completion();

@@ -1,8 +1,8 @@
 package io.ctrlplane.events;
 
-import io.ctrlplane.Addresses;
+import io.ctrlplane.bus.Addresses;
 import io.ctrlplane.config.AppConfig;
-import io.ctrlplane.store.PgPools;
+import io.ctrlplane.db.PgPools;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;

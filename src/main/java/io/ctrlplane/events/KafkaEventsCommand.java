@@ -1,6 +1,8 @@
 package io.ctrlplane.events;
 
-import io.ctrlplane.Main;
+import io.ctrlplane.command.ConfigFiles;
+import io.ctrlplane.command.EnvAware;
+import io.ctrlplane.command.OutputAware;
 import io.ctrlplane.config.AppConfig;
 import io.ctrlplane.config.ConfigException;
 import java.io.PrintStream;
@@ -29,8 +31,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description =
         "Operators: tail the deploy events topic of every tenant (needs broker access): one line per event (time, instance, version, type, state, error).")
-public final class KafkaEventsCommand
-    implements Callable<Integer>, Main.EnvAware, Main.OutputAware {
+public final class KafkaEventsCommand implements Callable<Integer>, EnvAware, OutputAware {
   @Option(
       names = "--bootstrap-servers",
       description =
@@ -79,7 +80,7 @@ public final class KafkaEventsCommand
 
   @Override
   public Integer call() throws Exception {
-    AppConfig.Kafka kafka = Main.loadConfig(configFile, env).kafka();
+    AppConfig.Kafka kafka = ConfigFiles.load(configFile, env).kafka();
     String servers = bootstrapServers != null ? bootstrapServers : kafka.bootstrapServers();
     String name = topic != null ? topic : kafka.topic();
     CountDownLatch done = new CountDownLatch(1);

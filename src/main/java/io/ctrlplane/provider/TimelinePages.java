@@ -1,7 +1,7 @@
 package io.ctrlplane.provider;
 
-import io.ctrlplane.store.Cursor;
-import io.ctrlplane.store.Pages;
+import io.ctrlplane.db.Cursor;
+import io.ctrlplane.db.Pages;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;

@@ -1,6 +1,6 @@
 package io.ctrlplane.runner;
 
-import io.ctrlplane.Addresses;
+import io.ctrlplane.bus.Addresses;
 import io.ctrlplane.events.DeployEvent;
 import io.ctrlplane.store.Outbox;
 import io.ctrlplane.store.Queries;

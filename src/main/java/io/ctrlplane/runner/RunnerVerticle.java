@@ -1,11 +1,11 @@
 package io.ctrlplane.runner;
 
-import io.ctrlplane.Addresses;
+import io.ctrlplane.bus.Addresses;
 import io.ctrlplane.config.AppConfig;
+import io.ctrlplane.db.PgPools;
 import io.ctrlplane.provider.Providers;
 import io.ctrlplane.runner.Leases.Claim;
 import io.ctrlplane.security.Keyring;
-import io.ctrlplane.store.PgPools;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.pgclient.PgBuilder;

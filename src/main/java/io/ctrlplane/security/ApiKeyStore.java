@@ -1,9 +1,9 @@
 package io.ctrlplane.security;
 
-import io.ctrlplane.api.ApiException;
+import io.ctrlplane.db.Cursor;
+import io.ctrlplane.db.Pages;
 import io.ctrlplane.deploy.Ids;
-import io.ctrlplane.store.Cursor;
-import io.ctrlplane.store.Pages;
+import io.ctrlplane.problem.Refusal;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -102,7 +102,7 @@ public final class ApiKeyStore {
     if (Principal.BOOTSTRAP_KEY_ID.equals(id)
         && Principal.DEFAULT_TENANT.equals(caller.tenantId())) {
       return Future.failedFuture(
-          ApiException.conflict(
+          Refusal.conflict(
               "the bootstrap key comes from configuration "
                   + "(CTRLPLANE_BOOTSTRAP_API_KEY): unset or change it and restart the API processes to revoke it"));
     }
@@ -118,7 +118,7 @@ public final class ApiKeyStore {
                       }
                       if (rs.iterator().next().getOffsetDateTime("revoked_at") != null) {
                         return Future.failedFuture(
-                            ApiException.conflict("api key " + id + " is already revoked"));
+                            Refusal.conflict("api key " + id + " is already revoked"));
                       }
                       return conn.preparedQuery(
                               "UPDATE api_keys SET revoked_at = now(), revoked_by = $2 WHERE id = $1")
@@ -168,8 +168,8 @@ public final class ApiKeyStore {
         : DateTimeFormatter.ISO_INSTANT.format(t.withOffsetSameInstant(ZoneOffset.UTC));
   }
 
-  private static ApiException notFound(String id) {
-    return ApiException.notFound("api key " + id + " does not exist");
+  private static Refusal notFound(String id) {
+    return Refusal.notFound("api key " + id + " does not exist");
   }
 
   /**

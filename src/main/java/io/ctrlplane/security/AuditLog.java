@@ -1,8 +1,8 @@
 package io.ctrlplane.security;
 
+import io.ctrlplane.db.Cursor;
+import io.ctrlplane.db.Pages;
 import io.ctrlplane.deploy.Ids;
-import io.ctrlplane.store.Cursor;
-import io.ctrlplane.store.Pages;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;

@@ -1,6 +1,7 @@
 package io.ctrlplane.security;
 
 import io.ctrlplane.config.AppConfig;
+import io.ctrlplane.problem.Refusal;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;

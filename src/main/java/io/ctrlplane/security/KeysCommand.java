@@ -1,10 +1,12 @@
 package io.ctrlplane.security;
 
-import io.ctrlplane.Main;
+import io.ctrlplane.command.ConfigFiles;
+import io.ctrlplane.command.EnvAware;
+import io.ctrlplane.command.OutputAware;
 import io.ctrlplane.config.AppConfig;
 import io.ctrlplane.config.ConfigException;
-import io.ctrlplane.store.Migrations;
-import io.ctrlplane.store.PgPools;
+import io.ctrlplane.db.Migrations;
+import io.ctrlplane.db.PgPools;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -28,7 +30,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description =
         "Manage API keys directly in the database (operators; needs the PostgreSQL settings).")
-public final class KeysCommand implements Main.EnvAware, Main.OutputAware {
+public final class KeysCommand implements EnvAware, OutputAware {
   private static final Pattern TENANT = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
 
   private Map<String, String> env = Map.of();
@@ -87,7 +89,7 @@ public final class KeysCommand implements Main.EnvAware, Main.OutputAware {
                 + Arrays.toString(Arrays.stream(Scope.values()).map(Scope::wire).toArray()));
       }
     }
-    AppConfig config = Main.loadConfig(configFile, env);
+    AppConfig config = ConfigFiles.load(configFile, env);
     String secret = ApiKeyTokens.generate();
     JsonObject key = store(config, tenant, name.strip(), parsed, secret);
     out.println(

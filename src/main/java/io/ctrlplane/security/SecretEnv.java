@@ -1,7 +1,6 @@
 package io.ctrlplane.security;
 
-import io.ctrlplane.api.ApiException;
-import io.ctrlplane.api.Problem;
+import io.ctrlplane.problem.Refusal;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
 import java.util.TreeMap;
@@ -33,12 +32,10 @@ public final class SecretEnv {
       return sealed;
     }
     if (keyring == null) {
-      throw new ApiException(
-          Problem.of(
-              503,
-              "Secrets are not configured",
-              "this server has no encryption key, so "
-                  + "it cannot store secret_env: the operator must set security.encryption_key (CTRLPLANE_ENCRYPTION_KEY)"));
+      throw Refusal.unavailable(
+          "Secrets are not configured",
+          "this server has no encryption key, so "
+              + "it cannot store secret_env: the operator must set security.encryption_key (CTRLPLANE_ENCRYPTION_KEY)");
     }
     new TreeMap<>(plain.getMap())
         .forEach(

@@ -1,9 +1,11 @@
 package io.ctrlplane.security;
 
-import io.ctrlplane.Main;
+import io.ctrlplane.command.ConfigFiles;
+import io.ctrlplane.command.EnvAware;
+import io.ctrlplane.command.OutputAware;
 import io.ctrlplane.config.AppConfig;
 import io.ctrlplane.config.ConfigException;
-import io.ctrlplane.store.PgPools;
+import io.ctrlplane.db.PgPools;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
@@ -29,7 +31,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description =
         "Maintain stored secret_env values (operators; needs the PostgreSQL and encryption settings).")
-public final class SecretsCommand implements Main.EnvAware, Main.OutputAware {
+public final class SecretsCommand implements EnvAware, OutputAware {
   private static final int BATCH = 500;
   private static final String STALE =
       "SELECT s.release_id, s.name, s.ciphertext, s.tenant_id, r.instance_id "
@@ -59,7 +61,7 @@ public final class SecretsCommand implements Main.EnvAware, Main.OutputAware {
               description = "Config file (default conf/config.json, or CTRLPLANE_CONFIG).")
           String configFile)
       throws Exception {
-    AppConfig config = Main.loadConfig(configFile, env);
+    AppConfig config = ConfigFiles.load(configFile, env);
     Keyring keyring = Keyring.fromConfig(config.security().encryptionKey());
     if (keyring == null) {
       throw new ConfigException(

@@ -1,9 +1,9 @@
 package io.ctrlplane.security;
 
-import io.ctrlplane.Addresses;
-import io.ctrlplane.api.ProblemReplies;
+import io.ctrlplane.bus.Addresses;
 import io.ctrlplane.config.AppConfig;
-import io.ctrlplane.store.PgPools;
+import io.ctrlplane.db.PgPools;
+import io.ctrlplane.problem.ProblemReplies;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;

@@ -1,6 +1,6 @@
 package io.ctrlplane.store;
 
-import io.ctrlplane.api.ApiException;
+import io.ctrlplane.problem.Refusal;
 import io.ctrlplane.security.AuditLog;
 import io.ctrlplane.security.Caller;
 import io.vertx.core.Future;
@@ -123,7 +123,7 @@ public final class ControlStore {
                     rs -> {
                       if (rs.size() == 0) {
                         return Future.failedFuture(
-                            ApiException.notFound("deployment " + id + " does not exist"));
+                            Refusal.notFound("deployment " + id + " does not exist"));
                       }
                       Row row = rs.iterator().next();
                       if (!"running".equals(row.getString("state"))) {
@@ -151,6 +151,6 @@ public final class ControlStore {
   }
 
   private static <T> Future<T> conflict(String id, String why) {
-    return Future.failedFuture(ApiException.conflict("deployment " + id + " " + why));
+    return Future.failedFuture(Refusal.conflict("deployment " + id + " " + why));
   }
 }

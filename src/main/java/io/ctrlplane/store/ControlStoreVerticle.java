@@ -1,8 +1,9 @@
 package io.ctrlplane.store;
 
-import io.ctrlplane.Addresses;
-import io.ctrlplane.api.ProblemReplies;
+import io.ctrlplane.bus.Addresses;
 import io.ctrlplane.config.AppConfig;
+import io.ctrlplane.db.PgPools;
+import io.ctrlplane.problem.ProblemReplies;
 import io.ctrlplane.provider.Providers;
 import io.ctrlplane.security.Caller;
 import io.vertx.core.Future;

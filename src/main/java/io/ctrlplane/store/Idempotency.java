@@ -1,8 +1,7 @@
 package io.ctrlplane.store;
 
-import io.ctrlplane.api.ApiException;
-import io.ctrlplane.api.Problem;
 import io.ctrlplane.deploy.FieldError;
+import io.ctrlplane.problem.Refusal;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -64,16 +63,15 @@ final class Idempotency {
                 String rule =
                     "was already used with a different request body; use a new key for a new request";
                 return Future.failedFuture(
-                    new ApiException(
-                        new Problem(
-                            422,
-                            "Idempotency-Key reused",
-                            "Idempotency-Key '" + key.key() + "' " + rule,
-                            List.of(new FieldError("Idempotency-Key", rule)))));
+                    new Refusal(
+                        Refusal.Reason.UNPROCESSABLE,
+                        "Idempotency-Key reused",
+                        "Idempotency-Key '" + key.key() + "' " + rule,
+                        List.of(new FieldError("Idempotency-Key", rule))));
               }
               if ("in_flight".equals(row.getString("state"))) {
                 return Future.failedFuture(
-                    ApiException.conflict(
+                    Refusal.conflict(
                         "a request with Idempotency-Key '"
                             + key.key()
                             + "' is still in progress; retry later"));

@@ -1,6 +1,6 @@
 package io.ctrlplane.store;
 
-import io.ctrlplane.Addresses;
+import io.ctrlplane.bus.Addresses;
 import io.ctrlplane.events.DeployEvent;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;

@@ -1,6 +1,8 @@
 package io.ctrlplane.store;
 
-import io.ctrlplane.api.ApiException;
+import io.ctrlplane.db.Cursor;
+import io.ctrlplane.db.Pages;
+import io.ctrlplane.problem.Refusal;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
@@ -62,7 +64,7 @@ public final class Queries {
             rows ->
                 rows.size() == 0
                     ? Future.failedFuture(
-                        ApiException.notFound("deployment " + deploymentId + " does not exist"))
+                        Refusal.notFound("deployment " + deploymentId + " does not exist"))
                     : Future.succeededFuture(
                         Outbox.data(
                             Rows.deployment(rows.iterator().next()),
@@ -159,8 +161,7 @@ public final class Queries {
         .compose(
             rows ->
                 rows.size() == 0
-                    ? Future.failedFuture(
-                        ApiException.notFound(what + " " + id + " does not exist"))
+                    ? Future.failedFuture(Refusal.notFound(what + " " + id + " does not exist"))
                     : Future.succeededFuture(mapper.apply(rows.iterator().next())));
   }
 }

@@ -1,8 +1,8 @@
 package io.ctrlplane.store;
 
-import io.ctrlplane.api.ApiException;
 import io.ctrlplane.deploy.Ids;
 import io.ctrlplane.events.DeployEvent;
+import io.ctrlplane.problem.Refusal;
 import io.ctrlplane.security.AuditLog;
 import io.ctrlplane.security.Caller;
 import io.ctrlplane.security.Keyring;
@@ -56,7 +56,7 @@ public final class ReleaseStore {
                     e ->
                         isUniqueViolation(e, "instances_tenant_name_key")
                             ? Future.failedFuture(
-                                ApiException.conflict(
+                                Refusal.conflict(
                                     "an instance named '"
                                         + in.getString("name")
                                         + "' already exists"))
@@ -120,7 +120,7 @@ public final class ReleaseStore {
                                       .getString("id")
                                       .equals(instance.getString("current_release_id"))) {
                                     return Future.failedFuture(
-                                        ApiException.conflict(
+                                        Refusal.conflict(
                                             "release v"
                                                 + target.getInteger("version")
                                                 + " is already the current release of this instance"));
@@ -176,8 +176,7 @@ public final class ReleaseStore {
                     rs -> {
                       if (rs.size() == 0) {
                         return Future.failedFuture(
-                            ApiException.notFound(
-                                "deployment " + deploymentId + " does not exist"));
+                            Refusal.notFound("deployment " + deploymentId + " does not exist"));
                       }
                       Row row = rs.iterator().next();
                       String state = row.getString("state");
@@ -190,7 +189,7 @@ public final class ReleaseStore {
                         return requestCancel(conn, caller, deploymentId);
                       }
                       return Future.failedFuture(
-                          ApiException.conflict(
+                          Refusal.conflict(
                               "deployment "
                                   + deploymentId
                                   + " "
@@ -292,7 +291,7 @@ public final class ReleaseStore {
             rs ->
                 rs.size() == 0
                     ? Future.failedFuture(
-                        ApiException.notFound("instance " + instanceId + " does not exist"))
+                        Refusal.notFound("instance " + instanceId + " does not exist"))
                     : Future.succeededFuture(rs.iterator().next().toJson()));
   }
 
@@ -418,7 +417,7 @@ public final class ReleaseStore {
             rs ->
                 rs.size() == 0
                     ? Future.failedFuture(
-                        ApiException.notFound(what + " does not exist on instance " + instanceId))
+                        Refusal.notFound(what + " does not exist on instance " + instanceId))
                     : Future.succeededFuture(rs.iterator().next().toJson()));
   }
 
@@ -442,7 +441,7 @@ public final class ReleaseStore {
 
   static Future<Void> notifyRunnable(SqlConnection conn) {
     return conn.preparedQuery("SELECT pg_notify($1, '')")
-        .execute(Tuple.of(io.ctrlplane.Addresses.PG_CHANNEL_RUNNABLE))
+        .execute(Tuple.of(io.ctrlplane.bus.Addresses.PG_CHANNEL_RUNNABLE))
         .mapEmpty();
   }
 

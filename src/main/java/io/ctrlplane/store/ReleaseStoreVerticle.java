@@ -1,10 +1,9 @@
 package io.ctrlplane.store;
 
-import io.ctrlplane.Addresses;
-import io.ctrlplane.api.ApiException;
-import io.ctrlplane.api.Problem;
+import io.ctrlplane.bus.Addresses;
 import io.ctrlplane.config.AppConfig;
-import io.ctrlplane.deploy.ValidationException;
+import io.ctrlplane.db.PgPools;
+import io.ctrlplane.problem.ProblemReplies;
 import io.ctrlplane.security.Caller;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -124,16 +123,6 @@ public class ReleaseStoreVerticle extends VerticleBase {
   }
 
   private static void fail(Message<JsonObject> msg, Throwable e) {
-    Problem problem;
-    if (e instanceof ApiException api) {
-      problem = api.problem();
-    } else if (e instanceof ValidationException v) {
-      problem = Problem.invalid(v.errors());
-    } else {
-      log.error("store command failed", e);
-      problem =
-          Problem.of(500, "Internal Server Error", "the store could not complete the request");
-    }
-    msg.fail(problem.status(), problem.toJson().encode());
+    ProblemReplies.fail(msg, e, log);
   }
 }

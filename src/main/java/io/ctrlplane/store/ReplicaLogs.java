@@ -1,8 +1,7 @@
 package io.ctrlplane.store;
 
 import io.ctrlplane.agent.AgentClient;
-import io.ctrlplane.api.ApiException;
-import io.ctrlplane.api.Problem;
+import io.ctrlplane.problem.Refusal;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -34,7 +33,7 @@ final class ReplicaLogs {
               Row row = rows.size() == 0 ? null : rows.iterator().next();
               if (row == null || !instanceId.equals(row.getString("instance_id"))) {
                 return Future.failedFuture(
-                    ApiException.notFound(
+                    Refusal.notFound(
                         "instance "
                             + instanceId
                             + " has no process replica "
@@ -48,16 +47,14 @@ final class ReplicaLogs {
                   .recover(
                       e ->
                           Future.failedFuture(
-                              new ApiException(
-                                  Problem.of(
-                                      503,
-                                      "Agent Unavailable",
-                                      "agent "
-                                          + agent
-                                          + ", which ran replica "
-                                          + replicaId
-                                          + ", did not answer: "
-                                          + e.getMessage()))));
+                              Refusal.unavailable(
+                                  "Agent Unavailable",
+                                  "agent "
+                                      + agent
+                                      + ", which ran replica "
+                                      + replicaId
+                                      + ", did not answer: "
+                                      + e.getMessage())));
             });
   }
 }

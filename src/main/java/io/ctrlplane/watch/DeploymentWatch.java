@@ -1,6 +1,6 @@
 package io.ctrlplane.watch;
 
-import io.ctrlplane.api.ApiException;
+import io.ctrlplane.problem.Refusal;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
@@ -60,7 +60,7 @@ final class DeploymentWatch extends Watch {
         .recover(
             e -> {
               if (e instanceof ReplyException re && re.failureCode() == 404
-                  || e instanceof ApiException) {
+                  || e instanceof Refusal) {
                 stream.end(); // gone (or no longer visible to this caller): nothing more will come
               } else {
                 log.warn(

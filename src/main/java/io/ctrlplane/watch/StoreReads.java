@@ -1,6 +1,6 @@
 package io.ctrlplane.watch;
 
-import io.ctrlplane.Addresses;
+import io.ctrlplane.bus.Addresses;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;

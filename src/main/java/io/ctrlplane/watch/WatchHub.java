@@ -1,6 +1,6 @@
 package io.ctrlplane.watch;
 
-import io.ctrlplane.Addresses;
+import io.ctrlplane.bus.Addresses;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;

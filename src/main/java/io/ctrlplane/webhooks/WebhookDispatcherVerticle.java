@@ -1,7 +1,7 @@
 package io.ctrlplane.webhooks;
 
 import io.ctrlplane.config.AppConfig;
-import io.ctrlplane.store.PgPools;
+import io.ctrlplane.db.PgPools;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;

@@ -1,11 +1,11 @@
 package io.ctrlplane.webhooks;
 
-import io.ctrlplane.api.ApiException;
+import io.ctrlplane.db.Cursor;
+import io.ctrlplane.db.Pages;
 import io.ctrlplane.deploy.Ids;
+import io.ctrlplane.problem.Refusal;
 import io.ctrlplane.security.AuditLog;
 import io.ctrlplane.security.Caller;
-import io.ctrlplane.store.Cursor;
-import io.ctrlplane.store.Pages;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -250,7 +250,7 @@ public final class WebhookStore {
         : DateTimeFormatter.ISO_INSTANT.format(t.withOffsetSameInstant(ZoneOffset.UTC));
   }
 
-  private static ApiException notFound(String id) {
-    return ApiException.notFound("webhook " + id + " does not exist");
+  private static Refusal notFound(String id) {
+    return Refusal.notFound("webhook " + id + " does not exist");
   }
 }

@@ -1,10 +1,10 @@
 package io.ctrlplane.webhooks;
 
-import io.ctrlplane.Addresses;
-import io.ctrlplane.api.ProblemReplies;
+import io.ctrlplane.bus.Addresses;
 import io.ctrlplane.config.AppConfig;
+import io.ctrlplane.db.PgPools;
+import io.ctrlplane.problem.ProblemReplies;
 import io.ctrlplane.security.Caller;
-import io.ctrlplane.store.PgPools;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.sqlclient.Pool;

@@ -110,7 +110,9 @@ class KeyringTest {
             () ->
                 SecretEnv.seal(
                     null, "default", "inst_1", new io.vertx.core.json.JsonObject().put("A", "b")))
-        .isInstanceOf(io.ctrlplane.api.ApiException.class);
+        .isInstanceOfSatisfying(
+            io.ctrlplane.problem.Refusal.class,
+            r -> assertThat(io.ctrlplane.problem.Problems.of(r).status()).isEqualTo(503));
     assertThat(SecretEnv.seal(null, "default", "inst_1", new io.vertx.core.json.JsonObject()))
         .isEmpty();
   }

@@ -1,7 +1,7 @@
 package io.ctrlplane.testing;
 
 import io.ctrlplane.config.AppConfig;
-import io.ctrlplane.store.PgPools;
+import io.ctrlplane.db.PgPools;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;

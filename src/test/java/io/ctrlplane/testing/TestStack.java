@@ -1,9 +1,9 @@
 package io.ctrlplane.testing;
 
 import io.ctrlplane.config.AppConfig;
+import io.ctrlplane.db.Migrations;
 import io.ctrlplane.dev.EmbeddedDatabase;
 import io.ctrlplane.dev.EmbeddedKafka;
-import io.ctrlplane.store.Migrations;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ctrlplane.app.Server;
 import io.ctrlplane.config.AppConfig;
-import io.ctrlplane.store.PgPools;
+import io.ctrlplane.db.PgPools;
 import io.ctrlplane.testing.Agents;
 import io.ctrlplane.testing.ApiClient;
 import io.ctrlplane.testing.Await;

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ctrlplane.config.AppConfig;
+import io.ctrlplane.db.PgPools;
 import io.ctrlplane.provider.Fence;
 import io.ctrlplane.provider.FleetStatus;
 import io.ctrlplane.provider.ReleaseRef;
 import io.ctrlplane.provider.ReplicaStatus;
 import io.ctrlplane.provider.StaleEpochException;
-import io.ctrlplane.store.PgPools;
 import io.ctrlplane.testing.Await;
 import io.ctrlplane.testing.TestStack;
 import io.vertx.core.Vertx;

@@ -1,4 +1,4 @@
-package io.ctrlplane.store;
+package io.ctrlplane.db;
 
 import io.ctrlplane.config.AppConfig;
 import io.vertx.core.Vertx;

@@ -1,4 +1,4 @@
-package io.ctrlplane;
+package io.ctrlplane.bus;
 
 /** Every event-bus address, in one place. Commands are request/reply; facts are published. */
 public interface Addresses {

@@ -1,4 +1,4 @@
-package io.ctrlplane.api;
+package io.ctrlplane.problem;
 
 import io.ctrlplane.deploy.FieldError;
 import io.vertx.core.json.JsonArray;

@@ -1,4 +1,4 @@
-package io.ctrlplane.store;
+package io.ctrlplane.db;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

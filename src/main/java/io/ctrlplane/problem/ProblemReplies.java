@@ -1,6 +1,5 @@
-package io.ctrlplane.api;
+package io.ctrlplane.problem;
 
-import io.ctrlplane.deploy.ValidationException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
@@ -35,12 +34,8 @@ public final class ProblemReplies {
   }
 
   public static void fail(Message<?> msg, Throwable e, Logger log) {
-    Problem problem;
-    if (e instanceof ApiException api) {
-      problem = api.problem();
-    } else if (e instanceof ValidationException v) {
-      problem = Problem.invalid(v.errors());
-    } else {
+    Problem problem = Problems.known(e);
+    if (problem == null) {
       log.error("store request on {} failed", msg.address(), e);
       problem =
           Problem.of(500, "Internal Server Error", "the store could not complete the request");

@@ -1,11 +1,8 @@
-package io.ctrlplane.store;
+package io.ctrlplane.db;
 
-import io.ctrlplane.api.ApiException;
-import io.ctrlplane.api.Problem;
-import io.ctrlplane.deploy.FieldError;
+import io.ctrlplane.problem.Refusal;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-import java.util.List;
 
 /**
  * Opaque keyset-pagination cursors: the sort key of the last item of a page, base64url-encoded.
@@ -46,13 +43,7 @@ public final class Cursor {
    * A cursor is a query parameter: one the list did not hand out is a bad request (400), like a bad
    * limit.
    */
-  private static ApiException invalid() {
-    String rule = "is not a cursor returned by this list";
-    return new ApiException(
-        new Problem(
-            400,
-            "Invalid query parameter",
-            "cursor " + rule,
-            List.of(new FieldError("cursor", rule))));
+  private static Refusal invalid() {
+    return Refusal.badParameter("cursor", "is not a cursor returned by this list");
   }
 }
