@@ -9,8 +9,9 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Lifecycle of a deployment. The transition table is the single source of truth: store and runner
- * code ask {@link #canTransitionTo} rather than encoding their own idea of what is legal.
+ * Lifecycle of a deployment. The transition table is the single source of truth: the lifecycle
+ * owner ({@code io.ctrlplane.lifecycle.Transition}) asks {@link #canTransitionTo} before it writes
+ * any state, rather than encoding its own idea of what is legal.
  */
 public enum DeploymentState {
   PENDING,

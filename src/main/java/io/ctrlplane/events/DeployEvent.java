@@ -1,34 +1,38 @@
 package io.ctrlplane.events;
 
+import io.ctrlplane.deploy.Event;
 import io.ctrlplane.deploy.Ids;
+import io.ctrlplane.deploy.codec.DeployJson;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.List;
 
 /**
- * Deploy events as CloudEvents 1.0 (structured JSON). {@code instanceseq} (an integer extension
- * attribute) is the per-instance, gap-free position (consumers order by it and detect gaps); {@code
- * id} is unique (consumers dedupe on it). The data never carries env values.
+ * Deploy events as the relay, the webhooks and the schemas name them: the types ({@link Event}
+ * defines them) and the content type of a CloudEvent in structured mode. Events are built by the
+ * lifecycle and rendered by {@link DeployJson}; nothing here builds one.
  */
 public final class DeployEvent {
-  public static final String QUEUED = "deploy.queued";
-  public static final String STARTED = "deploy.started";
-  public static final String PROGRESSED = "deploy.progressed";
-  public static final String SUCCEEDED = "deploy.succeeded";
-  public static final String FAILED = "deploy.failed";
-  public static final String CANCELLED = "deploy.cancelled";
-  public static final String ROLLED_BACK = "deploy.rolled_back";
+  public static final String QUEUED = Event.QUEUED;
+  public static final String STARTED = Event.STARTED;
+  public static final String PROGRESSED = Event.PROGRESSED;
+  public static final String SUCCEEDED = Event.SUCCEEDED;
+  public static final String FAILED = Event.FAILED;
+  public static final String CANCELLED = Event.CANCELLED;
+  public static final String ROLLED_BACK = Event.ROLLED_BACK;
 
   /** Every type, in lifecycle order; each has a schema at events/schemas/&lt;type&gt;.json. */
-  public static final List<String> TYPES =
-      List.of(QUEUED, STARTED, PROGRESSED, SUCCEEDED, FAILED, CANCELLED, ROLLED_BACK);
+  public static final List<String> TYPES = Event.TYPES;
 
   /** Kafka record header and webhook body type: CloudEvents structured mode. */
   public static final String CONTENT_TYPE = "application/cloudevents+json";
 
   private DeployEvent() {}
 
-  /** {@code tenantid} (extension attribute): the tenant (project) the instance belongs to. */
+  /**
+   * A CloudEvent around arbitrary data, with a fresh id, stamped now (for checking the envelope
+   * against the schemas; the lifecycle renders real events through {@link DeployJson#event}).
+   */
   public static JsonObject cloudEvent(
       String type,
       String tenantId,
@@ -36,16 +40,7 @@ public final class DeployEvent {
       long sequence,
       String deploymentId,
       JsonObject data) {
-    return new JsonObject()
-        .put("specversion", "1.0")
-        .put("id", Ids.next("evt"))
-        .put("source", "/ctrlplane/instances/" + instanceId)
-        .put("type", type)
-        .put("subject", deploymentId)
-        .put("time", Instant.now().toString())
-        .put("datacontenttype", "application/json")
-        .put("instanceseq", sequence)
-        .put("tenantid", tenantId)
-        .put("data", data);
+    return DeployJson.cloudEvent(
+        Ids.next("evt"), type, tenantId, instanceId, sequence, deploymentId, Instant.now(), data);
   }
 }

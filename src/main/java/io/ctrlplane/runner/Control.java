@@ -1,7 +1,12 @@
 package io.ctrlplane.runner;
 
+import io.ctrlplane.lifecycle.Claim;
+import io.ctrlplane.lifecycle.LeaseLost;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
 
 /**
  * The deployment row as the runner reads it before every move: where the plan stands and what users
@@ -25,6 +30,23 @@ record Control(
           + "abort_reason, checkpoint, revert_checkpoint, (extract(epoch FROM clock_timestamp() "
           + "- coalesce(step_started_at, clock_timestamp())) * 1000)::bigint AS step_elapsed_ms "
           + "FROM deployments WHERE id = $1";
+
+  /**
+   * Reads the control state; fails with {@link LeaseLost} once the deployment is not the claim's to
+   * drive.
+   */
+  static Future<Control> read(SqlClient client, Claim claim) {
+    return client
+        .preparedQuery(SELECT)
+        .execute(Tuple.of(claim.deploymentId()))
+        .compose(
+            rs -> {
+              Row row = rs.iterator().next();
+              return claim.holds(row.getString("state"), row.getLong("lease_epoch"))
+                  ? Future.succeededFuture(from(row))
+                  : Future.failedFuture(new LeaseLost(claim));
+            });
+  }
 
   static Control from(Row row) {
     return new Control(

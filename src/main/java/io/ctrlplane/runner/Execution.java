@@ -1,16 +1,20 @@
 package io.ctrlplane.runner;
 
+import io.ctrlplane.deploy.DeploymentState;
+import io.ctrlplane.deploy.Doc;
+import io.ctrlplane.deploy.codec.DeployJson;
+import io.ctrlplane.lifecycle.Checkpoints;
+import io.ctrlplane.lifecycle.Claim;
+import io.ctrlplane.lifecycle.Endings;
+import io.ctrlplane.lifecycle.LeaseLost;
 import io.ctrlplane.provider.FleetStatus;
 import io.ctrlplane.provider.Provider;
 import io.ctrlplane.provider.Providers;
 import io.ctrlplane.provider.Replica;
 import io.ctrlplane.provider.ReplicaStatus;
 import io.ctrlplane.provider.StaleEpochException;
-import io.ctrlplane.runner.Leases.Claim;
-import io.ctrlplane.runner.Leases.LeaseLost;
 import io.ctrlplane.security.Keyring;
 import io.ctrlplane.strategy.Plan;
-import io.ctrlplane.strategy.PlanCodec;
 import io.ctrlplane.strategy.Side;
 import io.ctrlplane.strategy.Step;
 import io.vertx.core.Future;
@@ -41,8 +45,8 @@ final class Execution {
   private final Vertx vertx;
   private final Pool pool;
   private final Claim claim;
-  private final Leases leases;
   private final Checkpoints checkpoints;
+  private final Endings endings;
   private final Providers providers;
   private final BooleanSupplier stopping;
   private final Keyring keyring;
@@ -57,7 +61,6 @@ final class Execution {
       Vertx vertx,
       Pool pool,
       Claim claim,
-      Leases leases,
       Providers providers,
       Keyring keyring,
       BooleanSupplier stopping) {
@@ -65,8 +68,8 @@ final class Execution {
     this.vertx = vertx;
     this.pool = pool;
     this.claim = claim;
-    this.leases = leases;
     this.checkpoints = new Checkpoints(pool);
+    this.endings = new Endings(pool);
     this.providers = providers;
     this.stopping = stopping;
   }
@@ -102,12 +105,12 @@ final class Execution {
     } catch (IllegalArgumentException e) {
       // no runner of this build can drive it: end it rather than let runners pass it around forever
       log.error("deployment {}: {}", claim.deploymentId(), e.getMessage());
-      return leases
+      return endings
           .end(
               claim,
-              "failed",
+              DeploymentState.FAILED,
               e.getMessage(),
-              ProgressReport.of(ctx, "failed", 0, 0, null, null, e.getMessage(), null),
+              doc(ProgressReport.of(ctx, "failed", 0, 0, null, null, e.getMessage(), null)),
               null)
           .map(false);
     }
@@ -127,8 +130,8 @@ final class Execution {
     return checkpoints
         .savePlan(
             claim,
-            PlanCodec.toJson(plan),
-            ProgressReport.of(
+            plan,
+            ProgressReport.doc(
                 ctx,
                 ProgressReport.ROLLING_OUT,
                 0,
@@ -145,8 +148,7 @@ final class Execution {
       finished.tryFail("runner is stopping; the lease is handed back");
       return;
     }
-    checkpoints
-        .control(claim)
+    Control.read(pool, claim)
         .compose(this::move)
         .onComplete(
             ar -> {
@@ -255,7 +257,7 @@ final class Execution {
               null);
       int finishFrom =
           ctx.plan().finishFrom() == Plan.NOT_PROMOTABLE ? steps.size() : ctx.plan().finishFrom();
-      return checkpoints.advance(claim, i, finishFrom, progress).map(NOW);
+      return checkpoints.advance(claim, i, finishFrom, doc(progress)).map(NOW);
     }
     if (outcome instanceof Outcome.Failed failed) {
       return abort("failed", failed.reason(), fleet);
@@ -297,7 +299,7 @@ final class Execution {
                     claim,
                     from,
                     plan.finishFrom(),
-                    ProgressReport.of(
+                    ProgressReport.doc(
                         ctx,
                         ProgressReport.ROLLING_OUT,
                         plan.finishFrom(),
@@ -328,7 +330,9 @@ final class Execution {
                 "reverting: " + reason,
                 null)
             .put("reverting_because", reason);
-    return checkpoints.abort(claim, state, reason, progress).map(NOW);
+    return checkpoints
+        .abort(claim, DeploymentState.fromWire(state), reason, doc(progress))
+        .map(NOW);
   }
 
   private Future<Long> revert(Control c) {
@@ -356,16 +360,20 @@ final class Execution {
                                 .advanceRevert(
                                     claim,
                                     j,
-                                    ProgressReport.of(
-                                            ctx,
-                                            ProgressReport.REVERTING,
-                                            j + 1,
-                                            steps.size(),
-                                            next,
-                                            fleet,
-                                            "revert step " + (j + 1) + " done: " + step.describe(),
-                                            null)
-                                        .put("reverting_because", c.abortReason()))
+                                    doc(
+                                        ProgressReport.of(
+                                                ctx,
+                                                ProgressReport.REVERTING,
+                                                j + 1,
+                                                steps.size(),
+                                                next,
+                                                fleet,
+                                                "revert step "
+                                                    + (j + 1)
+                                                    + " done: "
+                                                    + step.describe(),
+                                                null)
+                                            .put("reverting_because", c.abortReason())))
                                 .map(NOW);
                           }
                           if (outcome instanceof Outcome.Failed failed) {
@@ -424,11 +432,11 @@ final class Execution {
     return status()
         .compose(
             fleet ->
-                leases.end(
+                endings.end(
                     claim,
-                    c.abortState(),
+                    DeploymentState.fromWire(c.abortState()),
                     error,
-                    ProgressReport.of(ctx, c.abortState(), n, n, null, fleet, error, null),
+                    ProgressReport.doc(ctx, c.abortState(), n, n, null, fleet, error, null),
                     revertFailure))
         .compose(won -> won ? logEnd(c.abortState()) : Future.failedFuture(new LeaseLost(claim)));
   }
@@ -438,9 +446,9 @@ final class Execution {
     return status()
         .compose(
             fleet ->
-                leases.succeed(
+                endings.succeed(
                     claim,
-                    ProgressReport.of(
+                    ProgressReport.doc(
                         ctx,
                         "succeeded",
                         n,
@@ -489,6 +497,10 @@ final class Execution {
     }
     lastGist = gist;
     lastReportAt = now;
-    return checkpoints.progress(claim, progress);
+    return checkpoints.progress(claim, doc(progress));
+  }
+
+  private static Doc doc(JsonObject progress) {
+    return DeployJson.doc(progress);
   }
 }

@@ -1,5 +1,7 @@
 package io.ctrlplane.runner;
 
+import io.ctrlplane.deploy.Doc;
+import io.ctrlplane.deploy.codec.DeployJson;
 import io.ctrlplane.provider.FleetStatus;
 import io.ctrlplane.provider.ReleaseRef;
 import io.ctrlplane.strategy.Side;
@@ -51,6 +53,19 @@ final class ProgressReport {
           .put("observed_at", fleet.observedAt().toString());
     }
     return progress;
+  }
+
+  /** {@link #of}, as the document the lifecycle stores. */
+  static Doc doc(
+      RolloutContext ctx,
+      String phase,
+      int index,
+      int total,
+      Step step,
+      FleetStatus fleet,
+      String message,
+      String blockedOn) {
+    return DeployJson.doc(of(ctx, phase, index, total, step, fleet, message, blockedOn));
   }
 
   /** Traffic percentages by side; releases that are neither old nor new show as "other". */

@@ -1,8 +1,8 @@
 package io.ctrlplane.runner;
 
+import io.ctrlplane.lifecycle.Claim;
 import io.ctrlplane.provider.Fence;
 import io.ctrlplane.provider.ReleaseRef;
-import io.ctrlplane.runner.Leases.Claim;
 import io.ctrlplane.security.Keyring;
 import io.ctrlplane.strategy.Plan;
 import io.ctrlplane.strategy.PlanCodec;

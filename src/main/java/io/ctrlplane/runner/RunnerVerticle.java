@@ -3,8 +3,9 @@ package io.ctrlplane.runner;
 import io.ctrlplane.bus.Addresses;
 import io.ctrlplane.config.AppConfig;
 import io.ctrlplane.db.PgPools;
+import io.ctrlplane.lifecycle.Claim;
+import io.ctrlplane.lifecycle.Leases;
 import io.ctrlplane.provider.Providers;
-import io.ctrlplane.runner.Leases.Claim;
 import io.ctrlplane.security.Keyring;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -133,7 +134,7 @@ public class RunnerVerticle extends VerticleBase {
         vertx.setPeriodic(
             Math.max(1000, config.runner().leaseSeconds() * 1000L / 3),
             id -> leases.heartbeat(claim));
-    new Execution(vertx, pool, claim, leases, providers, keyring, () -> stopping)
+    new Execution(vertx, pool, claim, providers, keyring, () -> stopping)
         .run()
         .onComplete(
             ar -> {

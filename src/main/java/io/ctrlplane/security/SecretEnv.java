@@ -13,7 +13,7 @@ import java.util.TreeMap;
  * reuse it.
  */
 public final class SecretEnv {
-  public static final String REDACTED = "********";
+  public static final String REDACTED = io.ctrlplane.deploy.Release.REDACTED;
 
   private SecretEnv() {}
 

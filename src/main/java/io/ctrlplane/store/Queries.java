@@ -2,6 +2,9 @@ package io.ctrlplane.store;
 
 import io.ctrlplane.db.Cursor;
 import io.ctrlplane.db.Pages;
+import io.ctrlplane.deploy.codec.DeployJson;
+import io.ctrlplane.deploy.codec.DeployRows;
+import io.ctrlplane.lifecycle.Deployments;
 import io.ctrlplane.problem.Refusal;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -24,64 +27,29 @@ public final class Queries {
     return one(
         client,
         "SELECT "
-            + Rows.INSTANCE_COLUMNS
+            + DeployRows.INSTANCE_COLUMNS
             + " FROM instances i WHERE i.id = $1 AND i.tenant_id = $2",
         tenantId,
         id,
-        Rows::instance,
+        Queries::instanceJson,
         "instance");
   }
 
   public static Future<JsonObject> deployment(SqlClient client, String tenantId, String id) {
-    return one(
-        client,
-        "SELECT "
-            + Rows.DEPLOYMENT_COLUMNS
-            + " FROM "
-            + Rows.DEPLOYMENT_FROM
-            + " WHERE d.id = $1 AND d.tenant_id = $2",
-        tenantId,
-        id,
-        Rows::deployment,
-        "deployment");
-  }
-
-  /**
-   * A deployment's event data ({@link Outbox#data}) as it is inside the caller's transaction, in
-   * one read; in whatever tenant: for the runner, which works for every tenant, never for an API
-   * request.
-   */
-  public static Future<JsonObject> eventData(SqlClient client, String deploymentId) {
-    return client
-        .preparedQuery(
-            "SELECT "
-                + Rows.DEPLOYMENT_COLUMNS
-                + ", i.name AS instance_name FROM "
-                + Rows.DEPLOYMENT_FROM
-                + " JOIN instances i ON i.id = d.instance_id WHERE d.id = $1")
-        .execute(Tuple.of(deploymentId))
-        .compose(
-            rows ->
-                rows.size() == 0
-                    ? Future.failedFuture(
-                        Refusal.notFound("deployment " + deploymentId + " does not exist"))
-                    : Future.succeededFuture(
-                        Outbox.data(
-                            Rows.deployment(rows.iterator().next()),
-                            rows.iterator().next().getString("instance_name"))));
+    return Deployments.find(client, tenantId, id).map(DeployJson::deployment);
   }
 
   public static Future<JsonObject> release(SqlClient client, String tenantId, String id) {
     return one(
         client,
         "SELECT "
-            + Rows.RELEASE_COLUMNS
+            + DeployRows.RELEASE_COLUMNS
             + " FROM "
-            + Rows.RELEASE_FROM
+            + DeployRows.RELEASE_FROM
             + " WHERE r.id = $1 AND r.tenant_id = $2",
         tenantId,
         id,
-        Rows::release,
+        Queries::releaseJson,
         "release");
   }
 
@@ -91,14 +59,17 @@ public final class Queries {
     return client
         .preparedQuery(
             "SELECT "
-                + Rows.INSTANCE_COLUMNS
+                + DeployRows.INSTANCE_COLUMNS
                 + " FROM instances i "
                 + "WHERE i.tenant_id = $1 AND ($2::text IS NULL OR i.id < $2) ORDER BY i.id DESC LIMIT $3")
         .execute(Tuple.of(Objects.requireNonNull(tenantId), after, limit + 1))
         .map(
             rows ->
                 Pages.of(
-                    rows, limit, Rows::instance, last -> Cursor.encode("i", last.getString("id"))));
+                    rows,
+                    limit,
+                    Queries::instanceJson,
+                    last -> Cursor.encode("i", last.getString("id"))));
   }
 
   public static Future<JsonObject> releases(
@@ -110,9 +81,9 @@ public final class Queries {
                 client
                     .preparedQuery(
                         "SELECT "
-                            + Rows.RELEASE_COLUMNS
+                            + DeployRows.RELEASE_COLUMNS
                             + " FROM "
-                            + Rows.RELEASE_FROM
+                            + DeployRows.RELEASE_FROM
                             + " WHERE r.instance_id = $1 AND r.version < coalesce($2::int, 2147483647) ORDER BY r.version DESC LIMIT $3")
                     .execute(
                         Tuple.of(instanceId, after == null ? null : after.intValue(), limit + 1))
@@ -121,7 +92,7 @@ public final class Queries {
                             Pages.of(
                                 rows,
                                 limit,
-                                Rows::release,
+                                Queries::releaseJson,
                                 last -> Cursor.encode("r", last.getInteger("version")))));
   }
 
@@ -134,9 +105,9 @@ public final class Queries {
                 client
                     .preparedQuery(
                         "SELECT "
-                            + Rows.DEPLOYMENT_COLUMNS
+                            + DeployRows.DEPLOYMENT_COLUMNS
                             + " FROM "
-                            + Rows.DEPLOYMENT_FROM
+                            + DeployRows.DEPLOYMENT_FROM
                             + " WHERE d.instance_id = $1 AND d.seq < coalesce($2::bigint, 9223372036854775807) ORDER BY d.seq DESC LIMIT $3")
                     .execute(Tuple.of(instanceId, after, limit + 1))
                     .map(
@@ -144,8 +115,20 @@ public final class Queries {
                             Pages.of(
                                 rows,
                                 limit,
-                                Rows::deployment,
+                                Queries::deploymentJson,
                                 last -> Cursor.encode("d", last.getLong("seq")))));
+  }
+
+  private static JsonObject instanceJson(Row row) {
+    return DeployJson.instance(DeployRows.instance(row));
+  }
+
+  private static JsonObject releaseJson(Row row) {
+    return DeployJson.release(DeployRows.release(row));
+  }
+
+  private static JsonObject deploymentJson(Row row) {
+    return DeployJson.deployment(DeployRows.deployment(row));
   }
 
   private static Future<JsonObject> one(

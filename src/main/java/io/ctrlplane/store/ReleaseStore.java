@@ -1,7 +1,10 @@
 package io.ctrlplane.store;
 
+import io.ctrlplane.deploy.Deployment;
 import io.ctrlplane.deploy.Ids;
-import io.ctrlplane.events.DeployEvent;
+import io.ctrlplane.deploy.codec.DeployJson;
+import io.ctrlplane.lifecycle.Commands;
+import io.ctrlplane.lifecycle.NewDeployment;
 import io.ctrlplane.problem.Refusal;
 import io.ctrlplane.security.AuditLog;
 import io.ctrlplane.security.Caller;
@@ -11,7 +14,6 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
@@ -19,9 +21,10 @@ import java.util.List;
 import java.util.function.Function;
 
 /**
- * The write side of instances, releases and deployments. Every command is one transaction that
- * writes its rows, its outbox event and its audit record together; input arrives already validated
- * by the API (secret_env already sealed). Every row it reads or writes is the caller's tenant's.
+ * The write side of instances and releases, and the transaction around every deployment command
+ * (the lifecycle writes the deployment and its event; this adds the release, the audit record and
+ * the idempotency key, all in one transaction); input arrives already validated by the API
+ * (secret_env already sealed). Every row it reads or writes is the caller's tenant's.
  */
 public final class ReleaseStore {
   private final Pool pool;
@@ -167,77 +170,7 @@ public final class ReleaseStore {
     return withKey(
         key,
         caller,
-        conn ->
-            conn.preparedQuery(
-                    "SELECT state, instance_id, cancel_requested, abort_state FROM deployments "
-                        + "WHERE id = $1 AND tenant_id = $2 FOR UPDATE")
-                .execute(Tuple.of(deploymentId, caller.tenantId()))
-                .compose(
-                    rs -> {
-                      if (rs.size() == 0) {
-                        return Future.failedFuture(
-                            Refusal.notFound("deployment " + deploymentId + " does not exist"));
-                      }
-                      Row row = rs.iterator().next();
-                      String state = row.getString("state");
-                      if (state.equals("pending")) {
-                        return cancelPending(
-                            conn, caller, deploymentId, row.getString("instance_id"));
-                      }
-                      if (state.equals("running")
-                          && !"failed".equals(row.getString("abort_state"))) {
-                        return requestCancel(conn, caller, deploymentId);
-                      }
-                      return Future.failedFuture(
-                          Refusal.conflict(
-                              "deployment "
-                                  + deploymentId
-                                  + " "
-                                  + whyNotCancellable(state)
-                                  + "; it can no longer be cancelled"));
-                    }));
-  }
-
-  private static String whyNotCancellable(String state) {
-    return switch (state) {
-      case "running" -> "has failed and is reverting to the previous release (it will end failed)";
-      case "succeeded" -> "already succeeded (roll back to undo it)";
-      case "rolled_back" -> "already succeeded and was rolled back since";
-      case "cancelled" -> "was already cancelled";
-      case "failed" -> "already failed";
-      default -> "is " + state;
-    };
-  }
-
-  private Future<JsonObject> cancelPending(
-      SqlConnection conn, Caller caller, String deploymentId, String instanceId) {
-    return conn.preparedQuery(
-            "UPDATE deployments SET state = 'cancelled', finished_at = now(), updated_at = now(), "
-                + "error = 'cancelled before it started' WHERE id = $1 AND state = 'pending'")
-        .execute(Tuple.of(deploymentId))
-        .compose(ok -> Queries.deployment(conn, caller.tenantId(), deploymentId))
-        .compose(
-            dep ->
-                instanceName(conn, instanceId)
-                    .compose(
-                        name ->
-                            Outbox.append(
-                                conn,
-                                DeployEvent.CANCELLED,
-                                instanceId,
-                                deploymentId,
-                                Outbox.data(dep, name)))
-                    .compose(ev -> notifyRunnable(conn))
-                    .map(v -> accepted(dep)));
-  }
-
-  private Future<JsonObject> requestCancel(SqlConnection conn, Caller caller, String deploymentId) {
-    return conn.preparedQuery(
-            "UPDATE deployments SET cancel_requested = true, updated_at = now() "
-                + "WHERE id = $1 AND state = 'running'")
-        .execute(Tuple.of(deploymentId))
-        .compose(ok -> Queries.deployment(conn, caller.tenantId(), deploymentId))
-        .map(this::accepted);
+        conn -> Commands.cancel(conn, caller.tenantId(), deploymentId).map(this::accepted));
   }
 
   /**
@@ -363,7 +296,6 @@ public final class ReleaseStore {
       JsonObject in,
       String replaces,
       Caller caller) {
-    String id = Ids.next("dep");
     String strategy = in.getString("strategy", instance.getString("default_strategy"));
     JsonObject params = in.getJsonObject("strategy_params");
     if (!in.containsKey(
@@ -373,36 +305,20 @@ public final class ReleaseStore {
               ? instance.getJsonObject("default_strategy_params")
               : Strategies.normalize(strategy, params);
     }
-    return conn.preparedQuery(
-            "INSERT INTO deployments (id, tenant_id, instance_id, release_id, previous_release_id, "
-                + "kind, replaces_deployment_id, strategy, strategy_params, state, initiated_by_key_id, "
-                + "initiated_by_key_name) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', $10, $11)")
-        .execute(
-            Tuple.from(
-                new Object[] {
-                  id,
-                  instance.getString("tenant_id"),
-                  instance.getString("id"),
-                  releaseId,
-                  instance.getString("current_release_id"),
-                  kind,
-                  replaces,
-                  strategy,
-                  params,
-                  caller.keyId(),
-                  caller.keyName()
-                }))
-        .compose(ok -> Queries.deployment(conn, caller.tenantId(), id))
-        .compose(
-            dep ->
-                Outbox.append(
-                        conn,
-                        DeployEvent.QUEUED,
-                        instance.getString("id"),
-                        id,
-                        Outbox.data(dep, instance.getString("name")))
-                    .compose(ev -> notifyRunnable(conn))
-                    .map(v -> accepted(dep)));
+    NewDeployment deployment =
+        new NewDeployment(
+            instance.getString("tenant_id"),
+            instance.getString("id"),
+            releaseId,
+            instance.getString("current_release_id"),
+            kind,
+            replaces,
+            strategy,
+            DeployJson.doc(params),
+            caller.keyId() == null && caller.keyName() == null
+                ? null
+                : new Deployment.Initiator(caller.keyId(), caller.keyName()));
+    return Commands.create(conn, deployment).map(this::accepted);
   }
 
   private Future<JsonObject> targetRelease(SqlConnection conn, String instanceId, JsonObject in) {
@@ -433,23 +349,11 @@ public final class ReleaseStore {
         .map(rs -> rs.size() == 0 ? null : rs.iterator().next().getString("id"));
   }
 
-  private static Future<String> instanceName(SqlConnection conn, String instanceId) {
-    return conn.preparedQuery("SELECT name FROM instances WHERE id = $1")
-        .execute(Tuple.of(instanceId))
-        .map(rs -> rs.iterator().next().getString("name"));
-  }
-
-  static Future<Void> notifyRunnable(SqlConnection conn) {
-    return conn.preparedQuery("SELECT pg_notify($1, '')")
-        .execute(Tuple.of(io.ctrlplane.bus.Addresses.PG_CHANNEL_RUNNABLE))
-        .mapEmpty();
-  }
-
-  private JsonObject accepted(JsonObject deployment) {
+  private JsonObject accepted(Deployment deployment) {
     return new JsonObject()
         .put("status", 202)
-        .put("body", deployment)
-        .put("location", "/v1/deployments/" + deployment.getString("id"));
+        .put("body", DeployJson.deployment(deployment))
+        .put("location", "/v1/deployments/" + deployment.id());
   }
 
   private static JsonObject created(JsonObject body, String location) {

@@ -1,0 +1,27 @@
+package io.ctrlplane.deploy;
+
+import java.time.Instant;
+
+/**
+ * A deployable app or service: N replicas on a provider, a default strategy, the release it runs
+ * now ({@code currentRelease}, null before its first deploy) and whether its last failed revert
+ * left it degraded ({@code degradedReason} non-null).
+ */
+public record Instance(
+    String id,
+    String name,
+    Integer replicas,
+    String provider,
+    Doc providerConfig,
+    String defaultStrategy,
+    Doc defaultStrategyParams,
+    VersionRef currentRelease,
+    String degradedReason,
+    Instant degradedAt,
+    Instant createdAt,
+    Instant updatedAt) {
+
+  public boolean degraded() {
+    return degradedReason != null;
+  }
+}

@@ -1,0 +1,61 @@
+package io.ctrlplane.lifecycle;
+
+import io.ctrlplane.bus.Addresses;
+import io.ctrlplane.deploy.Doc;
+import io.ctrlplane.deploy.Event;
+import io.ctrlplane.deploy.codec.DeployJson;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+
+/**
+ * Appends a deployment's events to the outbox inside the lifecycle's transaction: the one place a
+ * deploy event is built. The per-instance sequence comes from the instance row, whose lock the
+ * transaction holds, so sequences are gap-free and in commit order.
+ */
+final class Outbox {
+  /**
+   * One round trip: bump the instance's event counter, insert the event with that sequence and the
+   * instance's tenant (never the caller's: an event is its instance's tenant's), and NOTIFY the
+   * relays (delivered at commit).
+   */
+  private static final String APPEND =
+      "WITH bumped AS ("
+          + "UPDATE instances SET last_event_seq = last_event_seq + 1 WHERE id = $1 RETURNING last_event_seq, tenant_id), "
+          + "appended AS (INSERT INTO outbox (event_id, tenant_id, instance_id, instance_seq, type, event) "
+          + "SELECT $2, b.tenant_id, $1, b.last_event_seq, $3, "
+          + "$4::jsonb || jsonb_build_object('instanceseq', b.last_event_seq, 'tenantid', b.tenant_id) FROM bumped b "
+          + "RETURNING instance_seq, tenant_id) "
+          + "SELECT a.instance_seq, a.tenant_id, pg_notify($5, $1) FROM appended a";
+
+  private Outbox() {}
+
+  /**
+   * Appends a {@code type} event about the deployment as it is inside this transaction; {@code
+   * progress}, when not null, is the progress the event reports.
+   */
+  static Future<Event> record(SqlConnection conn, String type, String deploymentId, Doc progress) {
+    return Deployments.withInstanceName(conn, deploymentId)
+        .map(d -> Event.of(type, Event.Data.of(d.deployment(), d.instanceName(), progress)))
+        .compose(event -> append(conn, event).map(event));
+  }
+
+  private static Future<Void> append(SqlConnection conn, Event event) {
+    return conn.preparedQuery(APPEND)
+        .execute(
+            Tuple.of(
+                event.instanceId(),
+                event.id(),
+                event.type(),
+                DeployJson.event(event),
+                Addresses.PG_CHANNEL_OUTBOX))
+        .mapEmpty();
+  }
+
+  /** Wakes the runners (delivered at commit): a deployment may have become runnable. */
+  static Future<Void> notifyRunnable(SqlConnection conn) {
+    return conn.preparedQuery("SELECT pg_notify($1, '')")
+        .execute(Tuple.of(Addresses.PG_CHANNEL_RUNNABLE))
+        .mapEmpty();
+  }
+}
