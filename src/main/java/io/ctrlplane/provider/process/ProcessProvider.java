@@ -1,6 +1,5 @@
 package io.ctrlplane.provider.process;
 
-import io.ctrlplane.agent.AgentClient;
 import io.ctrlplane.provider.Fence;
 import io.ctrlplane.provider.FleetStatus;
 import io.ctrlplane.provider.Provider;

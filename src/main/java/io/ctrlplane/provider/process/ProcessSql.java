@@ -1,7 +1,5 @@
 package io.ctrlplane.provider.process;
 
-import io.ctrlplane.agent.AgentClient;
-
 /**
  * The process provider's SQL, in one place. {@code $now} is the change's clock, read once after the
  * fleet lock.
