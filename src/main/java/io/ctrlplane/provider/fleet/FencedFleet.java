@@ -131,36 +131,38 @@ public final class FencedFleet {
             conn ->
                 fence
                     .staleness(conn)
-                    .compose(
-                        stale ->
-                            lock(conn, fence.instanceId())
-                                .compose(
-                                    locked -> {
-                                      FleetChange c =
-                                          new FleetChange(conn, fence, locked.now(), sql, carried);
-                                      return catchUp(c)
-                                          .compose(
-                                              v ->
-                                                  stale != null
-                                                      ? refuse(c, what, stale)
-                                                      : step.apply(c, locked.weights())
-                                                          .compose(x -> catchUp(c)))
-                                          .map(stale);
-                                    })))
+                    .compose(stale -> underLock(conn, fence, what, step, stale).map(stale)))
+        .compose(stale -> stale == null ? Future.succeededFuture() : refused(fence, what, stale));
+  }
+
+  /**
+   * Under the fleet lock, at the clock read after it: the infrastructure catches up, then the step
+   * runs (and it catches up again), or, for a stale fence, the refusal is counted and recorded.
+   */
+  private Future<Void> underLock(
+      SqlConnection conn, Fence fence, String what, Step step, String stale) {
+    return lock(conn, fence.instanceId())
         .compose(
-            stale -> {
-              if (stale == null) {
-                return Future.succeededFuture();
-              }
-              log.warn(
-                  "{} refused '{}' from deployment {} epoch {}: {}",
-                  infra.label(),
-                  what,
-                  fence.deploymentId(),
-                  fence.epoch(),
-                  stale);
-              return Future.failedFuture(new StaleEpochException(fence, stale));
+            locked -> {
+              FleetChange c = new FleetChange(conn, fence, locked.now(), sql, carried);
+              return catchUp(c)
+                  .compose(
+                      v ->
+                          stale != null
+                              ? refuse(c, what, stale)
+                              : step.apply(c, locked.weights()).compose(x -> catchUp(c)));
             });
+  }
+
+  private Future<Void> refused(Fence fence, String what, String stale) {
+    log.warn(
+        "{} refused '{}' from deployment {} epoch {}: {}",
+        infra.label(),
+        what,
+        fence.deploymentId(),
+        fence.epoch(),
+        stale);
+    return Future.failedFuture(new StaleEpochException(fence, stale));
   }
 
   /**
