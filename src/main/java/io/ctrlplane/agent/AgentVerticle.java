@@ -4,6 +4,7 @@ import io.ctrlplane.agent.router.Routers;
 import io.ctrlplane.config.AppConfig;
 import io.ctrlplane.config.ConfigException;
 import io.ctrlplane.db.PgPools;
+import io.ctrlplane.provider.process.AgentClient;
 import io.ctrlplane.security.Keyring;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;

@@ -1,6 +1,7 @@
 package io.ctrlplane.agent;
 
 import io.ctrlplane.agent.router.Routers;
+import io.ctrlplane.provider.process.AgentClient;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;

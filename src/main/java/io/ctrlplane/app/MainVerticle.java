@@ -9,6 +9,7 @@ import io.ctrlplane.db.Migrations;
 import io.ctrlplane.events.EventLogVerticle;
 import io.ctrlplane.events.EventRelayVerticle;
 import io.ctrlplane.events.KafkaSetup;
+import io.ctrlplane.provider.FleetViewsVerticle;
 import io.ctrlplane.runner.RunnerVerticle;
 import io.ctrlplane.security.Keyring;
 import io.ctrlplane.security.SecurityStoreVerticle;
@@ -91,6 +92,7 @@ public class MainVerticle extends VerticleBase {
         ? vertx
             .deployVerticle(new ReleaseStoreVerticle(config))
             .compose(id -> vertx.deployVerticle(new ControlStoreVerticle(config)))
+            .compose(id -> vertx.deployVerticle(new FleetViewsVerticle(config)))
             .compose(id -> vertx.deployVerticle(new EventLogVerticle(config)))
             .compose(id -> vertx.deployVerticle(new WebhookStoreVerticle(config)))
             .compose(id -> vertx.deployVerticle(new SecurityStoreVerticle(config)))

@@ -13,14 +13,16 @@ public interface Addresses {
   String DEPLOYMENTS_LIST = "store.deployments.list";
   String RELEASES_GET = "store.releases.get";
   String RELEASES_LIST = "store.releases.list";
-  // rollout control and fleet views, answered by the control store
+  // rollout control, answered by the control store
   String DEPLOYMENTS_PAUSE = "store.deployments.pause";
   String DEPLOYMENTS_RESUME = "store.deployments.resume";
   String DEPLOYMENTS_PROMOTE = "store.deployments.promote";
+  // fleet views, answered by provider/FleetViewsVerticle (the names predate the move; kept for
+  // wire compatibility)
   String FLEET_GET = "store.fleet.get";
   String FLEET_TIMELINE = "store.fleet.timeline";
 
-  /** A process replica's output, fetched from the agent that runs it. */
+  /** A process replica's output, fetched from the agent that runs it (FleetViewsVerticle). */
   String REPLICA_LOGS = "store.replicas.logs";
 
   // the replayable event log and webhook subscriptions (answered by events/ and webhooks/

@@ -1,7 +1,7 @@
 package io.ctrlplane.provider;
 
-import io.ctrlplane.agent.AgentClient;
 import io.ctrlplane.deploy.ValidationException;
+import io.ctrlplane.provider.process.AgentClient;
 import io.ctrlplane.provider.process.ProcessConfig;
 import io.ctrlplane.provider.process.ProcessProvider;
 import io.ctrlplane.provider.simulator.SimulatorConfig;

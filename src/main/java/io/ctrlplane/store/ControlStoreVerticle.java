@@ -4,7 +4,6 @@ import io.ctrlplane.bus.Addresses;
 import io.ctrlplane.config.AppConfig;
 import io.ctrlplane.db.PgPools;
 import io.ctrlplane.problem.ProblemReplies;
-import io.ctrlplane.provider.Providers;
 import io.ctrlplane.security.Caller;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -18,8 +17,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Answers the API's rollout-control commands (pause, resume, promote) and its fleet views (what
- * runs, and the timeline), the latter by asking the instance's provider.
+ * Answers the API's rollout-control commands (pause, resume, promote). Fleet views and replica logs
+ * are answered by the provider feature ({@code provider/FleetViewsVerticle}).
  */
 public class ControlStoreVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(ControlStoreVerticle.class);
@@ -35,37 +34,11 @@ public class ControlStoreVerticle extends VerticleBase {
   public Future<?> start() {
     pool = PgPools.create(vertx, config.postgres(), "ctrlplane-control");
     ControlStore control = new ControlStore(pool);
-    Providers providers = new Providers(vertx, pool, config.agent().token());
     handle(Addresses.DEPLOYMENTS_PAUSE, m -> control.pause(m.getString("id"), Caller.from(m)));
     handle(Addresses.DEPLOYMENTS_RESUME, m -> control.resume(m.getString("id"), Caller.from(m)));
     handle(
         Addresses.DEPLOYMENTS_PROMOTE,
         m -> control.promote(m.getString("id"), m.getBoolean("full", false), Caller.from(m)));
-    handle(
-        Addresses.FLEET_GET,
-        m ->
-            Queries.instance(pool, Caller.from(m).tenantId(), m.getString("id"))
-                .compose(i -> providers.forName(i.getString("provider")).status(i.getString("id")))
-                .map(fleet -> fleet.toJson()));
-    handle(
-        Addresses.FLEET_TIMELINE,
-        m ->
-            Queries.instance(pool, Caller.from(m).tenantId(), m.getString("instance_id"))
-                .compose(
-                    i ->
-                        providers
-                            .forName(i.getString("provider"))
-                            .timeline(
-                                i.getString("id"), m.getInteger("limit"), m.getString("cursor"))));
-    ReplicaLogs logs = new ReplicaLogs(pool, providers.agents());
-    handle(
-        Addresses.REPLICA_LOGS,
-        m ->
-            logs.tail(
-                Caller.from(m).tenantId(),
-                m.getString("instance_id"),
-                m.getString("replica_id"),
-                m.getInteger("tail")));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
   }
 

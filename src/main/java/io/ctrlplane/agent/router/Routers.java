@@ -1,6 +1,6 @@
 package io.ctrlplane.agent.router;
 
-import io.ctrlplane.agent.AgentClient;
+import io.ctrlplane.provider.process.AgentClient;
 import io.ctrlplane.provider.process.ProcessConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

@@ -3,31 +3,60 @@ package io.ctrlplane.provider.process;
 import io.ctrlplane.deploy.Ids;
 import io.ctrlplane.provider.Fence;
 import io.ctrlplane.provider.ReleaseRef;
+import io.ctrlplane.provider.fleet.FleetChange;
+import io.ctrlplane.provider.fleet.FleetTables;
+import io.ctrlplane.provider.fleet.Infrastructure;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Where new replicas run: spread over the live agents, so losing one host costs as few of an
- * instance's replicas as possible. Runs inside the fleet change's transaction.
+ * What the process provider adds to the fenced fleet: each replica belongs to a host agent, which
+ * the timeline names too; a replica on an agent that stopped heartbeating counts as unhealthy; a
+ * stop is recorded when it is asked for (the agent records draining and stopping), and a stop the
+ * agent has begun draining cannot be cancelled. New replicas are spread over the live agents, so
+ * losing one host costs as few of an instance's replicas as possible.
  */
-final class Placement {
-  private Placement() {}
+final class Placement implements Infrastructure {
+  static final FleetTables TABLES =
+      new FleetTables(
+          "proc",
+          " JOIN agents a ON a.id = r.agent_id",
+          "r.stopped_at IS NULL",
+          ProcessSql.UNHEALTHY,
+          "r.ready_at IS NOT NULL",
+          List.of("agent_id"),
+          "draining_at IS NULL",
+          "replica.stop_requested",
+          true);
+
+  @Override
+  public String label() {
+    return "process provider";
+  }
+
+  @Override
+  public FleetTables tables() {
+    return TABLES;
+  }
+
+  @Override
+  public String describe(ReleaseRef release) {
+    return release.id();
+  }
 
   /**
    * New replicas on the live agents running the fewest of this instance's (then the fewest in all).
    */
-  static Future<Void> place(
-      SqlConnection conn, Fence fence, ReleaseRef release, int missing, OffsetDateTime now) {
-    if (missing <= 0) {
-      return Future.succeededFuture();
-    }
-    return conn.preparedQuery(ProcessSql.PLACEMENT)
-        .execute(Tuple.of(fence.instanceId(), now))
+  @Override
+  public Future<Void> create(FleetChange change, ReleaseRef release, int missing) {
+    Fence fence = change.fence();
+    return change
+        .conn()
+        .preparedQuery(ProcessSql.PLACEMENT)
+        .execute(Tuple.of(fence.instanceId(), change.now()))
         .compose(
             rows -> {
               List<long[]> load = new ArrayList<>();
@@ -55,6 +84,7 @@ final class Placement {
                 load.get(best)[0]++;
                 load.get(best)[1]++;
                 String id = Ids.next("rep");
+                String agent = agentIds.get(best);
                 replicas.add(
                     Tuple.from(
                         new Object[] {
@@ -62,29 +92,24 @@ final class Placement {
                           fence.instanceId(),
                           release.id(),
                           release.image(),
-                          agentIds.get(best),
+                          agent,
                           fence.deploymentId(),
                           fence.epoch(),
-                          now
+                          change.now()
                         }));
                 events.add(
-                    Tuple.from(
-                        new Object[] {
-                          fence.instanceId(),
-                          now,
-                          "replica.created",
-                          id,
-                          release.id(),
-                          agentIds.get(best),
-                          fence.deploymentId(),
-                          fence.epoch(),
-                          new JsonObject().put("image", release.image())
-                        }));
+                    change.entry(
+                        "replica.created",
+                        id,
+                        release.id(),
+                        new JsonObject().put("image", release.image()),
+                        agent));
               }
-              return conn.preparedQuery(ProcessSql.INSERT_REPLICA)
+              return change
+                  .conn()
+                  .preparedQuery(ProcessSql.INSERT_REPLICA)
                   .executeBatch(replicas)
-                  .compose(ok -> conn.preparedQuery(ProcessSql.EVENT).executeBatch(events))
-                  .mapEmpty();
+                  .compose(ok -> change.record(events));
             });
   }
 }

@@ -3,6 +3,7 @@ package io.ctrlplane.provider.process;
 import io.ctrlplane.provider.FleetStatus;
 import io.ctrlplane.provider.Replica;
 import io.ctrlplane.provider.ReplicaStatus;
+import io.ctrlplane.provider.fleet.FencedFleet;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -11,9 +12,7 @@ import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * What runs, as the agents last wrote it. A replica on an agent that stopped heartbeating counts as
@@ -22,44 +21,34 @@ import java.util.Map;
 final class ProcessStatus {
   private ProcessStatus() {}
 
-  static Future<FleetStatus> read(Pool pool, String instanceId) {
-    return pool.preparedQuery(ProcessSql.FLEET)
-        .execute(Tuple.of(instanceId))
+  static Future<FleetStatus> read(Pool pool, FencedFleet fleet, String instanceId) {
+    return fleet
+        .observe(instanceId)
         .compose(
-            fleet -> {
-              Row f = fleet.iterator().next();
-              OffsetDateTime now = f.getOffsetDateTime("now");
-              JsonObject weights = f.getJsonObject("weights");
-              Long refused = f.getLong("refused_actions");
+            observed -> {
+              Tuple at = Tuple.of(instanceId, observed.now());
               return pool.preparedQuery(ProcessSql.REPLICAS)
-                  .execute(Tuple.of(instanceId, now))
+                  .execute(at)
                   .compose(
                       rows ->
                           pool.preparedQuery(ProcessSql.STOPPING)
-                              .execute(Tuple.of(instanceId, now))
+                              .execute(at)
                               .map(
                                   stopping -> {
                                     List<Replica> replicas = new ArrayList<>();
                                     rows.forEach(r -> replicas.add(replica(r)));
-                                    Map<String, Integer> w = new HashMap<>();
-                                    if (weights != null) {
-                                      weights.forEach(
-                                          e ->
-                                              w.put(
-                                                  e.getKey(), ((Number) e.getValue()).intValue()));
-                                    }
                                     JsonObject details =
                                         new JsonObject()
-                                            .put("refused_actions", refused == null ? 0 : refused)
+                                            .put("refused_actions", observed.refusedActions())
                                             .put(
                                                 "stopping_replicas",
                                                 stopping.iterator().next().getLong("n"));
                                     return new FleetStatus(
                                         instanceId,
                                         ProcessProvider.NAME,
-                                        now.toInstant(),
+                                        observed.now().toInstant(),
                                         replicas,
-                                        w,
+                                        observed.weights(),
                                         details);
                                   }));
             });

@@ -3,6 +3,7 @@ package io.ctrlplane.provider.simulator;
 import io.ctrlplane.provider.FleetStatus;
 import io.ctrlplane.provider.Replica;
 import io.ctrlplane.provider.ReplicaStatus;
+import io.ctrlplane.provider.fleet.FencedFleet;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -11,47 +12,36 @@ import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /** Reads the simulated fleet at the database's current time; statuses come from the timestamps. */
 final class SimulatorStatus {
   private SimulatorStatus() {}
 
-  static Future<FleetStatus> read(Pool pool, String instanceId) {
-    return pool.preparedQuery(FleetSql.FLEET)
-        .execute(Tuple.of(instanceId))
+  static Future<FleetStatus> read(Pool pool, FencedFleet fleet, String instanceId) {
+    return fleet
+        .observe(instanceId)
         .compose(
-            fleet -> {
-              Row f = fleet.iterator().next();
-              OffsetDateTime now = f.getOffsetDateTime("now");
-              JsonObject weights = f.getJsonObject("weights");
-              Long refused = f.getLong("refused_actions");
-              return pool.preparedQuery(FleetSql.REPLICAS)
-                  .execute(Tuple.of(instanceId, now))
-                  .map(
-                      rows -> {
-                        List<Replica> replicas = new ArrayList<>();
-                        rows.forEach(r -> replicas.add(replica(r, now.toInstant())));
-                        Map<String, Integer> w = new HashMap<>();
-                        if (weights != null) {
-                          weights.forEach(
-                              e -> w.put(e.getKey(), ((Number) e.getValue()).intValue()));
-                        }
-                        JsonObject details =
-                            new JsonObject()
-                                .put("simulated", true)
-                                .put("refused_actions", refused == null ? 0 : refused);
-                        return new FleetStatus(
-                            instanceId,
-                            SimulatorProvider.NAME,
-                            now.toInstant(),
-                            replicas,
-                            w,
-                            details);
-                      });
-            });
+            observed ->
+                pool.preparedQuery(SimulatorSql.REPLICAS)
+                    .execute(Tuple.of(instanceId, observed.now()))
+                    .map(
+                        rows -> {
+                          Instant now = observed.now().toInstant();
+                          List<Replica> replicas = new ArrayList<>();
+                          rows.forEach(r -> replicas.add(replica(r, now)));
+                          JsonObject details =
+                              new JsonObject()
+                                  .put("simulated", true)
+                                  .put("refused_actions", observed.refusedActions());
+                          return new FleetStatus(
+                              instanceId,
+                              SimulatorProvider.NAME,
+                              now,
+                              replicas,
+                              observed.weights(),
+                              details);
+                        }));
   }
 
   static Replica replica(Row r, Instant now) {

@@ -1,7 +1,7 @@
-package io.ctrlplane.store;
+package io.ctrlplane.provider.process;
 
-import io.ctrlplane.agent.AgentClient;
 import io.ctrlplane.problem.Refusal;
+import io.ctrlplane.provider.Instances;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -9,7 +9,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 
 /** The tail of a process replica's output: found through the database, read from its agent. */
-final class ReplicaLogs {
+public final class ReplicaLogs {
   private static final String LOOKUP =
       "SELECT r.instance_id, r.agent_id, a.api_url FROM proc_replicas r "
           + "JOIN agents a ON a.id = r.agent_id WHERE r.id = $1";
@@ -17,7 +17,7 @@ final class ReplicaLogs {
   private final Pool pool;
   private final AgentClient agents;
 
-  ReplicaLogs(Pool pool, AgentClient agents) {
+  public ReplicaLogs(Pool pool, AgentClient agents) {
     this.pool = pool;
     this.agents = agents;
   }
@@ -25,8 +25,8 @@ final class ReplicaLogs {
   /**
    * Only the caller's tenant's replicas: another tenant's instance is a 404, like every other read.
    */
-  Future<JsonObject> tail(String tenantId, String instanceId, String replicaId, int lines) {
-    return Queries.instance(pool, tenantId, instanceId)
+  public Future<JsonObject> tail(String tenantId, String instanceId, String replicaId, int lines) {
+    return Instances.owned(pool, tenantId, instanceId)
         .compose(instance -> pool.preparedQuery(LOOKUP).execute(Tuple.of(replicaId)))
         .compose(
             rows -> {

@@ -1,4 +1,4 @@
-package io.ctrlplane.agent;
+package io.ctrlplane.provider.process;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
