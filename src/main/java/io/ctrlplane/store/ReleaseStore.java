@@ -6,7 +6,7 @@ import io.ctrlplane.problem.Refusal;
 import io.ctrlplane.security.AuditLog;
 import io.ctrlplane.security.Caller;
 import io.ctrlplane.security.Keyring;
-import io.ctrlplane.strategy.Strategies;
+import io.ctrlplane.strategy.json.ParamsJson;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgException;
@@ -371,7 +371,7 @@ public final class ReleaseStore {
       params =
           params == null
               ? instance.getJsonObject("default_strategy_params")
-              : Strategies.normalize(strategy, params);
+              : ParamsJson.normalize(strategy, params);
     }
     return conn.preparedQuery(
             "INSERT INTO deployments (id, tenant_id, instance_id, release_id, previous_release_id, "
