@@ -5,7 +5,7 @@ import io.ctrlplane.deploy.EnvVars;
 import io.ctrlplane.deploy.FieldError;
 import io.ctrlplane.deploy.ImageReference;
 import io.ctrlplane.deploy.ValidationException;
-import io.ctrlplane.strategy.Strategies;
+import io.ctrlplane.strategy.json.ParamsJson;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
@@ -236,7 +236,7 @@ final class Requests {
         return null;
       }
       try {
-        return Strategies.normalize(strategy, params);
+        return ParamsJson.normalize(strategy, params);
       } catch (ValidationException e) {
         e.errors()
             .forEach(

@@ -1,6 +1,7 @@
 package io.ctrlplane.app;
 
 import io.ctrlplane.config.AppConfig;
+import io.ctrlplane.strategy.Strategies;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -34,6 +35,12 @@ public final class Server {
 
   /** Starts every role of {@code config}; on failure closes what it started. */
   public static Future<Server> start(AppConfig config) {
+    try {
+      // discovered from the classpath: two strategies of one name must stop the start, in one line
+      log.info("strategies: {}", String.join(", ", Strategies.names()));
+    } catch (IllegalStateException e) {
+      return Future.failedFuture(e);
+    }
     Vertx vertx = newVertx();
     return vertx
         .deployVerticle(new MainVerticle(config))

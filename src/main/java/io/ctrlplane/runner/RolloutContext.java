@@ -5,10 +5,10 @@ import io.ctrlplane.provider.Fence;
 import io.ctrlplane.provider.ReleaseRef;
 import io.ctrlplane.security.Keyring;
 import io.ctrlplane.strategy.Plan;
-import io.ctrlplane.strategy.PlanCodec;
 import io.ctrlplane.strategy.Plans;
-import io.ctrlplane.strategy.RolloutSpec;
 import io.ctrlplane.strategy.Side;
+import io.ctrlplane.strategy.json.ParamsJson;
+import io.ctrlplane.strategy.json.PlanCodec;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
@@ -79,7 +79,7 @@ record RolloutContext(
         stored != null
             ? PlanCodec.fromJson(stored)
             : Plans.of(
-                row.getString("strategy"), new RolloutSpec(replicas, previous != null, params));
+                row.getString("strategy"), replicas, previous != null, ParamsJson.toMap(params));
     return new RolloutContext(
         claim,
         row.getString("tenant_id"),

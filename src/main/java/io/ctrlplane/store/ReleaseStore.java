@@ -9,7 +9,7 @@ import io.ctrlplane.problem.Refusal;
 import io.ctrlplane.security.AuditLog;
 import io.ctrlplane.security.Caller;
 import io.ctrlplane.security.Keyring;
-import io.ctrlplane.strategy.Strategies;
+import io.ctrlplane.strategy.json.ParamsJson;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgException;
@@ -303,7 +303,7 @@ public final class ReleaseStore {
       params =
           params == null
               ? instance.getJsonObject("default_strategy_params")
-              : Strategies.normalize(strategy, params);
+              : ParamsJson.normalize(strategy, params);
     }
     NewDeployment deployment =
         new NewDeployment(

@@ -10,24 +10,33 @@ import java.util.Map;
  * stopped at the switch but scheduled to stop after scale_down_delay_seconds: until then a rollback
  * finds it still running and ready, so going back is a traffic switch, not a restart.
  */
-final class BlueGreenStrategy implements Strategy {
+public final class BlueGreenStrategy implements Strategy<BlueGreenParams> {
   @Override
   public String name() {
     return Strategies.BLUE_GREEN;
   }
 
   @Override
-  public Plan plan(RolloutSpec spec) {
+  public List<String> paramNames() {
+    return BlueGreenParams.KEYS;
+  }
+
+  @Override
+  public BlueGreenParams readParams(ParamReader in) {
+    return BlueGreenParams.read(in);
+  }
+
+  @Override
+  public Plan plan(RolloutSpec<BlueGreenParams> spec) {
     int n = spec.replicas();
-    int delay = spec.params().getInteger(BlueGreenParams.SCALE_DOWN_DELAY_SECONDS, 30);
-    boolean autoPromote = spec.params().getBoolean(BlueGreenParams.AUTO_PROMOTE, true);
+    int delay = spec.params().scaleDownDelaySeconds();
     List<Step> steps = new ArrayList<>();
     // pin traffic first: after a rolling deployment traffic follows readiness, and the new set must
     // receive nothing before the switch
     steps.add(new Step.SetTraffic(Map.of(Side.OLD, 100)));
     steps.add(new Step.EnsureReady(Side.NEW, n, 0));
     int finishFrom = Plan.NOT_PROMOTABLE;
-    if (!autoPromote) {
+    if (!spec.params().autoPromote()) {
       steps.add(new Step.Pause(null));
       finishFrom = steps.size();
       // the finishing steps start by re-checking readiness: a full promote may arrive before it

@@ -1,8 +1,8 @@
 package io.ctrlplane.strategy;
 
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Parameters of the {@code canary} strategy: a list of {@code steps} run in order. See {@link
@@ -10,34 +10,39 @@ import java.util.List;
  *
  * <p>The default shifts 20% of traffic, waits, checks the error rate, goes to 50%, waits, then to
  * 100%.
+ *
+ * @param steps 1..50 steps
  */
-final class CanaryParams {
+public record CanaryParams(List<CanaryStep> steps) implements StrategyParams {
   static final String STEPS = "steps";
   static final List<String> KEYS = List.of(STEPS);
 
-  // Private and copied on use: JsonArray is mutable, and a caller editing its result must not
-  // change the defaults of every later deployment.
-  private static final JsonArray DEFAULT_STEPS =
-      new JsonArray()
-          .add(new JsonObject().put("set_weight", 20))
-          .add(new JsonObject().put("pause", new JsonObject().put("seconds", 30)))
-          .add(
-              new JsonObject()
-                  .put(
-                      "analysis",
-                      new JsonObject().put("max_error_rate", 0.05).put("window_seconds", 30)))
-          .add(new JsonObject().put("set_weight", 50))
-          .add(new JsonObject().put("pause", new JsonObject().put("seconds", 30)))
-          .add(new JsonObject().put("set_weight", 100));
+  static final List<CanaryStep> DEFAULT_STEPS =
+      List.of(
+          new CanaryStep.SetWeight(20),
+          new CanaryStep.Pause(30),
+          new CanaryStep.Analysis(0.05, 30),
+          new CanaryStep.SetWeight(50),
+          new CanaryStep.Pause(30),
+          new CanaryStep.SetWeight(100));
 
-  private CanaryParams() {}
+  public CanaryParams {
+    steps = List.copyOf(steps);
+  }
 
-  static void read(ParamReader in, JsonObject out) {
+  static CanaryParams read(ParamReader in) {
     Object steps = in.value(STEPS);
-    out.put(
-        STEPS,
-        steps == null
-            ? DEFAULT_STEPS.copy()
-            : CanarySteps.read(steps, in.path(STEPS), in.problems()));
+    if (steps == null) {
+      return new CanaryParams(DEFAULT_STEPS);
+    }
+    List<CanaryStep> read = CanarySteps.read(steps, in.path(STEPS), in);
+    return in.hasProblems() ? null : new CanaryParams(read);
+  }
+
+  @Override
+  public Map<String, Object> toMap() {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put(STEPS, steps.stream().map(CanaryStep::toMap).toList());
+    return out;
   }
 }

@@ -1,9 +1,9 @@
 package io.ctrlplane.strategy;
 
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.math.BigDecimal;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Validates and normalizes a canary {@code steps} array: 1..50 objects, each with exactly one key.
@@ -34,78 +34,82 @@ final class CanarySteps {
   private static final String STEP_TYPES = "set_weight, pause or analysis";
 
   private final String path;
-  private final Problems problems;
+  private final ParamReader in;
   // Highest valid weight so far and where it was, so a decrease can point at what it undercuts.
   private int maxWeight;
   private int maxWeightIndex = -1;
 
-  private CanarySteps(String path, Problems problems) {
+  private CanarySteps(String path, ParamReader in) {
     this.path = path;
-    this.problems = problems;
+    this.in = in;
   }
 
-  /** The normalized steps, or null after reporting problems at {@code path}. */
-  static JsonArray read(Object raw, String path, Problems problems) {
-    return new CanarySteps(path, problems).readAll(raw);
+  /**
+   * The steps, or null (or a list with nulls) after reporting problems at {@code path} on {@code
+   * in}.
+   */
+  static List<CanaryStep> read(Object raw, String path, ParamReader in) {
+    return new CanarySteps(path, in).readAll(raw);
   }
 
-  private JsonArray readAll(Object raw) {
-    if (!(raw instanceof JsonArray steps)) {
-      problems.add(path, "must be an array of steps, not " + JsonValues.describe(raw));
+  private List<CanaryStep> readAll(Object raw) {
+    if (!(raw instanceof List<?> steps)) {
+      in.report(path, "must be an array of steps, not " + Values.describe(raw));
       return null;
     }
     if (steps.isEmpty()) {
-      problems.add(path, "must contain at least one step");
+      in.report(path, "must contain at least one step");
       return null;
     }
     if (steps.size() > MAX_STEPS) {
       // The cap bounds the work per request, so the steps themselves are not inspected.
-      problems.add(path, "must contain at most " + MAX_STEPS + " steps (got " + steps.size() + ")");
+      in.report(path, "must contain at most " + MAX_STEPS + " steps (got " + steps.size() + ")");
       return null;
     }
-    JsonArray out = new JsonArray();
+    List<CanaryStep> out = new ArrayList<>();
     for (int i = 0; i < steps.size(); i++) {
-      out.add(readStep(i, steps.getValue(i)));
+      out.add(readStep(i, steps.get(i)));
     }
     return out;
   }
 
-  private JsonObject readStep(int index, Object raw) {
+  private CanaryStep readStep(int index, Object raw) {
     String stepPath = path + "[" + index + "]";
-    if (!(raw instanceof JsonObject step)) {
-      problems.add(
+    if (!(raw instanceof Map<?, ?> step)) {
+      in.report(
           stepPath,
-          "must be an object with one key, " + STEP_TYPES + ", not " + JsonValues.describe(raw));
+          "must be an object with one key, " + STEP_TYPES + ", not " + Values.describe(raw));
       return null;
     }
     if (step.size() != 1) {
-      String got = step.isEmpty() ? "none" : String.join(", ", step.fieldNames());
-      problems.add(stepPath, "must have exactly one key, " + STEP_TYPES + " (got " + got + ")");
+      String got =
+          step.isEmpty()
+              ? "none"
+              : String.join(", ", step.keySet().stream().map(String::valueOf).toList());
+      in.report(stepPath, "must have exactly one key, " + STEP_TYPES + " (got " + got + ")");
       return null;
     }
-    String type = step.fieldNames().iterator().next();
-    Object body = step.getValue(type);
+    String type = String.valueOf(step.keySet().iterator().next());
+    Object body = step.get(type);
     String bodyPath = stepPath + "." + type;
-    Object normalized =
-        switch (type) {
-          case SET_WEIGHT -> weight(index, body, bodyPath);
-          case PAUSE -> pause(body, bodyPath);
-          case ANALYSIS -> analysis(body, bodyPath);
-          default -> {
-            problems.add(bodyPath, "unknown step type; expected " + STEP_TYPES);
-            yield null;
-          }
-        };
-    return new JsonObject().put(type, normalized);
+    return switch (type) {
+      case SET_WEIGHT -> weight(index, body, bodyPath);
+      case PAUSE -> pause(body, bodyPath);
+      case ANALYSIS -> analysis(body, bodyPath);
+      default -> {
+        in.report(bodyPath, "unknown step type; expected " + STEP_TYPES);
+        yield null;
+      }
+    };
   }
 
-  private Integer weight(int index, Object body, String bodyPath) {
-    Integer weight = JsonValues.wholeNumber(body, 1, 100, bodyPath, problems);
+  private CanaryStep.SetWeight weight(int index, Object body, String bodyPath) {
+    Integer weight = Values.wholeNumber(body, 1, 100, bodyPath, in.problems());
     if (weight == null) {
       return null;
     }
     if (maxWeightIndex >= 0 && weight < maxWeight) {
-      problems.add(
+      in.report(
           bodyPath,
           "must not be lower than an earlier set_weight ("
               + maxWeight
@@ -116,36 +120,42 @@ final class CanarySteps {
     }
     maxWeight = weight;
     maxWeightIndex = index;
-    return weight;
+    return new CanaryStep.SetWeight(weight);
   }
 
-  private JsonObject pause(Object body, String bodyPath) {
-    if (!(body instanceof JsonObject settings)) {
-      problems.add(
+  private CanaryStep.Pause pause(Object body, String bodyPath) {
+    if (!(body instanceof Map<?, ?> settings)) {
+      in.report(
           bodyPath,
           "must be an object, {} to wait for promote or {\"seconds\": n}, not "
-              + JsonValues.describe(body));
+              + Values.describe(body));
       return null;
     }
-    ParamReader in = new ParamReader(settings, bodyPath, problems);
-    in.rejectUnknownKeys(List.of(SECONDS), "pause setting");
-    Integer seconds = in.optionalWhole(SECONDS, 1, 86_400, null);
-    // No seconds means an indefinite pause; keep it as {} rather than inventing a marker value.
-    return seconds == null ? new JsonObject() : new JsonObject().put(SECONDS, seconds);
+    ParamReader pause = in.nested(keyed(settings), bodyPath);
+    pause.rejectUnknownKeys(List.of(SECONDS), "pause setting");
+    // no seconds: an indefinite pause, until promoted
+    return new CanaryStep.Pause(pause.optionalWhole(SECONDS, 1, 86_400, null));
   }
 
-  private JsonObject analysis(Object body, String bodyPath) {
-    if (!(body instanceof JsonObject settings)) {
-      problems.add(
+  private CanaryStep.Analysis analysis(Object body, String bodyPath) {
+    if (!(body instanceof Map<?, ?> settings)) {
+      in.report(
           bodyPath,
-          "must be an object with max_error_rate and window_seconds, not "
-              + JsonValues.describe(body));
+          "must be an object with max_error_rate and window_seconds, not " + Values.describe(body));
       return null;
     }
-    ParamReader in = new ParamReader(settings, bodyPath, problems);
-    in.rejectUnknownKeys(List.of(MAX_ERROR_RATE, WINDOW_SECONDS), "analysis setting");
-    Double maxErrorRate = in.requiredNumber(MAX_ERROR_RATE, BigDecimal.ZERO, BigDecimal.ONE);
-    Integer window = in.requiredWhole(WINDOW_SECONDS, 1, 3600);
-    return new JsonObject().put(MAX_ERROR_RATE, maxErrorRate).put(WINDOW_SECONDS, window);
+    ParamReader analysis = in.nested(keyed(settings), bodyPath);
+    analysis.rejectUnknownKeys(List.of(MAX_ERROR_RATE, WINDOW_SECONDS), "analysis setting");
+    Double maxErrorRate = analysis.requiredNumber(MAX_ERROR_RATE, BigDecimal.ZERO, BigDecimal.ONE);
+    Integer window = analysis.requiredWhole(WINDOW_SECONDS, 1, 3600);
+    return maxErrorRate == null || window == null
+        ? null
+        : new CanaryStep.Analysis(maxErrorRate, window);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, ?> keyed(Map<?, ?> settings) {
+    // decoded JSON objects have string keys only
+    return (Map<String, ?>) settings;
   }
 }

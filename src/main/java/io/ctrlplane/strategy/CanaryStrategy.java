@@ -1,7 +1,5 @@
 package io.ctrlplane.strategy;
 
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -11,41 +9,48 @@ import java.util.Map;
  * that share of traffic, step by step (set_weight, pause, analysis, see {@link CanarySteps}). After
  * the last step the new release gets its full set and all traffic, and the old set stops.
  */
-final class CanaryStrategy implements Strategy {
+public final class CanaryStrategy implements Strategy<CanaryParams> {
   @Override
   public String name() {
     return Strategies.CANARY;
   }
 
   @Override
-  public Plan plan(RolloutSpec spec) {
+  public List<String> paramNames() {
+    return CanaryParams.KEYS;
+  }
+
+  @Override
+  public CanaryParams readParams(ParamReader in) {
+    return CanaryParams.read(in);
+  }
+
+  @Override
+  public Plan plan(RolloutSpec<CanaryParams> spec) {
     int n = spec.replicas();
     List<Step> steps = new ArrayList<>();
     steps.add(new Step.SetTraffic(Map.of(Side.OLD, 100)));
-    JsonArray canarySteps = spec.params().getJsonArray(CanaryParams.STEPS, new JsonArray());
-    for (int i = 0; i < canarySteps.size(); i++) {
-      steps.addAll(translate(canarySteps.getJsonObject(i), n));
+    for (CanaryStep step : spec.params().steps()) {
+      steps.addAll(translate(step, n));
     }
     int finishFrom = steps.size();
     steps.addAll(Plans.finish(n, 0));
     return new Plan(name(), n, steps, finishFrom, List.of());
   }
 
-  private static List<Step> translate(JsonObject step, int n) {
-    if (step.containsKey("set_weight")) {
-      int weight = step.getInteger("set_weight");
+  private static List<Step> translate(CanaryStep step, int n) {
+    if (step instanceof CanaryStep.SetWeight s) {
+      int weight = s.weight();
       Map<Side, Integer> split =
           weight == 100 ? Map.of(Side.NEW, 100) : Map.of(Side.NEW, weight, Side.OLD, 100 - weight);
       return List.of(
           new Step.EnsureReady(Side.NEW, canaryReplicas(n, weight), 0), new Step.SetTraffic(split));
     }
-    if (step.containsKey("pause")) {
-      return List.of(new Step.Pause(step.getJsonObject("pause").getInteger("seconds")));
+    if (step instanceof CanaryStep.Pause p) {
+      return List.of(new Step.Pause(p.seconds()));
     }
-    JsonObject analysis = step.getJsonObject("analysis");
-    return List.of(
-        new Step.Analysis(
-            analysis.getDouble("max_error_rate"), analysis.getInteger("window_seconds")));
+    CanaryStep.Analysis a = (CanaryStep.Analysis) step;
+    return List.of(new Step.Analysis(a.maxErrorRate(), a.windowSeconds()));
   }
 
   /**

@@ -9,21 +9,16 @@ import java.util.Set;
  * nothing is live yet, plus the revert steps every strategy shares.
  */
 public final class Plans {
-  private static final Map<String, Strategy> STRATEGIES =
-      Map.of(
-          Strategies.ROLLING, new RollingStrategy(),
-          Strategies.BLUE_GREEN, new BlueGreenStrategy(),
-          Strategies.CANARY, new CanaryStrategy(),
-          Strategies.RECREATE, new RecreateStrategy());
-
   private Plans() {}
 
-  public static Strategy strategy(String name) {
-    Strategy s = STRATEGIES.get(name);
-    if (s == null) {
-      throw new IllegalArgumentException("unknown strategy " + name);
-    }
-    return s;
+  /**
+   * The plan for a deployment of {@code strategy} with its params as stored (normalized).
+   *
+   * @throws io.ctrlplane.deploy.ValidationException for an unknown strategy or params that no
+   *     longer pass
+   */
+  public static Plan of(String strategy, int replicas, boolean hasPrevious, Map<String, ?> params) {
+    return Strategies.registry().plan(strategy, replicas, hasPrevious, params);
   }
 
   /**
@@ -31,22 +26,29 @@ public final class Plans {
    * does the same (as Argo Rollouts does on a first rollout): start the full set, wait until it is
    * ready, send it all traffic.
    */
-  public static Plan of(String strategy, RolloutSpec spec) {
-    Plan forward = spec.hasPrevious() ? strategy(strategy).plan(spec) : firstDeploy(strategy, spec);
-    return new Plan(strategy, spec.replicas(), forward.steps(), forward.finishFrom(), revert(spec));
+  public static <P extends StrategyParams> Plan of(Strategy<P> strategy, RolloutSpec<P> spec) {
+    Plan forward =
+        spec.hasPrevious()
+            ? strategy.plan(spec)
+            : firstDeploy(
+                strategy.name(),
+                spec.replicas(),
+                strategy.firstDeployMinReadySeconds(spec.params()));
+    return new Plan(
+        strategy.name(),
+        spec.replicas(),
+        forward.steps(),
+        forward.finishFrom(),
+        revert(spec.replicas(), spec.hasPrevious()));
   }
 
-  static Plan firstDeploy(String strategy, RolloutSpec spec) {
-    int minReady =
-        Strategies.ROLLING.equals(strategy)
-            ? spec.params().getInteger(RollingParams.MIN_READY_SECONDS, 0)
-            : 0;
+  static Plan firstDeploy(String strategy, int replicas, int minReady) {
     return new Plan(
         strategy,
-        spec.replicas(),
+        replicas,
         List.of(
             new Step.SetTraffic(Map.of(Side.NEW, 100)),
-            new Step.EnsureReady(Side.NEW, spec.replicas(), minReady),
+            new Step.EnsureReady(Side.NEW, replicas, minReady),
             new Step.StopOthers(Set.of(Side.NEW))),
         Plan.NOT_PROMOTABLE,
         List.of());
@@ -56,18 +58,21 @@ public final class Plans {
    * Abort: the previous release back at full strength before traffic moves to it, then everything
    * else stops. Without a previous release, everything stops.
    */
-  static List<Step> revert(RolloutSpec spec) {
-    if (!spec.hasPrevious()) {
+  static List<Step> revert(int replicas, boolean hasPrevious) {
+    if (!hasPrevious) {
       return List.of(new Step.SetTraffic(Map.of()), new Step.StopOthers(Set.of()));
     }
     return List.of(
-        new Step.EnsureReady(Side.OLD, spec.replicas(), 0),
+        new Step.EnsureReady(Side.OLD, replicas, 0),
         new Step.SetTraffic(Map.of(Side.OLD, 100)),
         new Step.StopOthers(Set.of(Side.OLD)));
   }
 
-  /** The steps that complete a rollout to the new release; promote-full jumps here. */
-  static List<Step> finish(int replicas, int oldDelaySeconds) {
+  /**
+   * The steps that complete a rollout to the new release; promote-full jumps here. Public for
+   * strategies of other jars that end the way the built-ins do.
+   */
+  public static List<Step> finish(int replicas, int oldDelaySeconds) {
     return List.of(
         new Step.EnsureReady(Side.NEW, replicas, 0),
         new Step.SetTraffic(Map.of(Side.NEW, 100)),

@@ -9,14 +9,24 @@ import java.util.Set;
  * the stop until the first new replica is ready: expected, and visible in the provider's timeline.
  * Traffic points at the new release before it starts, so the gap ends with its first ready replica.
  */
-final class RecreateStrategy implements Strategy {
+public final class RecreateStrategy implements Strategy<StrategyParams> {
   @Override
   public String name() {
     return Strategies.RECREATE;
   }
 
   @Override
-  public Plan plan(RolloutSpec spec) {
+  public List<String> paramNames() {
+    return List.of();
+  }
+
+  @Override
+  public StrategyParams readParams(ParamReader in) {
+    return StrategyParams.NONE;
+  }
+
+  @Override
+  public Plan plan(RolloutSpec<StrategyParams> spec) {
     int n = spec.replicas();
     return new Plan(
         name(),

@@ -1,8 +1,9 @@
 package io.ctrlplane.strategy;
 
-import io.vertx.core.json.JsonObject;
 import java.math.BigDecimal;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -20,8 +21,13 @@ import java.util.regex.Pattern;
  * <p>{@code max_surge} and {@code max_unavailable} are each a whole number &ge; 0 or a percentage
  * string {@code "0%"}..{@code "100%"} of the replica count. The form given is kept as-is, because a
  * percentage must be re-resolved whenever the instance is scaled; see {@link #resolve}.
+ *
+ * @param maxSurge a whole number (Integer) &ge; 0 or a percentage String, as given
+ * @param maxUnavailable the same
+ * @param minReadySeconds 0..3600
  */
-public final class RollingParams {
+public record RollingParams(Object maxSurge, Object maxUnavailable, int minReadySeconds)
+    implements StrategyParams {
   static final String MAX_SURGE = "max_surge";
   static final String MAX_UNAVAILABLE = "max_unavailable";
   static final String MIN_READY_SECONDS = "min_ready_seconds";
@@ -34,9 +40,13 @@ public final class RollingParams {
   // canonical.
   private static final Pattern PERCENT = Pattern.compile("(0|[1-9][0-9]?|100)%");
 
-  private RollingParams() {}
+  public RollingParams {
+    // fails on anything read() would not have produced
+    resolve(maxSurge, 0, true);
+    resolve(maxUnavailable, 0, false);
+  }
 
-  static void read(ParamReader in, JsonObject out) {
+  static RollingParams read(ParamReader in) {
     Object surge = surgeOrUnavailable(in, MAX_SURGE, DEFAULT_MAX_SURGE);
     Object unavailable = surgeOrUnavailable(in, MAX_UNAVAILABLE, DEFAULT_MAX_UNAVAILABLE);
     Integer minReady = in.optionalWhole(MIN_READY_SECONDS, 0, 3600, 0);
@@ -46,9 +56,18 @@ public final class RollingParams {
         && unavailable != null
         && isLiteralZero(surge)
         && isLiteralZero(unavailable)) {
-      in.problems().add(in.path(), "max_surge and max_unavailable cannot both be 0");
+      in.report(in.path(), "max_surge and max_unavailable cannot both be 0");
     }
-    out.put(MAX_SURGE, surge).put(MAX_UNAVAILABLE, unavailable).put(MIN_READY_SECONDS, minReady);
+    return in.hasProblems() ? null : new RollingParams(surge, unavailable, minReady);
+  }
+
+  @Override
+  public Map<String, Object> toMap() {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put(MAX_SURGE, maxSurge);
+    out.put(MAX_UNAVAILABLE, maxUnavailable);
+    out.put(MIN_READY_SECONDS, minReadySeconds);
+    return out;
   }
 
   private static Object surgeOrUnavailable(ParamReader in, String key, Object fallback) {
@@ -59,23 +78,22 @@ public final class RollingParams {
     if (value instanceof String text && PERCENT.matcher(text).matches()) {
       return text;
     }
-    BigDecimal exact = JsonValues.decimal(value);
+    BigDecimal exact = Values.decimal(value);
     if (exact != null
-        && JsonValues.isWhole(exact)
+        && Values.isWhole(exact)
         && exact.signum() >= 0
         && exact.compareTo(BigDecimal.valueOf(Integer.MAX_VALUE)) <= 0) {
       return exact.intValueExact();
     }
     String got =
         value instanceof String text
-            ? JsonValues.quote(text)
-            : exact != null ? value.toString() : JsonValues.describe(value);
-    in.problems()
-        .add(
-            in.path(key),
-            "must be a whole number of at least 0 or a percentage from \"0%\" to \"100%\" (got "
-                + got
-                + ")");
+            ? Values.quote(text)
+            : exact != null ? value.toString() : Values.describe(value);
+    in.report(
+        in.path(key),
+        "must be a whole number of at least 0 or a percentage from \"0%\" to \"100%\" (got "
+            + got
+            + ")");
     return null;
   }
 
@@ -93,7 +111,7 @@ public final class RollingParams {
    *
    * <p>This method looks at one value only. The rule that a rollout can always make progress (a
    * surge of at least 1 when max_unavailable resolves to 0) needs both values: use {@link
-   * #budget(JsonObject, int)}, which applies it.
+   * #budget(int)}, which applies it.
    *
    * @param surgeOrUnavailable a normalized value: a whole number &ge; 0 or "0%".."100%"
    * @param replicas the desired replica count, &ge; 0
@@ -113,9 +131,9 @@ public final class RollingParams {
       // Cannot exceed replicas, so the int cast is safe.
       return (int) (roundUp ? (scaled + 99) / 100 : scaled / 100);
     }
-    BigDecimal exact = JsonValues.decimal(surgeOrUnavailable);
+    BigDecimal exact = Values.decimal(surgeOrUnavailable);
     if (exact == null
-        || !JsonValues.isWhole(exact)
+        || !Values.isWhole(exact)
         || exact.signum() < 0
         || exact.compareTo(BigDecimal.valueOf(Integer.MAX_VALUE)) > 0) {
       throw new IllegalArgumentException(
@@ -125,7 +143,7 @@ public final class RollingParams {
   }
 
   /**
-   * The instance counts a rolling runner works with, from normalized params.
+   * The instance counts a rolling runner works with, for {@code replicas}.
    *
    * <ul>
    *   <li>max_unavailable is resolved rounding down and capped at {@code replicas}, since no more
@@ -136,10 +154,9 @@ public final class RollingParams {
    *       one extra instance to briefly running one short.)
    * </ul>
    */
-  public static Budget budget(JsonObject normalizedParams, int replicas) {
-    int unavailable =
-        Math.min(resolve(normalizedParams.getValue(MAX_UNAVAILABLE), replicas, false), replicas);
-    int surge = resolve(normalizedParams.getValue(MAX_SURGE), replicas, true);
+  public Budget budget(int replicas) {
+    int unavailable = Math.min(resolve(maxUnavailable, replicas, false), replicas);
+    int surge = resolve(maxSurge, replicas, true);
     if (unavailable == 0) {
       surge = Math.max(surge, 1);
     }

@@ -15,17 +15,32 @@ import java.util.Set;
  * until they are ready for min_ready_seconds. Every round adds at least one new replica, because
  * the budget guarantees max_surge + max_unavailable >= 1. Traffic follows readiness throughout.
  */
-final class RollingStrategy implements Strategy {
+public final class RollingStrategy implements Strategy<RollingParams> {
   @Override
   public String name() {
     return Strategies.ROLLING;
   }
 
   @Override
-  public Plan plan(RolloutSpec spec) {
+  public List<String> paramNames() {
+    return RollingParams.KEYS;
+  }
+
+  @Override
+  public RollingParams readParams(ParamReader in) {
+    return RollingParams.read(in);
+  }
+
+  @Override
+  public int firstDeployMinReadySeconds(RollingParams params) {
+    return params.minReadySeconds();
+  }
+
+  @Override
+  public Plan plan(RolloutSpec<RollingParams> spec) {
     int n = spec.replicas();
-    RollingParams.Budget budget = RollingParams.budget(spec.params(), n);
-    int minReady = spec.params().getInteger(RollingParams.MIN_READY_SECONDS, 0);
+    RollingParams.Budget budget = spec.params().budget(n);
+    int minReady = spec.params().minReadySeconds();
     List<Step> steps = new ArrayList<>();
     steps.add(new Step.SetTraffic(Map.of()));
     int oldCount = n;

@@ -1,19 +1,19 @@
 package io.ctrlplane.strategy;
 
-import io.vertx.core.json.JsonObject;
-
 /**
  * The inputs of a plan.
  *
  * @param replicas the instance's desired replica count
  * @param hasPrevious whether a release is live (false for an instance's first deployment)
- * @param params strategy params as normalized by {@link Strategies#normalize}
+ * @param params the strategy's own parameters, as its {@link Strategy#readParams} made them
  */
-public record RolloutSpec(int replicas, boolean hasPrevious, JsonObject params) {
+public record RolloutSpec<P extends StrategyParams>(int replicas, boolean hasPrevious, P params) {
   public RolloutSpec {
     if (replicas < 1) {
       throw new IllegalArgumentException("replicas must be at least 1, got " + replicas);
     }
-    params = params == null ? new JsonObject() : params;
+    if (params == null) {
+      throw new IllegalArgumentException("params are required");
+    }
   }
 }

@@ -1,12 +1,12 @@
 package io.ctrlplane.strategy;
 
 import io.ctrlplane.deploy.ValidationException;
-import io.vertx.core.json.JsonObject;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
- * The deployment strategies and their {@code strategy_params}.
+ * The deployment strategies of this process and their {@code strategy_params}: a facade over the
+ * {@link StrategyRegistry} discovered from the classpath once.
  *
  * <p>{@link #normalize} is the single gate for params: whatever is stored (instance defaults or a
  * deployment's own params) has passed through it, so runners can read every parameter without null
@@ -22,66 +22,53 @@ public final class Strategies {
   public static final String BLUE_GREEN = "blue-green";
   public static final String CANARY = "canary";
   public static final String RECREATE = "recreate";
-  public static final List<String> NAMES = List.of(ROLLING, BLUE_GREEN, CANARY, RECREATE);
 
   static final String PARAMS_FIELD = "strategy_params";
   static final String PROGRESS_DEADLINE_SECONDS = "progress_deadline_seconds";
 
+  private static volatile StrategyRegistry registry;
+
   private Strategies() {}
 
-  /** True for one of {@link #NAMES}, spelled exactly (names are case-sensitive). */
+  /**
+   * The strategies on the classpath, discovered on first use. A classpath with two strategies of
+   * the same name fails every call with the same one-line {@link IllegalStateException}: the
+   * process should not start (see {@code app/Server}).
+   */
+  public static StrategyRegistry registry() {
+    StrategyRegistry r = registry;
+    if (r == null) {
+      synchronized (Strategies.class) {
+        if (registry == null) {
+          registry = StrategyRegistry.discover(Strategy.class.getClassLoader());
+        }
+        r = registry;
+      }
+    }
+    return r;
+  }
+
+  /** The strategy names, built-ins first (rolling, blue-green, canary, recreate). */
+  public static List<String> names() {
+    return registry().names();
+  }
+
+  /** True for a known name, spelled exactly (names are case-sensitive). */
   public static boolean isKnown(String name) {
-    return name != null && NAMES.contains(name);
+    return registry().isKnown(name);
   }
 
   /**
-   * Validates {@code params} for {@code strategy} and returns a new object holding every parameter
-   * of that strategy, with defaults for those not given. The input is not modified.
+   * Validates {@code params} for {@code strategy} and returns every parameter of that strategy,
+   * with defaults for those not given. The input is not modified.
    *
-   * @param params the client's params; null is the same as {}. A JSON null for a parameter is the
+   * @param params the client's params; null is the same as {}. A null value for a parameter is the
    *     same as leaving it out.
    * @throws ValidationException listing every problem found, each at a path such as {@code
    *     strategy_params.steps[2].set_weight}; an unknown strategy is reported on {@code strategy}
    *     alone, as its params cannot be judged
    */
-  public static JsonObject normalize(String strategy, JsonObject params) {
-    if (!isKnown(strategy)) {
-      String expected = "expected one of " + String.join(", ", NAMES);
-      throw new ValidationException(
-          "strategy",
-          strategy == null
-              ? "is required: " + expected
-              : "unknown strategy " + JsonValues.quote(strategy) + ": " + expected);
-    }
-    Problems problems = new Problems();
-    ParamReader in =
-        new ParamReader(params == null ? new JsonObject() : params, PARAMS_FIELD, problems);
-    in.rejectUnknownKeys(keysOf(strategy), "parameter for strategy " + strategy);
-
-    JsonObject out = new JsonObject();
-    switch (strategy) {
-      case ROLLING -> RollingParams.read(in, out);
-      case BLUE_GREEN -> BlueGreenParams.read(in, out);
-      case CANARY -> CanaryParams.read(in, out);
-      default -> {} // recreate: nothing beyond the common parameter
-    }
-    out.put(PROGRESS_DEADLINE_SECONDS, in.optionalWhole(PROGRESS_DEADLINE_SECONDS, 1, 86_400, 600));
-
-    // out may hold nulls where values were rejected; it never escapes in that case.
-    problems.throwIfAny();
-    return out;
-  }
-
-  private static List<String> keysOf(String strategy) {
-    List<String> keys =
-        new ArrayList<>(
-            switch (strategy) {
-              case ROLLING -> RollingParams.KEYS;
-              case BLUE_GREEN -> BlueGreenParams.KEYS;
-              case CANARY -> CanaryParams.KEYS;
-              default -> List.<String>of();
-            });
-    keys.add(PROGRESS_DEADLINE_SECONDS);
-    return keys;
+  public static NormalizedParams normalize(String strategy, Map<String, ?> params) {
+    return registry().normalize(strategy, params);
   }
 }

@@ -2,6 +2,8 @@ package io.ctrlplane.strategy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ctrlplane.strategy.json.ParamsJson;
+import io.ctrlplane.strategy.json.PlanCodec;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
@@ -18,8 +20,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class PlansTest {
 
   private static Plan plan(String strategy, int replicas, boolean hasPrevious, JsonObject params) {
-    return Plans.of(
-        strategy, new RolloutSpec(replicas, hasPrevious, Strategies.normalize(strategy, params)));
+    return Plans.of(strategy, replicas, hasPrevious, ParamsJson.toMap(params));
   }
 
   private static JsonObject json(String text) {
@@ -57,7 +58,8 @@ class PlansTest {
               .put("max_unavailable", value(unavailable));
       Plan plan = plan("rolling", replicas, true, params);
       RollingParams.Budget budget =
-          RollingParams.budget(Strategies.normalize("rolling", params), replicas);
+          ((RollingParams) Strategies.normalize("rolling", ParamsJson.toMap(params)).params())
+              .budget(replicas);
 
       FleetModel model = new FleetModel(replicas).apply(plan);
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import io.ctrlplane.deploy.FieldError;
 import io.ctrlplane.deploy.ValidationException;
+import io.ctrlplane.strategy.json.ParamsJson;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
@@ -36,7 +37,7 @@ class StrategiesTest {
   private static List<FieldError> errorsFor(String strategy, JsonObject params) {
     ValidationException e =
         catchThrowableOfType(
-            ValidationException.class, () -> Strategies.normalize(strategy, params));
+            ValidationException.class, () -> ParamsJson.normalize(strategy, params));
     assertThat(e).as("expected a ValidationException").isNotNull();
     return e.errors();
   }
@@ -61,8 +62,8 @@ class StrategiesTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("defaults")
   void fillsEveryDefault(String strategy, String expected) {
-    assertThat(Strategies.normalize(strategy, null)).isEqualTo(json(expected));
-    assertThat(Strategies.normalize(strategy, new JsonObject())).isEqualTo(json(expected));
+    assertThat(ParamsJson.normalize(strategy, null)).isEqualTo(json(expected));
+    assertThat(ParamsJson.normalize(strategy, new JsonObject())).isEqualTo(json(expected));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -70,13 +71,13 @@ class StrategiesTest {
   void jsonNullMeansDefault(String strategy, String expected) {
     JsonObject allNull = new JsonObject();
     json(expected).fieldNames().forEach(allNull::putNull);
-    assertThat(Strategies.normalize(strategy, allNull)).isEqualTo(json(expected));
+    assertThat(ParamsJson.normalize(strategy, allNull)).isEqualTo(json(expected));
   }
 
   @Test
   void defaultsAreNotSharedBetweenCalls() {
-    Strategies.normalize("canary", null).getJsonArray("steps").clear();
-    assertThat(Strategies.normalize("canary", null).getJsonArray("steps")).hasSize(6);
+    ParamsJson.normalize("canary", null).getJsonArray("steps").clear();
+    assertThat(ParamsJson.normalize("canary", null).getJsonArray("steps")).hasSize(6);
   }
 
   // ---- valid forms ----
@@ -142,17 +143,17 @@ class StrategiesTest {
     JsonObject input = json(params);
     JsonObject before = input.copy();
 
-    JsonObject normalized = Strategies.normalize(strategy, input);
+    JsonObject normalized = ParamsJson.normalize(strategy, input);
 
     assertThat(normalized).isEqualTo(json(expected));
     assertThat(input).as("input is left alone").isEqualTo(before);
-    assertThat(Strategies.normalize(strategy, normalized)).as("idempotent").isEqualTo(normalized);
+    assertThat(ParamsJson.normalize(strategy, normalized)).as("idempotent").isEqualTo(normalized);
   }
 
   @Test
   void acceptsParamsBuiltFromJavaMapsAndLists() {
     JsonObject params = new JsonObject(Map.of("steps", List.of(Map.of("set_weight", 10L))));
-    assertThat(Strategies.normalize("canary", params).getJsonArray("steps"))
+    assertThat(ParamsJson.normalize("canary", params).getJsonArray("steps"))
         .isEqualTo(new JsonArray().add(new JsonObject().put("set_weight", 10)));
   }
 
@@ -511,9 +512,9 @@ class StrategiesTest {
   @ParameterizedTest(name = "{0} on {1} replicas -> surge {2}, unavailable {3}")
   @MethodSource("budgets")
   void budgetAlwaysAllowsProgress(String params, int replicas, int surge, int unavailable) {
-    JsonObject normalized = Strategies.normalize("rolling", json(params));
-    assertThat(RollingParams.budget(normalized, replicas))
-        .isEqualTo(new RollingParams.Budget(surge, unavailable));
+    RollingParams normalized =
+        (RollingParams) Strategies.normalize("rolling", ParamsJson.toMap(json(params))).params();
+    assertThat(normalized.budget(replicas)).isEqualTo(new RollingParams.Budget(surge, unavailable));
   }
 
   @Test

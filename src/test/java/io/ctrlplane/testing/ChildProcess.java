@@ -1,10 +1,12 @@
 package io.ctrlplane.testing;
 
 import io.ctrlplane.config.AppConfig;
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +28,22 @@ public final class ChildProcess implements AutoCloseable {
 
   public static ChildProcess serve(
       String name, String roles, AppConfig config, Map<String, String> extraEnv) {
+    return serve(name, roles, config, extraEnv, List.of());
+  }
+
+  /**
+   * The same with {@code extraClasspath} (e.g. a plugin jar) before the test classpath, the way an
+   * operator adds a jar to a deployment.
+   */
+  public static ChildProcess serve(
+      String name,
+      String roles,
+      AppConfig config,
+      Map<String, String> extraEnv,
+      List<Path> extraClasspath) {
+    List<String> classpath = new ArrayList<>();
+    extraClasspath.forEach(p -> classpath.add(p.toAbsolutePath().toString()));
+    classpath.add(System.getProperty("java.class.path"));
     Map<String, String> env = new HashMap<>();
     env.put("CTRLPLANE_PG_URL", config.postgres().url());
     env.put("CTRLPLANE_PG_USER", config.postgres().user());
@@ -47,7 +65,7 @@ public final class ChildProcess implements AutoCloseable {
                 "-Xmx256m",
                 "-XX:TieredStopAtLevel=1",
                 "-cp",
-                System.getProperty("java.class.path"),
+                String.join(File.pathSeparator, classpath),
                 "io.ctrlplane.Main",
                 "serve",
                 "--roles",

@@ -1,21 +1,21 @@
 package io.ctrlplane.strategy;
 
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Type checks on single JSON values. Each check records a problem at the given path and returns
- * null when the value is unusable; callers only build output once no problem was recorded.
+ * Type checks on single parameter values (null, Boolean, Number, String, Map or List, as JSON
+ * decodes them; no JSON library is involved here). Each check records a problem at the given path
+ * and returns null when the value is unusable; callers only build output once no problem was
+ * recorded.
  */
-final class JsonValues {
+final class Values {
   // Echoing a megabyte of client input back in an error message helps nobody.
   private static final int MAX_ECHO = 40;
 
-  private JsonValues() {}
+  private Values() {}
 
   /**
    * A whole number in [min, max]. Integral floating values such as {@code 30.0} count as whole, as
@@ -114,10 +114,10 @@ final class JsonValues {
     if (value instanceof Boolean) {
       return "a boolean";
     }
-    if (value instanceof JsonObject || value instanceof Map) {
+    if (value instanceof Map) {
       return "an object";
     }
-    if (value instanceof JsonArray || value instanceof List) {
+    if (value instanceof List) {
       return "an array";
     }
     return "a " + value.getClass().getSimpleName();

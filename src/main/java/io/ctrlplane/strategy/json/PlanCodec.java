@@ -1,5 +1,8 @@
-package io.ctrlplane.strategy;
+package io.ctrlplane.strategy.json;
 
+import io.ctrlplane.strategy.Plan;
+import io.ctrlplane.strategy.Side;
+import io.ctrlplane.strategy.Step;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
