@@ -5,7 +5,7 @@ import io.ctrlplane.deploy.Doc;
 import io.ctrlplane.deploy.Event;
 import io.ctrlplane.deploy.codec.DeployJson;
 import io.ctrlplane.strategy.Plan;
-import io.ctrlplane.strategy.PlanCodec;
+import io.ctrlplane.strategy.json.PlanCodec;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;

@@ -17,7 +17,6 @@ import io.ctrlplane.security.Keyring;
 import io.ctrlplane.strategy.Plan;
 import io.ctrlplane.strategy.Side;
 import io.ctrlplane.strategy.Step;
-import io.ctrlplane.strategy.json.PlanCodec;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
