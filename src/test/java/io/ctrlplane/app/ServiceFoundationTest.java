@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ctrlplane.config.AppConfig;
 import io.ctrlplane.testing.ApiClient;
 import io.ctrlplane.testing.Await;
+import io.ctrlplane.testing.CtrlPlaneServer;
 import io.ctrlplane.testing.TestStack;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -17,7 +18,6 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -26,23 +26,16 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(VertxExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@CtrlPlaneServer
 @DisplayName("The service, all roles in one process, on a real PostgreSQL and a real Kafka broker")
 class ServiceFoundationTest {
   private AppConfig config;
-  private Server server;
   private ApiClient api;
 
   @BeforeAll
-  void start(Vertx vertx) {
-    config = TestStack.get().configFor(ServiceFoundationTest.class);
-    server = Await.result(Server.start(config), Duration.ofSeconds(60));
-    api = new ApiClient(vertx, config.http().port());
-  }
-
-  @AfterAll
-  void stop() {
-    api.close();
-    server.stopBlocking();
+  void start(AppConfig config, ApiClient api) {
+    this.config = config;
+    this.api = api;
   }
 
   @Test

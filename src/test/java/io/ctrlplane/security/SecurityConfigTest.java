@@ -7,6 +7,8 @@ import io.ctrlplane.app.Server;
 import io.ctrlplane.config.AppConfig;
 import io.ctrlplane.testing.ApiClient;
 import io.ctrlplane.testing.Await;
+import io.ctrlplane.testing.CtrlPlane;
+import io.ctrlplane.testing.CtrlPlaneServer;
 import io.ctrlplane.testing.LogCapture;
 import io.ctrlplane.testing.TestStack;
 import io.vertx.core.Vertx;
@@ -18,7 +20,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -27,25 +28,18 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(VertxExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@CtrlPlaneServer(roles = "api")
 @DisplayName("Security configuration")
 class SecurityConfigTest {
   private JsonObject json;
   private AppConfig config;
-  private Server server;
   private ApiClient api;
 
   @BeforeAll
-  void start(Vertx vertx) {
-    json = TestStack.get().jsonFor(SecurityConfigTest.class).put("roles", "api");
-    config = AppConfig.from(json);
-    server = Await.result(Server.start(config), Duration.ofSeconds(60));
-    api = new ApiClient(vertx, config.http().port());
-  }
-
-  @AfterAll
-  void stop() {
-    api.close();
-    server.stopBlocking();
+  void start(CtrlPlane plane) {
+    json = plane.json();
+    config = plane.config();
+    api = plane.api();
   }
 
   private record Outcome(int code, String out, String err) {}
