@@ -17,7 +17,6 @@ import io.vertx.junit5.VertxExtension;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -184,12 +183,12 @@ class SecurityConfigTest {
   @Test
   @DisplayName(
       "without an encryption key, a deploy with secret_env is refused (503) and one without works")
-  void noEncryptionKey(Vertx vertx) {
+  void noEncryptionKey(CtrlPlane plane) {
     JsonObject plain = json.copy();
     plain.getJsonObject("http").put("port", TestStack.freePort());
     plain.getJsonObject("security").remove("encryption_key");
-    Server server = Await.result(Server.start(AppConfig.from(plain)), Duration.ofSeconds(60));
-    try (ApiClient client = new ApiClient(vertx, plain.getJsonObject("http").getInteger("port"))) {
+    Server server = plane.startServer(AppConfig.from(plain));
+    try (ApiClient client = plane.client(plain.getJsonObject("http").getInteger("port"))) {
       String instance =
           client
               .post("/v1/instances", new JsonObject().put("name", "no-key"))
@@ -220,14 +219,14 @@ class SecurityConfigTest {
   @Test
   @DisplayName(
       "switched off explicitly, warns at start and lets every request act as the default tenant's admin")
-  void disabled(Vertx vertx) {
+  void disabled(CtrlPlane plane) {
     JsonObject off = json.copy();
     off.getJsonObject("http").put("port", TestStack.freePort());
     off.getJsonObject("security").put("auth_enabled", false);
     try (LogCapture logs = LogCapture.start()) {
-      Server open = Await.result(Server.start(AppConfig.from(off)), Duration.ofSeconds(60));
+      Server open = plane.startServer(AppConfig.from(off));
       try (ApiClient anyone =
-          new ApiClient(vertx, off.getJsonObject("http").getInteger("port")).as(ApiClient.NO_KEY)) {
+          plane.client(off.getJsonObject("http").getInteger("port")).as(ApiClient.NO_KEY)) {
         assertThat(logs.text()).contains("AUTHENTICATION IS DISABLED");
         assertThat(anyone.get("/v1/audit").status()).isEqualTo(200);
         assertThat(anyone.post("/v1/instances", new JsonObject().put("name", "open-door")).status())

@@ -27,7 +27,11 @@ public final class CtrlPlaneExtension
     CtrlPlaneServer spec =
         AnnotationSupport.findAnnotation(testClass, CtrlPlaneServer.class)
             .orElseThrow(() -> new IllegalStateException(testClass + " lacks @CtrlPlaneServer"));
-    JsonObject json = TestStack.get().jsonFor(testClass).put("roles", spec.roles());
+    // without roles to start, the settings keep the defaults: a special setup derives from them
+    JsonObject json = TestStack.get().jsonFor(testClass);
+    if (!spec.roles().isEmpty()) {
+      json.put("roles", spec.roles());
+    }
     // a consumer group of its own too, as the topic: no class reads another's webhook offsets
     json.put(
         "webhooks",
