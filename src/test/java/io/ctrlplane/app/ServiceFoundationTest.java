@@ -6,14 +6,13 @@ import io.ctrlplane.config.AppConfig;
 import io.ctrlplane.testing.ApiClient;
 import io.ctrlplane.testing.Await;
 import io.ctrlplane.testing.CtrlPlaneServer;
+import io.ctrlplane.testing.Sql;
 import io.ctrlplane.testing.TestStack;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import io.vertx.kafka.client.consumer.KafkaConsumer;
-import io.vertx.pgclient.PgBuilder;
-import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
@@ -31,11 +30,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class ServiceFoundationTest {
   private AppConfig config;
   private ApiClient api;
+  private Sql sql;
 
   @BeforeAll
-  void start(AppConfig config, ApiClient api) {
+  void start(AppConfig config, ApiClient api, Sql sql) {
     this.config = config;
     this.api = api;
+    this.sql = sql;
   }
 
   @Test
@@ -91,17 +92,7 @@ class ServiceFoundationTest {
     String deploymentId = deploy.json().getString("id");
 
     // read the row back from PostgreSQL directly
-    Pool pool =
-        PgBuilder.pool()
-            .connectingTo(
-                new PgConnectOptions()
-                    .setHost(config.postgres().host())
-                    .setPort(config.postgres().port())
-                    .setDatabase(config.postgres().database())
-                    .setUser(config.postgres().user())
-                    .setPassword(config.postgres().password()))
-            .using(vertx)
-            .build();
+    Pool pool = sql.pool();
     String image =
         Await.result(
                 pool.preparedQuery(
@@ -112,7 +103,6 @@ class ServiceFoundationTest {
             .next()
             .getString("image");
     assertThat(image).isEqualTo("registry.example.com/acme/app:1.0.0");
-    pool.close();
 
     // and the queued event from Kafka
     KafkaConsumer<String, String> consumer =
