@@ -2,13 +2,11 @@ package io.ctrlplane.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ctrlplane.app.Server;
-import io.ctrlplane.config.AppConfig;
 import io.ctrlplane.testing.ApiClient;
 import io.ctrlplane.testing.Await;
+import io.ctrlplane.testing.CtrlPlaneServer;
 import io.ctrlplane.testing.Rollouts;
 import io.ctrlplane.testing.Sql;
-import io.ctrlplane.testing.TestStack;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
@@ -18,7 +16,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -27,31 +24,21 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(VertxExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@CtrlPlaneServer
 @DisplayName(
     "A cancel that races a deployment's success: exactly one of them wins, and the client is told which")
 class CancelRaceTest {
   private static final int RUNS = 16;
   private static final Duration END = Duration.ofSeconds(30);
-  private AppConfig config;
-  private Server server;
   private ApiClient api;
   private Rollouts rollouts;
   private Sql sql;
 
   @BeforeAll
-  void start(Vertx vertx) {
-    config = TestStack.get().configFor(CancelRaceTest.class);
-    server = Await.result(Server.start(config), Duration.ofSeconds(60));
-    api = new ApiClient(vertx, config.http().port());
+  void start(ApiClient api, Sql sql) {
+    this.api = api;
     rollouts = new Rollouts(api);
-    sql = new Sql(vertx, config);
-  }
-
-  @AfterAll
-  void stop() {
-    sql.close();
-    api.close();
-    server.stopBlocking();
+    this.sql = sql;
   }
 
   private record Run(String deploymentId, int cancelStatus, String cancelDetail, long offsetMs) {}

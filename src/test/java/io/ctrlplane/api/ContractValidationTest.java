@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ctrlplane.testing.ApiClient;
 import io.ctrlplane.testing.Await;
-import io.ctrlplane.testing.TestStack;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
@@ -47,12 +46,7 @@ class ContractValidationTest {
                     .putHeader("content-type", "application/json")
                     .end(new JsonObject().put("passed", true).encode()));
     Errors.mount(router, RefusalAudit.disabled());
-    server =
-        Await.result(
-            vertx
-                .createHttpServer()
-                .requestHandler(router)
-                .listen(TestStack.freePort(), "127.0.0.1"));
+    server = Await.result(vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1"));
     api = new ApiClient(vertx, server.actualPort());
   }
 

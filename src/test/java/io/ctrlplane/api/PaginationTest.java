@@ -2,24 +2,17 @@ package io.ctrlplane.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ctrlplane.app.Server;
-import io.ctrlplane.config.AppConfig;
 import io.ctrlplane.testing.ApiClient;
-import io.ctrlplane.testing.Await;
-import io.ctrlplane.testing.CheckedApi;
+import io.ctrlplane.testing.CtrlPlaneServer;
 import io.ctrlplane.testing.Rollouts;
-import io.ctrlplane.testing.TestStack;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -28,6 +21,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(VertxExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@CtrlPlaneServer
 @DisplayName("Lists page with cursors that neither skip nor repeat, while new items keep arriving")
 class PaginationTest {
   private static final int EXISTING = 23;
@@ -40,23 +34,13 @@ class PaginationTest {
   private static final JsonObject STUCK =
       new JsonObject().put("start_delay_ms", 0).put("ready_delay_ms", 3_600_000);
 
-  private AppConfig config;
-  private Server server;
-  private CheckedApi api;
+  private ApiClient api;
   private Rollouts rollouts;
 
   @BeforeAll
-  void start(Vertx vertx) {
-    config = TestStack.get().configFor(PaginationTest.class);
-    server = Await.result(Server.start(config), Duration.ofSeconds(60));
-    api = new CheckedApi(vertx, config.http().port());
+  void start(ApiClient client) {
+    api = client.checked();
     rollouts = new Rollouts(api.raw());
-  }
-
-  @AfterAll
-  void stop() {
-    api.close();
-    server.stopBlocking();
   }
 
   private record Walk(List<String> ids, int pages, List<JsonObject> items) {}

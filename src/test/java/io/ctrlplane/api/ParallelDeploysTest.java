@@ -2,15 +2,12 @@ package io.ctrlplane.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ctrlplane.app.Server;
-import io.ctrlplane.config.AppConfig;
 import io.ctrlplane.testing.ApiClient;
 import io.ctrlplane.testing.Await;
+import io.ctrlplane.testing.CtrlPlaneServer;
 import io.ctrlplane.testing.Rollouts;
 import io.ctrlplane.testing.Sql;
-import io.ctrlplane.testing.TestStack;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -23,7 +20,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -32,33 +28,21 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(VertxExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+// two runner verticles, so the one-running-per-instance rule is tested against real competition
+@CtrlPlaneServer(config = "runner.instances=2")
 @DisplayName(
     "Deploys racing for one instance are numbered without gaps and run one at a time, in order")
 class ParallelDeploysTest {
   private static final int N = 50;
-  private AppConfig config;
-  private Server server;
   private ApiClient api;
   private Rollouts rollouts;
   private Sql sql;
 
   @BeforeAll
-  void start(Vertx vertx) {
-    // two runner verticles, so the one-running-per-instance rule is tested against real competition
-    JsonObject json = TestStack.get().jsonFor(ParallelDeploysTest.class);
-    json.getJsonObject("runner").put("instances", 2);
-    config = AppConfig.from(json);
-    server = Await.result(Server.start(config), Duration.ofSeconds(60));
-    api = new ApiClient(vertx, config.http().port());
+  void start(ApiClient api, Sql sql) {
+    this.api = api;
     rollouts = new Rollouts(api);
-    sql = new Sql(vertx, config);
-  }
-
-  @AfterAll
-  void stop() {
-    sql.close();
-    api.close();
-    server.stopBlocking();
+    this.sql = sql;
   }
 
   @Test

@@ -2,13 +2,10 @@ package io.ctrlplane.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ctrlplane.app.Server;
-import io.ctrlplane.config.AppConfig;
 import io.ctrlplane.testing.ApiClient;
 import io.ctrlplane.testing.Await;
-import io.ctrlplane.testing.CheckedApi;
+import io.ctrlplane.testing.CtrlPlaneServer;
 import io.ctrlplane.testing.Sql;
-import io.ctrlplane.testing.TestStack;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
@@ -21,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -37,6 +33,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 @ExtendWith(VertxExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@CtrlPlaneServer
 @DisplayName("The releases API keeps its contract")
 class ReleasesApiTest {
   private static final AtomicInteger NAMES = new AtomicInteger();
@@ -45,26 +42,15 @@ class ReleasesApiTest {
   private static final JsonObject STUCK =
       new JsonObject().put("start_delay_ms", 0).put("ready_delay_ms", 3_600_000);
 
-  private AppConfig config;
-  private Server server;
-  private CheckedApi api;
+  private ApiClient api;
   private Sql sql;
   private String instanceId;
 
   @BeforeAll
-  void start(Vertx vertx) {
-    config = TestStack.get().configFor(ReleasesApiTest.class);
-    server = Await.result(Server.start(config), Duration.ofSeconds(60));
-    api = new CheckedApi(vertx, config.http().port());
-    sql = new Sql(vertx, config);
+  void start(ApiClient client, Sql sql) {
+    api = client.checked();
+    this.sql = sql;
     instanceId = instance(STUCK);
-  }
-
-  @AfterAll
-  void stop() {
-    sql.close();
-    api.close();
-    server.stopBlocking();
   }
 
   private String instance(JsonObject providerConfig) {

@@ -3,22 +3,17 @@ package io.ctrlplane.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.ctrlplane.app.Server;
-import io.ctrlplane.config.AppConfig;
 import io.ctrlplane.testing.ApiClient;
 import io.ctrlplane.testing.Await;
-import io.ctrlplane.testing.CheckedApi;
+import io.ctrlplane.testing.CtrlPlaneServer;
 import io.ctrlplane.testing.Rollouts;
 import io.ctrlplane.testing.Sql;
-import io.ctrlplane.testing.TestStack;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.pgclient.PgException;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -27,6 +22,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(VertxExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@CtrlPlaneServer
 @DisplayName("Rollbacks make new releases of old ones; cancel stops what has not finished")
 class RollbackAndCancelTest {
   private static final Duration END = Duration.ofSeconds(30);
@@ -40,26 +36,15 @@ class RollbackAndCancelTest {
   private static final JsonObject SLOW =
       new JsonObject().put("start_delay_ms", 0).put("ready_delay_ms", 2000);
 
-  private AppConfig config;
-  private Server server;
-  private CheckedApi api;
+  private ApiClient api;
   private Rollouts rollouts;
   private Sql sql;
 
   @BeforeAll
-  void start(Vertx vertx) {
-    config = TestStack.get().configFor(RollbackAndCancelTest.class);
-    server = Await.result(Server.start(config), Duration.ofSeconds(60));
-    api = new CheckedApi(vertx, config.http().port());
+  void start(ApiClient client, Sql sql) {
+    api = client.checked();
     rollouts = new Rollouts(api.raw());
-    sql = new Sql(vertx, config);
-  }
-
-  @AfterAll
-  void stop() {
-    sql.close();
-    api.close();
-    server.stopBlocking();
+    this.sql = sql;
   }
 
   private JsonObject deployAndWait(String instanceId, String image, JsonObject env) {

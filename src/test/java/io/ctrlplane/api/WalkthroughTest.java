@@ -2,18 +2,14 @@ package io.ctrlplane.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ctrlplane.app.Server;
 import io.ctrlplane.config.AppConfig;
-import io.ctrlplane.testing.Await;
-import io.ctrlplane.testing.TestStack;
+import io.ctrlplane.testing.CtrlPlaneServer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -24,20 +20,14 @@ import org.junit.jupiter.api.TestInstance;
  * working.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@CtrlPlaneServer
 @DisplayName("docs/walkthrough.sh runs from start to end against a live server")
 class WalkthroughTest {
   private AppConfig config;
-  private Server server;
 
   @BeforeAll
-  void start() {
-    config = TestStack.get().configFor(WalkthroughTest.class);
-    server = Await.result(Server.start(config), Duration.ofSeconds(60));
-  }
-
-  @AfterAll
-  void stop() {
-    server.stopBlocking();
+  void start(AppConfig config) {
+    this.config = config;
   }
 
   @Test

@@ -5,19 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ctrlplane.config.AppConfig;
 import io.ctrlplane.testing.ApiClient;
 import io.ctrlplane.testing.Await;
+import io.ctrlplane.testing.CtrlPlaneServer;
+import io.ctrlplane.testing.Sql;
 import io.ctrlplane.testing.TestStack;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import io.vertx.kafka.client.consumer.KafkaConsumer;
-import io.vertx.pgclient.PgBuilder;
-import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -26,23 +25,18 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(VertxExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@CtrlPlaneServer
 @DisplayName("The service, all roles in one process, on a real PostgreSQL and a real Kafka broker")
 class ServiceFoundationTest {
   private AppConfig config;
-  private Server server;
   private ApiClient api;
+  private Sql sql;
 
   @BeforeAll
-  void start(Vertx vertx) {
-    config = TestStack.get().configFor(ServiceFoundationTest.class);
-    server = Await.result(Server.start(config), Duration.ofSeconds(60));
-    api = new ApiClient(vertx, config.http().port());
-  }
-
-  @AfterAll
-  void stop() {
-    api.close();
-    server.stopBlocking();
+  void start(AppConfig config, ApiClient api, Sql sql) {
+    this.config = config;
+    this.api = api;
+    this.sql = sql;
   }
 
   @Test
@@ -98,17 +92,7 @@ class ServiceFoundationTest {
     String deploymentId = deploy.json().getString("id");
 
     // read the row back from PostgreSQL directly
-    Pool pool =
-        PgBuilder.pool()
-            .connectingTo(
-                new PgConnectOptions()
-                    .setHost(config.postgres().host())
-                    .setPort(config.postgres().port())
-                    .setDatabase(config.postgres().database())
-                    .setUser(config.postgres().user())
-                    .setPassword(config.postgres().password()))
-            .using(vertx)
-            .build();
+    Pool pool = sql.pool();
     String image =
         Await.result(
                 pool.preparedQuery(
@@ -119,7 +103,6 @@ class ServiceFoundationTest {
             .next()
             .getString("image");
     assertThat(image).isEqualTo("registry.example.com/acme/app:1.0.0");
-    pool.close();
 
     // and the queued event from Kafka
     KafkaConsumer<String, String> consumer =

@@ -3,9 +3,9 @@ package io.ctrlplane.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ctrlplane.Main;
-import io.ctrlplane.app.Server;
 import io.ctrlplane.config.AppConfig;
 import io.ctrlplane.testing.Await;
+import io.ctrlplane.testing.CtrlPlaneServer;
 import io.ctrlplane.testing.Rollouts;
 import io.ctrlplane.testing.TestStack;
 import io.vertx.core.json.JsonArray;
@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -27,6 +26,7 @@ import org.junit.jupiter.api.TestInstance;
  * Every API command of the CLI against a live server, through Main.execute with captured streams.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@CtrlPlaneServer
 @DisplayName("The ctrlplane CLI drives the API")
 class CliTest {
   private static final Duration SEEN = Duration.ofSeconds(30);
@@ -34,24 +34,17 @@ class CliTest {
   private static final String CANARY_WITH_PAUSE =
       "steps=[{\"set_weight\":50},{\"pause\":{}},{\"set_weight\":100}]";
   private AppConfig config;
-  private Server server;
   private Map<String, String> env;
 
   @BeforeAll
-  void start() {
-    config = TestStack.get().configFor(CliTest.class);
-    server = Await.result(Server.start(config), Duration.ofSeconds(60));
+  void start(AppConfig config) {
+    this.config = config;
     env =
         Map.of(
             CliConfig.ENV_URL,
             "http://127.0.0.1:" + config.http().port(),
             CliConfig.ENV_KEY,
             TestStack.BOOTSTRAP_KEY);
-  }
-
-  @AfterAll
-  void stop() {
-    server.stopBlocking();
   }
 
   record Run(int code, String out, String err) {

@@ -3,6 +3,7 @@ package io.ctrlplane.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ctrlplane.Main;
+import io.ctrlplane.testing.CtrlPlaneServer;
 import io.ctrlplane.testing.TestStack;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -12,12 +13,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+// no roles: each test runs `serve` itself, on the class's database and topic
+@CtrlPlaneServer(roles = "")
 @DisplayName("Bad configuration exits non-zero with one clear line naming the setting to change")
 class BadConfigurationTest {
+  private static AppConfig config;
+
+  @BeforeAll
+  static void settings(AppConfig settings) {
+    config = settings;
+  }
 
   /** Runs `ctrlplane serve` in-process and returns the exit code and what it printed on stderr. */
   private record Outcome(int exitCode, String stderr) {}
@@ -32,7 +42,6 @@ class BadConfigurationTest {
   }
 
   private static Map<String, String> workingEnv() {
-    var config = TestStack.get().configFor(BadConfigurationTest.class);
     Map<String, String> env = new HashMap<>();
     env.put("CTRLPLANE_PG_URL", config.postgres().url());
     env.put("CTRLPLANE_PG_USER", config.postgres().user());

@@ -2,15 +2,13 @@ package io.ctrlplane.dashboard;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ctrlplane.app.Server;
 import io.ctrlplane.config.AppConfig;
 import io.ctrlplane.security.Scope;
 import io.ctrlplane.testing.ApiClient;
-import io.ctrlplane.testing.Await;
+import io.ctrlplane.testing.CtrlPlane;
+import io.ctrlplane.testing.CtrlPlaneServer;
 import io.ctrlplane.testing.Deploys;
 import io.ctrlplane.testing.Keys;
-import io.ctrlplane.testing.TestStack;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -18,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -36,35 +33,26 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(VertxExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+// special setup: the roles start in start() only when the browser tools are there to use them
+@CtrlPlaneServer(roles = "")
 @DisplayName("The dashboard in a headless browser")
 class DashboardBrowserTest {
   private static final Path OUT = Path.of("target", "browser");
   private static final Path SCREENSHOT = OUT.resolve("dashboard.png").toAbsolutePath();
-  private Server server;
   private ApiClient admin;
   private AppConfig config;
   private List<String> missing;
 
   @BeforeAll
-  void start(Vertx vertx) {
+  void start(CtrlPlane plane) {
     missing = BrowserScript.missingTools();
     if (!missing.isEmpty() && !"true".equals(System.getenv("CI"))) {
       return; // the test reports itself skipped, with what to install
     }
     assertThat(missing).as("tools of the browser test (.ci/run installs them)").isEmpty();
-    config = TestStack.get().configFor(DashboardBrowserTest.class);
-    server = Await.result(Server.start(config), Duration.ofSeconds(60));
-    admin = new ApiClient(vertx, config.http().port());
-  }
-
-  @AfterAll
-  void stop() {
-    if (admin != null) {
-      admin.close();
-    }
-    if (server != null) {
-      server.stopBlocking();
-    }
+    config = plane.config();
+    plane.startServer(AppConfig.from(plane.json().put("roles", "api,runner,relay")));
+    admin = plane.api();
   }
 
   @Test

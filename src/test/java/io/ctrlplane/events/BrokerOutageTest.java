@@ -7,12 +7,12 @@ import io.ctrlplane.config.AppConfig;
 import io.ctrlplane.dev.EmbeddedKafka;
 import io.ctrlplane.testing.ApiClient;
 import io.ctrlplane.testing.Await;
+import io.ctrlplane.testing.CtrlPlane;
+import io.ctrlplane.testing.CtrlPlaneServer;
 import io.ctrlplane.testing.Deploys;
 import io.ctrlplane.testing.EventChecks;
 import io.ctrlplane.testing.Sql;
-import io.ctrlplane.testing.TestStack;
 import io.ctrlplane.testing.TopicReader;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.io.IOException;
@@ -29,6 +29,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(VertxExtension.class)
+// special setup: the roles start in the test, on a broker of its own that the test stops
+@CtrlPlaneServer(roles = "")
 @DisplayName("While the Kafka broker is down")
 class BrokerOutageTest {
 
@@ -45,19 +47,18 @@ class BrokerOutageTest {
   @DisplayName(
       "deploys still succeed, events wait in the outbox, and when the broker returns every event "
           + "arrives in order with a gap-free sequence")
-  void brokerDownAndBack(Vertx vertx) throws Exception {
+  void brokerDownAndBack(CtrlPlane plane, ApiClient api, Sql sql) throws Exception {
     // a broker of our own, so stopping it disturbs no other test
     Path dir = Path.of("target", "broker-outage-" + System.nanoTime());
     EmbeddedKafka kafka = EmbeddedKafka.start(dir, 0);
     int port = kafka.port();
-    JsonObject json = TestStack.get().jsonFor(BrokerOutageTest.class);
+    JsonObject json = plane.json().put("roles", "api,runner,relay");
     json.getJsonObject("kafka").put("bootstrap_servers", kafka.bootstrapServers());
     json.getJsonObject("relay")
         .put("delivery_timeout_ms", 5000); // give a batch up quickly while the broker is away
     AppConfig config = AppConfig.from(json);
-    Server server = Await.result(Server.start(config), Duration.ofSeconds(60));
-    try (ApiClient api = new ApiClient(vertx, config.http().port());
-        Sql sql = new Sql(vertx, config)) {
+    Server server = plane.startServer(config);
+    try {
       Deploys deploys = new Deploys(api);
       String app = deploys.instance("outage-app", 0);
       deploys.awaitState(deploys.deploy(app, "registry.example.com/acme/app:1", null), "succeeded");

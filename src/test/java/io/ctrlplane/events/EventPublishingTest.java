@@ -2,15 +2,13 @@ package io.ctrlplane.events;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ctrlplane.app.Server;
 import io.ctrlplane.config.AppConfig;
 import io.ctrlplane.testing.ApiClient;
-import io.ctrlplane.testing.Await;
+import io.ctrlplane.testing.CtrlPlane;
+import io.ctrlplane.testing.CtrlPlaneServer;
 import io.ctrlplane.testing.Deploys;
 import io.ctrlplane.testing.EventChecks;
-import io.ctrlplane.testing.TestStack;
 import io.ctrlplane.testing.TopicReader;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
@@ -21,7 +19,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -30,30 +27,22 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(VertxExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@CtrlPlaneServer
 @DisplayName("Deploy events on Kafka")
 class EventPublishingTest {
   private static final String IMAGE = "registry.example.com/acme/shop:";
 
   private AppConfig config;
-  private Server server;
   private ApiClient api;
   private Deploys deploys;
   private TopicReader topic;
 
   @BeforeAll
-  void start(Vertx vertx) {
-    config = TestStack.get().configFor(EventPublishingTest.class);
-    server = Await.result(Server.start(config), Duration.ofSeconds(60));
-    api = new ApiClient(vertx, config.http().port());
+  void start(CtrlPlane plane) {
+    config = plane.config();
+    api = plane.api();
     deploys = new Deploys(api);
-    topic = new TopicReader(TestStack.get().kafkaBootstrap(), config.kafka().topic());
-  }
-
-  @AfterAll
-  void stop() {
-    topic.close();
-    api.close();
-    server.stopBlocking();
+    topic = plane.closeLater(new TopicReader(plane.kafkaBootstrap(), config.kafka().topic()));
   }
 
   @Test

@@ -3,26 +3,22 @@ package io.ctrlplane.events;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ctrlplane.Main;
-import io.ctrlplane.app.Server;
 import io.ctrlplane.config.AppConfig;
 import io.ctrlplane.testing.ApiClient;
-import io.ctrlplane.testing.Await;
+import io.ctrlplane.testing.CtrlPlaneServer;
 import io.ctrlplane.testing.Deploys;
 import io.ctrlplane.testing.Sql;
 import io.ctrlplane.testing.TestStack;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -31,56 +27,45 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(VertxExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@CtrlPlaneServer
 @DisplayName("`ctrlplane events`")
 class KafkaEventsCommandTest {
   private static final String TIME = "\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z";
 
   private AppConfig config;
-  private Server server;
   private String otherId;
   private String appId;
   private long appEvents;
   private long otherEvents;
 
   @BeforeAll
-  void start(Vertx vertx) {
-    config = TestStack.get().configFor(KafkaEventsCommandTest.class);
-    server = Await.result(Server.start(config), Duration.ofSeconds(60));
-    try (ApiClient api = new ApiClient(vertx, config.http().port())) {
-      Deploys deploys = new Deploys(api);
-      String app =
-          appId =
-              deploys.instance(
-                  "cli-app",
-                  new JsonObject()
-                      .put("start_delay_ms", 0)
-                      .put("ready_delay_ms", 0)
-                      .put(
-                          "faults",
-                          new JsonArray()
-                              .add(
-                                  new JsonObject().put("image", "*:bad").put("fail_start", true))));
-      deploys.awaitState(deploys.deploy(app, "registry.example.com/acme/app:1", null), "succeeded");
-      deploys.awaitState(deploys.deploy(app, "registry.example.com/acme/app:bad", null), "failed");
-      otherId = deploys.instance("cli-other", 0);
-      deploys.awaitState(
-          deploys.deploy(otherId, "registry.example.com/acme/other:1", null), "succeeded");
-    }
+  void start(AppConfig config, ApiClient api, Sql sql) {
+    this.config = config;
+    Deploys deploys = new Deploys(api);
+    String app =
+        appId =
+            deploys.instance(
+                "cli-app",
+                new JsonObject()
+                    .put("start_delay_ms", 0)
+                    .put("ready_delay_ms", 0)
+                    .put(
+                        "faults",
+                        new JsonArray()
+                            .add(new JsonObject().put("image", "*:bad").put("fail_start", true))));
+    deploys.awaitState(deploys.deploy(app, "registry.example.com/acme/app:1", null), "succeeded");
+    deploys.awaitState(deploys.deploy(app, "registry.example.com/acme/app:bad", null), "failed");
+    otherId = deploys.instance("cli-other", 0);
+    deploys.awaitState(
+        deploys.deploy(otherId, "registry.example.com/acme/other:1", null), "succeeded");
     // every event, deploy.progressed included: how many the CLI must print before it exits
-    try (Sql sql = new Sql(vertx, config)) {
-      appEvents = sql.count("SELECT count(*) FROM outbox WHERE instance_id = $1", appId);
-      otherEvents = sql.count("SELECT count(*) FROM outbox WHERE instance_id = $1", otherId);
-    }
+    appEvents = sql.count("SELECT count(*) FROM outbox WHERE instance_id = $1", appId);
+    otherEvents = sql.count("SELECT count(*) FROM outbox WHERE instance_id = $1", otherId);
   }
 
   /** The lifecycle lines: how many progress events a rollout has is the strategy's business. */
   private static List<String> lifecycle(List<String> lines) {
     return lines.stream().filter(l -> !l.contains("deploy.progressed")).toList();
-  }
-
-  @AfterAll
-  void stop() {
-    server.stopBlocking();
   }
 
   @Test

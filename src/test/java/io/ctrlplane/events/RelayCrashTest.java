@@ -2,17 +2,16 @@ package io.ctrlplane.events;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ctrlplane.app.Server;
 import io.ctrlplane.config.AppConfig;
 import io.ctrlplane.testing.ApiClient;
 import io.ctrlplane.testing.Await;
 import io.ctrlplane.testing.ChildProcess;
+import io.ctrlplane.testing.CtrlPlaneServer;
 import io.ctrlplane.testing.Deploys;
 import io.ctrlplane.testing.EventChecks;
 import io.ctrlplane.testing.Sql;
 import io.ctrlplane.testing.TestStack;
 import io.ctrlplane.testing.TopicReader;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
@@ -27,6 +26,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(VertxExtension.class)
+// special setup: the relay is a child process the test kills; this JVM serves the API only
+@CtrlPlaneServer(roles = "api")
 @DisplayName("A relay process killed with SIGKILL in the middle of a batch")
 class RelayCrashTest {
   private static final int INSTANCES = 10;
@@ -36,14 +37,9 @@ class RelayCrashTest {
   @DisplayName(
       "loses nothing: after a restart every event is on Kafka, in order per instance, and a "
           + "duplicate only repeats an id already seen")
-  void killedMidBatch(Vertx vertx) {
-    AppConfig config =
-        AppConfig.from(TestStack.get().jsonFor(RelayCrashTest.class).put("roles", "api"));
-    Server api = Await.result(Server.start(config), Duration.ofSeconds(60));
-    try (ApiClient client = new ApiClient(vertx, config.http().port());
-        Sql sql = new Sql(vertx, config);
-        TopicReader topic =
-            new TopicReader(TestStack.get().kafkaBootstrap(), config.kafka().topic())) {
+  void killedMidBatch(AppConfig config, ApiClient client, Sql sql) {
+    try (TopicReader topic =
+        new TopicReader(TestStack.get().kafkaBootstrap(), config.kafka().topic())) {
       // deployments queue up (no runner here): one deploy.queued each, interleaved across instances
       Deploys deploys = new Deploys(client);
       List<String> instances = new ArrayList<>();
@@ -118,8 +114,6 @@ class RelayCrashTest {
             events.size(), total, EventChecks.duplicates(events));
         assertThat(records).isNotEmpty();
       }
-    } finally {
-      api.stopBlocking();
     }
   }
 }

@@ -2,16 +2,16 @@ package io.ctrlplane.events;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ctrlplane.app.Server;
 import io.ctrlplane.config.AppConfig;
 import io.ctrlplane.testing.ApiClient;
 import io.ctrlplane.testing.Await;
+import io.ctrlplane.testing.CtrlPlane;
+import io.ctrlplane.testing.CtrlPlaneServer;
 import io.ctrlplane.testing.Deploys;
 import io.ctrlplane.testing.EventChecks;
 import io.ctrlplane.testing.Sql;
 import io.ctrlplane.testing.TestStack;
 import io.ctrlplane.testing.TopicReader;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
@@ -22,7 +22,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.MethodOrderer;
@@ -35,42 +34,27 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(VertxExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+// many small batches: many chances to interleave; special setup: the two relays start in start()
+@CtrlPlaneServer(roles = "api", config = "relay.batch_size=7")
 @DisplayName("The outbox with two relay processes")
 class TwoRelaysTest {
   private static final int INSTANCES = 5;
   private static final int DEPLOYS_EACH = 30;
 
   private AppConfig config;
-  private Server api;
-  private final List<Server> relays = new ArrayList<>();
   private ApiClient client;
   private Sql sql;
 
   @BeforeAll
-  void start(Vertx vertx) {
-    JsonObject json = TestStack.get().jsonFor(TwoRelaysTest.class);
-    json.getJsonObject("relay")
-        .put("batch_size", 7); // many small batches: many chances to interleave
-    config = AppConfig.from(json.copy().put("roles", "api"));
-    api = Await.result(Server.start(config), Duration.ofSeconds(60));
+  void start(CtrlPlane plane) {
+    config = plane.config();
     for (int i = 0;
         i < 2;
         i++) { // two Vert.x instances, two pools: two relays as far as PostgreSQL can tell
-      relays.add(
-          Await.result(
-              Server.start(AppConfig.from(json.copy().put("roles", "relay"))),
-              Duration.ofSeconds(60)));
+      plane.startServer(AppConfig.from(plane.json().put("roles", "relay")));
     }
-    client = new ApiClient(vertx, config.http().port());
-    sql = new Sql(vertx, config);
-  }
-
-  @AfterAll
-  void stop() {
-    sql.close();
-    client.close();
-    relays.forEach(Server::stopBlocking);
-    api.stopBlocking();
+    client = plane.api();
+    sql = plane.sql();
   }
 
   @Test

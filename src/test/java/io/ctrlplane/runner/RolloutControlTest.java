@@ -6,14 +6,12 @@ import static io.ctrlplane.testing.Rollouts.releaseId;
 import static io.ctrlplane.testing.Rollouts.startedAt;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ctrlplane.app.Server;
 import io.ctrlplane.config.AppConfig;
 import io.ctrlplane.testing.ApiClient;
 import io.ctrlplane.testing.Await;
+import io.ctrlplane.testing.CtrlPlaneServer;
 import io.ctrlplane.testing.FleetHistory;
 import io.ctrlplane.testing.Rollouts;
-import io.ctrlplane.testing.TestStack;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -23,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -32,6 +29,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(VertxExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@CtrlPlaneServer
 @DisplayName(
     "Users steer rollouts: cancel, pause, resume, promote; deployments of one instance queue")
 class RolloutControlTest {
@@ -53,22 +51,14 @@ class RolloutControlTest {
           "replica.stop_cancelled",
           "traffic.set");
   private AppConfig config;
-  private Server server;
   private ApiClient api;
   private Rollouts rollouts;
 
   @BeforeAll
-  void start(Vertx vertx) {
-    config = TestStack.get().configFor(RolloutControlTest.class);
-    server = Await.result(Server.start(config), Duration.ofSeconds(60));
-    api = new ApiClient(vertx, config.http().port());
+  void start(AppConfig config, ApiClient api) {
+    this.config = config;
+    this.api = api;
     rollouts = new Rollouts(api);
-  }
-
-  @AfterAll
-  void stop() {
-    api.close();
-    server.stopBlocking();
   }
 
   private String slowLiveInstance(int replicas) {

@@ -3,16 +3,14 @@ package io.ctrlplane.runner;
 import static io.ctrlplane.testing.Rollouts.releaseId;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ctrlplane.app.Server;
 import io.ctrlplane.config.AppConfig;
-import io.ctrlplane.db.PgPools;
 import io.ctrlplane.testing.ApiClient;
 import io.ctrlplane.testing.Await;
+import io.ctrlplane.testing.CtrlPlaneServer;
 import io.ctrlplane.testing.FleetHistory;
 import io.ctrlplane.testing.Rollouts;
 import io.ctrlplane.testing.RunnerProcess;
-import io.ctrlplane.testing.TestStack;
-import io.vertx.core.Vertx;
+import io.ctrlplane.testing.Sql;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.sqlclient.Pool;
@@ -24,7 +22,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -36,6 +33,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(VertxExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+// special setup: every deployment runs in two runner processes, started per test in runners()
+@CtrlPlaneServer(roles = "api,relay")
 @DisplayName("Runners in separate processes share the work and carry on each other's deployments")
 class RunnerCrashTest {
   private static final int LEASE_SECONDS = 2;
@@ -54,7 +53,6 @@ class RunnerCrashTest {
           "replica.stopped",
           "traffic.set");
   private AppConfig config;
-  private Server server;
   private ApiClient api;
   private Rollouts rollouts;
   private Pool pool;
@@ -62,21 +60,12 @@ class RunnerCrashTest {
   private RunnerProcess b;
 
   @BeforeAll
-  void start(Vertx vertx) {
+  void start(AppConfig config, ApiClient api, Sql sql) {
     // this JVM serves the API and the relay only: every deployment runs in the runner processes
-    config =
-        AppConfig.from(TestStack.get().jsonFor(RunnerCrashTest.class).put("roles", "api,relay"));
-    server = Await.result(Server.start(config), Duration.ofSeconds(60));
-    api = new ApiClient(vertx, config.http().port());
+    this.config = config;
+    this.api = api;
     rollouts = new Rollouts(api);
-    pool = PgPools.create(vertx, config.postgres(), "test");
-  }
-
-  @AfterAll
-  void stop() {
-    pool.close();
-    api.close();
-    server.stopBlocking();
+    pool = sql.pool();
   }
 
   @BeforeEach

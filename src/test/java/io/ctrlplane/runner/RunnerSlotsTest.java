@@ -2,19 +2,16 @@ package io.ctrlplane.runner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ctrlplane.app.Server;
 import io.ctrlplane.config.AppConfig;
 import io.ctrlplane.testing.ApiClient;
 import io.ctrlplane.testing.Await;
+import io.ctrlplane.testing.CtrlPlaneServer;
 import io.ctrlplane.testing.Rollouts;
-import io.ctrlplane.testing.TestStack;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -23,28 +20,18 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(VertxExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@CtrlPlaneServer(config = "runner.max_concurrent=1")
 @DisplayName("runner.max_concurrent bounds how many deployments one runner rolls out at once")
 class RunnerSlotsTest {
   private static final Duration END = Duration.ofSeconds(30);
-  private Server server;
   private ApiClient api;
   private Rollouts rollouts;
 
   @BeforeAll
-  void start(Vertx vertx) {
-    JsonObject json = TestStack.get().jsonFor(RunnerSlotsTest.class);
-    json.getJsonObject("runner").put("max_concurrent", 1);
-    AppConfig config = AppConfig.from(json);
+  void start(AppConfig config, ApiClient api) {
     assertThat(config.runner().maxConcurrent()).isEqualTo(1);
-    server = Await.result(Server.start(config), Duration.ofSeconds(60));
-    api = new ApiClient(vertx, config.http().port());
+    this.api = api;
     rollouts = new Rollouts(api);
-  }
-
-  @AfterAll
-  void stop() {
-    api.close();
-    server.stopBlocking();
   }
 
   @Test

@@ -6,15 +6,13 @@ import static io.ctrlplane.testing.Rollouts.releaseId;
 import static io.ctrlplane.testing.Rollouts.startedAt;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ctrlplane.app.Server;
 import io.ctrlplane.config.AppConfig;
-import io.ctrlplane.db.PgPools;
 import io.ctrlplane.testing.ApiClient;
 import io.ctrlplane.testing.Await;
+import io.ctrlplane.testing.CtrlPlaneServer;
 import io.ctrlplane.testing.FleetHistory;
 import io.ctrlplane.testing.Rollouts;
-import io.ctrlplane.testing.TestStack;
-import io.vertx.core.Vertx;
+import io.ctrlplane.testing.Sql;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -24,7 +22,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -35,29 +32,21 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 @ExtendWith(VertxExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@CtrlPlaneServer
 @DisplayName("Strategies roll out on the simulator, proved from its timeline")
 class StrategyRolloutTest {
   private static final Duration END = Duration.ofSeconds(30);
   private AppConfig config;
-  private Server server;
   private ApiClient api;
   private Rollouts rollouts;
   private Pool pool;
 
   @BeforeAll
-  void start(Vertx vertx) {
-    config = TestStack.get().configFor(StrategyRolloutTest.class);
-    server = Await.result(Server.start(config), Duration.ofSeconds(60));
-    api = new ApiClient(vertx, config.http().port());
+  void start(AppConfig config, ApiClient api, Sql sql) {
+    this.config = config;
+    this.api = api;
     rollouts = new Rollouts(api);
-    pool = PgPools.create(vertx, config.postgres(), "test");
-  }
-
-  @AfterAll
-  void stop() {
-    pool.close();
-    api.close();
-    server.stopBlocking();
+    pool = sql.pool();
   }
 
   @ParameterizedTest(name = "{0}")

@@ -3,27 +3,22 @@ package io.ctrlplane.security;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.ctrlplane.app.Server;
-import io.ctrlplane.config.AppConfig;
 import io.ctrlplane.testing.ApiClient;
 import io.ctrlplane.testing.Await;
+import io.ctrlplane.testing.CtrlPlaneServer;
 import io.ctrlplane.testing.Deploys;
 import io.ctrlplane.testing.Sql;
-import io.ctrlplane.testing.TestStack;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -37,9 +32,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(VertxExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@CtrlPlaneServer
 @DisplayName("The audit trail")
 class AuditTrailTest {
-  private Server server;
   private ApiClient api;
   private Sql sql;
 
@@ -47,19 +42,10 @@ class AuditTrailTest {
   private final List<ApiClient.Response> mutations = new ArrayList<>();
 
   @BeforeAll
-  void start(Vertx vertx) {
-    AppConfig config = TestStack.get().configFor(AuditTrailTest.class);
-    server = Await.result(Server.start(config), Duration.ofSeconds(60));
-    api = new ApiClient(vertx, config.http().port());
-    sql = new Sql(vertx, config);
+  void start(ApiClient api, Sql sql) {
+    this.api = api;
+    this.sql = sql;
     script();
-  }
-
-  @AfterAll
-  void stop() {
-    sql.close();
-    api.close();
-    server.stopBlocking();
   }
 
   private ApiClient.Response mutate(

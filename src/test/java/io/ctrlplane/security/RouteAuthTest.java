@@ -3,24 +3,18 @@ package io.ctrlplane.security;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ctrlplane.api.RouteTable;
-import io.ctrlplane.app.Server;
-import io.ctrlplane.config.AppConfig;
 import io.ctrlplane.testing.ApiClient;
-import io.ctrlplane.testing.Await;
+import io.ctrlplane.testing.CtrlPlaneServer;
 import io.ctrlplane.testing.Deploys;
 import io.ctrlplane.testing.Keys;
 import io.ctrlplane.testing.Sql;
-import io.ctrlplane.testing.TestStack;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.DynamicTest;
@@ -36,9 +30,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(VertxExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@CtrlPlaneServer
 @DisplayName("Every /v1 route")
 class RouteAuthTest {
-  private Server server;
   private ApiClient api;
   private Sql sql;
   private final Map<String, String> ids = new java.util.HashMap<>();
@@ -47,11 +41,9 @@ class RouteAuthTest {
   private String revokedKey;
 
   @BeforeAll
-  void start(Vertx vertx) {
-    AppConfig config = TestStack.get().configFor(RouteAuthTest.class);
-    server = Await.result(Server.start(config), Duration.ofSeconds(60));
-    api = new ApiClient(vertx, config.http().port());
-    sql = new Sql(vertx, config);
+  void start(ApiClient api, Sql sql) {
+    this.api = api;
+    this.sql = sql;
     Deploys deploys = new Deploys(api);
     String instance = deploys.instance("auth-app", 0);
     String deployment = deploys.deploy(instance, "registry.example.com/acme/app:1.0.0", null);
@@ -73,13 +65,6 @@ class RouteAuthTest {
     ids.put("api-keys", revoked.getString("id"));
     assertThat(api.delete("/v1/api-keys/" + revoked.getString("id")).status()).isEqualTo(204);
     revokedKey = revoked.getString("key");
-  }
-
-  @AfterAll
-  void stop() {
-    sql.close();
-    api.close();
-    server.stopBlocking();
   }
 
   /** The route's path with a real id of the right kind in place of :id. */

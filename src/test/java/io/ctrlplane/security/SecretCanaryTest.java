@@ -2,10 +2,10 @@ package io.ctrlplane.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ctrlplane.app.Server;
 import io.ctrlplane.config.AppConfig;
 import io.ctrlplane.testing.ApiClient;
 import io.ctrlplane.testing.Await;
+import io.ctrlplane.testing.CtrlPlaneServer;
 import io.ctrlplane.testing.Deploys;
 import io.ctrlplane.testing.LogCapture;
 import io.ctrlplane.testing.Sql;
@@ -40,13 +40,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(VertxExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@CtrlPlaneServer(roles = "api,runner,relay,webhooks")
 @DisplayName("A secret_env value")
 class SecretCanaryTest {
   private static final String CANARY = "canary" + UUID.randomUUID().toString().replace("-", "");
 
   private AppConfig config;
   private LogCapture logs;
-  private Server server;
   private ApiClient api;
   private Sql sql;
   private WebhookReceiver receiver;
@@ -56,16 +56,12 @@ class SecretCanaryTest {
   private String rollback;
 
   @BeforeAll
-  void start(Vertx vertx) {
+  void start(Vertx vertx, AppConfig config, ApiClient api, Sql sql) {
     logs = LogCapture.start();
-    JsonObject json =
-        TestStack.get().jsonFor(SecretCanaryTest.class).put("roles", "api,runner,relay,webhooks");
-    json.put("webhooks", new JsonObject().put("group_id", "canary-" + System.nanoTime()));
-    config = AppConfig.from(json);
-    server = Await.result(Server.start(config), Duration.ofSeconds(60));
-    api = new ApiClient(vertx, config.http().port());
+    this.config = config;
+    this.api = api;
     api.onResponse(responses::add);
-    sql = new Sql(vertx, config);
+    this.sql = sql;
     receiver = WebhookReceiver.start(vertx);
     assertThat(api.post("/v1/webhooks", new JsonObject().put("url", receiver.url("/all"))).status())
         .isEqualTo(201);
@@ -75,9 +71,6 @@ class SecretCanaryTest {
   @AfterAll
   void stop() {
     receiver.close();
-    sql.close();
-    api.close();
-    server.stopBlocking();
     logs.close();
   }
 

@@ -7,6 +7,8 @@ import io.ctrlplane.app.Server;
 import io.ctrlplane.config.AppConfig;
 import io.ctrlplane.testing.ApiClient;
 import io.ctrlplane.testing.Await;
+import io.ctrlplane.testing.CtrlPlane;
+import io.ctrlplane.testing.CtrlPlaneServer;
 import io.ctrlplane.testing.LogCapture;
 import io.ctrlplane.testing.TestStack;
 import io.vertx.core.Vertx;
@@ -15,10 +17,8 @@ import io.vertx.junit5.VertxExtension;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -27,25 +27,18 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(VertxExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@CtrlPlaneServer(roles = "api")
 @DisplayName("Security configuration")
 class SecurityConfigTest {
   private JsonObject json;
   private AppConfig config;
-  private Server server;
   private ApiClient api;
 
   @BeforeAll
-  void start(Vertx vertx) {
-    json = TestStack.get().jsonFor(SecurityConfigTest.class).put("roles", "api");
-    config = AppConfig.from(json);
-    server = Await.result(Server.start(config), Duration.ofSeconds(60));
-    api = new ApiClient(vertx, config.http().port());
-  }
-
-  @AfterAll
-  void stop() {
-    api.close();
-    server.stopBlocking();
+  void start(CtrlPlane plane) {
+    json = plane.json();
+    config = plane.config();
+    api = plane.api();
   }
 
   private record Outcome(int code, String out, String err) {}
@@ -190,12 +183,12 @@ class SecurityConfigTest {
   @Test
   @DisplayName(
       "without an encryption key, a deploy with secret_env is refused (503) and one without works")
-  void noEncryptionKey(Vertx vertx) {
+  void noEncryptionKey(CtrlPlane plane) {
     JsonObject plain = json.copy();
     plain.getJsonObject("http").put("port", TestStack.freePort());
     plain.getJsonObject("security").remove("encryption_key");
-    Server server = Await.result(Server.start(AppConfig.from(plain)), Duration.ofSeconds(60));
-    try (ApiClient client = new ApiClient(vertx, plain.getJsonObject("http").getInteger("port"))) {
+    Server server = plane.startServer(AppConfig.from(plain));
+    try (ApiClient client = plane.client(plain.getJsonObject("http").getInteger("port"))) {
       String instance =
           client
               .post("/v1/instances", new JsonObject().put("name", "no-key"))
@@ -226,14 +219,14 @@ class SecurityConfigTest {
   @Test
   @DisplayName(
       "switched off explicitly, warns at start and lets every request act as the default tenant's admin")
-  void disabled(Vertx vertx) {
+  void disabled(CtrlPlane plane) {
     JsonObject off = json.copy();
     off.getJsonObject("http").put("port", TestStack.freePort());
     off.getJsonObject("security").put("auth_enabled", false);
     try (LogCapture logs = LogCapture.start()) {
-      Server open = Await.result(Server.start(AppConfig.from(off)), Duration.ofSeconds(60));
+      Server open = plane.startServer(AppConfig.from(off));
       try (ApiClient anyone =
-          new ApiClient(vertx, off.getJsonObject("http").getInteger("port")).as(ApiClient.NO_KEY)) {
+          plane.client(off.getJsonObject("http").getInteger("port")).as(ApiClient.NO_KEY)) {
         assertThat(logs.text()).contains("AUTHENTICATION IS DISABLED");
         assertThat(anyone.get("/v1/audit").status()).isEqualTo(200);
         assertThat(anyone.post("/v1/instances", new JsonObject().put("name", "open-door")).status())

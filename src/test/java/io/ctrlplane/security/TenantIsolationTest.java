@@ -3,14 +3,12 @@ package io.ctrlplane.security;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ctrlplane.api.RouteTable;
-import io.ctrlplane.app.Server;
-import io.ctrlplane.config.AppConfig;
 import io.ctrlplane.testing.ApiClient;
 import io.ctrlplane.testing.Await;
+import io.ctrlplane.testing.CtrlPlaneServer;
 import io.ctrlplane.testing.Deploys;
 import io.ctrlplane.testing.Keys;
 import io.ctrlplane.testing.Sql;
-import io.ctrlplane.testing.TestStack;
 import io.ctrlplane.testing.WebhookReceiver;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
@@ -39,6 +37,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(VertxExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@CtrlPlaneServer(roles = "api,runner,relay,webhooks")
 @DisplayName("Tenants")
 class TenantIsolationTest {
   /**
@@ -57,7 +56,6 @@ class TenantIsolationTest {
           "SELECT md5(coalesce(string_agg(event_id || type, '|' ORDER BY event_id), '')) FROM outbox",
           "SELECT md5(coalesce(string_agg(id, '|' ORDER BY id), '')) FROM sim_replicas");
 
-  private Server server;
   private ApiClient a;
   private ApiClient b;
   private Sql sql;
@@ -67,17 +65,10 @@ class TenantIsolationTest {
   private String secondDeploymentOfA;
 
   @BeforeAll
-  void start(Vertx vertx) {
-    JsonObject json =
-        TestStack.get()
-            .jsonFor(TenantIsolationTest.class)
-            .put("roles", "api,runner,relay,webhooks");
-    json.put("webhooks", new JsonObject().put("group_id", "tenants-" + System.nanoTime()));
-    AppConfig config = AppConfig.from(json);
-    server = Await.result(Server.start(config), Duration.ofSeconds(60));
+  void start(Vertx vertx, ApiClient api, Sql sql) {
     receiver = WebhookReceiver.start(vertx);
-    a = new ApiClient(vertx, config.http().port());
-    sql = new Sql(vertx, config);
+    a = api;
+    this.sql = sql;
     b = a.as(Keys.forTenant(sql, "tenant-b", "b-admin", Scope.ADMIN));
 
     deploysA = new Deploys(a);
@@ -109,9 +100,6 @@ class TenantIsolationTest {
   @AfterAll
   void stop() {
     receiver.close();
-    sql.close();
-    a.close();
-    server.stopBlocking();
   }
 
   private List<String> snapshot() {

@@ -2,14 +2,11 @@ package io.ctrlplane.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ctrlplane.app.Server;
-import io.ctrlplane.config.AppConfig;
 import io.ctrlplane.testing.ApiClient;
 import io.ctrlplane.testing.Await;
-import io.ctrlplane.testing.CheckedApi;
+import io.ctrlplane.testing.CtrlPlaneServer;
 import io.ctrlplane.testing.Rollouts;
 import io.ctrlplane.testing.Sql;
-import io.ctrlplane.testing.TestStack;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
@@ -19,7 +16,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -28,32 +24,22 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(VertxExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@CtrlPlaneServer
 @DisplayName("An Idempotency-Key makes a retried command safe")
 class IdempotencyTest {
   /** Deployments stay queued: nothing a runner does changes the rows counted here. */
   private static final JsonObject STUCK =
       new JsonObject().put("start_delay_ms", 0).put("ready_delay_ms", 3_600_000);
 
-  private AppConfig config;
-  private Server server;
-  private CheckedApi api;
+  private ApiClient api;
   private Rollouts rollouts;
   private Sql sql;
 
   @BeforeAll
-  void start(Vertx vertx) {
-    config = TestStack.get().configFor(IdempotencyTest.class);
-    server = Await.result(Server.start(config), Duration.ofSeconds(60));
-    api = new CheckedApi(vertx, config.http().port());
+  void start(ApiClient client, Sql sql) {
+    api = client.checked();
     rollouts = new Rollouts(api.raw());
-    sql = new Sql(vertx, config);
-  }
-
-  @AfterAll
-  void stop() {
-    sql.close();
-    api.close();
-    server.stopBlocking();
+    this.sql = sql;
   }
 
   private long releases(String instanceId) {

@@ -14,11 +14,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
- * A blocking HTTP client for tests, so scenarios read top to bottom. Sends {@code Authorization:
- * Bearer <key>}: by default the test stack's bootstrap admin key, or the key given to {@link #as};
- * a request that sets its own Authorization header sends that instead, and {@link #NO_KEY} none.
+ * The one blocking HTTP client of the tests, so scenarios read top to bottom. Sends {@code
+ * Authorization: Bearer <key>}: by default the test stack's bootstrap admin key, or the key given
+ * to {@link #as}; a request that sets its own Authorization header sends that instead, and {@link
+ * #NO_KEY} none. Its {@link #checked()} view also holds every blocking response to the OpenAPI
+ * document ({@link ContractCheck}); {@link #raw()} is the view that does not.
  */
 public final class ApiClient implements AutoCloseable {
   /** Pass to {@link #as} to send no Authorization header at all. */
@@ -28,6 +31,8 @@ public final class ApiClient implements AutoCloseable {
   private final String key;
   private final boolean owner;
   private final List<Consumer<Response>> listeners;
+  private final Supplier<ContractCheck> contract;
+  private final boolean checked;
 
   public ApiClient(Vertx vertx, int port) {
     // enough connections for the parallel-request tests to be truly parallel
@@ -38,22 +43,59 @@ public final class ApiClient implements AutoCloseable {
             new PoolOptions().setHttp1MaxSize(64)),
         TestStack.BOOTSTRAP_KEY,
         true,
-        new CopyOnWriteArrayList<>());
+        new CopyOnWriteArrayList<>(),
+        memoize(() -> new ContractCheck(vertx)),
+        false);
   }
 
   private ApiClient(
-      WebClient client, String key, boolean owner, List<Consumer<Response>> listeners) {
+      WebClient client,
+      String key,
+      boolean owner,
+      List<Consumer<Response>> listeners,
+      Supplier<ContractCheck> contract,
+      boolean checked) {
     this.client = client;
     this.key = key;
     this.owner = owner;
     this.listeners = listeners;
+    this.contract = contract;
+    this.checked = checked;
+  }
+
+  private static Supplier<ContractCheck> memoize(Supplier<ContractCheck> make) {
+    ContractCheck[] once = new ContractCheck[1];
+    return () -> {
+      synchronized (once) {
+        if (once[0] == null) {
+          once[0] = make.get();
+        }
+        return once[0];
+      }
+    };
   }
 
   /**
    * The same client sending another key ({@link #NO_KEY}: none); closing it leaves this one open.
    */
   public ApiClient as(String otherKey) {
-    return new ApiClient(client, otherKey, false, listeners);
+    return new ApiClient(client, otherKey, false, listeners, contract, checked);
+  }
+
+  /**
+   * The same client, holding every blocking response to the OpenAPI document; closing it leaves
+   * this one open.
+   */
+  public ApiClient checked() {
+    return new ApiClient(client, key, false, listeners, contract, true);
+  }
+
+  /**
+   * The unchecked view, for requests the document does not describe (unknown routes, wrong
+   * methods).
+   */
+  public ApiClient raw() {
+    return checked ? new ApiClient(client, key, false, listeners, contract, false) : this;
   }
 
   /**
@@ -87,6 +129,10 @@ public final class ApiClient implements AutoCloseable {
     return send(HttpMethod.POST, path, body == null ? null : body.encode(), Map.of());
   }
 
+  public Response post(String path, JsonObject body, String idempotencyKey) {
+    return post(path, body.encode(), Map.of("Idempotency-Key", idempotencyKey));
+  }
+
   public Response post(String path, String rawBody, Map<String, String> headers) {
     return send(HttpMethod.POST, path, rawBody, headers);
   }
@@ -95,11 +141,16 @@ public final class ApiClient implements AutoCloseable {
     return send(HttpMethod.DELETE, path, null, Map.of());
   }
 
-  public Response send(HttpMethod method, String path, String body, Map<String, String> headers) {
-    return Await.result(sendAsync(method, path, body, headers));
+  public Response send(HttpMethod method, String path) {
+    return send(method, path, null, Map.of());
   }
 
-  /** The same without waiting, for tests that fire many requests at once. */
+  public Response send(HttpMethod method, String path, String body, Map<String, String> headers) {
+    Response response = Await.result(sendAsync(method, path, body, headers));
+    return checked ? contract.get().conforms(method, path, response) : response;
+  }
+
+  /** The same without waiting (and without the contract check), for many requests at once. */
   public Future<Response> sendAsync(
       HttpMethod method, String path, String body, Map<String, String> headers) {
     HttpRequest<Buffer> request = client.request(method, path);

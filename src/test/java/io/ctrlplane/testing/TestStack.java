@@ -18,7 +18,9 @@ import java.util.stream.Stream;
  * One real PostgreSQL and one real Kafka broker per test JVM, started on first use and stopped by a
  * shutdown hook. Embedded by default; external ones when CTRLPLANE_TEST_PG_URL (+ _USER, _PASSWORD)
  * and CTRLPLANE_TEST_KAFKA_BOOTSTRAP_SERVERS are set. Each test class gets its own database (a copy
- * of a migrated template) and its own topic, so classes never see each other's data.
+ * of a migrated template) and its own topic, so classes never see each other's data. Test classes
+ * reach it through {@link CtrlPlaneServer}, which also starts the roles and injects the client and
+ * the DB helper.
  */
 public final class TestStack {
   /** The admin key of the default tenant every test server accepts (security.bootstrap_api_key). */

@@ -2,16 +2,13 @@ package io.ctrlplane.watch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ctrlplane.app.Server;
 import io.ctrlplane.cli.SseParser;
 import io.ctrlplane.config.AppConfig;
 import io.ctrlplane.testing.ApiClient;
-import io.ctrlplane.testing.Await;
+import io.ctrlplane.testing.CtrlPlaneServer;
 import io.ctrlplane.testing.Rollouts;
 import io.ctrlplane.testing.RunnerProcess;
-import io.ctrlplane.testing.TestStack;
 import io.ctrlplane.testing.WatchStream;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.nio.file.Path;
@@ -30,25 +27,24 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(VertxExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+// special setup: the runner is a process of its own, started in start()
+@CtrlPlaneServer(
+    roles = "api,relay",
+    config = {"http.watch_poll_ms=60000", "http.watch_keepalive_ms=60000"})
 @DisplayName("A watch on one process sees a rollout driven by a runner in another")
 class WatchAcrossProcessesTest {
   private static final Duration END = Duration.ofSeconds(60);
   private static final JsonObject SLOW =
       new JsonObject().put("start_delay_ms", 200).put("ready_delay_ms", 300);
   private AppConfig config;
-  private Server server;
   private ApiClient api;
   private Rollouts rollouts;
   private RunnerProcess runner;
 
   @BeforeAll
-  void start(Vertx vertx) throws Exception {
-    JsonObject json =
-        TestStack.get().jsonFor(WatchAcrossProcessesTest.class).put("roles", "api,relay");
-    json.getJsonObject("http").put("watch_poll_ms", 60_000).put("watch_keepalive_ms", 60_000);
-    config = AppConfig.from(json);
-    server = Await.result(Server.start(config), Duration.ofSeconds(60));
-    api = new ApiClient(vertx, config.http().port());
+  void start(AppConfig config, ApiClient api) throws Exception {
+    this.config = config;
+    this.api = api;
     rollouts = new Rollouts(api);
     runner =
         RunnerProcess.start(
@@ -59,8 +55,6 @@ class WatchAcrossProcessesTest {
   @AfterAll
   void stop() throws Exception {
     runner.close();
-    api.close();
-    server.stopBlocking();
   }
 
   @Test

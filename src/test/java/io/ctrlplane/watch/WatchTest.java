@@ -2,17 +2,15 @@ package io.ctrlplane.watch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ctrlplane.app.Server;
 import io.ctrlplane.cli.SseParser;
 import io.ctrlplane.config.AppConfig;
 import io.ctrlplane.security.Scope;
 import io.ctrlplane.testing.ApiClient;
 import io.ctrlplane.testing.Await;
+import io.ctrlplane.testing.CtrlPlaneServer;
 import io.ctrlplane.testing.Keys;
 import io.ctrlplane.testing.Rollouts;
-import io.ctrlplane.testing.TestStack;
 import io.ctrlplane.testing.WatchStream;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -20,7 +18,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -30,30 +27,21 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(VertxExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@CtrlPlaneServer(config = "http.watch_keepalive_ms=300")
 @DisplayName("Watch streams (SSE) show a deployment or an instance as it changes")
 class WatchTest {
   private static final Duration END = Duration.ofSeconds(30);
   private static final Pattern OPEN_GAUGE =
       Pattern.compile("(?m)^ctrlplane_watch_open(?:\\{[^}]*\\})? ([0-9.]+)$");
   private AppConfig config;
-  private Server server;
   private ApiClient api;
   private Rollouts rollouts;
 
   @BeforeAll
-  void start(Vertx vertx) {
-    JsonObject json = TestStack.get().jsonFor(WatchTest.class);
-    json.getJsonObject("http").put("watch_keepalive_ms", 300);
-    config = AppConfig.from(json);
-    server = Await.result(Server.start(config), Duration.ofSeconds(60));
-    api = new ApiClient(vertx, config.http().port());
+  void start(AppConfig config, ApiClient api) {
+    this.config = config;
+    this.api = api;
     rollouts = new Rollouts(api);
-  }
-
-  @AfterAll
-  void stop() {
-    api.close();
-    server.stopBlocking();
   }
 
   @AfterEach

@@ -2,13 +2,12 @@ package io.ctrlplane.webhooks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ctrlplane.app.Server;
 import io.ctrlplane.config.AppConfig;
 import io.ctrlplane.testing.ApiClient;
 import io.ctrlplane.testing.Await;
 import io.ctrlplane.testing.ChildProcess;
+import io.ctrlplane.testing.CtrlPlaneServer;
 import io.ctrlplane.testing.Deploys;
-import io.ctrlplane.testing.TestStack;
 import io.ctrlplane.testing.WebhookReceiver;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -22,25 +21,23 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(VertxExtension.class)
+// special setup: the webhook dispatcher is a child process the test kills
+@CtrlPlaneServer
 @DisplayName("A webhook dispatcher process killed with SIGKILL while a delivery is in flight")
 class DispatcherCrashTest {
   private static final String SECRET = "crash-test-secret-0123456789";
 
   @Test
   @DisplayName("re-delivers the event after a restart, because its offset was never committed")
-  void redeliversAfterCrash(Vertx vertx) {
-    AppConfig config =
-        AppConfig.from(
-            TestStack.get().jsonFor(DispatcherCrashTest.class).put("roles", "api,runner,relay"));
+  void redeliversAfterCrash(Vertx vertx, AppConfig config, ApiClient api) {
     Map<String, String> dispatcherEnv =
         Map.of(
             "CTRLPLANE_WEBHOOKS_GROUP_ID", "webhooks-crash-" + System.nanoTime(),
             "CTRLPLANE_WEBHOOKS_SESSION_TIMEOUT_MS",
                 "6000", // the broker's minimum: the dead member leaves soon
             "CTRLPLANE_WEBHOOKS_REQUEST_TIMEOUT_MS", "60000");
-    Server server = Await.result(Server.start(config), Duration.ofSeconds(60));
     WebhookReceiver receiver = WebhookReceiver.start(vertx);
-    try (ApiClient api = new ApiClient(vertx, config.http().port())) {
+    try {
       receiver.script(
           "/hook",
           n -> n == 1 ? null : 200); // the first delivery hangs: the dispatcher is mid-request
@@ -104,7 +101,6 @@ class DispatcherCrashTest {
       }
     } finally {
       receiver.close();
-      server.stopBlocking();
     }
   }
 

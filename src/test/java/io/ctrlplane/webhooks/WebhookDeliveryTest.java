@@ -2,10 +2,10 @@ package io.ctrlplane.webhooks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ctrlplane.app.Server;
 import io.ctrlplane.config.AppConfig;
 import io.ctrlplane.testing.ApiClient;
 import io.ctrlplane.testing.Await;
+import io.ctrlplane.testing.CtrlPlaneServer;
 import io.ctrlplane.testing.Deploys;
 import io.ctrlplane.testing.EventChecks;
 import io.ctrlplane.testing.TestStack;
@@ -33,34 +33,28 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(VertxExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@CtrlPlaneServer(
+    roles = "api,runner,relay,webhooks",
+    config = {
+      "webhooks.max_attempts=3",
+      "webhooks.initial_backoff_ms=200",
+      "webhooks.max_backoff_ms=1000",
+      "webhooks.request_timeout_ms=2000",
+      "webhooks.session_timeout_ms=6000"
+    })
 @DisplayName("Webhooks")
 class WebhookDeliveryTest {
   private static final String SECRET = "a-receiver-secret-0123456789";
 
   private AppConfig config;
-  private Server server;
   private ApiClient api;
   private Deploys deploys;
   private WebhookReceiver receiver;
 
   @BeforeAll
-  void start(Vertx vertx) {
-    JsonObject json =
-        TestStack.get()
-            .jsonFor(WebhookDeliveryTest.class)
-            .put("roles", "api,runner,relay,webhooks");
-    json.put(
-        "webhooks",
-        new JsonObject()
-            .put("group_id", "webhooks-" + System.nanoTime())
-            .put("max_attempts", 3)
-            .put("initial_backoff_ms", 200)
-            .put("max_backoff_ms", 1000)
-            .put("request_timeout_ms", 2000)
-            .put("session_timeout_ms", 6000));
-    config = AppConfig.from(json);
-    server = Await.result(Server.start(config), Duration.ofSeconds(60));
-    api = new ApiClient(vertx, config.http().port());
+  void start(Vertx vertx, AppConfig config, ApiClient api) {
+    this.config = config;
+    this.api = api;
     deploys = new Deploys(api);
     receiver = WebhookReceiver.start(vertx);
   }
@@ -68,8 +62,6 @@ class WebhookDeliveryTest {
   @AfterAll
   void stop() {
     receiver.close();
-    api.close();
-    server.stopBlocking();
   }
 
   @Test

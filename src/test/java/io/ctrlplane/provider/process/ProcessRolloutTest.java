@@ -2,15 +2,15 @@ package io.ctrlplane.provider.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ctrlplane.app.Server;
-import io.ctrlplane.config.AppConfig;
-import io.ctrlplane.db.PgPools;
 import io.ctrlplane.testing.Agents;
 import io.ctrlplane.testing.ApiClient;
 import io.ctrlplane.testing.Await;
+import io.ctrlplane.testing.CtrlPlane;
+import io.ctrlplane.testing.CtrlPlaneServer;
 import io.ctrlplane.testing.DemoApps;
 import io.ctrlplane.testing.LoadGenerator;
 import io.ctrlplane.testing.Rollouts;
+import io.ctrlplane.testing.Sql;
 import io.ctrlplane.testing.TestStack;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -30,11 +30,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(VertxExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@CtrlPlaneServer(
+    roles = "api,runner,relay,agent",
+    agent = "agent-rollout",
+    config = "runner.poll_ms=200")
 @DisplayName("The process provider moves live traffic between real processes")
 class ProcessRolloutTest {
   private static final Duration END = Duration.ofSeconds(90);
   private static final AtomicInteger NAMES = new AtomicInteger();
-  private Server server;
   private ApiClient api;
   private Rollouts rollouts;
   private Vertx vertx;
@@ -43,27 +46,17 @@ class ProcessRolloutTest {
   private String lastInstance;
 
   @BeforeAll
-  void start(Vertx vertx) {
+  void start(Vertx vertx, ApiClient api, Sql sql) {
     this.vertx = vertx;
     command = DemoApps.command("v1", "v2");
-    JsonObject json =
-        TestStack.get()
-            .jsonFor(ProcessRolloutTest.class)
-            .put("roles", "api,runner,relay,agent")
-            .put("agent", Agents.config("agent-rollout", "127.0.0.1"));
-    json.getJsonObject("runner").put("poll_ms", 200);
-    AppConfig config = AppConfig.from(json);
-    server = Await.result(Server.start(config), Duration.ofSeconds(60));
-    api = new ApiClient(vertx, config.http().port());
+    this.api = api;
     rollouts = new Rollouts(api);
-    pool = PgPools.create(vertx, config.postgres(), "test");
+    pool = sql.pool();
   }
 
   @AfterAll
-  void stop() {
-    pool.close();
-    api.close();
-    server.stopBlocking();
+  void stop(CtrlPlane plane) {
+    plane.stop();
     Await.until(
         Duration.ofSeconds(20),
         "no demo app process left",

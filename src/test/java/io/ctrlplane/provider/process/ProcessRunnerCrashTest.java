@@ -2,16 +2,16 @@ package io.ctrlplane.provider.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ctrlplane.app.Server;
 import io.ctrlplane.config.AppConfig;
-import io.ctrlplane.db.PgPools;
-import io.ctrlplane.testing.Agents;
 import io.ctrlplane.testing.ApiClient;
 import io.ctrlplane.testing.Await;
+import io.ctrlplane.testing.CtrlPlane;
+import io.ctrlplane.testing.CtrlPlaneServer;
 import io.ctrlplane.testing.DemoApps;
 import io.ctrlplane.testing.LoadGenerator;
 import io.ctrlplane.testing.Rollouts;
 import io.ctrlplane.testing.RunnerProcess;
+import io.ctrlplane.testing.Sql;
 import io.ctrlplane.testing.TestStack;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -31,12 +31,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(VertxExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+// special setup: the deployments run in two runner processes, started in start()
+@CtrlPlaneServer(roles = "api,relay,agent", agent = "agent-crash")
 @DisplayName("Killing a runner mid-rollout does not touch the running app")
 class ProcessRunnerCrashTest {
   private static final int LEASE_SECONDS = 2;
   private static final Duration END = Duration.ofSeconds(90);
   private AppConfig config;
-  private Server server;
   private ApiClient api;
   private Rollouts rollouts;
   private Pool pool;
@@ -44,18 +45,12 @@ class ProcessRunnerCrashTest {
   private RunnerProcess b;
 
   @BeforeAll
-  void start(Vertx vertx) throws Exception {
+  void start(AppConfig config, ApiClient api, Sql sql) throws Exception {
     // this JVM is the API and the host agent; the deployments run in two runner processes
-    JsonObject json =
-        TestStack.get()
-            .jsonFor(ProcessRunnerCrashTest.class)
-            .put("roles", "api,relay,agent")
-            .put("agent", Agents.config("agent-crash", "127.0.0.1"));
-    config = AppConfig.from(json);
-    server = Await.result(Server.start(config), Duration.ofSeconds(60));
-    api = new ApiClient(vertx, config.http().port());
+    this.config = config;
+    this.api = api;
     rollouts = new Rollouts(api);
-    pool = PgPools.create(vertx, config.postgres(), "test");
+    pool = sql.pool();
     Path logs = Path.of("target", "runner-processes", "process-crash");
     a = RunnerProcess.start("proc-runner-a", config, LEASE_SECONDS, logs);
     b = RunnerProcess.start("proc-runner-b", config, LEASE_SECONDS, logs);
@@ -64,12 +59,10 @@ class ProcessRunnerCrashTest {
   }
 
   @AfterAll
-  void stop() throws Exception {
+  void stop(CtrlPlane plane) throws Exception {
     a.close();
     b.close();
-    pool.close();
-    api.close();
-    server.stopBlocking();
+    plane.stop();
     Await.until(
         Duration.ofSeconds(20),
         "no demo app process left",

@@ -2,12 +2,13 @@ package io.ctrlplane.provider.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ctrlplane.app.Server;
 import io.ctrlplane.config.AppConfig;
 import io.ctrlplane.testing.Agents;
 import io.ctrlplane.testing.ApiClient;
 import io.ctrlplane.testing.Await;
 import io.ctrlplane.testing.ChildProcess;
+import io.ctrlplane.testing.CtrlPlane;
+import io.ctrlplane.testing.CtrlPlaneServer;
 import io.ctrlplane.testing.DemoApps;
 import io.ctrlplane.testing.LoadGenerator;
 import io.ctrlplane.testing.Rollouts;
@@ -38,27 +39,21 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(VertxExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+// special setup: each agent is a JVM of its own, so one can be killed
+@CtrlPlaneServer(agent = "unused")
 @DisplayName(
     "Two agents share an instance's replicas, and losing one is a host failure the rollout handles")
 class TwoAgentsTest {
   private static final Duration END = Duration.ofSeconds(90);
-  private Server server;
   private ApiClient api;
   private Rollouts rollouts;
   private ChildProcess agentA;
   private ChildProcess agentB;
 
   @BeforeAll
-  void start(Vertx vertx) {
+  void start(AppConfig config, ApiClient api) {
     // this JVM is the API and the runner; each agent is a JVM of its own, so one can be killed
-    AppConfig config =
-        AppConfig.from(
-            TestStack.get()
-                .jsonFor(TwoAgentsTest.class)
-                .put("roles", "api,runner,relay")
-                .put("agent", Agents.config("unused", "127.0.0.1")));
-    server = Await.result(Server.start(config), Duration.ofSeconds(60));
-    api = new ApiClient(vertx, config.http().port());
+    this.api = api;
     rollouts = new Rollouts(api);
     agentA = ChildProcess.serve("agent-a", "agent", config, Agents.env("agent-a", "127.0.0.1"));
     agentB = ChildProcess.serve("agent-b", "agent", config, Agents.env("agent-b", "127.0.0.2"));
@@ -67,11 +62,10 @@ class TwoAgentsTest {
   }
 
   @AfterAll
-  void stop() {
+  void stop(CtrlPlane plane) {
     agentA.terminate(Duration.ofSeconds(20));
     agentB.terminate(Duration.ofSeconds(20));
-    api.close();
-    server.stopBlocking();
+    plane.stop();
     Await.until(
         Duration.ofSeconds(20),
         "no demo app process left",

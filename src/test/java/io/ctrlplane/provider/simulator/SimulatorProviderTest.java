@@ -3,16 +3,14 @@ package io.ctrlplane.provider.simulator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.ctrlplane.config.AppConfig;
-import io.ctrlplane.db.PgPools;
 import io.ctrlplane.provider.Fence;
 import io.ctrlplane.provider.FleetStatus;
 import io.ctrlplane.provider.ReleaseRef;
 import io.ctrlplane.provider.ReplicaStatus;
 import io.ctrlplane.provider.StaleEpochException;
 import io.ctrlplane.testing.Await;
-import io.ctrlplane.testing.TestStack;
-import io.vertx.core.Vertx;
+import io.ctrlplane.testing.CtrlPlane;
+import io.ctrlplane.testing.CtrlPlaneServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -23,13 +21,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+// no roles: the provider is driven directly, on the class's database
+@CtrlPlaneServer(roles = "")
 @DisplayName("The simulator provider, on a real PostgreSQL")
 class SimulatorProviderTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
@@ -45,22 +44,13 @@ class SimulatorProviderTest {
                   .add(new JsonObject().put("image", "*:crashy").put("crash_after_seconds", 0.3))
                   .add(new JsonObject().put("image", "*:flaky").put("error_rate", 0.3)));
   private final AtomicInteger names = new AtomicInteger();
-  private Vertx vertx;
   private Pool pool;
   private SimulatorProvider sim;
 
   @BeforeAll
-  void start() {
-    AppConfig config = TestStack.get().configFor(SimulatorProviderTest.class);
-    vertx = Vertx.vertx();
-    pool = PgPools.create(vertx, config.postgres(), "sim-test");
+  void start(CtrlPlane plane) {
+    pool = plane.sql().pool();
     sim = new SimulatorProvider(pool);
-  }
-
-  @AfterAll
-  void stop() {
-    Await.result(pool.close());
-    Await.result(vertx.close());
   }
 
   /** An instance, a release of {@code image} and a running deployment at epoch 1. */
