@@ -71,7 +71,7 @@ public final class ChildProcess implements AutoCloseable {
         "'" + text + "' in " + log,
         () -> {
           if (!process.isAlive()) {
-            throw new AssertionError("child exited with " + process.exitValue() + ", see " + log);
+            throw new Await.Hopeless("child exited with " + process.exitValue() + ", see " + log);
           }
           return output().contains(text) ? true : null;
         });

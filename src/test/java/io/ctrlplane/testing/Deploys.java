@@ -64,7 +64,12 @@ public final class Deploys {
         deploymentId + " " + state,
         () -> {
           JsonObject d = api.get("/v1/deployments/" + deploymentId).json();
-          return d != null && state.equals(d.getString("state")) ? d : null;
+          String now = d == null ? null : d.getString("state");
+          if (Rollouts.TERMINAL.contains(now) && !state.equals(now)) {
+            throw new Await.Hopeless(
+                deploymentId + " ended " + now + " (error: " + d.getString("error") + ")");
+          }
+          return state.equals(now) ? d : null;
         });
   }
 }
