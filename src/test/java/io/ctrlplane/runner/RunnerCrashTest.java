@@ -206,26 +206,83 @@ class RunnerCrashTest {
 
     holder.signal("STOP");
     JsonObject done;
+    String rowAtEnd;
+    List<String> outboxAtEnd;
     try {
       done = rollouts.awaitState(id, "succeeded", END);
+      // the survivor's terminal write is its last (it clears the lease in the same statement):
+      // from here on, whatever changes was written by the thawed runner
+      rowAtEnd = deploymentRow(id);
+      outboxAtEnd = outboxRows(id);
     } finally {
       holder.signal("CONT");
     }
     holder.awaitLog("deployment " + id + ": runner", Duration.ofSeconds(30));
-    assertThat(holder.log()).contains("stopped driving it");
+    assertThat(holder.log())
+        .as("the thawed runner tried to go on and was fenced off (so nothing below is vacuous)")
+        .contains("deployment " + id + ": runner runner-" + holder.pid() + "-")
+        .contains("stopped driving it");
     assertThat(lease(id).getLong("lease_epoch")).isGreaterThan(frozenEpoch);
+
+    // no deployment, checkpoint or outbox row written under the frozen epoch after the takeover
+    assertThat(deploymentRow(id))
+        .as("the deployment row, checkpoints included")
+        .isEqualTo(rowAtEnd);
+    assertThat(outboxRows(id)).as("the deployment's outbox rows").isEqualTo(outboxAtEnd);
+    int steps = lease(id).getJsonObject("plan").getJsonArray("steps").size();
+    assertThat(countOutbox(id, "deploy.progressed"))
+        .as("each step checkpointed once, by one runner or the other")
+        .isEqualTo(steps);
+    assertThat(countOutbox(id, "deploy.started")).isEqualTo(1);
+    assertThat(countOutbox(id, "deploy.succeeded")).isEqualTo(1);
+
     FleetHistory history = rollouts.history(instanceId);
     assertNoActionFromEpochAfter(history, id, frozenEpoch);
-    // anything the thawed runner tried was refused, recorded, and left the fleet as the survivor
-    // made it
-    history
-        .entries("action.refused")
-        .forEach(e -> assertThat(e.getLong("epoch")).isEqualTo(frozenEpoch));
+    // under the frozen epoch, after the first action of the new one: refusals only, never a change
+    Instant firstNew =
+        history.entries().stream()
+            .filter(e -> ACTIONS.contains(e.getString("kind")))
+            .filter(e -> id.equals(e.getString("deployment_id")))
+            .filter(e -> e.getLong("epoch") > frozenEpoch)
+            .map(e -> Instant.parse(e.getString("at")))
+            .min(Instant::compareTo)
+            .orElseThrow();
+    assertThat(history.entries())
+        .filteredOn(e -> id.equals(e.getString("deployment_id")))
+        .filteredOn(e -> e.getLong("epoch") != null && e.getLong("epoch") == frozenEpoch)
+        .filteredOn(e -> Instant.parse(e.getString("at")).isAfter(firstNew))
+        .extracting(e -> e.getString("kind"))
+        .allMatch("action.refused"::equals);
+    assertThat(history.entries("action.refused"))
+        .extracting(e -> e.getLong("epoch"))
+        .allMatch(epoch -> epoch == frozenEpoch);
     assertThat(rollouts.replicasByRelease(instanceId).getMap())
         .isEqualTo(Map.of(releaseId(done), 4));
     assertThat(
             rollouts.fleet(instanceId).getJsonObject("traffic").getJsonObject("weights").getMap())
         .isEqualTo(Map.of(releaseId(done), 100));
+  }
+
+  /** Every column of the deployment row, as JSON text. */
+  private String deploymentRow(String deploymentId) {
+    return Await.result(
+            pool.preparedQuery("SELECT to_jsonb(d)::text AS row FROM deployments d WHERE id = $1")
+                .execute(Tuple.of(deploymentId)))
+        .iterator()
+        .next()
+        .getString("row");
+  }
+
+  /** Every outbox row of the deployment, as JSON text, in order. */
+  private List<String> outboxRows(String deploymentId) {
+    List<String> rows = new java.util.ArrayList<>();
+    Await.result(
+            pool.preparedQuery(
+                    "SELECT (to_jsonb(o) - 'published_at' - 'position')::text AS row FROM outbox o "
+                        + "WHERE event->>'subject' = $1 ORDER BY seq")
+                .execute(Tuple.of(deploymentId)))
+        .forEach(r -> rows.add(r.getString("row")));
+    return rows;
   }
 
   /**
