@@ -116,6 +116,11 @@ public final class ChildProcess implements AutoCloseable {
     return process.pid();
   }
 
+  /** The exit status; only once it has exited. */
+  public int exitValue() {
+    return process.exitValue();
+  }
+
   @Override
   public void close() {
     if (process.isAlive()) {
