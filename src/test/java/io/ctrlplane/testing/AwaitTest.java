@@ -93,4 +93,35 @@ class AwaitTest {
       Await.result(server.close());
     }
   }
+
+  @Test
+  @DisplayName(
+      "Deploys.awaitState keeps waiting on a succeeded deployment when rolled_back is wanted "
+          + "(the one way out of a terminal state)")
+  void succeededCanStillBeRolledBack(Vertx vertx) {
+    AtomicInteger reads = new AtomicInteger();
+    HttpServer server =
+        Await.result(
+            vertx
+                .createHttpServer()
+                .requestHandler(
+                    req ->
+                        req.response()
+                            .putHeader("Content-Type", "application/json")
+                            .end(
+                                new JsonObject()
+                                    .put("id", "dep_y")
+                                    .put(
+                                        "state",
+                                        reads.incrementAndGet() < 3 ? "succeeded" : "rolled_back")
+                                    .encode()))
+                .listen(0, "127.0.0.1"));
+    try (ApiClient api = new ApiClient(vertx, server.actualPort())) {
+      assertThat(new Deploys(api).awaitState("dep_y", "rolled_back").getString("state"))
+          .isEqualTo("rolled_back");
+      assertThat(reads.get()).isGreaterThanOrEqualTo(3);
+    } finally {
+      Await.result(server.close());
+    }
+  }
 }
