@@ -45,7 +45,8 @@ class ReadinessTest {
     json.getJsonObject("kafka").put("bootstrap_servers", kafka.bootstrapServers());
     AppConfig config = AppConfig.from(json);
     Server server = Await.result(Server.start(config), WAIT);
-    try (ApiClient api = new ApiClient(vertx, config.http().port()).as(ApiClient.NO_KEY)) {
+    try (ApiClient owner = new ApiClient(vertx, config.http().port())) {
+      ApiClient api = owner.as(ApiClient.NO_KEY);
       awaitReady(api, 200, "UP", "UP");
 
       gate.shut();

@@ -63,18 +63,24 @@ public final class StepBoundaries {
         java.time.Duration.ofSeconds(30),
         "the terminal event of " + deploymentId + " in GET /v1/events",
         () -> {
-          ApiClient.Response r = api.get("/v1/events?after=0&limit=1000");
-          assertThat(r.status()).as(r.text()).isEqualTo(200);
           List<JsonObject> out = new ArrayList<>();
-          r.json()
-              .getJsonArray("items")
-              .forEach(
-                  o -> {
-                    JsonObject event = ((JsonObject) o).getJsonObject("event");
-                    if (deploymentId.equals(event.getString("subject"))) {
-                      out.add(event);
-                    }
-                  });
+          long after = 0;
+          boolean more = true;
+          while (more) {
+            ApiClient.Response r = api.get("/v1/events?limit=1000&after=" + after);
+            assertThat(r.status()).as(r.text()).isEqualTo(200);
+            r.json()
+                .getJsonArray("items")
+                .forEach(
+                    o -> {
+                      JsonObject event = ((JsonObject) o).getJsonObject("event");
+                      if (deploymentId.equals(event.getString("subject"))) {
+                        out.add(event);
+                      }
+                    });
+            after = r.json().getLong("next_cursor");
+            more = r.json().getBoolean("has_more", false);
+          }
           return out.stream()
                   .anyMatch(
                       e -> Rollouts.TERMINAL.contains(e.getJsonObject("data").getString("state")))
