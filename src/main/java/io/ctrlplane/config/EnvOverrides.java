@@ -40,6 +40,8 @@ public final class EnvOverrides {
           new Mapping("CTRLPLANE_RUNNER_LEASE_SECONDS", "runner.lease_seconds", Kind.INT),
           new Mapping("CTRLPLANE_RUNNER_POLL_MS", "runner.poll_ms", Kind.INT),
           new Mapping("CTRLPLANE_RUNNER_MAX_CONCURRENT", "runner.max_concurrent", Kind.INT),
+          new Mapping("CTRLPLANE_RUNNER_MAX_ACTIVE", "runner.max_active", Kind.INT),
+          new Mapping("CTRLPLANE_RUNNER_RECHECK_MAX_MS", "runner.recheck_max_ms", Kind.INT),
           new Mapping("CTRLPLANE_RELAY_POLL_MS", "relay.poll_ms", Kind.INT),
           new Mapping("CTRLPLANE_RELAY_BATCH_SIZE", "relay.batch_size", Kind.INT),
           new Mapping("CTRLPLANE_RELAY_RETENTION_HOURS", "relay.retention_hours", Kind.INT),
