@@ -42,6 +42,7 @@ public final class EnvOverrides {
           new Mapping("CTRLPLANE_RUNNER_MAX_CONCURRENT", "runner.max_concurrent", Kind.INT),
           new Mapping("CTRLPLANE_RUNNER_MAX_ACTIVE", "runner.max_active", Kind.INT),
           new Mapping("CTRLPLANE_RUNNER_RECHECK_MAX_MS", "runner.recheck_max_ms", Kind.INT),
+          new Mapping("CTRLPLANE_RUNNER_STATS_MS", "runner.stats_ms", Kind.INT),
           new Mapping("CTRLPLANE_RELAY_POLL_MS", "relay.poll_ms", Kind.INT),
           new Mapping("CTRLPLANE_RELAY_BATCH_SIZE", "relay.batch_size", Kind.INT),
           new Mapping("CTRLPLANE_RELAY_RETENTION_HOURS", "relay.retention_hours", Kind.INT),

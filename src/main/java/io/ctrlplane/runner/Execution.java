@@ -44,7 +44,6 @@ final class Execution {
   private static final Logger log = LoggerFactory.getLogger(Execution.class);
   static final long TICK_MS = 100;
   private static final long RETRY_MS = 500;
-  private static final long PROGRESS_REFRESH_MS = 1000;
   private static final long NOW = 0;
   private static final long FINISHED = -1;
   private static final long ON_EVENT = Outcome.Waiting.ON_EVENT;
@@ -64,7 +63,6 @@ final class Execution {
   private Provider provider;
   private StepAttempt attempts;
   private JsonObject lastGist;
-  private long lastReportAt;
   private long timer = -1;
   private boolean prepared;
   private boolean queued;
@@ -575,17 +573,15 @@ final class Execution {
   }
 
   /**
-   * Writes progress when something a reader cares about changed, and at least every second while
-   * waiting.
+   * Writes progress when something a reader cares about changed (the heartbeat, one statement for
+   * every deployment the runner holds, keeps {@code observed_at} fresh in between).
    */
   private Future<Void> report(JsonObject progress) {
     JsonObject gist = ProgressReport.gist(progress);
-    long now = System.currentTimeMillis();
-    if (gist.equals(lastGist) && now - lastReportAt < PROGRESS_REFRESH_MS) {
+    if (gist.equals(lastGist)) {
       return Future.succeededFuture();
     }
     lastGist = gist;
-    lastReportAt = now;
     return checkpoints.progress(claim, doc(progress));
   }
 

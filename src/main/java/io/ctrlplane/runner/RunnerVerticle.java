@@ -46,7 +46,6 @@ public class RunnerVerticle extends VerticleBase {
           + "-"
           + UUID.randomUUID().toString().substring(0, 8);
   private static final int CLAIM_BATCH = 100;
-  private static final long STATS_MS = 10_000;
   private final Map<String, Execution> active = new LinkedHashMap<>();
   private final Map<String, String> controls = new HashMap<>();
   private final DispatchStats stats = new DispatchStats();
@@ -79,7 +78,7 @@ public class RunnerVerticle extends VerticleBase {
     heartbeatTimer =
         vertx.setPeriodic(
             Math.max(1000, config.runner().leaseSeconds() * 1000L / 3), id -> heartbeat());
-    statsTimer = vertx.setPeriodic(STATS_MS, id -> logStats());
+    statsTimer = vertx.setPeriodic(config.runner().statsMs(), id -> logStats());
     subscriber =
         PgSubscriber.subscriber(vertx, PgPools.connectOptions(config.postgres()))
             .reconnectPolicy(n -> n < 20 ? 500L : -1L);
