@@ -149,6 +149,26 @@ final class ActiveLoad {
     JsonObject slow = new JsonObject().put("start_delay_ms", 0).put("ready_delay_ms", 3_600_000);
     long t0 = System.nanoTime();
     List<String> instances = instances(api, args.str("prefix"), n, slow);
+    // a canary needs a live release to stand beside: v1 first (0 ms delays) on all but the
+    // readiness-wait instances, whose first deploy is the one that waits
+    List<Integer> withV1 = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      if (i % 10 < 8) {
+        withV1.add(i);
+      }
+    }
+    List<String> firsts =
+        ids(
+            api.all(
+                withV1.size(),
+                16,
+                k ->
+                    api.post(
+                        "/v1/instances/" + instances.get(withV1.get(k)) + "/deployments",
+                        new JsonObject()
+                            .put("image", "registry.example/bench/app:v1")
+                            .put("strategy", "rolling"))));
+    EndToEnd.waitTerminal(db, firsts, args.integer("timeout", 900));
     List<String> deployments =
         ids(
             api.all(
@@ -267,6 +287,18 @@ final class ActiveLoad {
     int n = args.integer("count", 50);
     String prefix = args.str("prefix");
     List<String> pausedOn = instances(api, prefix + "-paused", n, null);
+    List<String> firsts =
+        ids(
+            api.all(
+                n,
+                16,
+                i ->
+                    api.post(
+                        "/v1/instances/" + pausedOn.get(i) + "/deployments",
+                        new JsonObject()
+                            .put("image", "registry.example/bench/app:v1")
+                            .put("strategy", "rolling"))));
+    EndToEnd.waitTerminal(db, firsts, args.integer("timeout", 300));
     List<String> others = instances(api, prefix + "-other", n, null);
     List<String> paused =
         ids(
