@@ -173,7 +173,7 @@ public record AppConfig(
             r.positive("runner.poll_ms", "CTRLPLANE_RUNNER_POLL_MS"),
             r.positiveOr("runner.max_concurrent", "CTRLPLANE_RUNNER_MAX_CONCURRENT", 8),
             r.positiveOr("runner.max_active", "CTRLPLANE_RUNNER_MAX_ACTIVE", 10_000),
-            r.positiveOr("runner.recheck_max_ms", "CTRLPLANE_RUNNER_RECHECK_MAX_MS", 1000),
+            r.positiveOr("runner.recheck_max_ms", "CTRLPLANE_RUNNER_RECHECK_MAX_MS", 10_000),
             r.positiveOr("runner.stats_ms", "CTRLPLANE_RUNNER_STATS_MS", 10_000)),
         new Relay(
             r.positive("relay.poll_ms", "CTRLPLANE_RELAY_POLL_MS"),
