@@ -225,7 +225,7 @@ start_stack() {
     # dev mode made an admin key in its data directory; the load generators read it from the environment,
     # so it never appears in a recorded command line
     BENCH_API_KEY=$(cat "$WORK/dev/admin-api-key")
-    echo "- Stack: \`ctrlplane dev\` with roles api (2 HTTP verticles), relay and webhooks in one JVM with the embedded PostgreSQL 14 (fsync=off, synchronous_commit=off) and single-node KRaft Kafka 4.2.1; runners are separate \`serve --roles runner\` processes (1 runner verticle of 8 deployment slots each), started only for items 3 and 4$( [ -n "${BENCH_STACK_JAVA_OPTS:-}" ] && echo ", options ${BENCH_STACK_JAVA_OPTS}")" >> "$META"
+    echo "- Stack: \`ctrlplane dev\` with roles api (2 HTTP verticles), relay and webhooks in one JVM with the embedded PostgreSQL 14 (fsync=off, synchronous_commit=off) and single-node KRaft Kafka 4.2.1; runners are separate \`serve --roles runner\` processes (1 runner verticle each, 8 moves in flight: runner.max_concurrent), started only for items 3 and 4$( [ -n "${BENCH_STACK_JAVA_OPTS:-}" ] && echo ", options ${BENCH_STACK_JAVA_OPTS}")" >> "$META"
   fi
   export BENCH_API_KEY
   # postgresql://host:port/db → libpq environment for psql and pgbench, and a JDBC URL
@@ -325,10 +325,13 @@ step_kafka() {
 }
 
 RUNNER_PIDS=()
-start_runner() { # starts one more `serve --roles runner` process against the stack's PostgreSQL; $1: its slots
-  local port n=$((${#RUNNER_PIDS[@]} + 1)) slots=${1:-8}
+RUNNER_SEQ=0
+start_runner() { # starts one more `serve --roles runner` process against the stack's PostgreSQL; $1: its runner.max_concurrent
+  local port slots=${1:-8}
+  RUNNER_SEQ=$((RUNNER_SEQ + 1))
+  local n=$RUNNER_SEQ # every runner process of the run has a log of its own
   port=$(pick_port $((18500 + n)))
-  log "starting runner process $n ($slots deployment slots)"
+  log "starting runner process $n (runner.max_concurrent $slots)"
   note_cmd "env ${RUNNER_ENV:-}${RUNNER_ENV:+ }CTRLPLANE_RUNNER_MAX_CONCURRENT=$slots CTRLPLANE_PG_URL=$PG_URL CTRLPLANE_PG_USER=$PG_USER CTRLPLANE_PG_PASSWORD=*** CTRLPLANE_KAFKA_BOOTSTRAP_SERVERS=$KAFKA CTRLPLANE_HTTP_PORT=$port java -jar target/ctrlplane.jar serve --roles runner &"
   # shellcheck disable=SC2086
   env ${RUNNER_ENV:-} CTRLPLANE_RUNNER_MAX_CONCURRENT="$slots" CTRLPLANE_PG_URL="$PG_URL" CTRLPLANE_PG_USER="$PG_USER" CTRLPLANE_PG_PASSWORD="$PG_PASSWORD" \
@@ -422,8 +425,8 @@ step_active() {
   # last), then head-of-line blocking with a fresh runner; runs last, as it leaves thousands running
   stop_runners
   RUNNER_ENV="CTRLPLANE_RUNNER_MAX_ACTIVE=20000 CTRLPLANE_RUNNER_STATS_MS=$ACTIVE_STATS_MS" start_runner
-  local pid=${RUNNER_PIDS[0]} n=${#RUNNER_PIDS[@]} prev=0 count label i=0 labels=(1k 5k 10k)
-  local runner_log="$WORK/runner$n.log"
+  local pid=${RUNNER_PIDS[0]} prev=0 count label i=0 labels=(1k 5k 10k)
+  local runner_log="$WORK/runner$RUNNER_SEQ.log"
   for count in ${ACTIVE_COUNTS//,/ }; do
     label=${labels[$i]}
     i=$((i + 1))
