@@ -219,8 +219,13 @@ public class RunnerVerticle extends VerticleBase {
                 String now = held.get(id);
                 if (now == null) {
                   e.leaseLost(new LeaseLost(e.claim()));
-                } else if (!now.equals(controls.put(id, now))) {
-                  e.wake(); // new controls, or the first beat since the claim: look once
+                } else {
+                  String before = controls.put(id, now);
+                  if (before != null && !before.equals(now)) {
+                    // the first beat only notes the controls: waking every deployment claimed
+                    // since the last beat would queue a burst of moves that change nothing
+                    e.wake();
+                  }
                 }
               }
             });
