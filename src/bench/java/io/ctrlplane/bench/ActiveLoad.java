@@ -177,6 +177,7 @@ final class ActiveLoad {
                 i -> api.post("/v1/instances/" + instances.get(i) + "/deployments", mixDeploy(i))));
     boolean waiting = awaitWaiting(db, deployments, args.integer("timeout", 900));
     double admitSecs = (System.nanoTime() - t0) / 1e9;
+    awaitDrained(runnerLog, args.integer("timeout", 900));
     List<String> promotable = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       if (i % 10 < 4) {
@@ -365,6 +366,32 @@ final class ActiveLoad {
                 done ? "" : "; timed out before all were terminal"))
         .save(args.str("out", null));
     return 0;
+  }
+
+  /**
+   * Waits for a runner stats line with nothing due: the moves of the admission burst are behind, so
+   * the window measures the waiting deployments, not the tail of their admission.
+   */
+  private static void awaitDrained(Path log, int timeoutSeconds) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+    Instant since = Instant.now();
+    while (System.nanoTime() < deadline) {
+      List<String> lines = Files.readAllLines(log);
+      for (int i = lines.size() - 1; i >= 0; i--) {
+        String line = lines.get(i);
+        if (line.contains(" stats: ") && line.contains(" due=0 ")) {
+          try {
+            if (Instant.parse(line.substring(0, line.indexOf(' '))).isAfter(since)) {
+              return;
+            }
+          } catch (RuntimeException e) {
+            // not a timestamped line
+          }
+          break;
+        }
+      }
+      Thread.sleep(500);
+    }
   }
 
   private static long cpuTicks(long pid) throws Exception {
