@@ -124,15 +124,17 @@ final class ActiveLoad {
     }
   }
 
-  /** Polls (this only decides when to go on) until every deployment is waiting. */
+  /** Polls (this only decides when to go on) until every deployment is waiting or done. */
   private static boolean awaitWaiting(Connection db, List<String> ids, int timeoutSeconds)
       throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
     while (System.nanoTime() < deadline) {
+      // waiting, or already through (a short timed pause can end before the last one is admitted)
       if (count(
               db,
               ids,
-              "state = 'running' AND progress->>'blocked_on' IN ('pause','analysis','readiness')")
+              "state <> 'pending' AND (state <> 'running' OR progress->>'blocked_on' IN "
+                  + "('pause','analysis','readiness'))")
           == ids.size()) {
         return true;
       }
