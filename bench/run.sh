@@ -3,7 +3,7 @@
 #
 #   bench/run.sh            full run (~12 min): prints a markdown table and writes it to bench/RESULTS.md
 #   bench/run.sh --smoke    tiny scale (about a minute once built), for CI: writes target/bench/RESULTS-smoke.md
-#   bench/run.sh --only reads,writes   run some steps only (bare reads pgbench kafka e2e events writes)
+#   bench/run.sh --only reads,writes   run some steps only (bare reads pgbench kafka e2e events writes active)
 #   bench/run.sh --no-build            use target/ctrlplane.jar as it is
 #
 # Starts its own stack (`ctrlplane dev`: every role in one JVM with embedded PostgreSQL and Kafka, fresh
@@ -55,6 +55,7 @@ if [ "$MODE" = full ]; then
   EVENT_RATE=10; EVENT_WARMUP=5; EVENT_SECS=30; EVENT_DRAIN=3
   WRITE_RATES=${BENCH_WRITE_RATES:-25,50,100,150,200,300,400,500,600,800,1000,1200,1500,2000}
   WRITE_FIRST_WARMUP=10; WRITE_WARMUP=3; WRITE_SECS=10
+  ACTIVE_COUNTS=${BENCH_ACTIVE_COUNTS:-1000,5000,10000}; ACTIVE_WINDOW=30; ACTIVE_STATS_MS=5000; HOL_COUNT=50
 else
   READ_RATE=100; READ_WARMUP=1; READ_SECS=2; PREWARM=1; ATTEMPTS=1
   BIG_RELEASES=200; MANY_INSTANCES=9; MANY_RELEASES=50
@@ -65,6 +66,7 @@ else
   EVENT_RATE=5; EVENT_WARMUP=1; EVENT_SECS=2; EVENT_DRAIN=1
   WRITE_RATES=${BENCH_WRITE_RATES:-20,40}
   WRITE_FIRST_WARMUP=1; WRITE_WARMUP=1; WRITE_SECS=2
+  ACTIVE_COUNTS=${BENCH_ACTIVE_COUNTS:-20,40,60}; ACTIVE_WINDOW=4; ACTIVE_STATS_MS=1000; HOL_COUNT=5
 fi
 
 step_on() { [ -z "$ONLY" ] || [[ ",$ONLY," == *",$1,"* ]]; }
@@ -223,7 +225,7 @@ start_stack() {
     # dev mode made an admin key in its data directory; the load generators read it from the environment,
     # so it never appears in a recorded command line
     BENCH_API_KEY=$(cat "$WORK/dev/admin-api-key")
-    echo "- Stack: \`ctrlplane dev\` with roles api (2 HTTP verticles), relay and webhooks in one JVM with the embedded PostgreSQL 14 (fsync=off, synchronous_commit=off) and single-node KRaft Kafka 4.2.1; runners are separate \`serve --roles runner\` processes (1 runner verticle of 8 deployment slots each), started only for items 3 and 4$( [ -n "${BENCH_STACK_JAVA_OPTS:-}" ] && echo ", options ${BENCH_STACK_JAVA_OPTS}")" >> "$META"
+    echo "- Stack: \`ctrlplane dev\` with roles api (2 HTTP verticles), relay and webhooks in one JVM with the embedded PostgreSQL 14 (fsync=off, synchronous_commit=off) and single-node KRaft Kafka 4.2.1; runners are separate \`serve --roles runner\` processes (1 runner verticle each, 8 moves in flight: runner.max_concurrent), started only for items 3 and 4$( [ -n "${BENCH_STACK_JAVA_OPTS:-}" ] && echo ", options ${BENCH_STACK_JAVA_OPTS}")" >> "$META"
   fi
   export BENCH_API_KEY
   # postgresql://host:port/db → libpq environment for psql and pgbench, and a JDBC URL
@@ -323,12 +325,16 @@ step_kafka() {
 }
 
 RUNNER_PIDS=()
-start_runner() { # starts one more `serve --roles runner` process against the stack's PostgreSQL; $1: its slots
-  local port n=$((${#RUNNER_PIDS[@]} + 1)) slots=${1:-8}
+RUNNER_SEQ=0
+start_runner() { # starts one more `serve --roles runner` process against the stack's PostgreSQL; $1: its runner.max_concurrent
+  local port slots=${1:-8}
+  RUNNER_SEQ=$((RUNNER_SEQ + 1))
+  local n=$RUNNER_SEQ # every runner process of the run has a log of its own
   port=$(pick_port $((18500 + n)))
-  log "starting runner process $n ($slots deployment slots)"
-  note_cmd "env CTRLPLANE_RUNNER_MAX_CONCURRENT=$slots CTRLPLANE_PG_URL=$PG_URL CTRLPLANE_PG_USER=$PG_USER CTRLPLANE_PG_PASSWORD=*** CTRLPLANE_KAFKA_BOOTSTRAP_SERVERS=$KAFKA CTRLPLANE_HTTP_PORT=$port java -jar target/ctrlplane.jar serve --roles runner &"
-  env CTRLPLANE_RUNNER_MAX_CONCURRENT="$slots" CTRLPLANE_PG_URL="$PG_URL" CTRLPLANE_PG_USER="$PG_USER" CTRLPLANE_PG_PASSWORD="$PG_PASSWORD" \
+  log "starting runner process $n (runner.max_concurrent $slots)"
+  note_cmd "env ${RUNNER_ENV:-}${RUNNER_ENV:+ }CTRLPLANE_RUNNER_MAX_CONCURRENT=$slots CTRLPLANE_PG_URL=$PG_URL CTRLPLANE_PG_USER=$PG_USER CTRLPLANE_PG_PASSWORD=*** CTRLPLANE_KAFKA_BOOTSTRAP_SERVERS=$KAFKA CTRLPLANE_HTTP_PORT=$port java -jar target/ctrlplane.jar serve --roles runner &"
+  # shellcheck disable=SC2086
+  env ${RUNNER_ENV:-} CTRLPLANE_RUNNER_MAX_CONCURRENT="$slots" CTRLPLANE_PG_URL="$PG_URL" CTRLPLANE_PG_USER="$PG_USER" CTRLPLANE_PG_PASSWORD="$PG_PASSWORD" \
     CTRLPLANE_KAFKA_BOOTSTRAP_SERVERS="$KAFKA" CTRLPLANE_HTTP_PORT="$port" \
     java -jar "$JAR" serve --roles runner > "$WORK/runner$n.log" 2>&1 &
   local pid=$!
@@ -414,6 +420,35 @@ step_writes() {
   fi
 }
 
+step_active() {
+  # issue 19: one runner process holding ever more waiting deployments (cumulative: each row adds to the
+  # last), then head-of-line blocking with a fresh runner; runs last, as it leaves thousands running
+  stop_runners
+  RUNNER_ENV="CTRLPLANE_RUNNER_MAX_ACTIVE=20000 CTRLPLANE_RUNNER_STATS_MS=$ACTIVE_STATS_MS" start_runner
+  local pid=${RUNNER_PIDS[0]} prev=0 count label i=0 labels=(1k 5k 10k)
+  local runner_log="$WORK/runner$RUNNER_SEQ.log"
+  for count in ${ACTIVE_COUNTS//,/ }; do
+    label=${labels[$i]}
+    i=$((i + 1))
+    log "item 19: $count active deployments in one runner process"
+    bench active --mode mix --id "active.$label" --what "Active deployments in one runner: $count" \
+      --url "$API" --pg-jdbc "$PG_JDBC" --pg-user "$PG_USER" --pg-password "$PG_PASSWORD" \
+      --prefix "active-$count" --count "$count" --add "$((count - prev))" --window "$ACTIVE_WINDOW" \
+      --runner-pid "$pid" --runner-log "$runner_log"
+    prev=$count
+  done
+  stop_runners
+  # the waiting deployments of the rows above are handed back: a fresh runner would claim them all, so end
+  # them first (bench cleanup, straight in the database: the runner under test is not running)
+  psql -X -q -c "UPDATE deployments SET state = 'cancelled', finished_at = now(), lease_owner = NULL WHERE state IN ('running', 'pending')"
+  start_runner
+  log "item 19: head-of-line, $HOL_COUNT paused canaries + $HOL_COUNT other deploys"
+  bench active --mode hol --id hol --what "Head-of-line: $HOL_COUNT paused canaries + deploys to $HOL_COUNT other instances" \
+    --url "$API" --pg-jdbc "$PG_JDBC" --pg-user "$PG_USER" --pg-password "$PG_PASSWORD" \
+    --prefix hol --count "$HOL_COUNT"
+  stop_runners
+}
+
 # ---- run ---------------------------------------------------------------------------------------------
 install_tools
 build
@@ -427,6 +462,7 @@ step_on e2e && step_e2e
 step_on events && step_events
 stop_runners
 step_on writes && step_writes
+step_on active && step_active
 echo "- 1-minute load average at the start of each step: $LOADS; after the run: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$META"
 cleanup
 
@@ -443,5 +479,6 @@ step_on kafka && expect base.kafka.burst,base.kafka.ack,base.kafka.e2e
 step_on e2e && expect e2e.1,e2e.2,e2e.slots.1,e2e.slots.2
 step_on events && expect events,events.queued,events.runner
 step_on writes && expect writes
+step_on active && expect active.1k,active.5k,active.10k,hol
 "${BENCH_JAVA[@]}" report --results "$RESULTS" --meta "$META" --commands "$COMMANDS" --out "$OUT" \
   --title "$(date -u '+%Y-%m-%d') ($MODE)" --expect "$EXPECT"

@@ -11,6 +11,7 @@ package io.ctrlplane.bench;
  *   kafka     Kafka producer baseline (burst + fixed rate with a consumer)
  *   e2e       end-to-end deploy throughput
  *   events    event latency, commit to consumer
+ *   active    many active deployments in one runner; head-of-line blocking (issue 19)
  *   pgbench   a pgbench run's logs to a result row
  *   wrk       a wrk run's output to a result row
  *   report    results → markdown table → RESULTS.md
@@ -38,6 +39,7 @@ public final class BenchMain {
       case "kafka" -> code = KafkaBaseline.main(args);
       case "e2e" -> code = EndToEnd.main(args);
       case "events" -> code = EventLatency.main(args);
+      case "active" -> code = ActiveLoad.main(args);
       case "pgbench" -> code = PgbenchLog.main(args);
       case "wrk" -> code = WrkLog.main(args);
       case "report" -> code = Report.main(args);

@@ -33,6 +33,10 @@ final class Report {
     {"e2e.2", "3"},
     {"e2e.slots.1", "3"},
     {"e2e.slots.2", "3"},
+    {"active.1k", "19"},
+    {"active.5k", "19"},
+    {"active.10k", "19"},
+    {"hol", "19"},
     {"events", "4"},
     {"events.queued", "4"},
     {"events.runner", "4"},
@@ -300,6 +304,21 @@ final class Report {
                   ratio >= 1.5, String.format(Locale.ROOT, "≥ 1.5× one runner: %.2f×", ratio))
               + errorNote;
         }
+      case "active.10k":
+        {
+          double heap = r.getDouble("heap_mb", Double.NaN);
+          double cores = r.getDouble("cpu_server", Double.NaN);
+          return verdict(
+                  p99 <= 100 && cores <= 1.0 && heap <= 1024,
+                  String.format(
+                      Locale.ROOT,
+                      "lag p99 ≤ 100 ms, ≤ 1 core, ≤ 1 GiB heap (%.2f cores, %.0f MiB)",
+                      cores,
+                      heap))
+              + errorNote;
+        }
+      case "hol":
+        return verdict(p99 <= 1000, "start p99 ≤ 1 s") + errorNote;
       case "events":
       case "events.queued":
       case "events.runner":

@@ -71,4 +71,10 @@ public interface Addresses {
   String PG_CHANNEL_OUTBOX = "ctrlplane_outbox";
 
   String PG_CHANNEL_RUNNABLE = "ctrlplane_runnable";
+
+  /**
+   * A running deployment's controls changed (cancel, pause, resume, promote): the payload is its
+   * id, and the runner holding it wakes it at once.
+   */
+  String PG_CHANNEL_CONTROL = "ctrlplane_control";
 }

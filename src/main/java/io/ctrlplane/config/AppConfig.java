@@ -52,8 +52,21 @@ public record AppConfig(
       int replicationFactor,
       int startupTimeoutMs) {}
 
-  /** {@code maxConcurrent}: deployments one runner verticle rolls out at once (its slots). */
-  public record Runner(int instances, int leaseSeconds, int pollMs, int maxConcurrent) {}
+  /**
+   * {@code maxConcurrent}: moves (a control read, a provider action, a checkpoint) one runner
+   * verticle has in flight at once; {@code maxActive}: deployments it holds alive (waiting ones
+   * cost memory only) and so claims no more beyond; {@code recheckMaxMs}: the longest interval
+   * between two readiness checks of a deployment waiting for its replicas; {@code statsMs}: how
+   * often a runner logs its load and dispatch lag.
+   */
+  public record Runner(
+      int instances,
+      int leaseSeconds,
+      int pollMs,
+      int maxConcurrent,
+      int maxActive,
+      int recheckMaxMs,
+      int statsMs) {}
 
   /**
    * {@code retentionHours}: published outbox rows older than this are pruned (and leave the replay
@@ -158,7 +171,10 @@ public record AppConfig(
             r.positive("runner.instances", "CTRLPLANE_RUNNER_INSTANCES"),
             r.positive("runner.lease_seconds", "CTRLPLANE_RUNNER_LEASE_SECONDS"),
             r.positive("runner.poll_ms", "CTRLPLANE_RUNNER_POLL_MS"),
-            r.positiveOr("runner.max_concurrent", "CTRLPLANE_RUNNER_MAX_CONCURRENT", 8)),
+            r.positiveOr("runner.max_concurrent", "CTRLPLANE_RUNNER_MAX_CONCURRENT", 8),
+            r.positiveOr("runner.max_active", "CTRLPLANE_RUNNER_MAX_ACTIVE", 10_000),
+            r.positiveOr("runner.recheck_max_ms", "CTRLPLANE_RUNNER_RECHECK_MAX_MS", 10_000),
+            r.positiveOr("runner.stats_ms", "CTRLPLANE_RUNNER_STATS_MS", 10_000)),
         new Relay(
             r.positive("relay.poll_ms", "CTRLPLANE_RELAY_POLL_MS"),
             r.positive("relay.batch_size", "CTRLPLANE_RELAY_BATCH_SIZE"),

@@ -110,6 +110,7 @@ public final class Commands {
             "UPDATE deployments SET cancel_requested = true, updated_at = now() "
                 + "WHERE id = $1 AND state = 'running'")
         .execute(Tuple.of(id))
+        .compose(ok -> Outbox.notifyControl(conn, id))
         .compose(ok -> Deployments.find(conn, tenantId, id));
   }
 
@@ -208,7 +209,10 @@ public final class Commands {
               if (row.getString("abort_state") != null || row.getBoolean("cancel_requested")) {
                 return conflict(id, "is being reverted");
               }
-              return change.apply(row).compose(v -> Deployments.find(conn, tenantId, id));
+              return change
+                  .apply(row)
+                  .compose(v -> Outbox.notifyControl(conn, id))
+                  .compose(v -> Deployments.find(conn, tenantId, id));
             });
   }
 

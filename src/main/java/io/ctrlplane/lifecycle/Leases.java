@@ -5,7 +5,15 @@ import io.vertx.core.Future;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Claims, heartbeats and gives back deployments. A claim bumps {@code lease_epoch}; every later
@@ -27,7 +35,7 @@ public final class Leases {
                AND NOT EXISTS (SELECT 1 FROM deployments e WHERE e.instance_id = d.instance_id
                                AND e.state = '%1$s' AND e.seq < d.seq))
            OR (d.state = '%2$s' AND d.lease_expires_at < now())
-        ORDER BY d.seq LIMIT 1
+        ORDER BY d.seq LIMIT $3
         FOR UPDATE OF d SKIP LOCKED)
       UPDATE deployments d SET
         state = '%2$s',
@@ -39,10 +47,22 @@ public final class Leases {
           THEN (SELECT current_release_id FROM instances WHERE id = d.instance_id) ELSE d.previous_release_id END,
         updated_at = now()
       FROM candidate WHERE d.id = candidate.id
-      RETURNING d.id, d.instance_id, d.lease_epoch, candidate.old_state
+      RETURNING d.id, d.instance_id, d.lease_epoch, candidate.old_state, d.seq
       """
           // literals, not parameters: the planner matches them to the partial indexes
           .formatted(Transition.START.from().wire(), Transition.START.to().wire());
+
+  private static final String HEARTBEAT =
+      """
+      UPDATE deployments d SET lease_expires_at = now() + make_interval(secs => $3),
+        progress = CASE WHEN d.progress ? 'observed_at' THEN jsonb_set(d.progress, '{observed_at}',
+          to_jsonb(to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')))
+          ELSE d.progress END
+      FROM unnest($1::text[], $2::bigint[]) AS h(id, epoch)
+      WHERE d.id = h.id AND d.lease_epoch = h.epoch AND d.state = 'running'
+      RETURNING d.id, concat_ws('|', d.cancel_requested, d.paused, d.promote::text, d.abort_state)
+        AS controls
+      """;
 
   private final Pool pool;
   private final String owner;
@@ -54,46 +74,75 @@ public final class Leases {
     this.leaseSeconds = leaseSeconds;
   }
 
-  /** Claims the next runnable deployment (deploy.started when it starts), or null when none. */
-  public Future<Claim> claimNext() {
-    Transition start = Transition.START;
+  /**
+   * Claims up to {@code limit} runnable deployments in one statement, oldest first (deploy.started
+   * for each that starts); an empty list when none.
+   */
+  public Future<List<Claim>> claim(int limit) {
     return pool.withTransaction(
             conn ->
                 conn.preparedQuery(CLAIM)
-                    .execute(Tuple.of(owner, leaseSeconds))
-                    .compose(
-                        rs -> {
-                          if (rs.size() == 0) {
-                            return Future.succeededFuture((Claim) null);
-                          }
-                          Row row = rs.iterator().next();
-                          boolean resumed = start.to().wire().equals(row.getString("old_state"));
-                          Claim claim =
-                              new Claim(
-                                  row.getString("id"),
-                                  row.getString("instance_id"),
-                                  row.getLong("lease_epoch"),
-                                  resumed);
-                          return resumed
-                              ? Future.succeededFuture(claim)
-                              : Outbox.record(conn, Event.STARTED, claim.deploymentId(), null)
-                                  .map(claim);
-                        }))
+                    .execute(Tuple.of(owner, leaseSeconds, limit))
+                    .compose(rs -> started(conn, rs)))
         // two runners racing for two queued deployments of one instance: the index stops the second
         .recover(
             e ->
                 e instanceof PgException pg && "23505".equals(pg.getSqlState())
-                    ? Future.succeededFuture(null)
+                    ? Future.succeededFuture(List.of())
                     : Future.failedFuture(e));
   }
 
-  /** Extends the lease; fails with {@link LeaseLost} when this runner no longer holds it. */
-  public Future<Void> heartbeat(Claim claim) {
-    return pool.preparedQuery(
-            "UPDATE deployments SET lease_expires_at = now() + make_interval(secs => $3) "
-                + "WHERE id = $1 AND lease_epoch = $2 AND state = 'running'")
-        .execute(Tuple.of(claim.deploymentId(), claim.epoch(), leaseSeconds))
-        .compose(rs -> Fenced.one(rs, claim));
+  private static Future<List<Claim>> started(SqlConnection conn, RowSet<Row> rs) {
+    List<Row> rows = new ArrayList<>();
+    rs.forEach(rows::add);
+    rows.sort(Comparator.comparingLong(r -> r.getLong("seq")));
+    List<Claim> claims = new ArrayList<>();
+    Future<Void> chain = Future.succeededFuture();
+    for (Row row : rows) {
+      boolean resumed = Transition.START.to().wire().equals(row.getString("old_state"));
+      Claim claim =
+          new Claim(
+              row.getString("id"),
+              row.getString("instance_id"),
+              row.getLong("lease_epoch"),
+              resumed);
+      claims.add(claim);
+      if (!resumed) {
+        chain =
+            chain.compose(
+                v -> Outbox.record(conn, Event.STARTED, claim.deploymentId(), null).mapEmpty());
+      }
+    }
+    return chain.map(claims);
+  }
+
+  /**
+   * Extends the leases of every deployment the runner holds, in one statement whatever their
+   * number, each fenced by its epoch, and stamps their progress as still observed now (a waiting
+   * deployment is not re-read on its own between heartbeats: this is its holder vouching for it).
+   * Answers, for each lease still held, a signature of its controls (cancel, pause, promote,
+   * abort): a lease missing from the answer is lost, a signature that changed means a user acted on
+   * it.
+   */
+  public Future<Map<String, String>> heartbeat(Collection<Claim> held) {
+    if (held.isEmpty()) {
+      return Future.succeededFuture(Map.of());
+    }
+    String[] ids = new String[held.size()];
+    Long[] epochs = new Long[held.size()];
+    int i = 0;
+    for (Claim c : held) {
+      ids[i] = c.deploymentId();
+      epochs[i++] = c.epoch();
+    }
+    return pool.preparedQuery(HEARTBEAT)
+        .execute(Tuple.of(ids, epochs, leaseSeconds))
+        .map(
+            rs -> {
+              Map<String, String> controls = new HashMap<>();
+              rs.forEach(row -> controls.put(row.getString("id"), row.getString("controls")));
+              return controls;
+            });
   }
 
   /**

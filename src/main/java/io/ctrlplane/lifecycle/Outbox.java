@@ -58,4 +58,11 @@ final class Outbox {
         .execute(Tuple.of(Addresses.PG_CHANNEL_RUNNABLE))
         .mapEmpty();
   }
+
+  /** Wakes the runner holding the deployment (delivered at commit): its controls changed. */
+  static Future<Void> notifyControl(SqlConnection conn, String deploymentId) {
+    return conn.preparedQuery("SELECT pg_notify($1, $2)")
+        .execute(Tuple.of(Addresses.PG_CHANNEL_CONTROL, deploymentId))
+        .mapEmpty();
+  }
 }

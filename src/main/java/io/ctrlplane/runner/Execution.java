@@ -17,6 +17,7 @@ import io.ctrlplane.security.Keyring;
 import io.ctrlplane.strategy.Plan;
 import io.ctrlplane.strategy.Side;
 import io.ctrlplane.strategy.Step;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -28,19 +29,24 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Drives one claimed deployment through its plan, one move per tick: read the control state, then
+ * Drives one claimed deployment through its plan, one move at a time: read the control state, then
  * either attempt the current step, checkpoint a finished one, stand still while paused, or revert.
  * Every move starts from what the database says, never from memory, so another runner can take over
- * between any two moves. Ticks are chained with timers, not composed futures, so a deployment
- * paused for days does not grow a chain of callbacks.
+ * between any two moves.
+ *
+ * <p>Between moves a deployment is a state machine at rest, not a held worker: a move says when the
+ * next one is due (now, when a pause or analysis window ends, a readiness re-check with back-off,
+ * or never: only a user's command moves it), a timer or a {@link #wake()} puts it in the runner's
+ * {@link Dispatcher}, and the dispatcher bounds how many moves run at once. A deployment paused for
+ * days costs its fields and nothing else.
  */
 final class Execution {
   private static final Logger log = LoggerFactory.getLogger(Execution.class);
   static final long TICK_MS = 100;
   private static final long RETRY_MS = 500;
-  private static final long PROGRESS_REFRESH_MS = 1000;
   private static final long NOW = 0;
   private static final long FINISHED = -1;
+  private static final long ON_EVENT = Outcome.Waiting.ON_EVENT;
 
   private final Vertx vertx;
   private final Pool pool;
@@ -50,12 +56,19 @@ final class Execution {
   private final Providers providers;
   private final BooleanSupplier stopping;
   private final Keyring keyring;
+  private final Dispatcher dispatcher;
+  private final long recheckMaxMs;
   private final Promise<Void> finished = Promise.promise();
   private RolloutContext ctx;
   private Provider provider;
   private StepAttempt attempts;
   private JsonObject lastGist;
-  private long lastReportAt;
+  private long timer = -1;
+  private boolean prepared;
+  private boolean queued;
+  private boolean moving;
+  private boolean wakeRequested;
+  private Throwable lost;
 
   Execution(
       Vertx vertx,
@@ -63,7 +76,9 @@ final class Execution {
       Claim claim,
       Providers providers,
       Keyring keyring,
-      BooleanSupplier stopping) {
+      BooleanSupplier stopping,
+      Dispatcher dispatcher,
+      long recheckMaxMs) {
     this.keyring = keyring;
     this.vertx = vertx;
     this.pool = pool;
@@ -72,6 +87,12 @@ final class Execution {
     this.endings = new Endings(pool);
     this.providers = providers;
     this.stopping = stopping;
+    this.dispatcher = dispatcher;
+    this.recheckMaxMs = Math.max(TICK_MS, recheckMaxMs);
+  }
+
+  Claim claim() {
+    return claim;
   }
 
   /**
@@ -79,19 +100,120 @@ final class Execution {
    * it.
    */
   Future<Void> run() {
-    RolloutContext.load(pool, claim)
-        .compose(this::prepare)
-        .onComplete(
-            ar -> {
-              if (ar.failed()) {
-                finished.tryFail(ar.cause());
-              } else if (ar.result()) {
-                tick();
-              } else {
-                finished.tryComplete();
-              }
-            });
+    submit(System.nanoTime());
     return finished.future();
+  }
+
+  /** Something may have changed (a user's command, a heartbeat that saw new controls): move now. */
+  void wake() {
+    if (finished.future().isComplete() || queued) {
+      return;
+    }
+    if (moving) {
+      wakeRequested = true;
+      return;
+    }
+    vertx.cancelTimer(timer);
+    timer = -1;
+    submit(System.nanoTime());
+  }
+
+  /** The lease is gone (the heartbeat did not find it): stop driving, at once if at rest. */
+  void leaseLost(Throwable cause) {
+    lost = cause;
+    if (!moving && !queued) {
+      vertx.cancelTimer(timer);
+      finished.tryFail(cause);
+    }
+  }
+
+  private void submit(long dueAtNanos) {
+    queued = true;
+    String fairness = ctx == null ? claim.instanceId() : ctx.tenantId();
+    dispatcher.submit(fairness, dueAtNanos, this::turn);
+  }
+
+  /** One move, run by the dispatcher; completes when the move is over. */
+  private Future<Void> turn() {
+    queued = false;
+    if (lost != null) {
+      finished.tryFail(lost);
+      return Future.succeededFuture();
+    }
+    if (stopping.getAsBoolean()) {
+      finished.tryFail("runner is stopping; the lease is handed back");
+      return Future.succeededFuture();
+    }
+    moving = true;
+    wakeRequested = false;
+    Future<Long> move =
+        prepared
+            ? Control.read(pool, claim).compose(this::move)
+            : RolloutContext.load(pool, claim)
+                .compose(this::prepare)
+                .map(
+                    runnable -> {
+                      prepared = true;
+                      return runnable ? NOW : FINISHED;
+                    });
+    return move.transform(
+        ar -> {
+          moving = false;
+          after(ar);
+          return Future.succeededFuture();
+        });
+  }
+
+  private void after(AsyncResult<Long> ar) {
+    if (ar.succeeded() && ar.result() == FINISHED) {
+      finished.tryComplete();
+    } else if (lost != null) {
+      finished.tryFail(lost);
+    } else if (ar.succeeded()) {
+      schedule(wakeRequested ? NOW : ar.result());
+    } else if (ar.cause() instanceof LeaseLost || ar.cause() instanceof StaleEpochException) {
+      finished.tryFail(ar.cause());
+    } else if (!prepared) {
+      finished.tryFail(ar.cause());
+    } else {
+      // a database or provider hiccup: every move is repeatable, so simply try again
+      log.warn(
+          "deployment {}: move failed, retrying: {}", claim.deploymentId(), ar.cause().toString());
+      schedule(RETRY_MS);
+    }
+  }
+
+  private void schedule(long delayMs) {
+    if (delayMs == ON_EVENT) {
+      return; // at rest: a wake() or the heartbeat moves it
+    }
+    if (delayMs <= NOW) {
+      submit(System.nanoTime());
+      return;
+    }
+    long dueAt = System.nanoTime() + delayMs * 1_000_000;
+    timer =
+        vertx.setTimer(
+            delayMs,
+            id -> {
+              timer = -1;
+              submit(dueAt);
+            });
+  }
+
+  /**
+   * When to look again at a step that waits: when it ends on its own, or, for readiness, after a
+   * tenth of the time already waited (100 ms at first, at most {@code runner.recheck_max_ms}): a
+   * replica that took 30 s to become ready is noticed within about 3 s, and a thousand slow ones do
+   * not keep the runner busy polling.
+   */
+  private long waitFor(Outcome.Waiting w, Control c) {
+    if (w.wakeInMs() != Outcome.Waiting.RECHECK) {
+      return w.wakeInMs();
+    }
+    long delay = Math.min(Math.max(TICK_MS, c.stepElapsedMs() / 10), recheckMaxMs);
+    long deadlineLeft = ctx.deadlineMs() - c.stepElapsedMs();
+    return Math.max(TICK_MS, Math.min(delay, deadlineLeft + 1));
   }
 
   /**
@@ -143,43 +265,6 @@ final class Execution {
         .map(true);
   }
 
-  private void tick() {
-    if (stopping.getAsBoolean()) {
-      finished.tryFail("runner is stopping; the lease is handed back");
-      return;
-    }
-    Control.read(pool, claim)
-        .compose(this::move)
-        .onComplete(
-            ar -> {
-              if (ar.succeeded()) {
-                if (ar.result() == FINISHED) {
-                  finished.tryComplete();
-                } else {
-                  schedule(ar.result());
-                }
-              } else if (ar.cause() instanceof LeaseLost
-                  || ar.cause() instanceof StaleEpochException) {
-                finished.tryFail(ar.cause());
-              } else {
-                // a database or provider hiccup: every move is repeatable, so simply try again
-                log.warn(
-                    "deployment {}: move failed, retrying: {}",
-                    claim.deploymentId(),
-                    ar.cause().toString());
-                schedule(RETRY_MS);
-              }
-            });
-  }
-
-  private void schedule(long delayMs) {
-    if (delayMs == NOW) {
-      vertx.runOnContext(v -> tick());
-    } else {
-      vertx.setTimer(delayMs, id -> tick());
-    }
-  }
-
   private Future<Long> move(Control c) {
     if (c.aborting()) {
       return revert(c);
@@ -208,7 +293,7 @@ final class Execution {
                               + claim.deploymentId()
                               + "/resume to go on",
                           "pause")))
-          .map(TICK_MS);
+          .map(ON_EVENT);
     }
     if (c.fullPromote() && ctx.plan().canSkipFrom(i)) {
       return jump(i);
@@ -282,7 +367,7 @@ final class Execution {
     String phase = awaitingPromote ? ProgressReport.PAUSED : ProgressReport.ROLLING_OUT;
     return report(
             ProgressReport.of(ctx, phase, i, steps.size(), step, fleet, w.message(), w.blockedOn()))
-        .map(TICK_MS);
+        .map(waitFor(w, c));
   }
 
   private Future<Long> jump(int from) {
@@ -411,7 +496,7 @@ final class Execution {
                                           w.message(),
                                           w.blockedOn())
                                       .put("reverting_because", c.abortReason()))
-                              .map(TICK_MS);
+                              .map(waitFor(w, c));
                         }));
   }
 
@@ -486,17 +571,15 @@ final class Execution {
   }
 
   /**
-   * Writes progress when something a reader cares about changed, and at least every second while
-   * waiting.
+   * Writes progress when something a reader cares about changed (the heartbeat, one statement for
+   * every deployment the runner holds, keeps {@code observed_at} fresh in between).
    */
   private Future<Void> report(JsonObject progress) {
     JsonObject gist = ProgressReport.gist(progress);
-    long now = System.currentTimeMillis();
-    if (gist.equals(lastGist) && now - lastReportAt < PROGRESS_REFRESH_MS) {
+    if (gist.equals(lastGist)) {
       return Future.succeededFuture();
     }
     lastGist = gist;
-    lastReportAt = now;
     return checkpoints.progress(claim, doc(progress));
   }
 

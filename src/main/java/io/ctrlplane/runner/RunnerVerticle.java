@@ -4,6 +4,7 @@ import io.ctrlplane.bus.Addresses;
 import io.ctrlplane.config.AppConfig;
 import io.ctrlplane.db.PgPools;
 import io.ctrlplane.lifecycle.Claim;
+import io.ctrlplane.lifecycle.LeaseLost;
 import io.ctrlplane.lifecycle.Leases;
 import io.ctrlplane.provider.Providers;
 import io.ctrlplane.security.Keyring;
@@ -14,8 +15,11 @@ import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.pubsub.PgSubscriber;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
-import java.util.HashSet;
-import java.util.Set;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,6 +28,13 @@ import org.slf4j.LoggerFactory;
  * Claims runnable deployments through leases in PostgreSQL and drives each through its strategy's
  * plan ({@link Execution}) to a terminal state. Woken by the event bus (same JVM) or NOTIFY (other
  * processes), with a fallback poll, so runner processes can be added freely against one database.
+ *
+ * <p>A deployment alive here costs memory, not a slot: {@code runner.max_active} bounds how many it
+ * holds (it claims no more beyond, so another runner process takes the rest), {@code
+ * runner.max_concurrent} how many moves run at once ({@link Dispatcher}). Its database work is
+ * batched: claims in batches, one heartbeat statement per period for every lease it holds (which
+ * also tells it which leases it lost and whose controls changed), and a NOTIFY on {@link
+ * Addresses#PG_CHANNEL_CONTROL} to wake the deployment a user just promoted, paused or cancelled.
  */
 public class RunnerVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(RunnerVerticle.class);
@@ -34,13 +45,20 @@ public class RunnerVerticle extends VerticleBase {
           + ProcessHandle.current().pid()
           + "-"
           + UUID.randomUUID().toString().substring(0, 8);
-  private final Set<String> active = new HashSet<>();
+  private static final int CLAIM_BATCH = 100;
+  private final Map<String, Execution> active = new LinkedHashMap<>();
+  private final Map<String, String> controls = new HashMap<>();
+  private final DispatchStats stats = new DispatchStats();
+  private Dispatcher dispatcher;
   private Pool pool;
   private Leases leases;
   private Providers providers;
   private Keyring keyring;
   private PgSubscriber subscriber;
   private long pollTimer;
+  private long heartbeatTimer;
+  private long statsTimer;
+  private boolean beating;
   private boolean claiming;
   private boolean stopping;
 
@@ -54,12 +72,18 @@ public class RunnerVerticle extends VerticleBase {
     leases = new Leases(pool, owner, config.runner().leaseSeconds());
     providers = new Providers(vertx, pool, config.agent().token());
     keyring = Keyring.fromConfig(config.security().encryptionKey());
+    dispatcher = new Dispatcher(config.runner().maxConcurrent(), stats);
     vertx.eventBus().localConsumer(Addresses.DEPLOYMENTS_RUNNABLE, m -> claimLoop());
     pollTimer = vertx.setPeriodic(config.runner().pollMs(), id -> claimLoop());
+    heartbeatTimer =
+        vertx.setPeriodic(
+            Math.max(1000, config.runner().leaseSeconds() * 1000L / 3), id -> heartbeat());
+    statsTimer = vertx.setPeriodic(config.runner().statsMs(), id -> logStats());
     subscriber =
         PgSubscriber.subscriber(vertx, PgPools.connectOptions(config.postgres()))
             .reconnectPolicy(n -> n < 20 ? 500L : -1L);
     subscriber.channel(Addresses.PG_CHANNEL_RUNNABLE).handler(p -> claimLoop());
+    subscriber.channel(Addresses.PG_CHANNEL_CONTROL).handler(this::controlChanged);
     return subscriber
         .connect()
         .onSuccess(
@@ -73,6 +97,8 @@ public class RunnerVerticle extends VerticleBase {
   public Future<?> stop() {
     stopping = true;
     vertx.cancelTimer(pollTimer);
+    vertx.cancelTimer(heartbeatTimer);
+    vertx.cancelTimer(statsTimer);
     return leases
         .releaseAll()
         .onSuccess(v -> log.info("runner {} handed back {} lease(s)", owner, active.size()))
@@ -101,28 +127,29 @@ public class RunnerVerticle extends VerticleBase {
         .build();
   }
 
-  /** Claims until there is nothing runnable or every slot is busy. */
+  /** Claims, a batch at a time, until there is nothing runnable or the runner is full. */
   private void claimLoop() {
-    if (claiming || stopping || active.size() >= config.runner().maxConcurrent()) {
+    int free = config.runner().maxActive() - active.size();
+    if (claiming || stopping || free <= 0) {
       return;
     }
     claiming = true;
+    int batch = Math.min(free, CLAIM_BATCH);
     leases
-        .claimNext()
+        .claim(batch)
         .onComplete(
             ar -> {
               claiming = false;
               if (ar.failed()) {
                 log.warn("runner {}: claim failed: {}", owner, ar.cause().getMessage());
-              } else if (ar.result() != null) {
-                execute(ar.result());
+              } else if (!ar.result().isEmpty()) {
+                ar.result().forEach(this::execute);
                 claimLoop();
               }
             });
   }
 
   private void execute(Claim claim) {
-    active.add(claim.deploymentId());
     log.info(
         "deployment {} of instance {} running on {} (epoch {}{})",
         claim.deploymentId(),
@@ -130,16 +157,23 @@ public class RunnerVerticle extends VerticleBase {
         owner,
         claim.epoch(),
         claim.resumed() ? ", resumed" : "");
-    long heartbeat =
-        vertx.setPeriodic(
-            Math.max(1000, config.runner().leaseSeconds() * 1000L / 3),
-            id -> leases.heartbeat(claim));
-    new Execution(vertx, pool, claim, providers, keyring, () -> stopping)
+    Execution execution =
+        new Execution(
+            vertx,
+            pool,
+            claim,
+            providers,
+            keyring,
+            () -> stopping,
+            dispatcher,
+            config.runner().recheckMaxMs());
+    active.put(claim.deploymentId(), execution);
+    execution
         .run()
         .onComplete(
             ar -> {
-              vertx.cancelTimer(heartbeat);
               active.remove(claim.deploymentId());
+              controls.remove(claim.deploymentId());
               if (ar.failed()) {
                 log.warn(
                     "deployment {}: runner {} stopped driving it: {}",
@@ -149,5 +183,64 @@ public class RunnerVerticle extends VerticleBase {
               }
               claimLoop();
             });
+  }
+
+  /** A user changed a deployment's controls: wake it if this runner holds it. */
+  private void controlChanged(String deploymentId) {
+    Execution execution = active.get(deploymentId);
+    if (execution != null) {
+      execution.wake();
+    }
+  }
+
+  /**
+   * One statement for every lease held: a lease it no longer finds is lost (that deployment stops
+   * here), controls that changed since the last beat wake their deployment (a NOTIFY missed while
+   * the listener reconnected is caught here).
+   */
+  private void heartbeat() {
+    if (beating || stopping || active.isEmpty()) {
+      return;
+    }
+    beating = true;
+    List<Execution> beat = new ArrayList<>(active.values());
+    leases
+        .heartbeat(beat.stream().map(Execution::claim).toList())
+        .onComplete(
+            ar -> {
+              beating = false;
+              if (ar.failed()) {
+                log.warn("runner {}: heartbeat failed: {}", owner, ar.cause().getMessage());
+                return;
+              }
+              Map<String, String> held = ar.result();
+              for (Execution e : beat) {
+                String id = e.claim().deploymentId();
+                String now = held.get(id);
+                if (now == null) {
+                  e.leaseLost(new LeaseLost(e.claim()));
+                } else {
+                  String before = controls.put(id, now);
+                  if (before != null && !before.equals(now)) {
+                    // the first beat only notes the controls: waking every deployment claimed
+                    // since the last beat would queue a burst of moves that change nothing
+                    e.wake();
+                  }
+                }
+              }
+            });
+  }
+
+  private void logStats() {
+    String line = stats.drainLine();
+    if (line != null || !active.isEmpty()) {
+      log.info(
+          "runner {} stats: active={} due={} in_flight={} {}",
+          owner,
+          active.size(),
+          dispatcher.queued(),
+          dispatcher.inFlight(),
+          line == null ? "moves=0" : line);
+    }
   }
 }

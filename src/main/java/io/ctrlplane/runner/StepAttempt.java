@@ -136,13 +136,17 @@ final class StepAttempt {
       return new Outcome.Waiting(
           "pause",
           "paused until promoted: POST /v1/deployments/" + ctx.claim().deploymentId() + "/promote",
-          false);
+          false,
+          Outcome.Waiting.ON_EVENT);
     }
     long leftMs = s.seconds() * 1000L - control.stepElapsedMs();
     return leftMs <= 0
         ? Outcome.DONE
         : new Outcome.Waiting(
-            "pause", "pausing " + s.seconds() + " s, " + seconds(leftMs) + " s left", false);
+            "pause",
+            "pausing " + s.seconds() + " s, " + seconds(leftMs) + " s left",
+            false,
+            leftMs);
   }
 
   private Future<Outcome> analysis(Step.Analysis s, Control control) {
@@ -158,7 +162,8 @@ final class StepAttempt {
                   + " s, "
                   + seconds(leftMs)
                   + " s left",
-              false));
+              false,
+              leftMs));
     }
     return provider
         .errorRate(ctx.claim().instanceId(), ctx.newRelease().id(), s.windowSeconds())

@@ -20,8 +20,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(VertxExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@CtrlPlaneServer(config = "runner.max_concurrent=1")
-@DisplayName("runner.max_concurrent bounds how many deployments one runner rolls out at once")
+// runner.max_active is the admission limit (deployments a runner holds alive); before issue 19 the
+// same limit was runner.max_concurrent, which now bounds moves in flight (RunnerHeadOfLineTest)
+@CtrlPlaneServer(config = "runner.max_active=1")
+@DisplayName("runner.max_active bounds how many deployments one runner holds at once")
 class RunnerSlotsTest {
   private static final Duration END = Duration.ofSeconds(30);
   private ApiClient api;
@@ -29,7 +31,7 @@ class RunnerSlotsTest {
 
   @BeforeAll
   void start(AppConfig config, ApiClient api) {
-    assertThat(config.runner().maxConcurrent()).isEqualTo(1);
+    assertThat(config.runner().maxActive()).isEqualTo(1);
     this.api = api;
     rollouts = new Rollouts(api);
   }

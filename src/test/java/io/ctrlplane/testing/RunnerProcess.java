@@ -26,6 +26,13 @@ public final class RunnerProcess implements AutoCloseable {
 
   public static RunnerProcess start(String name, AppConfig config, int leaseSeconds, Path logDir)
       throws IOException {
+    return start(name, config, leaseSeconds, logDir, Map.of());
+  }
+
+  /** With more settings, e.g. {@code CTRLPLANE_RUNNER_MAX_CONCURRENT}. */
+  public static RunnerProcess start(
+      String name, AppConfig config, int leaseSeconds, Path logDir, Map<String, String> extraEnv)
+      throws IOException {
     Files.createDirectories(logDir);
     Path log = logDir.resolve(name + ".log");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -59,6 +66,7 @@ public final class RunnerProcess implements AutoCloseable {
     if (config.security().encryptionKey() != null) {
       env.put("CTRLPLANE_ENCRYPTION_KEY", config.security().encryptionKey());
     }
+    env.putAll(extraEnv);
     return new RunnerProcess(name, pb.start(), log);
   }
 
