@@ -1,5 +1,6 @@
 package io.ctrlplane.runner;
 
+import io.ctrlplane.analysis.Analyst;
 import io.ctrlplane.deploy.DeploymentState;
 import io.ctrlplane.deploy.Doc;
 import io.ctrlplane.deploy.codec.DeployJson;
@@ -50,6 +51,7 @@ final class Execution {
   private final Providers providers;
   private final BooleanSupplier stopping;
   private final Keyring keyring;
+  private final Analyst analyst;
   private final Promise<Void> finished = Promise.promise();
   private RolloutContext ctx;
   private Provider provider;
@@ -63,8 +65,10 @@ final class Execution {
       Claim claim,
       Providers providers,
       Keyring keyring,
+      Analyst analyst,
       BooleanSupplier stopping) {
     this.keyring = keyring;
+    this.analyst = analyst;
     this.vertx = vertx;
     this.pool = pool;
     this.claim = claim;
@@ -114,7 +118,7 @@ final class Execution {
               null)
           .map(false);
     }
-    attempts = new StepAttempt(ctx, provider, keyring);
+    attempts = new StepAttempt(ctx, provider, keyring, analyst);
     if (ctx.planIsStored()) {
       return Future.succeededFuture(true);
     }
@@ -278,7 +282,9 @@ final class Execution {
               + w.message(),
           fleet);
     }
-    boolean awaitingPromote = step instanceof Step.Pause p && p.untilPromote();
+    boolean awaitingPromote =
+        step instanceof Step.Pause p && p.untilPromote()
+            || StepAttempt.INCONCLUSIVE.equals(w.blockedOn());
     String phase = awaitingPromote ? ProgressReport.PAUSED : ProgressReport.ROLLING_OUT;
     return report(
             ProgressReport.of(ctx, phase, i, steps.size(), step, fleet, w.message(), w.blockedOn()))

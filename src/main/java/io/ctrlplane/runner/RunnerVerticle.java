@@ -1,8 +1,11 @@
 package io.ctrlplane.runner;
 
+import io.ctrlplane.analysis.Analyst;
+import io.ctrlplane.analysis.MetricSources;
 import io.ctrlplane.bus.Addresses;
 import io.ctrlplane.config.AppConfig;
 import io.ctrlplane.db.PgPools;
+import io.ctrlplane.lifecycle.AnalysisRecords;
 import io.ctrlplane.lifecycle.Claim;
 import io.ctrlplane.lifecycle.Leases;
 import io.ctrlplane.provider.Providers;
@@ -39,6 +42,7 @@ public class RunnerVerticle extends VerticleBase {
   private Leases leases;
   private Providers providers;
   private Keyring keyring;
+  private Analyst analyst;
   private PgSubscriber subscriber;
   private long pollTimer;
   private boolean claiming;
@@ -54,6 +58,7 @@ public class RunnerVerticle extends VerticleBase {
     leases = new Leases(pool, owner, config.runner().leaseSeconds());
     providers = new Providers(vertx, pool, config.agent().token());
     keyring = Keyring.fromConfig(config.security().encryptionKey());
+    analyst = new Analyst(new AnalysisRecords(pool), new MetricSources(vertx));
     vertx.eventBus().localConsumer(Addresses.DEPLOYMENTS_RUNNABLE, m -> claimLoop());
     pollTimer = vertx.setPeriodic(config.runner().pollMs(), id -> claimLoop());
     subscriber =
@@ -134,7 +139,7 @@ public class RunnerVerticle extends VerticleBase {
         vertx.setPeriodic(
             Math.max(1000, config.runner().leaseSeconds() * 1000L / 3),
             id -> leases.heartbeat(claim));
-    new Execution(vertx, pool, claim, providers, keyring, () -> stopping)
+    new Execution(vertx, pool, claim, providers, keyring, analyst, () -> stopping)
         .run()
         .onComplete(
             ar -> {

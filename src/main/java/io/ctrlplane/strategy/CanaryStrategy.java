@@ -50,7 +50,7 @@ public final class CanaryStrategy implements Strategy<CanaryParams> {
       return List.of(new Step.Pause(p.seconds()));
     }
     CanaryStep.Analysis a = (CanaryStep.Analysis) step;
-    return List.of(new Step.Analysis(a.maxErrorRate(), a.windowSeconds()));
+    return List.of(new Step.Analysis(a.spec()));
   }
 
   /**
