@@ -48,6 +48,16 @@ final class ControlRoutes {
                         .put("id", ctx.pathParam("id"))
                         .put(Caller.FIELD, AuthHandler.caller(ctx).toJson())));
     router.get("/v1/instances/:id/fleet/timeline").handler(this::timeline);
+    router
+        .get("/v1/deployments/:id/analysis")
+        .handler(
+            ctx ->
+                query(
+                    ctx,
+                    Addresses.ANALYSIS_GET,
+                    new JsonObject()
+                        .put("id", ctx.pathParam("id"))
+                        .put(Caller.FIELD, AuthHandler.caller(ctx).toJson())));
     router.get("/v1/instances/:id/replicas/:replica_id/logs").handler(this::logs);
   }
 

@@ -25,6 +25,9 @@ public interface Addresses {
   /** A process replica's output, fetched from the agent that runs it (FleetViewsVerticle). */
   String REPLICA_LOGS = "store.replicas.logs";
 
+  /** A deployment's analysis measurements (analysis/AnalysisViewsVerticle). */
+  String ANALYSIS_GET = "analysis.measurements.get";
+
   // the replayable event log and webhook subscriptions (answered by events/ and webhooks/
   // verticles)
   String EVENTS_LIST = "store.events.list";
