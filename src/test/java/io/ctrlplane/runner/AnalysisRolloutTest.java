@@ -159,7 +159,8 @@ class AnalysisRolloutTest {
     awaitBlocked(id, "analysis_inconclusive");
     assertThat(api.post("/v1/deployments/" + id + "/cancel", null).status()).isEqualTo(202);
     JsonObject done = rollouts.awaitState(id, "cancelled", END);
-    assertThat(rollouts.fleet(instanceId).getJsonObject("weights").getMap())
+    assertThat(
+            rollouts.fleet(instanceId).getJsonObject("traffic").getJsonObject("weights").getMap())
         .isEqualTo(Map.of(Rollouts.previousReleaseId(done), 100));
   }
 
@@ -201,7 +202,8 @@ class AnalysisRolloutTest {
     assertThat(evidence).allSatisfy(m -> assertThat(m.getDouble("value")).isEqualTo(0.3));
     assertThat(evidence).allSatisfy(m -> assertThat(m.getDouble("limit")).isEqualTo(0.1));
     assertThat(analysisEvents(id)).isEqualTo(2);
-    assertThat(rollouts.fleet(instanceId).getJsonObject("weights").getMap())
+    assertThat(
+            rollouts.fleet(instanceId).getJsonObject("traffic").getJsonObject("weights").getMap())
         .isEqualTo(Map.of(Rollouts.previousReleaseId(failed), 100));
   }
 

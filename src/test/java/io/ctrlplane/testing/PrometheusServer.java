@@ -15,8 +15,9 @@ import org.junit.jupiter.api.Assumptions;
 
 /**
  * A real Prometheus (Debian's {@code /usr/bin/prometheus}) as a plain child process on 127.0.0.1,
- * scraping the given targets' {@code /metrics} every second, with its data under target/. Missing
- * binary: the calling test is skipped with a hint, except in CI (CI=true), where it fails.
+ * scraping the given targets' {@code /metrics} every second (honor_labels, so the series keep their
+ * own {@code instance} label), with its data under target/. Missing binary: the calling test is
+ * skipped with a hint, except in CI (CI=true), where it fails.
  */
 public final class PrometheusServer implements AutoCloseable {
   public static final Path BINARY = Path.of("/usr/bin/prometheus");
@@ -51,6 +52,8 @@ public final class PrometheusServer implements AutoCloseable {
         config,
         "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
             + "scrape_configs:\n  - job_name: agents\n    metrics_path: /metrics\n"
+            // the agents' own instance label (the ctrlplane instance id) wins over the target's
+            + "    honor_labels: true\n"
             + "    static_configs:\n      - targets: ["
             + list
             + "]\n");
