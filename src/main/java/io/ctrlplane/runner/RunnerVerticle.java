@@ -43,6 +43,7 @@ public class RunnerVerticle extends VerticleBase {
   private Providers providers;
   private Keyring keyring;
   private Analyst analyst;
+  private MetricSources sources;
   private PgSubscriber subscriber;
   private long pollTimer;
   private boolean claiming;
@@ -58,7 +59,8 @@ public class RunnerVerticle extends VerticleBase {
     leases = new Leases(pool, owner, config.runner().leaseSeconds());
     providers = new Providers(vertx, pool, config.agent().token());
     keyring = Keyring.fromConfig(config.security().encryptionKey());
-    analyst = new Analyst(new AnalysisRecords(pool), new MetricSources(vertx));
+    sources = new MetricSources(vertx);
+    analyst = new Analyst(new AnalysisRecords(pool), sources);
     vertx.eventBus().localConsumer(Addresses.DEPLOYMENTS_RUNNABLE, m -> claimLoop());
     pollTimer = vertx.setPeriodic(config.runner().pollMs(), id -> claimLoop());
     subscriber =
@@ -82,6 +84,7 @@ public class RunnerVerticle extends VerticleBase {
         .releaseAll()
         .onSuccess(v -> log.info("runner {} handed back {} lease(s)", owner, active.size()))
         .eventually(() -> subscriber.close())
+        .eventually(() -> sources.close())
         .eventually(() -> pool.close());
   }
 

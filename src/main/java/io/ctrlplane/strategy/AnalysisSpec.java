@@ -33,6 +33,31 @@ public record AnalysisSpec(int minRequests, List<MetricSpec> metrics, boolean sh
         true);
   }
 
+  /**
+   * The spec a bake runs: each metric measured every interval for {@code seconds} (at least once),
+   * without baseline comparisons (the old release serves nothing while the new one bakes).
+   */
+  public AnalysisSpec forBake(int seconds) {
+    List<MetricSpec> bake =
+        metrics.stream()
+            .filter(m -> !m.condition().baseline())
+            .map(
+                m -> {
+                  int count = Math.max(1, seconds / m.intervalSeconds());
+                  return new MetricSpec(
+                      "bake:" + m.name(),
+                      m.provider(),
+                      m.condition(),
+                      m.intervalSeconds(),
+                      count,
+                      Math.min(m.failureLimit(), count - 1),
+                      Math.min(m.inconclusiveLimit(), count - 1),
+                      m.source());
+                })
+            .toList();
+    return new AnalysisSpec(minRequests, bake, false);
+  }
+
   /** How long the analysis runs when every measurement is taken on time. */
   public int seconds() {
     return metrics.stream().mapToInt(m -> m.intervalSeconds() * m.count()).max().orElse(0);

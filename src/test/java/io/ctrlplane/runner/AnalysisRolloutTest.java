@@ -247,4 +247,57 @@ class AnalysisRolloutTest {
     assertThat(m.getDouble("value")).isGreaterThan(250.0);
     assertThat(m.getDouble("stable_value")).isLessThanOrEqualTo(10.0);
   }
+
+  @Test
+  @DisplayName(
+      "a bake catches errors after the new release took all traffic and moves it straight back to the warm old release")
+  void bakeRevertsToWarmOld() {
+    String instanceId = liveInstance(100);
+    JsonObject params =
+        new JsonObject()
+            .put(
+                "steps",
+                new JsonArray()
+                    .add(new JsonObject().put("set_weight", 50))
+                    .add(new JsonObject().put("pause", new JsonObject().put("seconds", 1))))
+            .put("bake_seconds", 3)
+            .put("bake_analysis", spec(10, metric("errors", "error_rate", "max", 0.1)));
+    String id = rollouts.deploy(instanceId, "acme/app:flaky", "canary", params);
+    JsonObject failed = rollouts.awaitState(id, "failed", END);
+    String old = Rollouts.previousReleaseId(failed);
+    String neu = Rollouts.releaseId(failed);
+    assertThat(failed.getString("error"))
+        .contains("metric bake:errors of v2: error_rate was 0.300, above max 0.100");
+    JsonObject m = measurements(id).get(0);
+    // measured while new served everything: 100 requests/s over 1 s
+    assertThat(m.getLong("sample_size")).isEqualTo(100);
+    List<JsonObject> timeline = rollouts.timeline(instanceId);
+    java.time.Instant from = Rollouts.startedAt(failed);
+    List<JsonObject> during =
+        timeline.stream()
+            .filter(e -> !java.time.Instant.parse(e.getString("at")).isBefore(from))
+            .toList();
+    assertThat(during)
+        .as("the old release's replicas stayed warm: none stopped, none started")
+        .noneMatch(
+            e ->
+                old.equals(e.getString("release_id"))
+                    && e.getString("kind").startsWith("replica."));
+    java.time.Instant measuredAt = java.time.Instant.parse(m.getString("taken_at"));
+    JsonObject back =
+        during.stream()
+            .filter(e -> "traffic.set".equals(e.getString("kind")))
+            .filter(e -> !java.time.Instant.parse(e.getString("at")).isBefore(measuredAt))
+            .findFirst()
+            .orElseThrow();
+    Duration revert = Duration.between(measuredAt, java.time.Instant.parse(back.getString("at")));
+    System.out.printf(
+        "bake: traffic back on the old release %d ms after the failed measurement%n",
+        revert.toMillis());
+    assertThat(revert).isLessThan(Duration.ofSeconds(1));
+    assertThat(
+            rollouts.fleet(instanceId).getJsonObject("traffic").getJsonObject("weights").getMap())
+        .isEqualTo(Map.of(old, 100));
+    assertThat(neu).isNotEqualTo(old);
+  }
 }

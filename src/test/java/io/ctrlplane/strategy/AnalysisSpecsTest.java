@@ -103,4 +103,41 @@ class AnalysisSpecsTest {
               assertThat(e.message()).contains(message);
             });
   }
+
+  @Test
+  @DisplayName(
+      "a canary's bake measures new at 100 % while old is still at full strength, then old scales down")
+  void bakePlan() {
+    JsonObject params = canary("{'max_error_rate':0.05,'window_seconds':2}").put("bake_seconds", 6);
+    Plan plan =
+        Plans.of("canary", 3, true, ParamsJson.toMap(ParamsJson.normalize("canary", params)));
+    List<Step> steps = plan.steps();
+    int bake = steps.size() - 3;
+    assertThat(steps.get(bake - 1)).isEqualTo(new Step.SetTraffic(java.util.Map.of(Side.NEW, 100)));
+    Step.Analysis analysis = (Step.Analysis) steps.get(bake);
+    assertThat(analysis.spec().metrics())
+        .singleElement()
+        .satisfies(
+            m -> {
+              assertThat(m.name()).isEqualTo("bake:error_rate");
+              assertThat(m.count()).isEqualTo(3);
+            });
+    assertThat(steps.get(bake + 1)).isEqualTo(new Step.ScaleDown(Side.OLD, 0, 0));
+    assertThat(plan.revert().get(0)).isEqualTo(new Step.EnsureReady(Side.OLD, 3, 0));
+  }
+
+  @Test
+  @DisplayName("a bake without anything to measure is refused")
+  void bakeNeedsAnalysis() {
+    JsonObject params = new JsonObject("{\"steps\":[{\"set_weight\":50}],\"bake_seconds\":10}");
+    ValidationException e =
+        catchThrowableOfType(
+            ValidationException.class, () -> ParamsJson.normalize("canary", params));
+    assertThat(e.errors())
+        .anySatisfy(
+            f -> {
+              assertThat(f.field()).isEqualTo("strategy_params.bake_seconds");
+              assertThat(f.message()).contains("needs an analysis");
+            });
+  }
 }
