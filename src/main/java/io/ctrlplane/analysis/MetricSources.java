@@ -14,6 +14,7 @@ import io.vertx.core.json.JsonObject;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Where a metric's readings come from: the provider's router counts ({@code builtin}), a Prometheus
@@ -52,7 +53,10 @@ public final class MetricSources {
         MetricSpec.PROMETHEUS.equals(m.provider())
             ? prometheus(s.get("address"), subject.expand(s.get("query")))
             : web(subject.expand(s.get("url")), s.get("json_path"));
-    return reading.recover(e -> Future.succeededFuture(Reading.failed(describe(e))));
+    // a hard bound over the whole exchange: whatever hangs is inconclusive, never a pass
+    return reading
+        .timeout(TIMEOUT_MS + 1_000, TimeUnit.MILLISECONDS)
+        .recover(e -> Future.succeededFuture(Reading.failed(describe(e))));
   }
 
   /** The builtin reading of one release (the traffic its routers counted over the window). */

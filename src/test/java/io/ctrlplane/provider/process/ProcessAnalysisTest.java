@@ -242,11 +242,13 @@ class ProcessAnalysisTest {
       Condition min1k = new Condition(Condition.Measure.VALUE, Condition.Bound.MIN, 1_000_000);
       Reading healthy =
           Await.until(
-              Duration.ofSeconds(30),
+              Duration.ofSeconds(60),
               "prometheus has two scrapes of v1",
               () -> {
                 Reading r =
-                    Await.result(sources.read(prom(prometheus.address(), v1Errors), subject));
+                    Await.result(
+                        sources.read(prom(prometheus.address(), v1Errors), subject),
+                        Duration.ofSeconds(10));
                 return Double.isFinite(r.value()) ? r : null;
               });
       assertThat(Verdicts.judge(max5, 1, healthy, null).verdict()).isEqualTo(Verdict.SUCCESSFUL);
