@@ -152,12 +152,23 @@ class ProcessAnalysisTest {
     return r.json().getJsonArray("items").stream().map(o -> (JsonObject) o).toList();
   }
 
-  /** After a failed canary: the next 200 answers all come from v1. */
-  private void trafficBackOnV1() {
-    int from = load.size();
-    load.awaitMore(200);
-    assertThat(load.samples().subList(from, load.size()))
-        .allSatisfy(s -> assertThat(s.version()).isEqualTo("v1"));
+  /**
+   * After a failed canary: every answer to a request sent once the revert ended comes from v1.
+   * Requests already in flight to v2 when traffic moved may still answer from it (a slow v2 takes
+   * 200 ms), so only answers completed a second after the end count.
+   */
+  private void trafficBackOnV1(JsonObject ended) {
+    long after = java.time.Instant.parse(ended.getString("finished_at")).toEpochMilli() + 1_000;
+    List<LoadGenerator.Sample> later =
+        Await.until(
+            END,
+            "200 answers after the revert",
+            () -> {
+              List<LoadGenerator.Sample> s =
+                  load.samples().stream().filter(x -> x.atMs() > after).toList();
+              return s.size() >= 200 ? s : null;
+            });
+    assertThat(later).allSatisfy(x -> assertThat(x.version()).isEqualTo("v1"));
   }
 
   @Test
@@ -179,7 +190,7 @@ class ProcessAnalysisTest {
     assertThat(m.getString("verdict")).isEqualTo("failed");
     assertThat(m.getLong("sample_size")).isGreaterThanOrEqualTo(20);
     assertThat(m.getDouble("value")).isBetween(0.1, 0.5);
-    trafficBackOnV1();
+    trafficBackOnV1(failed);
   }
 
   @Test
@@ -206,7 +217,7 @@ class ProcessAnalysisTest {
     assertThat(failed.getString("error")).contains("metric latency of v3").contains("x stable");
     assertThat(m.getDouble("value")).isGreaterThanOrEqualTo(200.0);
     assertThat(m.getDouble("value")).isGreaterThan(1.5 * m.getDouble("stable_value"));
-    trafficBackOnV1();
+    trafficBackOnV1(failed);
   }
 
   @Test
@@ -296,7 +307,7 @@ class ProcessAnalysisTest {
           .extracting(m -> m.getString("verdict"))
           .contains("failed")
           .doesNotContain("successful");
-      trafficBackOnV1();
+      trafficBackOnV1(failed);
     }
   }
 
