@@ -95,14 +95,20 @@ echo "== 3. watch it roll out until it ends"
 watch "$V1"
 echo "deployment $V1 $(field state)"
 
-echo "== 4. deploy v2 with a canary: 50% of traffic first, a 1 s pause, then everything"
+echo "== 4. deploy v2 with a canary: 50% of traffic first, a 1 s pause, an analysis, then everything"
 call POST "/v1/instances/$INSTANCE/deployments" '{"image": "registry.example.com/acme/web:1.1.0",
   "env": {"GREETING": "hi"}, "strategy": "canary",
-  "strategy_params": {"steps": [{"set_weight": 50}, {"pause": {"seconds": 1}}, {"set_weight": 100}]}}'
+  "strategy_params": {"steps": [{"set_weight": 50}, {"pause": {"seconds": 1}},
+    {"analysis": {"min_requests": 20, "metrics": [{"name": "errors", "error_rate": {"max": 0.05},
+                                                   "interval_seconds": 1, "count": 2}]}},
+    {"set_weight": 100}]}}'
 expect 202
 V2=$(field id)
 watch "$V2"
 echo "deployment $V2 $(field state)"
+call GET "/v1/deployments/$V2/analysis"
+expect 200
+printf '%s' "$BODY" | grep -o '"metric":"[^"]*","seq":[0-9]*' | sed 's/"metric":"\(.*\)","seq":\([0-9]*\)/  measured \1 #\2/'
 
 echo "== 5. list the releases, newest first (immutable: every deploy and rollback adds one)"
 call GET "/v1/instances/$INSTANCE/releases?limit=10"

@@ -62,6 +62,14 @@ final class AgentApi {
               ctx.response().setStatusCode(202).end();
             });
     router.post("/agent/v1/routes/sync").handler(this::sync);
+    // outside /agent/v1: Prometheus scrapes without the agent token (counts, no secrets)
+    router
+        .get("/metrics")
+        .handler(
+            ctx ->
+                ctx.response()
+                    .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
+                    .end(routers.metrics()));
     router.get("/agent/v1/replicas/:id/logs").handler(this::logs);
     return router;
   }

@@ -49,6 +49,14 @@ final class ControlRoutes {
                     Addresses.FleetViews.FLEET_GET,
                     new Get(AuthHandler.caller(ctx), ctx.pathParam("id"))));
     router.get("/v1/instances/:id/fleet/timeline").handler(this::timeline);
+    router
+        .get("/v1/deployments/:id/analysis")
+        .handler(
+            ctx ->
+                query(
+                    ctx,
+                    Addresses.AnalysisViews.MEASUREMENTS_GET,
+                    new Get(AuthHandler.caller(ctx), ctx.pathParam("id"))));
     router.get("/v1/instances/:id/replicas/:replica_id/logs").handler(this::logs);
   }
 

@@ -1,6 +1,7 @@
 package io.ctrlplane.app;
 
 import io.ctrlplane.agent.AgentVerticle;
+import io.ctrlplane.analysis.AnalysisViewsVerticle;
 import io.ctrlplane.api.HttpApiVerticle;
 import io.ctrlplane.config.AppConfig;
 import io.ctrlplane.config.ConfigException;
@@ -93,6 +94,7 @@ public class MainVerticle extends VerticleBase {
             .deployVerticle(new ReleaseStoreVerticle(config))
             .compose(id -> vertx.deployVerticle(new ControlStoreVerticle(config)))
             .compose(id -> vertx.deployVerticle(new FleetViewsVerticle(config)))
+            .compose(id -> vertx.deployVerticle(new AnalysisViewsVerticle(config)))
             .compose(id -> vertx.deployVerticle(new EventLogVerticle(config)))
             .compose(id -> vertx.deployVerticle(new WebhookStoreVerticle(config)))
             .compose(id -> vertx.deployVerticle(new SecurityStoreVerticle(config)))

@@ -35,6 +35,11 @@ public interface Addresses {
     String REPLICA_LOGS = "fleet-views.replicas.logs";
   }
 
+  /** Answered by {@code analysis.AnalysisViewsVerticle}: a deployment's analysis measurements. */
+  interface AnalysisViews {
+    String MEASUREMENTS_GET = "analysis-views.measurements.get";
+  }
+
   /** Answered by {@code events.EventLogVerticle}: the replayable event log. */
   interface EventLog {
     String EVENTS_LIST = "event-log.events.list";

@@ -120,7 +120,44 @@ public final class ControlCommands {
               + release.getString("image"));
       out.println(ProgressLine.of(d, Instant.now()));
       printPlan(d);
+      printAnalysis(api, d);
       return ExitCodes.OK;
+    }
+
+    /** The evidence of the analysis steps: one line per measurement, oldest first. */
+    private void printAnalysis(ApiHttp api, JsonObject d) {
+      JsonArray plan = d.getJsonArray("plan");
+      boolean analysed =
+          plan != null
+              && plan.stream().anyMatch(s -> "analysis".equals(((JsonObject) s).getString("type")));
+      if (!analysed) {
+        return;
+      }
+      JsonArray items =
+          api.get("/v1/deployments/" + d.getString("id") + "/analysis")
+              .getJsonArray("items", new JsonArray());
+      if (items.isEmpty()) {
+        return;
+      }
+      out.println("analysis (" + items.size() + " measurements):");
+      for (int i = 0; i < items.size(); i++) {
+        JsonObject m = items.getJsonObject(i);
+        out.println(
+            "  "
+                + m.getString("verdict")
+                + "  "
+                + m.getString("metric")
+                + " #"
+                + (m.getInteger("seq") + 1)
+                + " over "
+                + m.getInteger("window_seconds")
+                + " s, "
+                + (m.getValue("sample_size") == null
+                    ? "sample size unknown"
+                    : m.getValue("sample_size") + " requests")
+                + ": "
+                + m.getString("message"));
+      }
     }
 
     /** The planned steps, the current one marked {@code >} and the finished ones {@code ✓}. */

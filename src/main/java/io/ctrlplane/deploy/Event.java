@@ -18,10 +18,11 @@ public record Event(
   public static final String FAILED = "deploy.failed";
   public static final String CANCELLED = "deploy.cancelled";
   public static final String ROLLED_BACK = "deploy.rolled_back";
+  public static final String ANALYSIS = "deploy.analysis";
 
   /** Every type, in lifecycle order; each has a schema at events/schemas/&lt;type&gt;.json. */
   public static final List<String> TYPES =
-      List.of(QUEUED, STARTED, PROGRESSED, SUCCEEDED, FAILED, CANCELLED, ROLLED_BACK);
+      List.of(QUEUED, STARTED, PROGRESSED, SUCCEEDED, FAILED, CANCELLED, ROLLED_BACK, ANALYSIS);
 
   /** A new event with a fresh id, stamped now. */
   public static Event of(String type, Data data) {

@@ -20,6 +20,7 @@ public final class DeployEvent {
   public static final String FAILED = Event.FAILED;
   public static final String CANCELLED = Event.CANCELLED;
   public static final String ROLLED_BACK = Event.ROLLED_BACK;
+  public static final String ANALYSIS = Event.ANALYSIS;
 
   /** Every type, in lifecycle order; each has a schema at events/schemas/&lt;type&gt;.json. */
   public static final List<String> TYPES = Event.TYPES;

@@ -165,7 +165,12 @@ public final class Commands {
           }
           int step = row.getInteger("checkpoint");
           var steps = plan.steps();
-          boolean inPause = step < steps.size() && "pause".equals(steps.get(step).type());
+          // an analysis counts as a pause: promoting it accepts the release as it is (what an
+          // inconclusive analysis waits for)
+          boolean inPause =
+              step < steps.size()
+                  && ("pause".equals(steps.get(step).type())
+                      || "analysis".equals(steps.get(step).type()));
           Integer finishFrom = plan.finishFrom();
           boolean skippable = full && finishFrom != null && step < finishFrom;
           if (!inPause && !skippable) {

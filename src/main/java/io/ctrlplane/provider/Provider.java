@@ -40,8 +40,17 @@ public interface Provider {
   /** What runs now, with each replica's readiness. */
   Future<FleetStatus> status(String instanceId);
 
-  /** The share of failed requests served by a release over the last {@code windowSeconds}, 0..1. */
-  Future<Double> errorRate(String instanceId, String releaseId, int windowSeconds);
+  /** What a release served over the last {@code windowSeconds}: requests, 5xx answers, latency. */
+  Future<TrafficSample> traffic(String instanceId, String releaseId, int windowSeconds);
+
+  /**
+   * The share of failed requests served by a release over the last {@code windowSeconds}, 0..1; 0
+   * when it served nothing (analysis reads {@link #traffic}, where no request is no evidence).
+   */
+  default Future<Double> errorRate(String instanceId, String releaseId, int windowSeconds) {
+    return traffic(instanceId, releaseId, windowSeconds)
+        .map(t -> t.requests() == 0 ? 0.0 : t.errorRate());
+  }
 
   /**
    * The history of replica and traffic changes, oldest first: {@code {"items": [...],

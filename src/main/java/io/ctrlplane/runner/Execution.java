@@ -1,5 +1,6 @@
 package io.ctrlplane.runner;
 
+import io.ctrlplane.analysis.Analyst;
 import io.ctrlplane.deploy.DeploymentState;
 import io.ctrlplane.deploy.Doc;
 import io.ctrlplane.deploy.codec.DeployJson;
@@ -58,6 +59,7 @@ final class Execution {
   private final Keyring keyring;
   private final Dispatcher dispatcher;
   private final long recheckMaxMs;
+  private final Analyst analyst;
   private final Promise<Void> finished = Promise.promise();
   private RolloutContext ctx;
   private Provider provider;
@@ -76,10 +78,12 @@ final class Execution {
       Claim claim,
       Providers providers,
       Keyring keyring,
+      Analyst analyst,
       BooleanSupplier stopping,
       Dispatcher dispatcher,
       long recheckMaxMs) {
     this.keyring = keyring;
+    this.analyst = analyst;
     this.vertx = vertx;
     this.pool = pool;
     this.claim = claim;
@@ -236,7 +240,7 @@ final class Execution {
               null)
           .map(false);
     }
-    attempts = new StepAttempt(ctx, provider, keyring);
+    attempts = new StepAttempt(ctx, provider, keyring, analyst);
     if (ctx.planIsStored()) {
       return Future.succeededFuture(true);
     }
@@ -363,7 +367,9 @@ final class Execution {
               + w.message(),
           fleet);
     }
-    boolean awaitingPromote = step instanceof Step.Pause p && p.untilPromote();
+    boolean awaitingPromote =
+        step instanceof Step.Pause p && p.untilPromote()
+            || StepAttempt.INCONCLUSIVE.equals(w.blockedOn());
     String phase = awaitingPromote ? ProgressReport.PAUSED : ProgressReport.ROLLING_OUT;
     return report(
             ProgressReport.of(ctx, phase, i, steps.size(), step, fleet, w.message(), w.blockedOn()))

@@ -1,8 +1,11 @@
 package io.ctrlplane.runner;
 
+import io.ctrlplane.analysis.Analyst;
+import io.ctrlplane.analysis.MetricSources;
 import io.ctrlplane.bus.Addresses;
 import io.ctrlplane.config.AppConfig;
 import io.ctrlplane.db.PgPools;
+import io.ctrlplane.lifecycle.AnalysisRecords;
 import io.ctrlplane.lifecycle.Claim;
 import io.ctrlplane.lifecycle.LeaseLost;
 import io.ctrlplane.lifecycle.Leases;
@@ -54,6 +57,8 @@ public class RunnerVerticle extends VerticleBase {
   private Leases leases;
   private Providers providers;
   private Keyring keyring;
+  private Analyst analyst;
+  private MetricSources sources;
   private PgSubscriber subscriber;
   private long pollTimer;
   private long heartbeatTimer;
@@ -73,6 +78,8 @@ public class RunnerVerticle extends VerticleBase {
     providers = new Providers(vertx, pool, config.agent().token());
     keyring = Keyring.fromConfig(config.security().encryptionKey());
     dispatcher = new Dispatcher(config.runner().maxConcurrent(), stats);
+    sources = new MetricSources(vertx);
+    analyst = new Analyst(new AnalysisRecords(pool), sources);
     vertx.eventBus().localConsumer(Addresses.DEPLOYMENTS_RUNNABLE, m -> claimLoop());
     pollTimer = vertx.setPeriodic(config.runner().pollMs(), id -> claimLoop());
     heartbeatTimer =
@@ -103,6 +110,7 @@ public class RunnerVerticle extends VerticleBase {
         .releaseAll()
         .onSuccess(v -> log.info("runner {} handed back {} lease(s)", owner, active.size()))
         .eventually(() -> subscriber.close())
+        .eventually(() -> sources.close())
         .eventually(() -> pool.close());
   }
 
@@ -164,6 +172,7 @@ public class RunnerVerticle extends VerticleBase {
             claim,
             providers,
             keyring,
+            analyst,
             () -> stopping,
             dispatcher,
             config.runner().recheckMaxMs());

@@ -1,5 +1,7 @@
 package io.ctrlplane.runner;
 
+import io.ctrlplane.analysis.Analyst;
+import io.ctrlplane.deploy.codec.DeployJson;
 import io.ctrlplane.provider.FleetStatus;
 import io.ctrlplane.provider.Provider;
 import io.ctrlplane.provider.ReleaseRef;
@@ -24,11 +26,16 @@ final class StepAttempt {
   private final RolloutContext ctx;
   private final Provider provider;
   private final Keyring keyring;
+  private final Analyst analyst;
 
-  StepAttempt(RolloutContext ctx, Provider provider, Keyring keyring) {
+  /** What an inconclusive analysis waits on (a pause: promote accepts, cancel reverts). */
+  static final String INCONCLUSIVE = "analysis_inconclusive";
+
+  StepAttempt(RolloutContext ctx, Provider provider, Keyring keyring, Analyst analyst) {
     this.ctx = ctx;
     this.provider = provider;
     this.keyring = keyring;
+    this.analyst = analyst;
   }
 
   Future<Outcome> attempt(Step step, int index, FleetStatus fleet, Control control) {
@@ -47,7 +54,7 @@ final class StepAttempt {
     if (step instanceof Step.Pause s) {
       return Future.succeededFuture(pause(s, index, control));
     }
-    return analysis((Step.Analysis) step, control);
+    return analysis((Step.Analysis) step, index, fleet, control);
   }
 
   private Future<Outcome> ensureReady(Step.EnsureReady s, FleetStatus fleet) {
@@ -149,37 +156,42 @@ final class StepAttempt {
             leftMs);
   }
 
-  private Future<Outcome> analysis(Step.Analysis s, Control control) {
-    long leftMs = s.windowSeconds() * 1000L - control.stepElapsedMs();
-    if (leftMs > 0) {
-      return Future.succeededFuture(
-          new Outcome.Waiting(
-              "analysis",
-              "observing "
-                  + ctx.label(Side.NEW)
-                  + " for "
-                  + s.windowSeconds()
-                  + " s, "
-                  + seconds(leftMs)
-                  + " s left",
-              false,
-              leftMs));
+  /**
+   * Takes the measurements that are due and reads the verdicts: go on when the analysis succeeded,
+   * fail (and revert) when it failed, and pause when it is inconclusive, until someone promotes
+   * (accepting the release) or cancels (reverting it), or the progress deadline ends it.
+   */
+  private Future<Outcome> analysis(Step.Analysis s, int index, FleetStatus fleet, Control control) {
+    if (control.promoted(index)) {
+      return Future.succeededFuture(Outcome.DONE);
     }
-    return provider
-        .errorRate(ctx.claim().instanceId(), ctx.newRelease().id(), s.windowSeconds())
+    Analyst.Target target =
+        new Analyst.Target(
+            ctx.claim(),
+            index,
+            provider,
+            ctx.newRelease(),
+            ctx.oldRelease(),
+            DeployJson.doc(
+                ProgressReport.of(
+                    ctx,
+                    ProgressReport.ROLLING_OUT,
+                    index,
+                    ctx.plan().steps().size(),
+                    s,
+                    fleet,
+                    "analysing " + ctx.label(Side.NEW),
+                    "analysis")));
+    return analyst
+        .tick(s.spec(), target, control.stepElapsedMs())
         .map(
-            rate ->
-                rate > s.maxErrorRate()
-                    ? new Outcome.Failed(
-                        String.format(
-                            Locale.ROOT,
-                            "analysis failed: error rate of %s was %.3f over %d s, "
-                                + "above max_error_rate %.3f",
-                            ctx.label(Side.NEW),
-                            rate,
-                            s.windowSeconds(),
-                            s.maxErrorRate()))
-                    : Outcome.DONE);
+            status ->
+                switch (status.phase()) {
+                  case SUCCESSFUL -> Outcome.DONE;
+                  case FAILED -> new Outcome.Failed(status.message());
+                  case INCONCLUSIVE -> new Outcome.Waiting(INCONCLUSIVE, status.message(), true);
+                  case RUNNING -> new Outcome.Waiting("analysis", status.message(), false);
+                });
   }
 
   private static String seconds(long ms) {

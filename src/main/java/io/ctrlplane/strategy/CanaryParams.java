@@ -13,9 +13,12 @@ import java.util.Map;
  *
  * @param steps 1..50 steps
  */
-public record CanaryParams(List<CanaryStep> steps) implements StrategyParams {
+public record CanaryParams(List<CanaryStep> steps, int bakeSeconds, AnalysisSpec bakeAnalysis)
+    implements StrategyParams {
   static final String STEPS = "steps";
-  static final List<String> KEYS = List.of(STEPS);
+  static final String BAKE_SECONDS = "bake_seconds";
+  static final String BAKE_ANALYSIS = "bake_analysis";
+  static final List<String> KEYS = List.of(STEPS, BAKE_SECONDS, BAKE_ANALYSIS);
 
   static final List<CanaryStep> DEFAULT_STEPS =
       List.of(
@@ -30,19 +33,55 @@ public record CanaryParams(List<CanaryStep> steps) implements StrategyParams {
     steps = List.copyOf(steps);
   }
 
+  /** Steps without a bake. */
+  public CanaryParams(List<CanaryStep> steps) {
+    this(steps, 0, null);
+  }
+
   static CanaryParams read(ParamReader in) {
     Object steps = in.value(STEPS);
-    if (steps == null) {
-      return new CanaryParams(DEFAULT_STEPS);
+    List<CanaryStep> read =
+        steps == null ? DEFAULT_STEPS : CanarySteps.read(steps, in.path(STEPS), in);
+    Integer bake = in.optionalWhole(BAKE_SECONDS, 0, 3600, 0);
+    AnalysisSpec bakeAnalysis =
+        in.value(BAKE_ANALYSIS) == null
+            ? null
+            : AnalysisSpecs.read(in.value(BAKE_ANALYSIS), in.path(BAKE_ANALYSIS), in);
+    if (in.hasProblems()) {
+      return null;
     }
-    List<CanaryStep> read = CanarySteps.read(steps, in.path(STEPS), in);
-    return in.hasProblems() ? null : new CanaryParams(read);
+    if (bake > 0 && bakeAnalysis == null) {
+      bakeAnalysis =
+          read.stream()
+              .filter(s -> s instanceof CanaryStep.Analysis)
+              .map(s -> ((CanaryStep.Analysis) s).spec())
+              .reduce((first, second) -> second)
+              .orElse(null);
+      if (bakeAnalysis == null) {
+        // a bake without measurements could never catch anything
+        in.report(
+            in.path(BAKE_SECONDS),
+            "needs an analysis to run during the bake: give bake_analysis or an analysis step");
+        return null;
+      }
+    }
+    if (bake > 0 && bakeAnalysis.forBake(bake).metrics().isEmpty()) {
+      in.report(
+          in.path(BAKE_SECONDS),
+          "needs a metric without a baseline comparison: the old release serves nothing in a bake");
+      return null;
+    }
+    return new CanaryParams(read, bake, bakeAnalysis);
   }
 
   @Override
   public Map<String, Object> toMap() {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put(STEPS, steps.stream().map(CanaryStep::toMap).toList());
+    if (bakeSeconds > 0) {
+      out.put(BAKE_SECONDS, bakeSeconds);
+      out.put(BAKE_ANALYSIS, bakeAnalysis.toMap());
+    }
     return out;
   }
 }

@@ -27,12 +27,15 @@ public sealed interface CanaryStep {
     }
   }
 
-  /** Watch the canary for {@code windowSeconds}; fail above {@code maxErrorRate} (0..1). */
-  record Analysis(double maxErrorRate, int windowSeconds) implements CanaryStep {
+  /** Measure the canary as {@code spec} says; fail, pause (inconclusive) or go on. */
+  record Analysis(AnalysisSpec spec) implements CanaryStep {
+    /** The shorthand: fail above {@code maxErrorRate} (0..1) over {@code windowSeconds}. */
+    public Analysis(double maxErrorRate, int windowSeconds) {
+      this(AnalysisSpec.errorRate(maxErrorRate, windowSeconds));
+    }
+
     public Map<String, Object> toMap() {
-      Map<String, Object> settings = one("max_error_rate", maxErrorRate);
-      settings.put("window_seconds", windowSeconds);
-      return one("analysis", settings);
+      return one("analysis", spec.toMap());
     }
   }
 

@@ -1,6 +1,5 @@
 package io.ctrlplane.strategy;
 
-import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +14,8 @@ import java.util.Map;
  *       {"seconds": 1..86400}}}: wait that long.
  *   <li>{@code {"analysis": {"max_error_rate": 0..1, "window_seconds": 1..3600}}}: watch the canary
  *       for the window and fail the deployment if its error rate exceeds the maximum. Both settings
- *       are required: there is no safe guess for an error budget.
+ *       are required: there is no safe guess for an error budget. The full form ({@code metrics},
+ *       {@code min_requests}) is read by {@link AnalysisSpecs}.
  * </ul>
  *
  * <p>The list need not end at {@code set_weight: 100}, nor contain a set_weight at all: once the
@@ -29,8 +29,6 @@ final class CanarySteps {
   private static final String PAUSE = "pause";
   private static final String ANALYSIS = "analysis";
   private static final String SECONDS = "seconds";
-  private static final String MAX_ERROR_RATE = "max_error_rate";
-  private static final String WINDOW_SECONDS = "window_seconds";
   private static final String STEP_TYPES = "set_weight, pause or analysis";
 
   private final String path;
@@ -138,19 +136,8 @@ final class CanarySteps {
   }
 
   private CanaryStep.Analysis analysis(Object body, String bodyPath) {
-    if (!(body instanceof Map<?, ?> settings)) {
-      in.report(
-          bodyPath,
-          "must be an object with max_error_rate and window_seconds, not " + Values.describe(body));
-      return null;
-    }
-    ParamReader analysis = in.nested(keyed(settings), bodyPath);
-    analysis.rejectUnknownKeys(List.of(MAX_ERROR_RATE, WINDOW_SECONDS), "analysis setting");
-    Double maxErrorRate = analysis.requiredNumber(MAX_ERROR_RATE, BigDecimal.ZERO, BigDecimal.ONE);
-    Integer window = analysis.requiredWhole(WINDOW_SECONDS, 1, 3600);
-    return maxErrorRate == null || window == null
-        ? null
-        : new CanaryStep.Analysis(maxErrorRate, window);
+    AnalysisSpec spec = AnalysisSpecs.read(body, bodyPath, in);
+    return spec == null ? null : new CanaryStep.Analysis(spec);
   }
 
   @SuppressWarnings("unchecked")

@@ -34,7 +34,14 @@ public final class CanaryStrategy implements Strategy<CanaryParams> {
       steps.addAll(translate(step, n));
     }
     int finishFrom = steps.size();
-    steps.addAll(Plans.finish(n, 0));
+    List<Step> finish = new ArrayList<>(Plans.finish(n, 0));
+    CanaryParams p = spec.params();
+    if (p.bakeSeconds() > 0 && !p.bakeAnalysis().forBake(p.bakeSeconds()).metrics().isEmpty()) {
+      // the bake: all traffic on new, old still at full strength (a failure moves traffic straight
+      // back to it), measured until the bake ends; only then does old scale down
+      finish.add(2, new Step.Analysis(p.bakeAnalysis().forBake(p.bakeSeconds())));
+    }
+    steps.addAll(finish);
     return new Plan(name(), n, steps, finishFrom, List.of());
   }
 
@@ -50,7 +57,7 @@ public final class CanaryStrategy implements Strategy<CanaryParams> {
       return List.of(new Step.Pause(p.seconds()));
     }
     CanaryStep.Analysis a = (CanaryStep.Analysis) step;
-    return List.of(new Step.Analysis(a.maxErrorRate(), a.windowSeconds()));
+    return List.of(new Step.Analysis(a.spec()));
   }
 
   /**

@@ -16,6 +16,10 @@ final class Problems {
     errors.add(new FieldError(field, message));
   }
 
+  int size() {
+    return errors.size();
+  }
+
   boolean isEmpty() {
     return errors.isEmpty();
   }

@@ -120,15 +120,21 @@ public sealed interface Step {
   }
 
   /**
-   * Watches the new release for {@code windowSeconds}; fails if its error rate exceeds the maximum.
+   * Measures the new release as the spec says: goes on when every metric succeeded, fails the
+   * deployment when one failed, pauses it when one is inconclusive.
    */
-  record Analysis(double maxErrorRate, int windowSeconds) implements Step {
+  record Analysis(AnalysisSpec spec) implements Step {
+    /** The shorthand: fail above {@code maxErrorRate} over one window of {@code windowSeconds}. */
+    public Analysis(double maxErrorRate, int windowSeconds) {
+      this(AnalysisSpec.errorRate(maxErrorRate, windowSeconds));
+    }
+
     public String type() {
       return "analysis";
     }
 
     public String describe() {
-      return "analyse new for " + windowSeconds + " s (error rate at most " + maxErrorRate + ")";
+      return spec.describe();
     }
   }
 }

@@ -41,6 +41,7 @@ class ArchitectureTest {
     "io.ctrlplane.api..",
     "io.ctrlplane.app..",
     "io.ctrlplane.agent..",
+    "io.ctrlplane.analysis..",
     "io.ctrlplane.cli..",
     "io.ctrlplane.dashboard..",
     "io.ctrlplane.events..",

@@ -92,6 +92,49 @@ class EventSchemasTest {
   }
 
   @Test
+  @DisplayName("accept a deploy.analysis event with its measurement, and refuse one without")
+  void analysisEvent() {
+    JsonObject measurement =
+        new JsonObject()
+            .put("step", 2)
+            .put("metric", "errors")
+            .put("seq", 0)
+            .put("taken_at", "2026-12-08T01:00:00.123Z")
+            .put("window_seconds", 5)
+            .put("measure", "error_rate")
+            .put("condition", "error_rate <= 0.05")
+            .put("value", null)
+            .put("stable_value", null)
+            .put("limit", null)
+            .put("verdict", "inconclusive")
+            .put("sample_size", 0)
+            .put("message", "new release served 0 requests, fewer than min_requests 1");
+    JsonObject progress = new JsonObject().put("phase", "rolling_out").put("step", 2);
+    assertThat(
+            schemas.errors(
+                event(
+                    DeployEvent.ANALYSIS,
+                    data("running", null)
+                        .put("progress", progress.copy().put("analysis", measurement)))))
+        .isEmpty();
+    assertThat(
+            schemas.errors(
+                event(DeployEvent.ANALYSIS, data("running", null).put("progress", progress))))
+        .isNotEmpty();
+    assertThat(
+            schemas.errors(
+                event(
+                    DeployEvent.ANALYSIS,
+                    data("running", null)
+                        .put(
+                            "progress",
+                            progress
+                                .copy()
+                                .put("analysis", measurement.copy().put("verdict", "passed"))))))
+        .isNotEmpty();
+  }
+
+  @Test
   @DisplayName("tie the state and the error to the type")
   void typeSpecific() {
     assertThat(schemas.errors(event(DeployEvent.SUCCEEDED, data("running", null)))).isNotEmpty();

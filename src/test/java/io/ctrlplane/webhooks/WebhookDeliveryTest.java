@@ -253,7 +253,8 @@ class WebhookDeliveryTest {
         .startsWith("whsec_")
         .hasSizeGreaterThan(40);
     assertThat(created.location()).isEqualTo("/v1/webhooks/" + id);
-    assertThat(created.json().getJsonArray("event_types")).hasSize(7);
+    assertThat(created.json().getJsonArray("event_types"))
+        .hasSize(8); // every type, deploy.analysis included (issue 15)
 
     ApiClient.Response one = api.get("/v1/webhooks/" + id);
     assertThat(one.json().getString("secret")).isEqualTo("********");

@@ -71,7 +71,8 @@ class WebhookPartsTest {
           WebhookRequest.validate(
               new JsonObject().put("url", " https://hooks.example.com/x?team=a%20b "));
       assertThat(ok.getString("url")).isEqualTo("https://hooks.example.com/x?team=a%20b");
-      assertThat(ok.getJsonArray("event_types")).hasSize(7);
+      assertThat(ok.getJsonArray("event_types"))
+          .hasSize(8); // every type, deploy.analysis included (issue 15)
       assertThat(ok.getBoolean("secret_generated")).isTrue();
       assertThat(ok.getString("secret")).startsWith("whsec_");
     }

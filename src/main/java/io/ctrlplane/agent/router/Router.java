@@ -1,5 +1,6 @@
 package io.ctrlplane.agent.router;
 
+import io.ctrlplane.provider.TrafficSample;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
@@ -51,6 +52,8 @@ final class Router {
   private final Map<String, Endpoint> known = new HashMap<>();
   private final List<Endpoint> retired = new ArrayList<>();
   private Map<String, long[]> counts = new HashMap<>();
+  private final Map<String, ReleaseTotals> totals = new HashMap<>();
+  private Map<String, Integer> versions = Map.of();
 
   Router(Vertx vertx, HttpClient client, String instanceId, int port) {
     this.vertx = vertx;
@@ -73,6 +76,11 @@ final class Router {
   }
 
   /** New routes; replicas that left keep their in-flight count until it drops to zero. */
+  void update(Map<String, Integer> weights, List<Endpoint> wanted, Map<String, Integer> versions) {
+    this.versions = Map.copyOf(versions);
+    update(weights, wanted);
+  }
+
   void update(Map<String, Integer> weights, List<Endpoint> wanted) {
     retired.removeIf(e -> e.inFlight <= 0);
     Map<String, Endpoint> next = new HashMap<>();
@@ -113,7 +121,10 @@ final class Router {
     }
   }
 
-  /** Requests and errors per release since the last call. */
+  /**
+   * Requests, errors and latency buckets per release since the last call: {@code [requests, errors,
+   * bucket 0, bucket 1, ...]}.
+   */
   Map<String, long[]> takeCounts() {
     Map<String, long[]> taken = counts;
     counts = new HashMap<>();
@@ -143,6 +154,7 @@ final class Router {
     }
     tried.add(e);
     e.inFlight++;
+    long startedNs = System.nanoTime();
     RequestOptions options =
         new RequestOptions()
             .setMethod(req.method())
@@ -168,7 +180,7 @@ final class Router {
                   res -> {
                     if (res.failed()) {
                       e.inFlight--;
-                      count(e, true);
+                      count(e, true, startedNs);
                       if (bodiless && idempotent(req.method())) {
                         retryOrFail(req, true, tried, 502);
                       } else {
@@ -176,7 +188,7 @@ final class Router {
                       }
                       return;
                     }
-                    respond(req, res.result(), e);
+                    respond(req, res.result(), e, startedNs);
                   });
             });
   }
@@ -190,7 +202,7 @@ final class Router {
     }
   }
 
-  private void respond(HttpServerRequest req, HttpClientResponse in, Endpoint e) {
+  private void respond(HttpServerRequest req, HttpClientResponse in, Endpoint e, long startedNs) {
     HttpServerResponse out = req.response();
     if (out.closed()) {
       // the client left while the replica was answering
@@ -216,7 +228,7 @@ final class Router {
         .onComplete(
             ar -> {
               e.inFlight--;
-              count(e, ar.failed() || in.statusCode() >= 500);
+              count(e, ar.failed() || in.statusCode() >= 500, startedNs);
             });
   }
 
@@ -232,12 +244,26 @@ final class Router {
     }
   }
 
-  private void count(Endpoint e, boolean error) {
-    long[] c = counts.computeIfAbsent(e.releaseId, k -> new long[2]);
+  private void count(Endpoint e, boolean error, long startedNs) {
+    double ms = (System.nanoTime() - startedNs) / 1e6;
+    int bucket = TrafficSample.bucket(ms);
+    long[] c =
+        counts.computeIfAbsent(e.releaseId, k -> new long[2 + TrafficSample.BUCKETS_MS.length + 1]);
     c[0]++;
+    c[2 + bucket]++;
     if (error) {
       c[1]++;
     }
+    totals.computeIfAbsent(e.releaseId, k -> new ReleaseTotals()).add(error, bucket, ms);
+  }
+
+  /** Everything counted since the router started, per release, with the release's version. */
+  Map<String, ReleaseTotals> totals() {
+    return totals;
+  }
+
+  Integer version(String releaseId) {
+    return versions.get(releaseId);
   }
 
   private static boolean idempotent(HttpMethod m) {

@@ -36,7 +36,8 @@ public final class Routers {
   private static final String ROUTES =
       "SELECT i.id, i.provider_config, coalesce(f.weights, '{}'::jsonb) AS weights, "
           + "coalesce((SELECT json_agg(json_build_object('id', r.id, 'release_id', r.release_id, 'host', a.replica_host, "
-          + "'port', r.port)) FROM proc_replicas r JOIN agents a ON a.id = r.agent_id "
+          + "'port', r.port, 'version', rel.version)) FROM proc_replicas r JOIN agents a ON a.id = r.agent_id "
+          + "JOIN releases rel ON rel.id = r.release_id "
           + "WHERE r.instance_id = i.id AND r.ready_at IS NOT NULL AND r.draining_at IS NULL AND r.stopped_at IS NULL "
           + "AND r.failed_at IS NULL AND r.crashed_at IS NULL AND (r.stop_at IS NULL OR r.stop_at > clock_timestamp()) "
           + "AND "
@@ -46,13 +47,16 @@ public final class Routers {
           + "WHERE i.provider = 'process' AND ($1::text IS NULL OR i.id = $1)";
 
   /**
-   * Counts of the routers' last second ($1 instance, $2 release, $3 agent, $4 requests, $5 errors).
+   * Counts of the routers' last second ($1 instance, $2 release, $3 agent, $4 requests, $5 errors,
+   * $6 latency buckets).
    */
   private static final String TRAFFIC =
-      "INSERT INTO proc_traffic (instance_id, release_id, agent_id, second, requests, errors) "
-          + "VALUES ($1, $2, $3, date_trunc('second', clock_timestamp()), $4, $5) "
+      "INSERT INTO proc_traffic (instance_id, release_id, agent_id, second, requests, errors, latency_buckets) "
+          + "VALUES ($1, $2, $3, date_trunc('second', clock_timestamp()), $4, $5, $6) "
           + "ON CONFLICT (instance_id, release_id, agent_id, second) DO UPDATE SET "
-          + "requests = proc_traffic.requests + EXCLUDED.requests, errors = proc_traffic.errors + EXCLUDED.errors";
+          + "requests = proc_traffic.requests + EXCLUDED.requests, errors = proc_traffic.errors + EXCLUDED.errors, "
+          + "latency_buckets = ARRAY(SELECT a + b FROM unnest(proc_traffic.latency_buckets, "
+          + "EXCLUDED.latency_buckets) AS t(a, b))";
 
   /** Analysis windows are at most an hour: older counts only cost space. */
   private static final String PRUNE =
@@ -118,7 +122,8 @@ public final class Routers {
     int port = ProcessConfig.from(row.getJsonObject("provider_config")).routerPort();
     Router router =
         byInstance.computeIfAbsent(instanceId, id -> new Router(vertx, client, id, port));
-    router.update(weights(row.getJsonObject("weights")), endpoints(row.getValue("endpoints")));
+    JsonArray raw = array(row.getValue("endpoints"));
+    router.update(weights(row.getJsonObject("weights")), endpoints(raw), versions(raw));
     if (router.listening()) {
       return Future.succeededFuture();
     }
@@ -158,8 +163,13 @@ public final class Routers {
             r ->
                 r.takeCounts()
                     .forEach(
-                        (release, c) ->
-                            batch.add(Tuple.of(r.instanceId, release, agentId, c[0], c[1]))));
+                        (release, c) -> {
+                          Long[] buckets = new Long[c.length - 2];
+                          for (int i = 2; i < c.length; i++) {
+                            buckets[i - 2] = c[i];
+                          }
+                          batch.add(Tuple.of(r.instanceId, release, agentId, c[0], c[1], buckets));
+                        }));
     return batch.isEmpty()
         ? Future.succeededFuture()
         : pool.preparedQuery(TRAFFIC).executeBatch(batch).mapEmpty();
@@ -183,11 +193,29 @@ public final class Routers {
     return w;
   }
 
-  private static List<Endpoint> endpoints(Object raw) {
-    JsonArray list =
-        raw instanceof JsonArray a
-            ? a
-            : raw instanceof String s ? new JsonArray(s) : new JsonArray();
+  /** Every router's counters since it started, in Prometheus' text format. */
+  public String metrics() {
+    return MetricsText.render(byInstance.values());
+  }
+
+  private static JsonArray array(Object raw) {
+    return raw instanceof JsonArray a
+        ? a
+        : raw instanceof String s ? new JsonArray(s) : new JsonArray();
+  }
+
+  private static Map<String, Integer> versions(JsonArray list) {
+    Map<String, Integer> out = new HashMap<>();
+    for (int i = 0; i < list.size(); i++) {
+      JsonObject e = list.getJsonObject(i);
+      if (e.getInteger("version") != null) {
+        out.put(e.getString("release_id"), e.getInteger("version"));
+      }
+    }
+    return out;
+  }
+
+  private static List<Endpoint> endpoints(JsonArray list) {
     List<Endpoint> out = new ArrayList<>();
     for (int i = 0; i < list.size(); i++) {
       JsonObject e = list.getJsonObject(i);

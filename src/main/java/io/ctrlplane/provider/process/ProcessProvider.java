@@ -4,6 +4,7 @@ import io.ctrlplane.provider.Fence;
 import io.ctrlplane.provider.FleetStatus;
 import io.ctrlplane.provider.Provider;
 import io.ctrlplane.provider.ReleaseRef;
+import io.ctrlplane.provider.TrafficSample;
 import io.ctrlplane.provider.fleet.FencedFleet;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -67,19 +68,34 @@ public final class ProcessProvider implements Provider {
   }
 
   /**
-   * 5xx answers (and requests the routers could not place) over all requests, as the routers
-   * counted them.
+   * 5xx answers (and requests the routers could not place) over all requests, and how long the
+   * answers took, as the routers counted them.
    */
   @Override
-  public Future<Double> errorRate(String instanceId, String releaseId, int windowSeconds) {
+  public Future<TrafficSample> traffic(String instanceId, String releaseId, int windowSeconds) {
+    Tuple args = Tuple.of(instanceId, releaseId, windowSeconds);
     return pool.preparedQuery(ProcessSql.ERROR_RATE)
-        .execute(Tuple.of(instanceId, releaseId, windowSeconds))
-        .map(
-            rs -> {
-              Row row = rs.iterator().next();
-              long requests = row.getLong("requests");
-              return requests == 0 ? 0.0 : (double) row.getLong("errors") / requests;
-            });
+        .execute(args)
+        .compose(
+            counts ->
+                pool.preparedQuery(ProcessSql.LATENCY)
+                    .execute(args)
+                    .map(
+                        latency -> {
+                          Row row = counts.iterator().next();
+                          long[] buckets = new long[TrafficSample.BUCKETS_MS.length + 1];
+                          for (Row b : latency) {
+                            int i = b.getInteger("i") - 1;
+                            if (i >= 0 && i < buckets.length) {
+                              buckets[i] = b.getLong("n");
+                            }
+                          }
+                          return new TrafficSample(
+                              windowSeconds,
+                              row.getLong("requests"),
+                              row.getLong("errors"),
+                              buckets);
+                        }));
   }
 
   @Override

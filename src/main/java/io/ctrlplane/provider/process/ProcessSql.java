@@ -43,4 +43,11 @@ final class ProcessSql {
       "SELECT coalesce(sum(requests), 0) AS requests, coalesce(sum(errors), 0) AS errors "
           + "FROM proc_traffic WHERE instance_id = $1 AND release_id = $2 "
           + "AND second > clock_timestamp() - make_interval(secs => $3)";
+
+  /** Latency buckets summed over the window ($1 instance, $2 release, $3 seconds), by index. */
+  static final String LATENCY =
+      "SELECT u.i::int AS i, sum(u.b)::bigint AS n FROM proc_traffic t, "
+          + "unnest(t.latency_buckets) WITH ORDINALITY AS u(b, i) "
+          + "WHERE t.instance_id = $1 AND t.release_id = $2 "
+          + "AND t.second > clock_timestamp() - make_interval(secs => $3) GROUP BY u.i";
 }

@@ -2,6 +2,7 @@ package io.ctrlplane.provider.simulator;
 
 import io.ctrlplane.deploy.FieldError;
 import io.ctrlplane.deploy.ValidationException;
+import io.ctrlplane.provider.TrafficSample;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -12,22 +13,32 @@ import java.util.Set;
  * The simulator's {@code provider_config}:
  *
  * <pre>
- * {"start_delay_ms": 200, "ready_delay_ms": 300,
+ * {"start_delay_ms": 200, "ready_delay_ms": 300, "requests_per_second": 100,
  *  "faults": [{"image": "*:bad*", "never_ready": true}, {"image": "*:nostart", "fail_start": true},
- *             {"image": "*:crashy", "crash_after_seconds": 2}, {"image": "*:flaky", "error_rate": 0.3}]}
+ *             {"image": "*:crashy", "crash_after_seconds": 2}, {"image": "*:flaky", "error_rate": 0.3},
+ *             {"image": "*:slow", "latency_ms": 400}]}
  * </pre>
  *
  * A replica's process is up {@code start_delay_ms} after it is created and ready {@code
  * ready_delay_ms} later. The first fault rule whose glob matches the image applies.
  */
-public record SimulatorConfig(long startDelayMs, long readyDelayMs, List<FaultRule> faults) {
+public record SimulatorConfig(
+    long startDelayMs, long readyDelayMs, double requestsPerSecond, List<FaultRule> faults) {
+  static final double DEFAULT_REQUESTS_PER_SECOND = 100;
   static final long DEFAULT_START_DELAY_MS = 200;
   static final long DEFAULT_READY_DELAY_MS = 300;
   static final long MAX_DELAY_MS = 3_600_000;
   static final int MAX_FAULTS = 100;
-  private static final Set<String> KEYS = Set.of("start_delay_ms", "ready_delay_ms", "faults");
+  private static final Set<String> KEYS =
+      Set.of("start_delay_ms", "ready_delay_ms", "requests_per_second", "faults");
   private static final Set<String> FAULT_KEYS =
-      Set.of("image", "fail_start", "never_ready", "crash_after_seconds", "error_rate");
+      Set.of(
+          "image", "fail_start", "never_ready", "crash_after_seconds", "error_rate", "latency_ms");
+
+  /** A config with the default traffic model. */
+  public SimulatorConfig(long startDelayMs, long readyDelayMs, List<FaultRule> faults) {
+    this(startDelayMs, readyDelayMs, DEFAULT_REQUESTS_PER_SECOND, faults);
+  }
 
   /** Reads a config that passed {@link #validate}; absent keys take their defaults. */
   static SimulatorConfig from(JsonObject json) {
@@ -38,7 +49,21 @@ public record SimulatorConfig(long startDelayMs, long readyDelayMs, List<FaultRu
     return new SimulatorConfig(
         cfg.getLong("start_delay_ms", DEFAULT_START_DELAY_MS),
         cfg.getLong("ready_delay_ms", DEFAULT_READY_DELAY_MS),
+        cfg.getNumber("requests_per_second", DEFAULT_REQUESTS_PER_SECOND).doubleValue(),
         faults);
+  }
+
+  /**
+   * What a release of {@code image} serving {@code share} percent of traffic answers over a window:
+   * the model's requests, its errors, every answer in the bucket of the rule's latency.
+   */
+  TrafficSample traffic(String image, int share, int windowSeconds) {
+    FaultRule rule = faultFor(image);
+    long requests = Math.round(requestsPerSecond * windowSeconds * share / 100.0);
+    long errors = Math.round(requests * rule.errorRate());
+    long[] buckets = new long[TrafficSample.BUCKETS_MS.length + 1];
+    buckets[TrafficSample.bucket(rule.latencyMs())] = requests;
+    return new TrafficSample(windowSeconds, requests, errors, buckets);
   }
 
   FaultRule faultFor(String image) {
@@ -58,9 +83,12 @@ public record SimulatorConfig(long startDelayMs, long readyDelayMs, List<FaultRu
                 errors.add(
                     new FieldError(
                         path + "." + k,
-                        "unknown simulator setting; known: faults, ready_delay_ms, start_delay_ms")));
+                        "unknown simulator setting; known: faults, ready_delay_ms, "
+                            + "requests_per_second, start_delay_ms")));
     wholeMs(cfg.getValue("start_delay_ms"), path + ".start_delay_ms", errors);
     wholeMs(cfg.getValue("ready_delay_ms"), path + ".ready_delay_ms", errors);
+    number(
+        cfg.getValue("requests_per_second"), 0, 1_000_000, path + ".requests_per_second", errors);
     Object faults = cfg.getValue("faults");
     if (faults != null && !(faults instanceof JsonArray)) {
       errors.add(new FieldError(path + ".faults", "must be an array of fault rules"));
@@ -106,14 +134,17 @@ public record SimulatorConfig(long startDelayMs, long readyDelayMs, List<FaultRu
     number(
         rule.getValue("crash_after_seconds"), 0.001, 86_400, path + ".crash_after_seconds", errors);
     number(rule.getValue("error_rate"), 0, 1, path + ".error_rate", errors);
+    number(rule.getValue("latency_ms"), 0, 86_400_000, path + ".latency_ms", errors);
     if (!rule.containsKey("fail_start")
         && !rule.containsKey("never_ready")
         && !rule.containsKey("crash_after_seconds")
-        && !rule.containsKey("error_rate")) {
+        && !rule.containsKey("error_rate")
+        && !rule.containsKey("latency_ms")) {
       errors.add(
           new FieldError(
               path,
-              "sets no fault: give fail_start, never_ready, crash_after_seconds or error_rate"));
+              "sets no fault: give fail_start, never_ready, crash_after_seconds, error_rate "
+                  + "or latency_ms"));
     }
   }
 

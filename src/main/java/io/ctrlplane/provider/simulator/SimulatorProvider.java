@@ -4,6 +4,7 @@ import io.ctrlplane.provider.Fence;
 import io.ctrlplane.provider.FleetStatus;
 import io.ctrlplane.provider.Provider;
 import io.ctrlplane.provider.ReleaseRef;
+import io.ctrlplane.provider.TrafficSample;
 import io.ctrlplane.provider.fleet.FencedFleet;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -50,17 +51,26 @@ public final class SimulatorProvider implements Provider {
     return SimulatorStatus.read(pool, fleet, instanceId);
   }
 
+  /**
+   * The traffic model: the instance receives {@code requests_per_second} (default 100), split by
+   * the current weights; the first fault rule matching the release's image sets its error rate and
+   * latency. The numbers are exact, so a test knows what analysis will read.
+   */
   @Override
-  public Future<Double> errorRate(String instanceId, String releaseId, int windowSeconds) {
-    return pool.preparedQuery(SimulatorSql.CONFIG_AND_IMAGE)
-        .execute(Tuple.of(instanceId, releaseId))
-        .map(
-            rs -> {
-              Row row = rs.iterator().next();
-              return SimulatorConfig.from(row.getJsonObject("provider_config"))
-                  .faultFor(row.getString("image"))
-                  .errorRate();
-            });
+  public Future<TrafficSample> traffic(String instanceId, String releaseId, int windowSeconds) {
+    return status(instanceId)
+        .compose(
+            fleet ->
+                pool.preparedQuery(SimulatorSql.CONFIG_AND_IMAGE)
+                    .execute(Tuple.of(instanceId, releaseId))
+                    .map(
+                        rs -> {
+                          Row row = rs.iterator().next();
+                          SimulatorConfig config =
+                              SimulatorConfig.from(row.getJsonObject("provider_config"));
+                          int share = fleet.effectiveWeights().getOrDefault(releaseId, 0);
+                          return config.traffic(row.getString("image"), share, windowSeconds);
+                        }));
   }
 
   /** Transitions due by now are written first (under the fleet lock), so the page is complete. */

@@ -55,7 +55,7 @@ public final class PlanCodec {
     } else if (step instanceof Step.Pause s) {
       json.put("seconds", s.seconds());
     } else if (step instanceof Step.Analysis s) {
-      json.put("max_error_rate", s.maxErrorRate()).put("window_seconds", s.windowSeconds());
+      AnalysisJson.put(json, s.spec());
     }
     return json.put("description", step.describe());
   }
@@ -72,8 +72,7 @@ public final class PlanCodec {
       case "stop_others" -> new Step.StopOthers(keep(json.getJsonArray("keep")));
       case "set_traffic" -> new Step.SetTraffic(weights(json.getJsonObject("weights")));
       case "pause" -> new Step.Pause(json.getInteger("seconds"));
-      case "analysis" ->
-          new Step.Analysis(json.getDouble("max_error_rate"), json.getInteger("window_seconds"));
+      case "analysis" -> new Step.Analysis(AnalysisJson.spec(json));
       default -> throw new IllegalArgumentException("unknown step type in stored plan: " + type);
     };
   }
