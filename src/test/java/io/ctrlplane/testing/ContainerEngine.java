@@ -24,7 +24,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 public final class ContainerEngine implements BeforeAllCallback {
   public static final String REPO = "localhost/ctrlplane-test-web";
 
-  /** Answers / with "version=v1" and /health with 200. */
+  /** Answers / with "version=v1" and /health with 200 (after START_DELAY_S seconds, if set). */
   public static final String V1 = REPO + ":v1";
 
   public static final String V2 = REPO + ":v2";
@@ -35,8 +35,11 @@ public final class ContainerEngine implements BeforeAllCallback {
   /** The agent-wide default the tests' agents pass (Podman's API applies none of its own). */
   public static final String ULIMITS = "nofile=1024:20000,nproc=4096:4096";
 
+  /** START_DELAY_S (env) delays the server, so a test can catch a rollout in its middle. */
   private static final String ENTRYPOINT =
-      "[\"/bin/busybox\",\"sh\",\"-c\",\"exec /bin/busybox httpd -f -p 127.0.0.1:${PORT} -h /www\"]";
+      "[\"/bin/busybox\",\"sh\",\"-c\",\"/bin/busybox sleep ${START_DELAY_S:-0};"
+          + " exec /bin/busybox httpd -f -p 127.0.0.1:${PORT} -h /www\"]";
+
   private static boolean built;
 
   /** The engine address the tests' agents use. */
