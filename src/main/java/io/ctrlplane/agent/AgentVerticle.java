@@ -62,7 +62,15 @@ public class AgentVerticle extends VerticleBase {
                   + " (CTRLPLANE_AGENT_TOKEN), or bind CTRLPLANE_AGENT_HOST and"
                   + " CTRLPLANE_AGENT_ROUTER_HOST to 127.0.0.1"));
     }
-    engine = new DockerEngine(vertx, config.dockerHost());
+    try {
+      ContainerConfig.parseUlimits(config.containerUlimits());
+      engine = new DockerEngine(vertx, config.dockerHost());
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(
+          new ConfigException(
+              e.getMessage()
+                  + ": check CTRLPLANE_AGENT_CONTAINER_ULIMITS and CTRLPLANE_AGENT_DOCKER_HOST"));
+    }
     return engine
         .version()
         .map(
