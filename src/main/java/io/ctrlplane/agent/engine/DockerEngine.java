@@ -84,12 +84,14 @@ public final class DockerEngine {
    */
   public Future<Void> pull(String ref) {
     int colon = ref.lastIndexOf(':');
-    boolean tagged = colon > ref.lastIndexOf('/');
+    // repo:tag splits; repo@sha256:digest is passed whole
+    boolean tagged = colon > ref.lastIndexOf('/') && !ref.contains("@");
     String query =
         "?fromImage="
             + enc(tagged ? ref.substring(0, colon) : ref)
-            + "&tag="
-            + enc(tagged ? ref.substring(colon + 1) : "latest");
+            + (tagged
+                ? "&tag=" + enc(ref.substring(colon + 1))
+                : ref.contains("@") ? "" : "&tag=latest");
     return call(HttpMethod.POST, "/images/create" + query, null, 600_000)
         .compose(
             r -> {
