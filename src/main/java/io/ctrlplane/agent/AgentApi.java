@@ -1,6 +1,7 @@
 package io.ctrlplane.agent;
 
 import io.ctrlplane.agent.router.Routers;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -123,6 +124,28 @@ final class AgentApi {
       return;
     }
     int lines = tail;
+    ContainerRuntime containers = supervisor.containers();
+    LocalReplica local = supervisor.get(id);
+    if (containers != null && (local == null || local.containerId != null)) {
+      // a container's output lives in the engine: its logs endpoint, found by the replica label
+      (local != null ? Future.succeededFuture(local.containerId) : containers.containerOf(id))
+          .compose(
+              c -> c == null ? Future.succeededFuture(null) : containers.engine().logs(c, lines))
+          .onSuccess(
+              text -> {
+                if (text != null) {
+                  ctx.response().putHeader("content-type", "text/plain; charset=utf-8").end(text);
+                } else {
+                  fileLogs(ctx, id, lines);
+                }
+              })
+          .onFailure(ctx::fail);
+      return;
+    }
+    fileLogs(ctx, id, lines);
+  }
+
+  private void fileLogs(RoutingContext ctx, String id, int lines) {
     vertx
         .executeBlocking(
             () ->

@@ -1,9 +1,11 @@
 package io.ctrlplane.agent;
 
+import io.ctrlplane.agent.engine.DockerEngine;
 import io.ctrlplane.agent.router.Routers;
 import io.ctrlplane.config.AppConfig;
 import io.ctrlplane.config.ConfigException;
 import io.ctrlplane.db.PgPools;
+import io.ctrlplane.provider.container.ContainerConfig;
 import io.ctrlplane.provider.process.AgentClient;
 import io.ctrlplane.security.Keyring;
 import io.vertx.core.Future;
@@ -39,6 +41,7 @@ public class AgentVerticle extends VerticleBase {
   private Supervisor supervisor;
   private Reconciler reconciler;
   private HttpServer api;
+  private DockerEngine engine;
 
   public AgentVerticle(AppConfig config) {
     this.config = config.agent();
@@ -48,6 +51,57 @@ public class AgentVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    if (config.token().isEmpty() && !(loopback(config.host()) && loopback(config.routerHost()))) {
+      return Future.failedFuture(
+          new ConfigException(
+              "agent API ("
+                  + config.host()
+                  + ") or routers ("
+                  + config.routerHost()
+                  + ") would listen beyond loopback without a token: set agent.token"
+                  + " (CTRLPLANE_AGENT_TOKEN), or bind CTRLPLANE_AGENT_HOST and"
+                  + " CTRLPLANE_AGENT_ROUTER_HOST to 127.0.0.1"));
+    }
+    try {
+      ContainerConfig.parseUlimits(config.containerUlimits());
+      engine = new DockerEngine(vertx, config.dockerHost());
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(
+          new ConfigException(
+              e.getMessage()
+                  + ": check CTRLPLANE_AGENT_CONTAINER_ULIMITS and CTRLPLANE_AGENT_DOCKER_HOST"));
+    }
+    return engine
+        .version()
+        .map(
+            v -> {
+              log.info("agent {}: container engine {} at {}", config.id(), v, engine.address());
+              return v;
+            })
+        .recover(
+            e -> {
+              log.info(
+                  "agent {}: no container engine ({}): this agent runs processes only",
+                  config.id(),
+                  e.getMessage());
+              return Future.succeededFuture(null);
+            })
+        .compose(this::startWith);
+  }
+
+  static boolean loopback(String host) {
+    return host.equals("localhost")
+        || host.startsWith("127.")
+        || host.equals("::1")
+        || host.equals("[::1]");
+  }
+
+  private Future<?> startWith(String engineVersion) {
+    ContainerRuntime containers =
+        engineVersion == null
+            ? null
+            : new ContainerRuntime(
+                engine, config.id(), ContainerConfig.parseUlimits(config.containerUlimits()));
     pool = PgPools.create(vertx, postgres, "ctrlplane-agent");
     client = new AgentClient(vertx, config.token());
     routers = new Routers(vertx, pool, config.id(), config.routerHost());
@@ -58,7 +112,15 @@ public class AgentVerticle extends VerticleBase {
     Keyring keyring = Keyring.fromConfig(security.encryptionKey());
     supervisor =
         new Supervisor(
-            vertx, pool, config.id(), replicasDir, config.logMaxBytes(), routers, sync, keyring);
+            vertx,
+            pool,
+            config.id(),
+            replicasDir,
+            config.logMaxBytes(),
+            routers,
+            sync,
+            keyring,
+            containers);
     reconciler = new Reconciler(pool, config.id(), supervisor);
     return vertx
         .executeBlocking(() -> Spawner.reapLeftovers(replicasDir))
@@ -98,10 +160,17 @@ public class AgentVerticle extends VerticleBase {
               String url = "http://" + config.advertiseHost() + ":" + server.actualPort();
               sync.ownUrl(url);
               return pool.preparedQuery(AgentSql.REGISTER)
-                  .execute(Tuple.of(config.id(), url, config.advertiseHost(), config.deadAfterMs()))
+                  .execute(
+                      Tuple.of(
+                          config.id(),
+                          url,
+                          config.advertiseHost(),
+                          config.deadAfterMs(),
+                          engineVersion == null ? null : engineVersion + " at " + engine.address()))
                   .map(url);
             })
         .compose(url -> routers.reload(null).map(url))
+        .compose(url -> Adoption.run(pool, config.id(), supervisor).map(url))
         .onSuccess(
             url -> {
               vertx.setPeriodic(config.heartbeatMs(), id -> heartbeat());
@@ -158,6 +227,9 @@ public class AgentVerticle extends VerticleBase {
   /** Drains and stops this host's replicas, then says so in the database. */
   @Override
   public Future<?> stop() {
+    if (supervisor == null) { // refused to start
+      return engine == null ? Future.succeededFuture() : engine.close();
+    }
     log.info("agent {} stopping: draining {} replica(s)", config.id(), supervisor.count());
     return supervisor
         .stopAll()
@@ -166,6 +238,7 @@ public class AgentVerticle extends VerticleBase {
         .eventually(routers::close)
         .eventually(supervisor::close)
         .eventually(client::close)
+        .eventually(() -> engine == null ? Future.succeededFuture() : engine.close())
         .eventually(() -> pool.close());
   }
 }

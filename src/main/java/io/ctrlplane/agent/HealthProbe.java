@@ -7,6 +7,7 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Readiness of a replica: its health path answering 2xx. Probed every 100 ms until it first answers
@@ -22,8 +23,14 @@ final class HealthProbe {
   private final HttpClient client;
   private final Consumer<LocalReplica> ready;
   private final Consumer<LocalReplica> unready;
+  private final Function<LocalReplica, Future<Boolean>> engineHealth;
 
-  HealthProbe(Vertx vertx, Consumer<LocalReplica> ready, Consumer<LocalReplica> unready) {
+  HealthProbe(
+      Vertx vertx,
+      Consumer<LocalReplica> ready,
+      Consumer<LocalReplica> unready,
+      Function<LocalReplica, Future<Boolean>> engineHealth) {
+    this.engineHealth = engineHealth;
     this.vertx = vertx;
     this.client =
         vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(500).setKeepAlive(false));
@@ -36,20 +43,10 @@ final class HealthProbe {
     if (r.stopping != null || r.exited()) {
       return;
     }
-    RequestOptions get =
-        new RequestOptions()
-            .setMethod(HttpMethod.GET)
-            .setHost("127.0.0.1")
-            .setPort(r.port)
-            .setURI(r.spec.config().healthPath())
-            .setTimeout(1_000);
-    client
-        .request(get)
-        .compose(req -> req.send())
-        .compose(resp -> resp.body().map(b -> resp.statusCode()))
+    probe(r)
         .onComplete(
             ar -> {
-              if (ar.succeeded() && ar.result() / 100 == 2) {
+              if (ar.succeeded() && ar.result()) {
                 passed(r);
               } else {
                 failed(r);
@@ -58,6 +55,25 @@ final class HealthProbe {
                 r.probeTimer = vertx.setTimer(r.ready ? READY_MS : STARTING_MS, id -> watch(r));
               }
             });
+  }
+
+  /** The health path answering 2xx, or, without one, the engine calling the container healthy. */
+  private Future<Boolean> probe(LocalReplica r) {
+    String path = r.spec.healthPath();
+    if (path == null) {
+      return engineHealth.apply(r);
+    }
+    RequestOptions get =
+        new RequestOptions()
+            .setMethod(HttpMethod.GET)
+            .setHost("127.0.0.1")
+            .setPort(r.port)
+            .setURI(path)
+            .setTimeout(1_000);
+    return client
+        .request(get)
+        .compose(req -> req.send())
+        .compose(resp -> resp.body().map(b -> resp.statusCode() / 100 == 2));
   }
 
   private void passed(LocalReplica r) {

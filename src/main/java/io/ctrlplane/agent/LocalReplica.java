@@ -11,6 +11,10 @@ final class LocalReplica {
   final BoundedLog log;
   final Promise<Integer> exit = Promise.promise();
   Process process;
+
+  /** The engine's id of the replica's container (container provider), once created. */
+  String containerId;
+
   int port;
   boolean ready;
   boolean everReady;

@@ -74,6 +74,20 @@ final class Reconciler {
       return Future.succeededFuture();
     }
     if (stopDue) {
+      String container = row.getString("container_id");
+      ContainerRuntime containers = supervisor.containers();
+      if (container != null && containers != null) {
+        // a failed or crashed container stays for its logs until the fleet lets it go
+        return containers
+            .stopAndRemove(container, 0)
+            .compose(
+                v ->
+                    record(
+                        AgentSql.STOPPED,
+                        id,
+                        "replica.stopped",
+                        new JsonObject().put("container_id", container)));
+      }
       return record(
           AgentSql.STOPPED, id, "replica.stopped", new JsonObject().put("process", "none"));
     }
@@ -83,8 +97,12 @@ final class Reconciler {
       return Future.succeededFuture();
     }
     if (row.getOffsetDateTime("started_at") != null) {
-      // started by an earlier run of this agent, whose processes were reaped at start
-      String why = "the agent restarted; its earlier processes were stopped";
+      // started by an earlier run of this agent, whose processes were reaped at start (a container
+      // still running was adopted before the first pass)
+      String why =
+          row.getString("container_id") != null
+              ? "the agent restarted and found the replica's container gone or stopped"
+              : "the agent restarted; its earlier processes were stopped";
       return record(
           AgentSql.CRASHED, id, "replica.crashed", new JsonObject().put("reason", why), why);
     }

@@ -37,6 +37,7 @@ final class Supervisor {
   private final RouterSync sync;
   private final Keyring keyring;
   private final HealthProbe probes;
+  private final ContainerRuntime containers;
   private final Map<String, LocalReplica> replicas = new HashMap<>();
 
   /**
@@ -53,8 +54,10 @@ final class Supervisor {
       long logMaxBytes,
       Routers routers,
       RouterSync sync,
-      Keyring keyring) {
+      Keyring keyring,
+      ContainerRuntime containers) {
     this.keyring = keyring;
+    this.containers = containers;
     this.vertx = vertx;
     this.pool = pool;
     this.agentId = agentId;
@@ -62,7 +65,12 @@ final class Supervisor {
     this.logMaxBytes = logMaxBytes;
     this.routers = routers;
     this.sync = sync;
-    this.probes = new HealthProbe(vertx, this::becameReady, this::becameUnready);
+    this.probes =
+        new HealthProbe(
+            vertx,
+            this::becameReady,
+            this::becameUnready,
+            r -> containers == null ? Future.succeededFuture(false) : containers.healthy(r));
   }
 
   LocalReplica get(String id) {
@@ -81,10 +89,19 @@ final class Supervisor {
     return new BoundedLog(dirOf(replicaId), logMaxBytes);
   }
 
+  /** The container engine's runtime, or null when this agent has none. */
+  ContainerRuntime containers() {
+    return containers;
+  }
+
   /** Starts a replica the database assigned to this agent. */
   void start(ReplicaSpec spec) {
     LocalReplica r = new LocalReplica(spec, dirOf(spec.id()), logMaxBytes);
     replicas.put(spec.id(), r);
+    if (spec.isContainer()) {
+      startContainer(r);
+      return;
+    }
     vertx
         .executeBlocking(
             () -> {
@@ -108,6 +125,84 @@ final class Supervisor {
   }
 
   /**
+   * A container through the engine: a free host port (host networking: the app binds {@code PORT}),
+   * then pull as the policy says, create and start; a refusal fails the replica at once with the
+   * engine's message.
+   */
+  private void startContainer(LocalReplica r) {
+    if (containers == null) {
+      r.exit.tryComplete(-1);
+      failed(
+          r,
+          "replica.failed",
+          AgentSql.FAILED,
+          "agent " + agentId + " has no container engine (set DOCKER_HOST)");
+      return;
+    }
+    vertx
+        .executeBlocking(Spawner::freePort)
+        .compose(
+            port -> {
+              r.port = port;
+              return containers.start(r, env(r));
+            })
+        .onSuccess(s -> containerStarted(r, s))
+        .onFailure(
+            e -> {
+              log.warn("agent {}: replica {} did not start: {}", agentId, r.id(), e.getMessage());
+              r.exit.tryComplete(-1);
+              failed(r, "replica.failed", AgentSql.FAILED, e.getMessage());
+              if (r.containerId != null) {
+                containers.stopAndRemove(r.containerId, 0);
+              }
+            });
+  }
+
+  private void containerStarted(LocalReplica r, ContainerRuntime.Started s) {
+    log.info(
+        "agent {}: replica {} of instance {} started (container {}, port {})",
+        agentId,
+        r.id(),
+        r.spec.instanceId(),
+        s.containerId(),
+        r.port);
+    watchExit(r);
+    write(
+            AgentSql.CONTAINER_STARTED,
+            r,
+            "replica.started",
+            new JsonObject()
+                .put("port", r.port)
+                .put("container_id", s.containerId())
+                .put("image_id", s.imageId()),
+            r.port,
+            s.containerId(),
+            s.imageId())
+        .onComplete(ar -> probes.watch(r));
+  }
+
+  private void watchExit(LocalReplica r) {
+    containers
+        .engine()
+        .await(r.containerId)
+        .onComplete(ar -> exited(r, ar.succeeded() ? ar.result() : -1));
+  }
+
+  /**
+   * Takes back a container an earlier run of this agent started (it was killed, the container kept
+   * running): probed again, routed again once ready, stopped by the drain protocol.
+   */
+  void adopt(ReplicaSpec spec, String containerId, int port) {
+    LocalReplica r = new LocalReplica(spec, dirOf(spec.id()), logMaxBytes);
+    r.containerId = containerId;
+    r.port = port;
+    replicas.put(spec.id(), r);
+    log.info("agent {}: adopted container {} of replica {}", agentId, containerId, r.id());
+    watchExit(r);
+    probes.watch(r);
+  }
+
+  /**
    * The release's env with its secrets opened: only here, just before the process starts, never
    * kept or logged.
    */
@@ -119,6 +214,9 @@ final class Supervisor {
     env.putAll(SecretEnv.open(keyring, r.spec.tenantId(), r.spec.instanceId(), sealed));
     env.put("PORT", String.valueOf(r.port));
     env.put("CTRLPLANE_REPLICA_ID", r.id());
+    if (r.spec.isContainer()) {
+      return env; // the agent's pid means nothing inside a container
+    }
     // lets a cooperating app exit with its agent: a killed agent leaves no orphans behind
     env.put("CTRLPLANE_AGENT_PID", String.valueOf(ProcessHandle.current().pid()));
     return env;
@@ -165,8 +263,7 @@ final class Supervisor {
     }
     boolean wasReady = r.ready;
     r.ready = false;
-    vertx
-        .executeBlocking(() -> lastLines(r))
+    (r.containerId != null ? containerTail(r) : vertx.executeBlocking(() -> lastLines(r)))
         .recover(e -> Future.succeededFuture(""))
         .onSuccess(
             tail -> {
@@ -214,6 +311,17 @@ final class Supervisor {
         });
   }
 
+  private Future<String> containerTail(LocalReplica r) {
+    return containers
+        .engine()
+        .logs(r.containerId, 3)
+        .map(
+            text -> {
+              List<String> lines = text.lines().filter(l -> !l.isBlank()).toList();
+              return lines.isEmpty() ? "" : "; last output: " + String.join(" | ", lines);
+            });
+  }
+
   private static String lastLines(LocalReplica r) throws IOException {
     List<String> tail =
         r.log.tail(3).stream().filter(l -> !l.startsWith("[ctrlplane-agent]")).toList();
@@ -226,7 +334,7 @@ final class Supervisor {
       return r.stopping;
     }
     vertx.cancelTimer(r.probeTimer);
-    long drainMs = r.spec.config().drainTimeoutMs();
+    long drainMs = r.spec.drainTimeoutMs();
     r.stopping =
         write(AgentSql.DRAINING, r, "replica.draining", new JsonObject())
             .compose(v -> sync.all(r.spec.instanceId(), drainMs))
@@ -265,12 +373,21 @@ final class Supervisor {
 
   /** SIGTERM, then SIGKILL if it has not exited after the grace timeout; yields the exit code. */
   private Future<Integer> terminate(LocalReplica r) {
+    if (r.containerId != null) {
+      // the engine's stop: SIGTERM, SIGKILL after the grace; then the container is removed
+      long grace = r.spec.graceTimeoutMs();
+      return containers
+          .engine()
+          .stop(r.containerId, (int) Math.min(600, (grace + 999) / 1000))
+          .compose(v -> r.exit.future())
+          .compose(code -> containers.engine().remove(r.containerId).map(code));
+    }
     if (r.process == null || r.exited()) {
       return r.exit.future();
     }
     note(r, "SIGTERM");
     r.process.destroy();
-    long grace = r.spec.config().graceTimeoutMs();
+    long grace = r.spec.graceTimeoutMs();
     long timer =
         vertx.setTimer(
             Math.max(1, grace),

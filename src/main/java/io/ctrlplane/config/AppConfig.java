@@ -135,7 +135,9 @@ public record AppConfig(
       int heartbeatMs,
       int deadAfterMs,
       int logMaxBytes,
-      String token) {
+      String token,
+      String dockerHost,
+      String containerUlimits) {
     @Override
     public String toString() { // never print the token
       return "Agent["
@@ -213,15 +215,26 @@ public record AppConfig(
     int port = r.has("agent.port") ? r.port("agent.port", "CTRLPLANE_AGENT_PORT") : 7070;
     return new Agent(
         agentId(r.stringOr("agent.id", "CTRLPLANE_AGENT_ID", "auto")),
-        r.stringOr("agent.host", "CTRLPLANE_AGENT_HOST", "0.0.0.0"),
+        r.stringOr("agent.host", "CTRLPLANE_AGENT_HOST", "127.0.0.1"),
         port,
         r.stringOr("agent.advertise_host", "CTRLPLANE_AGENT_ADVERTISE_HOST", "127.0.0.1"),
-        r.stringOr("agent.router_host", "CTRLPLANE_AGENT_ROUTER_HOST", "0.0.0.0"),
+        r.stringOr("agent.router_host", "CTRLPLANE_AGENT_ROUTER_HOST", "127.0.0.1"),
         r.stringOr("agent.data_dir", "CTRLPLANE_AGENT_DATA_DIR", ".ctrlplane-agent"),
         r.positiveOr("agent.heartbeat_ms", "CTRLPLANE_AGENT_HEARTBEAT_MS", 1000),
         r.positiveOr("agent.dead_after_ms", "CTRLPLANE_AGENT_DEAD_AFTER_MS", 5000),
         r.positiveOr("agent.log_max_bytes", "CTRLPLANE_AGENT_LOG_MAX_BYTES", 1024 * 1024),
-        token(r.optionalString("agent.token", "CTRLPLANE_AGENT_TOKEN")));
+        token(r.optionalString("agent.token", "CTRLPLANE_AGENT_TOKEN")),
+        dockerHost(r.optionalString("agent.docker_host", "CTRLPLANE_AGENT_DOCKER_HOST")),
+        token(r.optionalString("agent.container_ulimits", "CTRLPLANE_AGENT_CONTAINER_ULIMITS")));
+  }
+
+  /** The container engine: agent.docker_host, else the ecosystem's DOCKER_HOST, else Docker's. */
+  private static String dockerHost(String configured) {
+    if (configured != null) {
+      return configured;
+    }
+    String env = System.getenv("DOCKER_HOST");
+    return env == null || env.isBlank() ? "unix:///var/run/docker.sock" : env.trim();
   }
 
   private static String token(String configured) {

@@ -1,6 +1,7 @@
 package io.ctrlplane.provider;
 
 import io.ctrlplane.deploy.ValidationException;
+import io.ctrlplane.provider.container.ContainerConfig;
 import io.ctrlplane.provider.process.AgentClient;
 import io.ctrlplane.provider.process.ProcessConfig;
 import io.ctrlplane.provider.process.ProcessProvider;
@@ -16,7 +17,8 @@ import java.util.Set;
 public final class Providers {
   public static final String SIMULATOR = "simulator";
   public static final String PROCESS = ProcessProvider.NAME;
-  public static final Set<String> NAMES = Set.of(SIMULATOR, PROCESS);
+  public static final String CONTAINER = ProcessProvider.CONTAINER;
+  public static final Set<String> NAMES = Set.of(SIMULATOR, PROCESS, CONTAINER);
 
   private final Map<String, Provider> byName;
   private final AgentClient agents;
@@ -27,7 +29,13 @@ public final class Providers {
   public Providers(Vertx vertx, Pool pool, String agentToken) {
     this.agents = new AgentClient(vertx, agentToken);
     this.byName =
-        Map.of(SIMULATOR, new SimulatorProvider(pool), PROCESS, new ProcessProvider(pool, agents));
+        Map.of(
+            SIMULATOR,
+            new SimulatorProvider(pool),
+            PROCESS,
+            new ProcessProvider(pool, agents),
+            CONTAINER,
+            new ProcessProvider(pool, agents, CONTAINER));
   }
 
   /**
@@ -62,6 +70,9 @@ public final class Providers {
     }
     if (PROCESS.equals(provider)) {
       ProcessConfig.validate(config, "provider_config");
+    }
+    if (CONTAINER.equals(provider)) {
+      ContainerConfig.validate(config, "provider_config");
     }
   }
 }

@@ -120,4 +120,16 @@ class BadConfigurationTest {
       assertOneLine(serve(env, "--roles", "api"), "already in use", "CTRLPLANE_HTTP_PORT");
     }
   }
+
+  @Test
+  @DisplayName(
+      "an agent asked to listen beyond loopback without agent.token refuses to start, naming CTRLPLANE_AGENT_TOKEN")
+  void agentBeyondLoopbackNeedsToken() {
+    Map<String, String> env = workingEnv();
+    env.put("CTRLPLANE_AGENT_HOST", "0.0.0.0");
+    env.put("CTRLPLANE_AGENT_PORT", "0");
+    env.put("CTRLPLANE_AGENT_DATA_DIR", "target/agents/no-token");
+    assertOneLine(
+        serve(env, "--roles", "agent"), "beyond loopback without a token", "CTRLPLANE_AGENT_TOKEN");
+  }
 }

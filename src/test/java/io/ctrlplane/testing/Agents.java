@@ -25,30 +25,25 @@ public final class Agents {
         .put("heartbeat_ms", HEARTBEAT_MS)
         .put("dead_after_ms", DEAD_AFTER_MS)
         .put("log_max_bytes", 256 * 1024)
-        .put("token", TOKEN);
+        .put("token", TOKEN)
+        .put("docker_host", ContainerEngine.dockerHost())
+        .put("container_ulimits", ContainerEngine.ULIMITS);
   }
 
   /** The same settings as environment variables, for an agent in a JVM of its own. */
   public static Map<String, String> env(String id, String host) {
-    return Map.of(
-        "CTRLPLANE_AGENT_ID",
-        id,
-        "CTRLPLANE_AGENT_HOST",
-        host,
-        "CTRLPLANE_AGENT_PORT",
-        "0",
-        "CTRLPLANE_AGENT_ADVERTISE_HOST",
-        host,
-        "CTRLPLANE_AGENT_ROUTER_HOST",
-        host,
-        "CTRLPLANE_AGENT_DATA_DIR",
-        dataDir(id).toString(),
-        "CTRLPLANE_AGENT_HEARTBEAT_MS",
-        String.valueOf(HEARTBEAT_MS),
-        "CTRLPLANE_AGENT_DEAD_AFTER_MS",
-        String.valueOf(DEAD_AFTER_MS),
-        "CTRLPLANE_AGENT_TOKEN",
-        TOKEN);
+    return Map.ofEntries(
+        Map.entry("CTRLPLANE_AGENT_ID", id),
+        Map.entry("CTRLPLANE_AGENT_HOST", host),
+        Map.entry("CTRLPLANE_AGENT_PORT", "0"),
+        Map.entry("CTRLPLANE_AGENT_ADVERTISE_HOST", host),
+        Map.entry("CTRLPLANE_AGENT_ROUTER_HOST", host),
+        Map.entry("CTRLPLANE_AGENT_DATA_DIR", dataDir(id).toString()),
+        Map.entry("CTRLPLANE_AGENT_HEARTBEAT_MS", String.valueOf(HEARTBEAT_MS)),
+        Map.entry("CTRLPLANE_AGENT_DEAD_AFTER_MS", String.valueOf(DEAD_AFTER_MS)),
+        Map.entry("CTRLPLANE_AGENT_TOKEN", TOKEN),
+        Map.entry("CTRLPLANE_AGENT_DOCKER_HOST", ContainerEngine.dockerHost()),
+        Map.entry("CTRLPLANE_AGENT_CONTAINER_ULIMITS", ContainerEngine.ULIMITS));
   }
 
   private static Path dataDir(String id) {

@@ -1,7 +1,6 @@
 package io.ctrlplane.agent.router;
 
 import io.ctrlplane.provider.process.AgentClient;
-import io.ctrlplane.provider.process.ProcessConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -44,7 +43,7 @@ public final class Routers {
           + AgentClient.LIVE
           + "), '[]'::json) AS endpoints "
           + "FROM instances i LEFT JOIN proc_fleets f ON f.instance_id = i.id "
-          + "WHERE i.provider = 'process' AND ($1::text IS NULL OR i.id = $1)";
+          + "WHERE i.provider IN ('process', 'container') AND ($1::text IS NULL OR i.id = $1)";
 
   /**
    * Counts of the routers' last second ($1 instance, $2 release, $3 agent, $4 requests, $5 errors,
@@ -119,7 +118,8 @@ public final class Routers {
 
   private Future<Void> apply(Row row) {
     String instanceId = row.getString("id");
-    int port = ProcessConfig.from(row.getJsonObject("provider_config")).routerPort();
+    // both agent providers (process, container) name the port the same way
+    int port = row.getJsonObject("provider_config").getInteger("router_port");
     Router router =
         byInstance.computeIfAbsent(instanceId, id -> new Router(vertx, client, id, port));
     JsonArray raw = array(row.getValue("endpoints"));

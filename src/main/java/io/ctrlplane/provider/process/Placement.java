@@ -20,6 +20,16 @@ import java.util.List;
  * losing one host costs as few of an instance's replicas as possible.
  */
 final class Placement implements Infrastructure {
+  private final boolean containers;
+
+  /**
+   * @param containers true for the container provider: only agents that reached a container engine
+   *     take its replicas
+   */
+  Placement(boolean containers) {
+    this.containers = containers;
+  }
+
   static final FleetTables TABLES =
       new FleetTables(
           "proc",
@@ -34,7 +44,7 @@ final class Placement implements Infrastructure {
 
   @Override
   public String label() {
-    return "process provider";
+    return containers ? "container provider" : "process provider";
   }
 
   @Override
@@ -56,7 +66,7 @@ final class Placement implements Infrastructure {
     return change
         .conn()
         .preparedQuery(ProcessSql.PLACEMENT)
-        .execute(Tuple.of(fence.instanceId(), change.now()))
+        .execute(Tuple.of(fence.instanceId(), change.now(), containers))
         .compose(
             rows -> {
               List<long[]> load = new ArrayList<>();
@@ -68,7 +78,10 @@ final class Placement implements Infrastructure {
                   });
               if (agentIds.isEmpty()) {
                 return Future.failedFuture(
-                    "no live agent to run replicas on: start one (role agent)");
+                    containers
+                        ? "no live agent with a container engine to run replicas on: start one"
+                            + " (role agent) that reaches Docker or podman system service"
+                        : "no live agent to run replicas on: start one (role agent)");
               }
               List<Tuple> replicas = new ArrayList<>();
               List<Tuple> events = new ArrayList<>();

@@ -26,14 +26,27 @@ public final class ProcessProvider implements Provider {
   public static final String NAME = "process";
   private static final Logger log = LoggerFactory.getLogger(ProcessProvider.class);
 
+  /** The container provider: the same agents and routers, replicas run by a container engine. */
+  public static final String CONTAINER = "container";
+
   private final Pool pool;
   private final AgentClient agents;
   private final FencedFleet fleet;
+  private final String name;
 
   public ProcessProvider(Pool pool, AgentClient agents) {
+    this(pool, agents, NAME);
+  }
+
+  /**
+   * @param name {@link #NAME} or {@link #CONTAINER}: which agents may take replicas, and how the
+   *     agent runs them (a process, or a container through the engine)
+   */
+  public ProcessProvider(Pool pool, AgentClient agents, String name) {
     this.pool = pool;
     this.agents = agents;
-    this.fleet = new FencedFleet(pool, new Placement());
+    this.name = name;
+    this.fleet = new FencedFleet(pool, new Placement(CONTAINER.equals(name)));
   }
 
   /** Agents open secret_env on the host that runs the replicas: no runner holds the plaintext. */
@@ -64,7 +77,7 @@ public final class ProcessProvider implements Provider {
 
   @Override
   public Future<FleetStatus> status(String instanceId) {
-    return ProcessStatus.read(pool, fleet, instanceId);
+    return ProcessStatus.read(pool, fleet, instanceId, name);
   }
 
   /**

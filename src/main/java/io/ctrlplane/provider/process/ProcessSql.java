@@ -21,7 +21,7 @@ final class ProcessSql {
           + "(SELECT count(*) FROM proc_replicas r WHERE r.agent_id = a.id AND r.stopped_at IS NULL) AS total "
           + "FROM agents a WHERE "
           + AgentClient.LIVE
-          + " ORDER BY a.id";
+          + " AND ($3 IS FALSE OR a.engine IS NOT NULL) ORDER BY a.id";
 
   static final String INSERT_REPLICA =
       "INSERT INTO proc_replicas (id, instance_id, release_id, image, agent_id, "

@@ -21,7 +21,8 @@ import java.util.List;
 final class ProcessStatus {
   private ProcessStatus() {}
 
-  static Future<FleetStatus> read(Pool pool, FencedFleet fleet, String instanceId) {
+  static Future<FleetStatus> read(
+      Pool pool, FencedFleet fleet, String instanceId, String provider) {
     return fleet
         .observe(instanceId)
         .compose(
@@ -45,7 +46,7 @@ final class ProcessStatus {
                                                 stopping.iterator().next().getLong("n"));
                                     return new FleetStatus(
                                         instanceId,
-                                        ProcessProvider.NAME,
+                                        provider,
                                         observed.now().toInstant(),
                                         replicas,
                                         observed.weights(),
@@ -67,6 +68,12 @@ final class ProcessStatus {
             .put("agent_id", r.getString("agent_id"))
             .put("port", r.getInteger("port"))
             .put("pid", r.getLong("pid"));
+    if (r.getString("container_id") != null) {
+      details
+          .put("container_id", r.getString("container_id"))
+          .put("image_id", r.getString("image_id"))
+          .put("engine_state", r.getString("engine_state"));
+    }
     return new Replica(
         r.getString("id"),
         r.getString("release_id"),

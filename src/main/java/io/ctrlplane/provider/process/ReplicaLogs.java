@@ -36,9 +36,9 @@ public final class ReplicaLogs {
                     Refusal.notFound(
                         "instance "
                             + instanceId
-                            + " has no process replica "
+                            + " has no agent replica "
                             + replicaId
-                            + " (only replicas of the process provider keep logs)"));
+                            + " (only replicas of the process and container providers keep logs)"));
               }
               String agent = row.getString("agent_id");
               return agents
