@@ -24,6 +24,10 @@ final class Errors {
           "the request body exceeds the limit of "
               + ApiRouter.MAX_BODY_BYTES / (1024 * 1024)
               + " MiB");
+
+  /** Retry-After of a 503: how long a client waits before it tries again. */
+  static final int RETRY_AFTER_SECONDS = 2;
+
   private final RefusalAudit audit;
 
   private Errors(RefusalAudit audit) {
@@ -100,6 +104,11 @@ final class Errors {
         .onComplete(
             ar -> {
               if (!ctx.response().ended()) {
+                if (problem.status() == 503
+                    && ctx.response().headers().get("Retry-After") == null) {
+                  // a dependency is out (the database): nothing was done, try again shortly
+                  ctx.response().putHeader("Retry-After", String.valueOf(RETRY_AFTER_SECONDS));
+                }
                 ctx.response()
                     .setStatusCode(problem.status())
                     .putHeader("content-type", Problem.CONTENT_TYPE)

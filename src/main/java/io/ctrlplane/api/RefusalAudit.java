@@ -30,6 +30,7 @@ final class RefusalAudit {
 
   Future<Void> record(RoutingContext ctx, int status) {
     if (pool == null
+        || status == 503 // the database is out: the record could not be written, only delayed
         || ctx.request().method().equals(HttpMethod.GET)
         || ctx.request().method().equals(HttpMethod.HEAD)
         || ctx.request().method().equals(HttpMethod.OPTIONS)

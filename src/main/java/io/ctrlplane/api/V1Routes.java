@@ -144,7 +144,15 @@ final class V1Routes {
               if (reply.getBoolean("replayed", false)) {
                 ctx.response().putHeader("Idempotent-Replayed", "true");
               }
-              json(ctx, reply.getInteger("status"), reply.getJsonObject("body"));
+              int status = reply.getInteger("status");
+              if (status >= 400) { // a refusal replayed from its Idempotency-Key: a problem
+                ctx.response()
+                    .setStatusCode(status)
+                    .putHeader("content-type", Problem.CONTENT_TYPE)
+                    .end(reply.getJsonObject("body").encode());
+                return;
+              }
+              json(ctx, status, reply.getJsonObject("body"));
             })
         .onFailure(ctx::fail);
   }

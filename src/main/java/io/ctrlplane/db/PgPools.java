@@ -6,9 +6,13 @@ import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
+import java.util.concurrent.TimeUnit;
 
 /** Builds PostgreSQL pools and connect options from configuration. */
 public final class PgPools {
+  /** How long opening a connection, or waiting for one from a pool, may take before it fails. */
+  static final int CONNECT_TIMEOUT_MS = 5000;
+
   private PgPools() {}
 
   public static PgConnectOptions connectOptions(AppConfig.Postgres pg) {
@@ -25,7 +29,13 @@ public final class PgPools {
 
   public static Pool create(Vertx vertx, AppConfig.Postgres pg, String name) {
     return PgBuilder.pool()
-        .with(new PoolOptions().setMaxSize(pg.poolSize()).setName(name).setShared(true))
+        .with(
+            new PoolOptions()
+                .setMaxSize(pg.poolSize())
+                .setName(name)
+                .setShared(true)
+                .setConnectionTimeout(CONNECT_TIMEOUT_MS)
+                .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS))
         .connectingTo(connectOptions(pg))
         .using(vertx)
         .build();

@@ -11,6 +11,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import io.vertx.pgclient.pubsub.PgSubscriber;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlConnection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,15 +26,16 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>position: gives newly committed rows their place in the replayable log (short transactions,
  *       independent of Kafka, so GET /v1/events keeps up while the broker is down);
- *   <li>publish: sends positioned rows in position order and marks them published, in a transaction
- *       holding an advisory lock, so only one relay process publishes at a time and several relays
- *       cannot reorder anything.
+ *   <li>publish: sends positioned rows in position order and marks each published as soon as Kafka
+ *       acknowledged it, holding an advisory lock in a session of its own ({@link RelayLock}), so
+ *       only one relay process publishes at a time and several relays cannot reorder anything.
  * </ul>
  *
  * Woken by the event bus or PostgreSQL NOTIFY after a commit, with a slow fallback poll. Kafka
- * down: rows stay unpublished and drain in order when it returns. Killed mid-batch: the transaction
- * rolls back, the rows are sent again (duplicates carry the same event id). Also prunes published
- * rows older than the retention.
+ * down: rows stay unpublished and drain in order when it returns. Killed mid-batch: only the rows
+ * in flight (sent, not yet marked) are sent again by the next relay (duplicates carry the same
+ * event id): acknowledged rows are marked within milliseconds. Also prunes published rows older
+ * than the retention.
  */
 public class EventRelayVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(EventRelayVerticle.class);
@@ -44,6 +46,7 @@ public class EventRelayVerticle extends VerticleBase {
   private Pool pool;
   private KafkaProducer<String, String> producer;
   private KeyOrderedSender sender;
+  private RelayLock lock;
   private final RelayMetrics metrics = new RelayMetrics();
   private PgSubscriber subscriber;
   private Coalescer positioner;
@@ -65,6 +68,7 @@ public class EventRelayVerticle extends VerticleBase {
     // would also log each of them as an unhandled exception
     producer.exceptionHandler(e -> log.debug("event relay: producer error: {}", e.toString()));
     sender = new KeyOrderedSender(producer, config.kafka().topic());
+    lock = new RelayLock(vertx, PgPools.connectOptions(config.postgres()), RELAY_LOCK);
     positioner =
         new Coalescer(
             this::positionOnce,
@@ -107,6 +111,7 @@ public class EventRelayVerticle extends VerticleBase {
     return flushed
         .timeout(10, TimeUnit.SECONDS)
         .otherwiseEmpty()
+        .eventually(() -> lock.drop())
         .eventually(() -> subscriber.close())
         .eventually(() -> producer.close())
         .eventually(() -> pool.close());
@@ -148,48 +153,63 @@ public class EventRelayVerticle extends VerticleBase {
 
   /**
    * Publishes one batch under the relay lock; true when the batch was full (more may be waiting).
+   * Each event is marked published as soon as Kafka acknowledged it (see {@link PublishedMarks}),
+   * so a crash re-sends only what was in flight. Any failure on the lock's session gives the lock
+   * up: this relay sends nothing more until it holds it again.
    */
   private Future<Boolean> publishOnce() {
     int limit = config.relay().batchSize();
-    return pool.withTransaction(
-            conn ->
-                OutboxLog.tryRelayLock(conn, RELAY_LOCK)
-                    .compose(
-                        locked ->
-                            !locked
-                                ? Future.succeededFuture(
-                                    new KeyOrderedSender.Result(List.of(), null))
-                                : OutboxLog.unpublished(conn, limit)
-                                    .compose(sender::send)
-                                    .compose(this::holdBeforeCommitIfAsked)
-                                    .compose(
-                                        result ->
-                                            OutboxLog.markPublished(conn, result.published())
-                                                .map(result))))
+    boolean hold = holdHook() != null;
+    return lock.acquire()
         .compose(
-            result -> {
-              metrics.published(result.published().size());
-              if (result.failure() != null) {
+            session ->
+                session == null
+                    ? Future.succeededFuture(new Sent(List.of(), null, 0))
+                    : OutboxLog.unpublished(session, limit)
+                        .compose(rows -> sendAndMark(session, rows, !hold)))
+        .compose(
+            sent -> {
+              metrics.published(sent.marked());
+              if (sent.failure() != null) {
                 metrics.failedBatch();
-                return Future.failedFuture(result.failure());
+                return Future.failedFuture(sent.failure());
               }
-              resumed(result.published().size());
-              return Future.succeededFuture(result.published().size() == limit);
-            });
+              resumed(sent.marked());
+              return Future.succeededFuture(sent.rows().size() == limit);
+            })
+        .onFailure(e -> lock.drop());
+  }
+
+  /** What one batch did: the rows read, the first send failure, how many were marked published. */
+  private record Sent(List<OutboxLog.Pending> rows, Throwable failure, int marked) {}
+
+  private Future<Sent> sendAndMark(
+      SqlConnection session, List<OutboxLog.Pending> rows, boolean eager) {
+    PublishedMarks marks = new PublishedMarks(session, eager);
+    return sender
+        .send(rows, marks::acked, marks::gate)
+        .compose(this::holdBeforeCommitIfAsked)
+        .compose(
+            result -> marks.flush().map(v -> new Sent(rows, result.failure(), marks.marked())));
   }
 
   /**
-   * Test hook, off unless the system property {@value #HOLD_BEFORE_COMMIT} names a file: after a
-   * batch was sent to Kafka and before its rows are marked published, the relay writes that file
-   * and then holds the transaction open for good. A crash test waits for the file and kills the
-   * process at exactly that point (records on Kafka, none marked in PostgreSQL) instead of racing a
-   * poll loop against the commit.
+   * Test hook, off unless the system property {@value #HOLD_BEFORE_COMMIT} names a file: the relay
+   * then marks nothing while it sends, and after a batch was sent to Kafka, before its rows are
+   * marked published, it writes that file and holds the batch (and the relay lock) for good. A
+   * crash test waits for the file and kills the process at exactly that point (records on Kafka,
+   * none marked in PostgreSQL) instead of racing a poll loop against the commit.
    */
   static final String HOLD_BEFORE_COMMIT = "ctrlplane.test.relay-hold-before-commit";
 
-  private Future<KeyOrderedSender.Result> holdBeforeCommitIfAsked(KeyOrderedSender.Result result) {
+  private static String holdHook() {
     String marker = System.getProperty(HOLD_BEFORE_COMMIT);
-    if (marker == null || marker.isBlank() || result.published().isEmpty()) {
+    return marker == null || marker.isBlank() ? null : marker;
+  }
+
+  private Future<KeyOrderedSender.Result> holdBeforeCommitIfAsked(KeyOrderedSender.Result result) {
+    String marker = holdHook();
+    if (marker == null || result.published().isEmpty()) {
       return Future.succeededFuture(result);
     }
     log.warn(

@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongConsumer;
+import java.util.function.Supplier;
 
 /**
  * Sends a batch of outbox rows so that, per key (instance), a record is sent only after the
@@ -28,6 +30,16 @@ final class KeyOrderedSender {
   }
 
   Future<Result> send(List<OutboxLog.Pending> rows) {
+    return send(rows, seq -> {}, () -> Future.succeededFuture());
+  }
+
+  /**
+   * The same, telling {@code acked} each seq as soon as Kafka acknowledged it; each send waits for
+   * {@code gate}, and a failed gate ends that instance's chain with its failure (nothing more of
+   * that instance goes out in this batch).
+   */
+  Future<Result> send(
+      List<OutboxLog.Pending> rows, LongConsumer acked, Supplier<Future<Void>> gate) {
     List<Long> published = new ArrayList<>(rows.size());
     Map<String, Future<Void>> chains = new LinkedHashMap<>();
     for (OutboxLog.Pending row : rows) {
@@ -35,10 +47,12 @@ final class KeyOrderedSender {
       chains.put(
           row.instanceId(),
           previous
+              .compose(v -> gate.get())
               .compose(v -> producer.send(record(row)))
               .map(
                   metadata -> {
                     published.add(row.seq());
+                    acked.accept(row.seq());
                     return null;
                   }));
     }

@@ -6,7 +6,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
-import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,14 +51,7 @@ public final class OutboxLog {
                     }));
   }
 
-  /** Takes the relay lock for this transaction; false when another relay holds it. */
-  static Future<Boolean> tryRelayLock(SqlConnection conn, long lock) {
-    return conn.preparedQuery("SELECT pg_try_advisory_xact_lock($1) AS locked")
-        .execute(Tuple.of(lock))
-        .map(rs -> rs.iterator().next().getBoolean("locked"));
-  }
-
-  static Future<List<Pending>> unpublished(SqlConnection conn, int limit) {
+  static Future<List<Pending>> unpublished(SqlClient conn, int limit) {
     return conn.preparedQuery(
             "SELECT seq, instance_id, event::text AS event FROM outbox "
                 + "WHERE published_at IS NULL AND position IS NOT NULL ORDER BY position LIMIT $1")
@@ -76,7 +68,7 @@ public final class OutboxLog {
             });
   }
 
-  static Future<Void> markPublished(SqlConnection conn, List<Long> seqs) {
+  static Future<Void> markPublished(SqlClient conn, List<Long> seqs) {
     if (seqs.isEmpty()) {
       return Future.succeededFuture();
     }

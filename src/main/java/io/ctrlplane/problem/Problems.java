@@ -23,6 +23,9 @@ public final class Problems {
     if (failure instanceof ValidationException v) {
       return Problem.invalid(v.errors());
     }
+    if (Unreachable.isUnreachable(failure)) {
+      return Unreachable.DATABASE;
+    }
     return null;
   }
 

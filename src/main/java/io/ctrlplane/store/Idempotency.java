@@ -2,6 +2,8 @@ package io.ctrlplane.store;
 
 import io.ctrlplane.bus.IdempotencyKey;
 import io.ctrlplane.deploy.FieldError;
+import io.ctrlplane.problem.Problem;
+import io.ctrlplane.problem.Problems;
 import io.ctrlplane.problem.Refusal;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -15,7 +17,9 @@ import java.util.List;
  * Idempotency-Key handling. A key is first claimed in its own short transaction (state in_flight),
  * so a concurrent duplicate sees it at once (409) instead of waiting; the command's own transaction
  * then records the response, so "done" and the writes commit together. A claim left by a crashed
- * process is taken over after {@link #STALE_CLAIM}. Keys are kept for 48 h.
+ * process is taken over after {@link #STALE_CLAIM}. A refused command (404, 409, 422) is stored as
+ * its problem document, so its retry is refused the same way without running again. Keys are kept
+ * for 48 h.
  */
 final class Idempotency {
   static final String STALE_CLAIM = "5 minutes";
@@ -100,6 +104,28 @@ final class Idempotency {
                 reply.getJsonObject("body"),
                 reply.getString("location")))
         .mapEmpty();
+  }
+
+  /**
+   * The command failed and wrote nothing. A refusal that another try would meet again (404, 409,
+   * 410, 422, 400) is kept under the key like a success, so a retry answers the same problem and
+   * runs nothing; anything else (503, an internal error) forgets the claim so a retry runs it
+   * again. Fails with {@code failure} either way.
+   */
+  static <T> Future<T> failed(Pool pool, Key key, Throwable failure) {
+    Problem problem = Problems.known(failure);
+    Future<Void> settled =
+        key == null
+            ? Future.succeededFuture()
+            : problem != null && problem.status() >= 400 && problem.status() < 500
+                ? pool.preparedQuery(
+                        "UPDATE idempotency_keys SET state = 'done', status = $3, response = $4 "
+                            + "WHERE scope = $1 AND key = $2 AND state = 'in_flight'")
+                    .execute(Tuple.of(key.scope(), key.key(), problem.status(), problem.toJson()))
+                    .<Void>mapEmpty()
+                    .recover(e -> release(pool, key))
+                : release(pool, key);
+    return settled.transform(ar -> Future.failedFuture(failure));
   }
 
   /** The command failed and wrote nothing: forget the claim so a retry runs it again. */

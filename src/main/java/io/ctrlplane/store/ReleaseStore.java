@@ -205,7 +205,7 @@ public final class ReleaseStore {
                                                 .compose(
                                                     v -> Idempotency.complete(conn, key, reply))
                                                 .map(reply)))
-                        .onFailure(e -> Idempotency.release(pool, key)));
+                        .recover(e -> Idempotency.failed(pool, key, e)));
   }
 
   private static String resourceId(JsonObject reply) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ctrlplane.testing.ApiClient;
 import io.ctrlplane.testing.Await;
 import io.ctrlplane.testing.CtrlPlaneServer;
+import io.ctrlplane.testing.Deploys;
 import io.ctrlplane.testing.Rollouts;
 import io.ctrlplane.testing.Sql;
 import io.vertx.core.Future;
@@ -153,12 +154,70 @@ class IdempotencyTest {
   }
 
   @Test
-  @DisplayName("a failed command keeps no key, so its retry runs again")
-  void failuresAreNotKept() {
+  @DisplayName(
+      "a refused command (404) is kept under its key: the retry gets the same problem, marked"
+          + " Idempotent-Replayed")
+  void refusalsAreKept() {
     ApiClient.Response missing =
         deploy("inst_missing", new JsonObject().put("image", "a"), "retry-me");
     assertThat(missing.status()).isEqualTo(404);
-    assertThat(sql.count("SELECT count(*) FROM idempotency_keys WHERE key = 'retry-me'")).isZero();
+    assertThat(missing.contentType()).isEqualTo("application/problem+json");
+    assertThat(
+            sql.count(
+                "SELECT count(*) FROM idempotency_keys WHERE key = 'retry-me' AND state = 'done'"
+                    + " AND status = 404"))
+        .isEqualTo(1);
+
+    ApiClient.Response again =
+        deploy("inst_missing", new JsonObject().put("image", "a"), "retry-me");
+    assertThat(again.status()).isEqualTo(404);
+    assertThat(again.contentType()).isEqualTo("application/problem+json");
+    assertThat(again.header("Idempotent-Replayed")).isEqualTo("true");
+    assertThat(again.json()).isEqualTo(missing.json());
+  }
+
+  @Test
+  @DisplayName(
+      "a retried 409 runs nothing again, even once the command would now be accepted: the same"
+          + " problem, no new release")
+  void conflictReplayedNotRerun() {
+    JsonObject fast = new JsonObject().put("start_delay_ms", 0).put("ready_delay_ms", 0);
+    String instanceId = rollouts.instance(1, fast);
+    Deploys deploys = new Deploys(api.raw());
+    deploys.awaitState(deploys.deploy(instanceId, "acme/app:1", null), "succeeded");
+    JsonObject toV1 = new JsonObject().put("version", 1);
+    String rollback = "/v1/instances/" + instanceId + "/rollback";
+
+    ApiClient.Response refused = api.post(rollback, toV1, "rollback-to-1");
+    assertThat(refused.status()).as(refused.text()).isEqualTo(409);
+    assertThat(refused.json().getString("detail")).contains("already the current release");
+
+    deploys.awaitState(deploys.deploy(instanceId, "acme/app:2", null), "succeeded");
+    long releasesBefore = releases(instanceId);
+    ApiClient.Response retried = api.post(rollback, toV1, "rollback-to-1");
+    assertThat(retried.status()).as("replayed, not run against the new state").isEqualTo(409);
+    assertThat(retried.header("Idempotent-Replayed")).isEqualTo("true");
+    assertThat(retried.json()).isEqualTo(refused.json());
+    assertThat(releases(instanceId)).isEqualTo(releasesBefore);
+
+    ApiClient.Response fresh = api.post(rollback, toV1, "rollback-to-1-again");
+    assertThat(fresh.status()).as("a new key runs the command: %s", fresh.text()).isEqualTo(202);
+  }
+
+  @Test
+  @DisplayName("a 422 (the request rules) answers the same to its retry and creates nothing")
+  void unprocessableAnswersTheSame() {
+    String instanceId = rollouts.instance(1, STUCK);
+    JsonObject bad =
+        new JsonObject().put("image", "acme/app:1").put("env", new JsonObject().put("1BAD", "x"));
+    ApiClient.Response first =
+        api.raw().post("/v1/instances/" + instanceId + "/deployments", bad, "bad-env");
+    assertThat(first.status()).as(first.text()).isEqualTo(422);
+    ApiClient.Response again =
+        api.raw().post("/v1/instances/" + instanceId + "/deployments", bad, "bad-env");
+    assertThat(again.status()).isEqualTo(422);
+    assertThat(again.json()).isEqualTo(first.json());
+    assertThat(releases(instanceId)).isZero();
   }
 
   @Test
