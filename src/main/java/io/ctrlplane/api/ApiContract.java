@@ -27,6 +27,8 @@ public final class ApiContract {
   private static final Map<String, String> VALIDATOR_MEDIA_TYPES =
       Map.of(
           "application/problem+json", "application/json",
+          // a merge patch (RFC 7396) is JSON; PATCH documents both types with the same schema
+          "application/merge-patch+json", "application/json",
           "application/yaml", "text/plain",
           "text/event-stream", "text/plain");
 

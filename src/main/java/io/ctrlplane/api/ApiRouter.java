@@ -32,6 +32,7 @@ final class ApiRouter {
     Router router = Router.router(vertx);
     router.route().handler(AuthHandler.requestIds());
     router.post("/v1/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
+    router.patch("/v1/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
     router.route("/v1/*").handler(new AuthHandler(security.authenticator()));
     AuthHandler.mountScopes(router);
     router.route().handler(new ContractValidation(api, domainRules()));
@@ -59,6 +60,8 @@ final class ApiRouter {
         "createInstance", Requests::instance,
         "createDeployment", body -> Requests.deploy(null, body),
         "rollback", body -> Requests.rollback(null, body),
+        "updateInstance", body -> Requests.patch(null, body),
+        "changeConfig", body -> Requests.config(null, body),
         "createWebhook", WebhookRequest::validate,
         "createApiKey", body -> SecurityRoutes.validate(body, null));
   }

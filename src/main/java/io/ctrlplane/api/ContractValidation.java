@@ -121,7 +121,10 @@ final class ContractValidation implements Handler<RoutingContext> {
     }
     String type = ctx.request().getHeader("content-type");
     String mediaType = type == null ? "" : type.split(";")[0].trim().toLowerCase(Locale.ROOT);
-    if (!mediaType.equals("application/json")) {
+    boolean mergePatch =
+        mediaType.equals("application/merge-patch+json")
+            && ctx.request().method() == io.vertx.core.http.HttpMethod.PATCH;
+    if (!mediaType.equals("application/json") && !mergePatch) {
       throw new ProblemException(
           Problem.of(
               415,

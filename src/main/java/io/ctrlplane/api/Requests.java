@@ -6,6 +6,7 @@ import io.ctrlplane.deploy.FieldError;
 import io.ctrlplane.deploy.ImageReference;
 import io.ctrlplane.deploy.ValidationException;
 import io.ctrlplane.strategy.json.ParamsJson;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
@@ -109,11 +110,110 @@ final class Requests {
         strategyChoice(c, in)
             .put("instance_id", instanceId)
             .put("image", image)
-            .put("env", env == null ? new JsonObject() : env)
+            // null: keep the current release's env ({} clears it)
+            .put("env", env)
             .put("secret_env", secrets == null ? new JsonObject() : secrets)
             .put("notes", notes)
             .put("commit_sha", sha == null ? null : sha.toLowerCase(java.util.Locale.ROOT));
     c.throwIfAny();
+    return out;
+  }
+
+  /**
+   * A config change: {@code set}/{@code unset} for env, {@code secret_set}/{@code secret_unset} for
+   * secret_env; at least one change, no name both set and unset, no name both plain and secret.
+   */
+  static JsonObject config(String instanceId, JsonObject in) {
+    Collector c = new Collector(in, Set.of("set", "unset", "secret_set", "secret_unset"));
+    JsonObject set = c.object("set");
+    if (set != null) {
+      c.check(() -> EnvVars.validate("set", set.getMap()));
+    }
+    JsonObject secretSet = c.object("secret_set");
+    if (secretSet != null) {
+      c.check(() -> EnvVars.validate("secret_set", secretSet.getMap()));
+    }
+    JsonArray unset = c.names("unset");
+    JsonArray secretUnset = c.names("secret_unset");
+    both(c, set, unset, "unset", "is also in set");
+    both(c, secretSet, secretUnset, "secret_unset", "is also in secret_set");
+    if (set != null && secretSet != null) {
+      secretSet.fieldNames().stream()
+          .filter(set::containsKey)
+          .sorted()
+          .forEach(
+              n ->
+                  c.error(
+                      "secret_set." + n, "is also in set: a variable is either plain or secret"));
+    }
+    if (size(set) + size(unset) + size(secretSet) + size(secretUnset) == 0) {
+      c.error("set", "give at least one change in set, unset, secret_set or secret_unset");
+    }
+    c.throwIfAny();
+    return new JsonObject()
+        .put("instance_id", instanceId)
+        .put("set", set == null ? new JsonObject() : set)
+        .put("unset", unset == null ? new JsonArray() : unset)
+        .put("secret_set", secretSet == null ? new JsonObject() : secretSet)
+        .put("secret_unset", secretUnset == null ? new JsonArray() : secretUnset);
+  }
+
+  private static void both(
+      Collector c, JsonObject set, JsonArray unset, String field, String message) {
+    if (set == null || unset == null) {
+      return;
+    }
+    for (int i = 0; i < unset.size(); i++) {
+      if (set.containsKey(unset.getString(i))) {
+        c.error(field + "[" + i + "]", message);
+      }
+    }
+  }
+
+  private static int size(Object o) {
+    return o instanceof JsonObject j ? j.size() : o instanceof JsonArray a ? a.size() : 0;
+  }
+
+  /**
+   * A JSON Merge Patch (RFC 7396) of an instance: the fields it may change, each validated like at
+   * creation; null removes provider_config or default_strategy_params (back to {}), and may not be
+   * given for replicas or default_strategy. The strategy params are normalised by the store, which
+   * knows the strategy they go with when the patch names none.
+   */
+  static JsonObject patch(String instanceId, JsonObject in) {
+    Collector c =
+        new Collector(
+            in,
+            Set.of("replicas", "provider_config", "default_strategy", "default_strategy_params"));
+    for (String f : List.of("replicas", "default_strategy")) {
+      if (in.containsKey(f) && in.getValue(f) == null) {
+        c.error(f, "cannot be removed (null); give a value");
+      }
+    }
+    Integer replicas = c.integer("replicas", null);
+    if (replicas != null && (replicas < 1 || replicas > MAX_REPLICAS)) {
+      c.error("replicas", "must be between 1 and " + MAX_REPLICAS);
+    }
+    String strategy = c.string("default_strategy", false);
+    JsonObject params = c.object("default_strategy_params");
+    JsonObject providerConfig = c.object("provider_config");
+    if (in.isEmpty()) {
+      c.error("replicas", "give at least one field to change");
+    }
+    c.throwIfAny();
+    JsonObject out = new JsonObject().put("instance_id", instanceId);
+    if (replicas != null) {
+      out.put("replicas", replicas);
+    }
+    if (strategy != null) {
+      out.put("default_strategy", strategy);
+    }
+    if (in.containsKey("default_strategy_params")) {
+      out.put("default_strategy_params", params == null ? new JsonObject() : params);
+    }
+    if (in.containsKey("provider_config")) {
+      out.put("provider_config", providerConfig == null ? new JsonObject() : providerConfig);
+    }
     return out;
   }
 
@@ -216,6 +316,25 @@ final class Requests {
       }
       error(field, "must be a whole number");
       return null;
+    }
+
+    /** An array of variable names (strings), or null when absent. */
+    JsonArray names(String field) {
+      Object v = in.getValue(field);
+      if (v == null) {
+        return null;
+      }
+      if (!(v instanceof JsonArray a)) {
+        error(field, "must be an array of variable names");
+        return null;
+      }
+      for (int i = 0; i < a.size(); i++) {
+        if (!(a.getValue(i) instanceof String)) {
+          error(field + "[" + i + "]", "must be a string");
+          return null;
+        }
+      }
+      return a;
     }
 
     JsonObject object(String field) {

@@ -2,6 +2,7 @@ package io.ctrlplane.api;
 
 import static io.vertx.core.http.HttpMethod.DELETE;
 import static io.vertx.core.http.HttpMethod.GET;
+import static io.vertx.core.http.HttpMethod.PATCH;
 import static io.vertx.core.http.HttpMethod.POST;
 
 import io.ctrlplane.security.Scope;
@@ -55,6 +56,8 @@ public final class RouteTable {
           new Entry(POST, "/v1/instances", Scope.DEPLOY, "instance.create"),
           new Entry(GET, "/v1/instances", Scope.READ, "instance.list"),
           new Entry(GET, "/v1/instances/:id", Scope.READ, "instance.get"),
+          new Entry(PATCH, "/v1/instances/:id", Scope.DEPLOY, "instance.update"),
+          new Entry(POST, "/v1/instances/:id/config", Scope.DEPLOY, "release.config"),
           new Entry(GET, "/v1/instances/:id/watch", Scope.READ, "instance.watch"),
           new Entry(POST, "/v1/instances/:id/deployments", Scope.DEPLOY, "deployment.create"),
           new Entry(GET, "/v1/instances/:id/deployments", Scope.READ, "deployment.list"),
@@ -71,6 +74,7 @@ public final class RouteTable {
           new Entry(POST, "/v1/deployments/:id/resume", Scope.DEPLOY, "deployment.resume"),
           new Entry(POST, "/v1/deployments/:id/promote", Scope.DEPLOY, "deployment.promote"),
           new Entry(GET, "/v1/releases/:id", Scope.READ, "release.get"),
+          new Entry(GET, "/v1/releases/:id/diff", Scope.READ, "release.diff"),
           new Entry(GET, "/v1/events", Scope.READ, "event.list"),
           new Entry(POST, "/v1/webhooks", Scope.ADMIN, "webhook.create"),
           new Entry(GET, "/v1/webhooks", Scope.ADMIN, "webhook.list"),

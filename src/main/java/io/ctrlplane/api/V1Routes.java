@@ -4,6 +4,7 @@ import io.ctrlplane.bus.Addresses;
 import io.ctrlplane.bus.Bus;
 import io.ctrlplane.bus.Caller;
 import io.ctrlplane.bus.Command;
+import io.ctrlplane.bus.Compare;
 import io.ctrlplane.bus.Get;
 import io.ctrlplane.bus.IdempotencyKey;
 import io.ctrlplane.bus.PageQuery;
@@ -60,6 +61,22 @@ final class V1Routes {
         .get("/v1/instances/:id")
         .handler(ctx -> get(ctx, Addresses.ReleaseStore.INSTANCES_GET, ctx.pathParam("id")));
     router
+        .patch("/v1/instances/:id")
+        .handler(
+            ctx ->
+                write(
+                    ctx,
+                    Addresses.ReleaseStore.INSTANCES_PATCH,
+                    body -> Requests.patch(ctx.pathParam("id"), body)));
+    router
+        .post("/v1/instances/:id/config")
+        .handler(
+            ctx ->
+                write(
+                    ctx,
+                    Addresses.ReleaseStore.RELEASES_CONFIG,
+                    body -> sealConfigSecrets(ctx, Requests.config(ctx.pathParam("id"), body))));
+    router
         .post("/v1/instances/:id/deployments")
         .handler(
             ctx ->
@@ -95,6 +112,7 @@ final class V1Routes {
     router
         .get("/v1/releases/:id")
         .handler(ctx -> get(ctx, Addresses.ReleaseStore.RELEASES_GET, ctx.pathParam("id")));
+    router.get("/v1/releases/:id/diff").handler(this::diff);
     new ControlRoutes(vertx).mount(router);
     new WatchRoutes(watches).mount(router);
     new EventRoutes(vertx).mount(router);
@@ -115,6 +133,33 @@ final class V1Routes {
             caller.tenantId(),
             deploy.getString("instance_id"),
             deploy.getJsonObject("secret_env")));
+  }
+
+  /** Seals a config change's secret_set, like a deploy's secret_env. */
+  private JsonObject sealConfigSecrets(RoutingContext ctx, JsonObject config) {
+    Caller caller = AuthHandler.caller(ctx);
+    return config.put(
+        "secret_set",
+        SecretEnv.seal(
+            keyring,
+            caller.tenantId(),
+            config.getString("instance_id"),
+            config.getJsonObject("secret_set")));
+  }
+
+  private void diff(RoutingContext ctx) {
+    Compare compare;
+    try {
+      compare =
+          new Compare(
+              AuthHandler.caller(ctx), ctx.pathParam("id"), ctx.queryParams().get("against"));
+    } catch (RuntimeException e) {
+      ctx.fail(e);
+      return;
+    }
+    request(Addresses.ReleaseStore.RELEASES_DIFF, compare)
+        .onSuccess(body -> json(ctx, 200, body))
+        .onFailure(ctx::fail);
   }
 
   /**
@@ -226,7 +271,7 @@ final class V1Routes {
     }
     String canonical = body.encode();
     return new IdempotencyKey(
-        caller.tenantId() + " POST " + ctx.request().path(),
+        caller.tenantId() + " " + ctx.request().method().name() + " " + ctx.request().path(),
         key,
         keyring == null ? sha256(canonical) : keyring.mac(canonical));
   }

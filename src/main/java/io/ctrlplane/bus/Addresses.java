@@ -14,6 +14,9 @@ public interface Addresses {
     String INSTANCES_LIST = "release-store.instances.list";
     String DEPLOYMENTS_CREATE = "release-store.deployments.create";
     String DEPLOYMENTS_ROLLBACK = "release-store.deployments.rollback";
+    String INSTANCES_PATCH = "release-store.instances.patch";
+    String RELEASES_CONFIG = "release-store.releases.config";
+    String RELEASES_DIFF = "release-store.releases.diff";
     String DEPLOYMENTS_CANCEL = "release-store.deployments.cancel";
     String DEPLOYMENTS_GET = "release-store.deployments.get";
     String DEPLOYMENTS_LIST = "release-store.deployments.list";

@@ -8,14 +8,16 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code ctrlplane releases <instance>}: the releases, newest first, the live one marked {@code *}.
+ * {@code ctrlplane releases <instance>}: the releases, newest first, the live one marked {@code *};
+ * {@code releases diff} compares two of them ({@link ReleasesDiffCommand}).
  */
 @Command(
     name = "releases",
     mixinStandardHelpOptions = true,
-    description = "List an instance's releases, newest first; * marks the current one.")
+    description = "List an instance's releases, newest first; * marks the current one.",
+    subcommands = ReleasesDiffCommand.class)
 public final class ReleasesCommand extends ApiCommand {
-  @Parameters(index = "0", description = "Instance id or name.")
+  @Parameters(index = "0", arity = "0..1", description = "Instance id or name.")
   String instance;
 
   @Option(names = "--limit", defaultValue = "20", description = "How many (default 20).")
@@ -26,6 +28,10 @@ public final class ReleasesCommand extends ApiCommand {
 
   @Override
   protected int run(ApiHttp api) {
+    if (instance == null) {
+      throw new CliException(
+          ExitCodes.USAGE, "say which instance: ctrlplane releases <instance> (or releases diff)");
+    }
     JsonObject inst = Resolve.instance(api, instance);
     JsonArray releases = new JsonArray();
     String cursor = null;

@@ -39,7 +39,7 @@ record RolloutContext(
       "(SELECT coalesce(jsonb_object_agg(s.name, s.ciphertext), '{}') "
           + "FROM release_secrets s WHERE s.release_id = %s)";
   private static final String LOAD =
-      "SELECT d.strategy, d.strategy_params, d.plan, d.tenant_id, i.name, i.replicas, "
+      "SELECT d.kind, d.strategy, d.strategy_params, d.plan, d.tenant_id, i.name, i.replicas, "
           + "i.provider, d.release_id, r.version AS new_version, r.image AS new_image, r.rollback_of AS new_rollback_of, "
           + "r.env AS new_env, "
           + SECRETS.formatted("r.id")
@@ -78,8 +78,13 @@ record RolloutContext(
     Plan plan =
         stored != null
             ? PlanCodec.fromJson(stored)
-            : Plans.of(
-                row.getString("strategy"), replicas, previous != null, ParamsJson.toMap(params));
+            : "scale".equals(row.getString("kind"))
+                ? Plans.scale(row.getString("strategy"), replicas)
+                : Plans.of(
+                    row.getString("strategy"),
+                    replicas,
+                    previous != null,
+                    ParamsJson.toMap(params));
     return new RolloutContext(
         claim,
         row.getString("tenant_id"),

@@ -2,11 +2,14 @@ package io.ctrlplane.store;
 
 import io.ctrlplane.bus.Caller;
 import io.ctrlplane.deploy.Deployment;
+import io.ctrlplane.deploy.FieldError;
 import io.ctrlplane.deploy.Ids;
+import io.ctrlplane.deploy.ValidationException;
 import io.ctrlplane.deploy.codec.DeployJson;
 import io.ctrlplane.lifecycle.Commands;
 import io.ctrlplane.lifecycle.NewDeployment;
 import io.ctrlplane.problem.Refusal;
+import io.ctrlplane.provider.Providers;
 import io.ctrlplane.security.AuditLog;
 import io.ctrlplane.security.Keyring;
 import io.ctrlplane.strategy.json.ParamsJson;
@@ -80,14 +83,18 @@ public final class ReleaseStore {
             lockInstanceForNewVersion(conn, caller, in.getString("instance_id"))
                 .compose(
                     instance ->
-                        insertRelease(
-                                conn,
-                                instance,
-                                in.getString("image"),
-                                in.getJsonObject("env"),
-                                in.getString("commit_sha"),
-                                in.getString("notes"),
-                                null)
+                        deployEnv(conn, instance, in)
+                            .compose(
+                                env ->
+                                    insertRelease(
+                                        conn,
+                                        instance,
+                                        "deploy",
+                                        in.getString("image"),
+                                        env,
+                                        in.getString("commit_sha"),
+                                        in.getString("notes"),
+                                        null))
                             .compose(
                                 releaseId ->
                                     storeSecrets(
@@ -135,6 +142,7 @@ public final class ReleaseStore {
                                               insertRelease(
                                                       conn,
                                                       instance,
+                                                      "rollback",
                                                       target.getString("image"),
                                                       target.getJsonObject("env"),
                                                       target.getString("commit_sha"),
@@ -158,6 +166,269 @@ public final class ReleaseStore {
                                                               replaced,
                                                               caller)));
                                 })));
+  }
+
+  /**
+   * The env of a deploy: the one given ({} clears it), else the current release's, less any name
+   * the deploy makes secret.
+   */
+  private static Future<JsonObject> deployEnv(
+      SqlConnection conn, JsonObject instance, JsonObject in) {
+    if (in.getJsonObject("env") != null) {
+      return Future.succeededFuture(in.getJsonObject("env"));
+    }
+    JsonObject secrets = in.getJsonObject("secret_env", new JsonObject());
+    return currentRelease(conn, instance)
+        .map(
+            current -> {
+              JsonObject env =
+                  current == null ? new JsonObject() : current.getJsonObject("env").copy();
+              secrets.fieldNames().forEach(env::remove);
+              return env;
+            });
+  }
+
+  /** The instance's current release (id, image, env, commit_sha, secret names), or null. */
+  private static Future<JsonObject> currentRelease(SqlConnection conn, JsonObject instance) {
+    String id = instance.getString("current_release_id");
+    if (id == null) {
+      return Future.succeededFuture(null);
+    }
+    return conn.preparedQuery(
+            "SELECT id, version, image, env, commit_sha, ARRAY(SELECT s.name FROM release_secrets s "
+                + "WHERE s.release_id = r.id ORDER BY s.name) AS secret_names FROM releases r WHERE id = $1")
+        .execute(Tuple.of(id))
+        .map(rs -> rs.iterator().next().toJson());
+  }
+
+  /**
+   * A config change: a new release (kind config) with the current release's image, its env with
+   * {@code set} applied and {@code unset} removed, its sealed secrets with {@code secret_set}
+   * (sealed by the API) applied and {@code secret_unset} removed; deployed with the instance's
+   * default strategy. A name moves between env and secret_env when it is set on the other side.
+   */
+  public Future<JsonObject> config(JsonObject in, Idempotency.Key key, Caller caller) {
+    return withKey(
+        key,
+        caller,
+        conn ->
+            lockInstanceForNewVersion(conn, caller, in.getString("instance_id"))
+                .compose(
+                    instance ->
+                        currentRelease(conn, instance)
+                            .compose(
+                                current ->
+                                    configRelease(conn, instance, current, in)
+                                        .compose(
+                                            releaseId ->
+                                                insertDeployment(
+                                                    conn,
+                                                    instance,
+                                                    releaseId,
+                                                    "config",
+                                                    new JsonObject(),
+                                                    null,
+                                                    caller)))));
+  }
+
+  private Future<String> configRelease(
+      SqlConnection conn, JsonObject instance, JsonObject current, JsonObject in) {
+    if (current == null) {
+      return Future.failedFuture(
+          Refusal.conflict(
+              "instance "
+                  + instance.getString("id")
+                  + " has no release yet: deploy an image first"));
+    }
+    JsonObject set = in.getJsonObject("set");
+    JsonObject secretSet = in.getJsonObject("secret_set");
+    List<String> unset = names(in.getJsonArray("unset"));
+    List<String> secretUnset = names(in.getJsonArray("secret_unset"));
+    JsonObject env = current.getJsonObject("env").copy();
+    List<String> secrets = names(current.getJsonArray("secret_names"));
+    List<FieldError> errors = new ArrayList<>();
+    for (int i = 0; i < unset.size(); i++) {
+      if (!env.containsKey(unset.get(i))) {
+        errors.add(new FieldError("unset[" + i + "]", "is not in the current release's env"));
+      }
+    }
+    for (int i = 0; i < secretUnset.size(); i++) {
+      if (!secrets.contains(secretUnset.get(i))) {
+        errors.add(
+            new FieldError(
+                "secret_unset[" + i + "]", "is not in the current release's secret_env"));
+      }
+    }
+    if (!errors.isEmpty()) {
+      return Future.failedFuture(new ValidationException(errors));
+    }
+    unset.forEach(env::remove);
+    secretSet.fieldNames().forEach(env::remove);
+    env.mergeIn(set);
+    List<String> dropped = new ArrayList<>(secretUnset);
+    dropped.addAll(set.fieldNames());
+    dropped.addAll(secretSet.fieldNames());
+    String notes = "config: " + describe(set, unset, secretSet, secretUnset);
+    return insertRelease(
+            conn,
+            instance,
+            "config",
+            current.getString("image"),
+            env,
+            current.getString("commit_sha"),
+            notes,
+            null)
+        .compose(
+            releaseId ->
+                conn.preparedQuery(
+                        "INSERT INTO release_secrets (release_id, tenant_id, name, key_id, ciphertext) "
+                            + "SELECT $1, tenant_id, name, key_id, ciphertext FROM release_secrets "
+                            + "WHERE release_id = $2 AND NOT (name = ANY($3))")
+                    .execute(
+                        Tuple.of(
+                            releaseId, current.getString("id"), dropped.toArray(new String[0])))
+                    .compose(ok -> storeSecrets(conn, instance, releaseId, secretSet))
+                    .map(releaseId));
+  }
+
+  private static List<String> names(io.vertx.core.json.JsonArray array) {
+    List<String> out = new ArrayList<>();
+    if (array != null) {
+      array.forEach(v -> out.add((String) v));
+    }
+    return out;
+  }
+
+  /** The names a config release changed, for its notes (never a value). */
+  private static String describe(
+      JsonObject set, List<String> unset, JsonObject secretSet, List<String> secretUnset) {
+    List<String> parts = new ArrayList<>();
+    if (!set.isEmpty()) {
+      parts.add("set " + String.join(", ", new java.util.TreeSet<>(set.fieldNames())));
+    }
+    if (!unset.isEmpty()) {
+      parts.add("unset " + String.join(", ", unset));
+    }
+    if (!secretSet.isEmpty()) {
+      parts.add("secret_set " + String.join(", ", new java.util.TreeSet<>(secretSet.fieldNames())));
+    }
+    if (!secretUnset.isEmpty()) {
+      parts.add("secret_unset " + String.join(", ", secretUnset));
+    }
+    String text = String.join("; ", parts);
+    return text.length() > 900 ? text.substring(0, 900) + "…" : text;
+  }
+
+  /**
+   * A merge patch of an instance (validated field by field by the API; here what needs the
+   * instance: the provider's config rules and the params of the strategy they go with). The row is
+   * locked for the change. A changed replica count of an instance with a live release queues a
+   * deployment of kind scale (FIFO behind the others), answered 202 with its Location; anything
+   * else is answered 200 with the instance.
+   */
+  public Future<JsonObject> patch(JsonObject in, Idempotency.Key key, Caller caller) {
+    String id = in.getString("instance_id");
+    return withKey(
+        key,
+        caller,
+        conn ->
+            conn.preparedQuery(
+                    "SELECT id, tenant_id, replicas, provider, provider_config, default_strategy, "
+                        + "default_strategy_params, current_release_id FROM instances "
+                        + "WHERE id = $1 AND tenant_id = $2 FOR UPDATE")
+                .execute(Tuple.of(id, caller.tenantId()))
+                .compose(
+                    rs ->
+                        rs.size() == 0
+                            ? Future.failedFuture(
+                                Refusal.notFound("instance " + id + " does not exist"))
+                            : Future.succeededFuture(rs.iterator().next().toJson()))
+                .compose(before -> applyPatch(conn, before, patched(before, in), caller)));
+  }
+
+  /** The instance's settings after the patch, or a ValidationException naming each bad field. */
+  private static JsonObject patched(JsonObject before, JsonObject in) {
+    JsonObject after = before.copy();
+    List<FieldError> errors = new ArrayList<>();
+    if (in.containsKey("replicas")) {
+      after.put("replicas", in.getInteger("replicas"));
+    }
+    if (in.containsKey("provider_config")) {
+      JsonObject config = in.getJsonObject("provider_config");
+      try {
+        Providers.validateConfig(before.getString("provider"), config);
+        after.put("provider_config", config);
+      } catch (ValidationException e) {
+        errors.addAll(e.errors());
+      }
+    }
+    String strategy = in.getString("default_strategy", before.getString("default_strategy"));
+    boolean newStrategy = in.containsKey("default_strategy");
+    if (newStrategy || in.containsKey("default_strategy_params")) {
+      // a new strategy without params starts from that strategy's defaults
+      JsonObject params = in.getJsonObject("default_strategy_params", new JsonObject());
+      try {
+        after.put("default_strategy", strategy);
+        after.put("default_strategy_params", ParamsJson.normalize(strategy, params));
+      } catch (ValidationException e) {
+        e.errors()
+            .forEach(
+                fe ->
+                    errors.add(
+                        new FieldError(
+                            fe.field().startsWith("strategy_params")
+                                ? "default_" + fe.field()
+                                : fe.field().equals("strategy") ? "default_strategy" : fe.field(),
+                            fe.message())));
+      }
+    }
+    if (!errors.isEmpty()) {
+      throw new ValidationException(errors);
+    }
+    return after;
+  }
+
+  private Future<JsonObject> applyPatch(
+      SqlConnection conn, JsonObject before, JsonObject after, Caller caller) {
+    String id = before.getString("id");
+    boolean scale =
+        !before.getInteger("replicas").equals(after.getInteger("replicas"))
+            && before.getString("current_release_id") != null;
+    return conn.preparedQuery(
+            "UPDATE instances SET replicas = $3, provider_config = $4, default_strategy = $5, "
+                + "default_strategy_params = $6, updated_at = now() WHERE id = $1 AND tenant_id = $2")
+        .execute(
+            Tuple.of(
+                id,
+                caller.tenantId(),
+                after.getInteger("replicas"),
+                after.getJsonObject("provider_config"),
+                after.getString("default_strategy"),
+                after.getJsonObject("default_strategy_params")))
+        .compose(
+            ok ->
+                scale
+                    ? insertDeployment(
+                            conn,
+                            after,
+                            after.getString("current_release_id"),
+                            "scale",
+                            new JsonObject(),
+                            null,
+                            caller)
+                        .map(reply -> reply.getString("location"))
+                    : Future.succeededFuture((String) null))
+        .compose(
+            location ->
+                Queries.instance(conn, caller.tenantId(), id)
+                    .map(
+                        instance ->
+                            location == null
+                                ? new JsonObject().put("status", 200).put("body", instance)
+                                : new JsonObject()
+                                    .put("status", 202)
+                                    .put("body", instance)
+                                    .put("location", location)));
   }
 
   /**
@@ -231,6 +502,7 @@ public final class ReleaseStore {
   private Future<String> insertRelease(
       SqlConnection conn,
       JsonObject instance,
+      String kind,
       String image,
       JsonObject env,
       String commitSha,
@@ -239,7 +511,7 @@ public final class ReleaseStore {
     String id = Ids.next("rel");
     return conn.preparedQuery(
             "INSERT INTO releases (id, tenant_id, instance_id, version, image, env, commit_sha, "
-                + "notes, rollback_of) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+                + "notes, rollback_of, kind) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
         .execute(
             Tuple.from(
                 new Object[] {
@@ -251,7 +523,8 @@ public final class ReleaseStore {
                   env == null ? new JsonObject() : env,
                   commitSha,
                   notes,
-                  rollbackOf
+                  rollbackOf,
+                  kind
                 }))
         .map(id);
   }

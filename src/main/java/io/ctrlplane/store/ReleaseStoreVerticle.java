@@ -3,6 +3,7 @@ package io.ctrlplane.store;
 import io.ctrlplane.bus.Addresses;
 import io.ctrlplane.bus.Bus;
 import io.ctrlplane.bus.Command;
+import io.ctrlplane.bus.Compare;
 import io.ctrlplane.bus.Get;
 import io.ctrlplane.bus.PageQuery;
 import io.ctrlplane.config.AppConfig;
@@ -47,6 +48,12 @@ public class ReleaseStoreVerticle extends VerticleBase {
     write(
         Addresses.ReleaseStore.DEPLOYMENTS_ROLLBACK,
         c -> store.rollback(c.body(), key(c), c.caller()));
+    write(Addresses.ReleaseStore.INSTANCES_PATCH, c -> store.patch(c.body(), key(c), c.caller()));
+    write(Addresses.ReleaseStore.RELEASES_CONFIG, c -> store.config(c.body(), key(c), c.caller()));
+    serve(
+        Addresses.ReleaseStore.RELEASES_DIFF,
+        Compare.class,
+        c -> ReleaseDiff.of(pool, c.caller().tenantId(), c.id(), c.against()));
     write(Addresses.ReleaseStore.DEPLOYMENTS_CANCEL, c -> store.cancel(c.id(), key(c), c.caller()));
     get(Addresses.ReleaseStore.INSTANCES_GET, g -> Queries.instance(pool, tenant(g), g.id()));
     get(Addresses.ReleaseStore.DEPLOYMENTS_GET, g -> Queries.deployment(pool, tenant(g), g.id()));

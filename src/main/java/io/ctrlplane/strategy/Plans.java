@@ -42,6 +42,23 @@ public final class Plans {
         revert(spec.replicas(), spec.hasPrevious()));
   }
 
+  /**
+   * A change of replica count for the release that is live (a deployment of kind {@code scale}):
+   * the new count ready, any extra replicas stopped, all traffic on the release. Nothing is undone
+   * when it is cancelled or fails: the replicas of the live release keep serving.
+   */
+  public static Plan scale(String strategy, int replicas) {
+    return new Plan(
+        strategy,
+        replicas,
+        List.of(
+            new Step.EnsureReady(Side.NEW, replicas, 0),
+            new Step.ScaleDown(Side.NEW, replicas, 0),
+            new Step.SetTraffic(Map.of(Side.NEW, 100))),
+        Plan.NOT_PROMOTABLE,
+        List.of(new Step.SetTraffic(Map.of(Side.NEW, 100))));
+  }
+
   static Plan firstDeploy(String strategy, int replicas, int minReady) {
     return new Plan(
         strategy,

@@ -175,6 +175,59 @@ class CliTest {
 
   @Test
   @DisplayName(
+      "releases diff shows image, commit and env changes from the previous version or a given one")
+  void releasesDiff() {
+    String name = instance(1);
+    assertThat(
+            cli(
+                    "deploy",
+                    name,
+                    "--image",
+                    "acme/web:1",
+                    "--commit",
+                    "aaaaaaa1",
+                    "--env",
+                    "A=1",
+                    "--env",
+                    "B=x",
+                    "--watch")
+                .code())
+        .isZero();
+    assertThat(
+            cli(
+                    "deploy",
+                    name,
+                    "--image",
+                    "acme/web:2",
+                    "--commit",
+                    "bbbbbbb2",
+                    "--env",
+                    "A=2",
+                    "--env",
+                    "C=y",
+                    "--watch")
+                .code())
+        .isZero();
+    Run diff = cli("releases", "diff", name, "v2");
+    assertThat(diff.code()).as(diff.err()).isZero();
+    assertThat(diff.lines())
+        .containsExactly(
+            "v1 -> v2",
+            "image    acme/web:1 -> acme/web:2",
+            "commit   aaaaaaa1 -> bbbbbbb2",
+            "env    + C=y",
+            "env    - B=x",
+            "env    ~ A: 1 -> 2");
+    Run back = cli("releases", "diff", name, "1", "v2", "-o", "json");
+    assertThat(back.code()).as(back.err()).isZero();
+    assertThat(back.json().getJsonObject("image").getString("to")).isEqualTo("acme/web:1");
+    Run missing = cli("releases", "diff", name, "v9");
+    assertThat(missing.code()).isEqualTo(ExitCodes.REFUSED);
+    assertThat(cli("releases", "diff", name, "latest").code()).isEqualTo(ExitCodes.USAGE);
+  }
+
+  @Test
+  @DisplayName(
       "releases marks the current release, rollback --to v1 makes v3 current, and --output json parses")
   void releasesAndRollback() {
     String name = instance(1);

@@ -104,8 +104,9 @@ class SecretCanaryTest {
                 .status())
         .isEqualTo(202);
     deploys.awaitState(v1, "succeeded");
+    // env {} clears v1's env: an omitted env would keep it (issue 16)
     deploys.awaitState(
-        deploys.deploy(instance, "registry.example.com/acme/app:2", null), "succeeded");
+        deploys.deploy(instance, "registry.example.com/acme/app:2", new JsonObject()), "succeeded");
     rollback = deploys.rollback(instance, 1);
     deploys.awaitState(rollback, "succeeded");
 

@@ -125,6 +125,12 @@ class TenantIsolationTest {
     if (e.path().endsWith("/rollback")) {
       return new JsonObject().put("version", 1).encode();
     }
+    if (e.path().endsWith("/config")) {
+      return new JsonObject().put("set", new JsonObject().put("EVIL", "1")).encode();
+    }
+    if (e.method().equals(HttpMethod.PATCH)) {
+      return new JsonObject().put("replicas", 5).encode();
+    }
     return "{}";
   }
 

@@ -85,12 +85,15 @@ public final class ContractCheck {
     return response;
   }
 
-  /** Every field name below {@code node} is snake_case, except the user's own env names. */
+  /**
+   * Every field name below {@code node} is snake_case, except the user's own variable names (env,
+   * secret_env).
+   */
   private static void snakeCase(Object node, String path) {
     if (node instanceof JsonObject object) {
       for (String key : object.fieldNames()) {
         assertThat(key).as("field name at %s", path).matches(SNAKE);
-        if (!key.equals("env")) {
+        if (!key.equals("env") && !key.equals("secret_env")) {
           snakeCase(object.getValue(key), path + "." + key);
         }
       }

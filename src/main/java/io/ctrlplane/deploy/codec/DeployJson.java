@@ -53,6 +53,7 @@ public final class DeployJson {
         .put("id", r.id())
         .put("instance_id", r.instanceId())
         .put("version", r.version())
+        .put("kind", r.kind())
         .put("image", r.image())
         .put("env", json(r.env()))
         .put("secret_env", secrets)

@@ -24,7 +24,7 @@ public final class DeployRows {
           + "i.created_at, i.updated_at, i.degraded_reason, i.degraded_at";
 
   public static final String RELEASE_COLUMNS =
-      "r.id, r.instance_id, r.version, r.image, r.env, r.commit_sha, "
+      "r.id, r.instance_id, r.version, r.kind, r.image, r.env, r.commit_sha, "
           + "r.notes, r.rollback_of, rb.version AS rollback_of_version, r.created_at, "
           // the names of its secret_env, never the values (those stay sealed in release_secrets)
           + "ARRAY(SELECT s.name FROM release_secrets s WHERE s.release_id = r.id ORDER BY s.name) AS secret_names";
@@ -64,6 +64,7 @@ public final class DeployRows {
         row.getString("id"),
         row.getString("instance_id"),
         row.getInteger("version"),
+        row.getString("kind"),
         row.getString("image"),
         DeployJson.doc(row.getJsonObject("env")),
         List.of(row.getArrayOfStrings("secret_names")),

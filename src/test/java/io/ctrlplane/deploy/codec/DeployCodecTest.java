@@ -175,6 +175,7 @@ class DeployCodecTest {
                 .with("id", "rel_3")
                 .with("instance_id", "inst_1")
                 .with("version", 3)
+                .with("kind", "rollback")
                 .with("image", "app:1")
                 .with("env", new JsonObject("{\"B\":\"2\",\"A\":\"1\"}"))
                 .with("commit_sha", null)
@@ -188,7 +189,8 @@ class DeployCodecTest {
     assertThat(r.secretNames()).containsExactly("DB_PASSWORD", "TOKEN");
     assertThat(DeployJson.release(r).encode())
         .isEqualTo(
-            "{\"id\":\"rel_3\",\"instance_id\":\"inst_1\",\"version\":3,\"image\":\"app:1\","
+            "{\"id\":\"rel_3\",\"instance_id\":\"inst_1\",\"version\":3,\"kind\":\"rollback\","
+                + "\"image\":\"app:1\","
                 + "\"env\":{\"B\":\"2\",\"A\":\"1\"},"
                 + "\"secret_env\":{\"DB_PASSWORD\":\"********\",\"TOKEN\":\"********\"},"
                 + "\"commit_sha\":null,\"notes\":\"rollback to v1\","

@@ -1,0 +1,16 @@
+-- Day-2 operations (issue 16): config-only releases, and deployments that carry out a change of
+-- replica count (scale), a rolling restart or an instance's teardown instead of a new release.
+
+-- What made a release: a deploy (image and configuration given), a rollback (an earlier release's
+-- image and configuration) or a config change (the current image, a merged configuration).
+-- Adding a column with a constant default rewrites no row, so the append-only trigger does not
+-- fire; the backfill of earlier rollbacks is the one sanctioned change to existing releases.
+ALTER TABLE releases ADD COLUMN kind text NOT NULL DEFAULT 'deploy'
+  CHECK (kind IN ('deploy', 'rollback', 'config'));
+ALTER TABLE releases DISABLE TRIGGER releases_append_only;
+UPDATE releases SET kind = 'rollback' WHERE rollback_of IS NOT NULL;
+ALTER TABLE releases ENABLE TRIGGER releases_append_only;
+
+ALTER TABLE deployments DROP CONSTRAINT deployments_kind_check;
+ALTER TABLE deployments ADD CONSTRAINT deployments_kind_check
+  CHECK (kind IN ('deploy', 'rollback', 'config', 'scale', 'restart', 'teardown'));
