@@ -14,3 +14,10 @@ ALTER TABLE releases ENABLE TRIGGER releases_append_only;
 ALTER TABLE deployments DROP CONSTRAINT deployments_kind_check;
 ALTER TABLE deployments ADD CONSTRAINT deployments_kind_check
   CHECK (kind IN ('deploy', 'rollback', 'config', 'scale', 'restart', 'teardown'));
+
+-- DELETE /v1/instances/{id}: deleting_at while its teardown deployment runs (no new deployment is
+-- accepted), deleted_at once it succeeded. The row stays, so its releases, deployments, events and
+-- audit records keep their references and stay readable by id; the name is free again.
+ALTER TABLE instances ADD COLUMN deleting_at timestamptz, ADD COLUMN deleted_at timestamptz;
+ALTER TABLE instances DROP CONSTRAINT instances_tenant_name_key;
+CREATE UNIQUE INDEX instances_tenant_name_key ON instances (tenant_id, name) WHERE deleted_at IS NULL;

@@ -69,6 +69,14 @@ final class V1Routes {
                     Addresses.ReleaseStore.INSTANCES_PATCH,
                     body -> Requests.patch(ctx.pathParam("id"), body)));
     router
+        .delete("/v1/instances/:id")
+        .handler(
+            ctx ->
+                write(
+                    ctx,
+                    Addresses.ReleaseStore.INSTANCES_DELETE,
+                    body -> new JsonObject().put("id", ctx.pathParam("id"))));
+    router
         .post("/v1/instances/:id/config")
         .handler(
             ctx ->

@@ -15,6 +15,7 @@ public interface Addresses {
     String DEPLOYMENTS_CREATE = "release-store.deployments.create";
     String DEPLOYMENTS_ROLLBACK = "release-store.deployments.rollback";
     String INSTANCES_PATCH = "release-store.instances.patch";
+    String INSTANCES_DELETE = "release-store.instances.delete";
     String RELEASES_CONFIG = "release-store.releases.config";
     String RELEASES_DIFF = "release-store.releases.diff";
     String DEPLOYMENTS_CANCEL = "release-store.deployments.cancel";

@@ -50,11 +50,18 @@ public final class Endings {
                         return Future.succeededFuture(false);
                       }
                       Row row = rs.iterator().next();
+                      // a teardown that stopped everything is the end of its instance
                       return conn.preparedQuery(
                               "UPDATE instances SET current_release_id = $2, "
                                   + "current_version = (SELECT version FROM releases WHERE id = $2), degraded_reason = NULL, "
-                                  + "degraded_at = NULL, updated_at = now() WHERE id = $1")
-                          .execute(Tuple.of(claim.instanceId(), row.getString("release_id")))
+                                  + "degraded_at = NULL, updated_at = now(), "
+                                  + "deleted_at = CASE WHEN $3::text = 'teardown' THEN now() ELSE deleted_at END "
+                                  + "WHERE id = $1")
+                          .execute(
+                              Tuple.of(
+                                  claim.instanceId(),
+                                  row.getString("release_id"),
+                                  row.getString("kind")))
                           .compose(
                               ok ->
                                   Outbox.record(conn, Event.SUCCEEDED, claim.deploymentId(), null))
@@ -97,8 +104,16 @@ public final class Endings {
                                         ? Future.succeededFuture(false)
                                         : conn.preparedQuery(
                                                 "UPDATE instances SET degraded_reason = $2, "
-                                                    + "degraded_at = CASE WHEN $2::text IS NULL THEN NULL ELSE now() END, updated_at = now() WHERE id = $1")
-                                            .execute(Tuple.of(claim.instanceId(), degradedReason))
+                                                    + "degraded_at = CASE WHEN $2::text IS NULL THEN NULL ELSE now() END, updated_at = now(), "
+                                                    // a teardown that did not finish leaves the
+                                                    // instance, so DELETE can be retried
+                                                    + "deleting_at = CASE WHEN (SELECT kind FROM deployments WHERE id = $3) = 'teardown' "
+                                                    + "THEN NULL ELSE deleting_at END WHERE id = $1")
+                                            .execute(
+                                                Tuple.of(
+                                                    claim.instanceId(),
+                                                    degradedReason,
+                                                    claim.deploymentId()))
                                             .compose(
                                                 ok ->
                                                     Outbox.record(

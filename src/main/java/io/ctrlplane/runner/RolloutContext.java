@@ -80,11 +80,13 @@ record RolloutContext(
             ? PlanCodec.fromJson(stored)
             : "scale".equals(row.getString("kind"))
                 ? Plans.scale(row.getString("strategy"), replicas)
-                : Plans.of(
-                    row.getString("strategy"),
-                    replicas,
-                    previous != null,
-                    ParamsJson.toMap(params));
+                : "teardown".equals(row.getString("kind"))
+                    ? Plans.teardown(row.getString("strategy"), replicas)
+                    : Plans.of(
+                        row.getString("strategy"),
+                        replicas,
+                        previous != null,
+                        ParamsJson.toMap(params));
     return new RolloutContext(
         claim,
         row.getString("tenant_id"),

@@ -28,7 +28,7 @@ public final class Queries {
         client,
         "SELECT "
             + DeployRows.INSTANCE_COLUMNS
-            + " FROM instances i WHERE i.id = $1 AND i.tenant_id = $2",
+            + " FROM instances i WHERE i.id = $1 AND i.tenant_id = $2 AND i.deleted_at IS NULL",
         tenantId,
         id,
         Queries::instanceJson,
@@ -61,7 +61,8 @@ public final class Queries {
             "SELECT "
                 + DeployRows.INSTANCE_COLUMNS
                 + " FROM instances i "
-                + "WHERE i.tenant_id = $1 AND ($2::text IS NULL OR i.id < $2) ORDER BY i.id DESC LIMIT $3")
+                + "WHERE i.tenant_id = $1 AND i.deleted_at IS NULL AND ($2::text IS NULL OR i.id < $2) "
+                + "ORDER BY i.id DESC LIMIT $3")
         .execute(Tuple.of(Objects.requireNonNull(tenantId), after, limit + 1))
         .map(
             rows ->

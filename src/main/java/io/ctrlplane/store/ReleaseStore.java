@@ -334,15 +334,15 @@ public final class ReleaseStore {
         conn ->
             conn.preparedQuery(
                     "SELECT id, tenant_id, replicas, provider, provider_config, default_strategy, "
-                        + "default_strategy_params, current_release_id FROM instances "
-                        + "WHERE id = $1 AND tenant_id = $2 FOR UPDATE")
+                        + "default_strategy_params, current_release_id, deleting_at FROM instances "
+                        + "WHERE id = $1 AND tenant_id = $2 AND deleted_at IS NULL FOR UPDATE")
                 .execute(Tuple.of(id, caller.tenantId()))
                 .compose(
                     rs ->
                         rs.size() == 0
                             ? Future.failedFuture(
                                 Refusal.notFound("instance " + id + " does not exist"))
-                            : Future.succeededFuture(rs.iterator().next().toJson()))
+                            : notDeleting(rs.iterator().next().toJson()))
                 .compose(before -> applyPatch(conn, before, patched(before, in), caller)));
   }
 
@@ -432,6 +432,94 @@ public final class ReleaseStore {
   }
 
   /**
+   * Delete: the instance takes no more changes (deleting_at); its pending deployments are cancelled
+   * and a running one is asked to cancel (its runner reverts it); a teardown deployment, queued
+   * behind them, stops every replica, and its success marks the instance deleted (the lifecycle's
+   * Endings). An instance that never had a release is deleted at once. 202 with the instance and,
+   * when there is a teardown, its Location.
+   */
+  public Future<JsonObject> delete(String id, Idempotency.Key key, Caller caller) {
+    return withKey(
+        key,
+        caller,
+        conn ->
+            conn.preparedQuery(
+                    "SELECT id, tenant_id, current_release_id, default_strategy, "
+                        + "default_strategy_params, deleting_at, (SELECT r.id FROM releases r "
+                        + "WHERE r.instance_id = i.id ORDER BY r.version DESC LIMIT 1) AS latest_release_id "
+                        + "FROM instances i WHERE id = $1 AND tenant_id = $2 AND deleted_at IS NULL FOR UPDATE")
+                .execute(Tuple.of(id, caller.tenantId()))
+                .compose(
+                    rs -> {
+                      if (rs.size() == 0) {
+                        return Future.failedFuture(
+                            Refusal.notFound("instance " + id + " does not exist"));
+                      }
+                      JsonObject instance = rs.iterator().next().toJson();
+                      if (instance.getValue("deleting_at") != null) {
+                        return Future.failedFuture(
+                            Refusal.conflict("instance " + id + " is already being deleted"));
+                      }
+                      return conn.preparedQuery(
+                              "UPDATE instances SET deleting_at = now(), updated_at = now() WHERE id = $1")
+                          .execute(Tuple.of(id))
+                          .compose(ok -> Queries.instance(conn, caller.tenantId(), id))
+                          .compose(
+                              body ->
+                                  cancelQueued(conn, caller.tenantId(), id)
+                                      .compose(v -> teardown(conn, instance, caller))
+                                      .map(
+                                          location -> {
+                                            JsonObject reply =
+                                                new JsonObject()
+                                                    .put("status", 202)
+                                                    .put("body", body);
+                                            return location == null
+                                                ? reply
+                                                : reply.put("location", location);
+                                          }));
+                    }));
+  }
+
+  /** Cancels every pending deployment of the instance and asks a running one to cancel. */
+  private static Future<Void> cancelQueued(SqlConnection conn, String tenantId, String instanceId) {
+    return conn.preparedQuery(
+            "SELECT id FROM deployments WHERE instance_id = $1 AND state IN ('pending', 'running') "
+                + "ORDER BY seq")
+        .execute(Tuple.of(instanceId))
+        .compose(
+            rs -> {
+              Future<Void> chain = Future.succeededFuture();
+              for (io.vertx.sqlclient.Row row : rs) {
+                String deploymentId = row.getString("id");
+                // one that is already reverting a failure cannot be cancelled: it ends by itself
+                chain =
+                    chain.compose(
+                        v ->
+                            Commands.cancel(conn, tenantId, deploymentId)
+                                .<Void>mapEmpty()
+                                .recover(e -> Future.succeededFuture()));
+              }
+              return chain;
+            });
+  }
+
+  /** The teardown deployment's Location, or null when nothing ever ran (deleted at once). */
+  private Future<String> teardown(SqlConnection conn, JsonObject instance, Caller caller) {
+    String releaseId = instance.getString("current_release_id");
+    if (releaseId == null) {
+      releaseId = instance.getString("latest_release_id");
+    }
+    if (releaseId == null) {
+      return conn.preparedQuery("UPDATE instances SET deleted_at = now() WHERE id = $1")
+          .execute(Tuple.of(instance.getString("id")))
+          .map((String) null);
+    }
+    return insertDeployment(conn, instance, releaseId, "teardown", new JsonObject(), null, caller)
+        .map(reply -> reply.getString("location"));
+  }
+
+  /**
    * Cancel: pending → cancelled at once; running → cancel requested (the runner reverts, then ends
    * it cancelled). The row lock orders a cancel against the runner's compare-and-set to succeeded:
    * whichever commits first wins, and the other learns it (the runner from its row count, the
@@ -488,15 +576,25 @@ public final class ReleaseStore {
       SqlConnection conn, Caller caller, String instanceId) {
     return conn.preparedQuery(
             "UPDATE instances SET last_version = last_version + 1, updated_at = now() "
-                + "WHERE id = $1 AND tenant_id = $2 RETURNING id, tenant_id, name, last_version, current_release_id, "
-                + "default_strategy, default_strategy_params")
+                + "WHERE id = $1 AND tenant_id = $2 AND deleted_at IS NULL "
+                + "RETURNING id, tenant_id, name, last_version, current_release_id, "
+                + "default_strategy, default_strategy_params, deleting_at")
         .execute(Tuple.of(instanceId, caller.tenantId()))
         .compose(
             rs ->
                 rs.size() == 0
                     ? Future.failedFuture(
                         Refusal.notFound("instance " + instanceId + " does not exist"))
-                    : Future.succeededFuture(rs.iterator().next().toJson()));
+                    : notDeleting(rs.iterator().next().toJson()));
+  }
+
+  /** An instance being torn down takes no new deployment or change (the transaction rolls back). */
+  private static Future<JsonObject> notDeleting(JsonObject instance) {
+    return instance.getValue("deleting_at") == null
+        ? Future.succeededFuture(instance)
+        : Future.failedFuture(
+            Refusal.conflict(
+                "instance " + instance.getString("id") + " is being deleted; it takes no changes"));
   }
 
   private Future<String> insertRelease(

@@ -59,6 +59,20 @@ public final class Plans {
         List.of(new Step.SetTraffic(Map.of(Side.NEW, 100))));
   }
 
+  /**
+   * The end of an instance (a deployment of kind {@code teardown}): no traffic, every replica of
+   * every release stopped. Reverting it stops everything too: a teardown never brings replicas
+   * back.
+   */
+  public static Plan teardown(String strategy, int replicas) {
+    return new Plan(
+        strategy,
+        replicas,
+        List.of(new Step.SetTraffic(Map.of()), new Step.StopOthers(Set.of())),
+        Plan.NOT_PROMOTABLE,
+        List.of(new Step.StopOthers(Set.of())));
+  }
+
   static Plan firstDeploy(String strategy, int replicas, int minReady) {
     return new Plan(
         strategy,

@@ -423,4 +423,67 @@ class Day2OperationsTest {
     assertThat(api.get("/v1/releases/" + v1.getString("id") + "/diff?against=rel_nope").status())
         .isEqualTo(404);
   }
+
+  @Test
+  @DisplayName(
+      "delete while a rollout runs: queued cancelled, running reverted, teardown stops every replica, then 404 and the name is free")
+  void deleteWhileRolloutRuns() {
+    String name = "day2-del-" + NAMES.incrementAndGet();
+    String id = deploys.instance(name, 1500);
+    String running = deploys.deploy(id, "web:1", null);
+    Await.until(
+        Duration.ofSeconds(20),
+        running + " running",
+        () ->
+            "running".equals(api.get("/v1/deployments/" + running).json().getString("state"))
+                ? true
+                : null);
+    String queued = deploys.deploy(id, "web:2", null);
+    ApiClient.Response r = api.delete("/v1/instances/" + id);
+    assertThat(r.status()).as(r.text()).isEqualTo(202);
+    assertThat(r.json().getString("id")).isEqualTo(id);
+    String teardown = r.location().substring("/v1/deployments/".length());
+    // while it is torn down it takes no change
+    assertThat(patch(id, new JsonObject().put("replicas", 3)).status()).isEqualTo(409);
+    assertThat(api.delete("/v1/instances/" + id).status()).isEqualTo(409);
+    assertThat(api.get("/v1/deployments/" + queued).json().getString("state"))
+        .isEqualTo("cancelled");
+    JsonObject done = deploys.awaitState(teardown, "succeeded");
+    assertThat(done.getString("kind")).isEqualTo("teardown");
+    assertThat(api.get("/v1/deployments/" + running).json().getString("state"))
+        .isEqualTo("cancelled");
+    assertThat(api.get("/v1/instances/" + id).status()).isEqualTo(404);
+    assertThat(api.get("/v1/instances?limit=100").json().getJsonArray("items").stream())
+        .noneMatch(i -> ((JsonObject) i).getString("id").equals(id));
+    assertThat(api.get("/v1/deployments/" + running).status()).isEqualTo(200);
+    assertThat(api.get("/v1/releases/" + done.getJsonObject("release").getString("id")).status())
+        .isEqualTo(200);
+    assertThat(
+            sql.count(
+                "SELECT count(*) FROM sim_replicas WHERE instance_id = $1 "
+                    + "AND (stop_at IS NULL OR stop_at > now())",
+                id))
+        .isZero();
+    assertThat(audited("instance.delete", id, "succeeded")).isEqualTo(1);
+    assertThat(
+            sql.count(
+                "SELECT count(*) FROM outbox WHERE type = 'deploy.succeeded' "
+                    + "AND event->'data'->>'kind' = 'teardown' AND instance_id = $1",
+                id))
+        .isEqualTo(1);
+    assertThat(api.delete("/v1/instances/" + id).status()).isEqualTo(404);
+    assertThat(api.post("/v1/instances", new JsonObject().put("name", name)).status())
+        .isEqualTo(201);
+  }
+
+  @Test
+  @DisplayName("an instance that never had a release is deleted at once; an unknown id is a 404")
+  void deleteFresh() {
+    String id = instance();
+    ApiClient.Response r = api.delete("/v1/instances/" + id);
+    assertThat(r.status()).as(r.text()).isEqualTo(202);
+    assertThat(r.location()).isNull();
+    assertThat(api.get("/v1/instances/" + id).status()).isEqualTo(404);
+    assertThat(api.delete("/v1/instances/inst_00000000000000000000000000").status()).isEqualTo(404);
+  }
 }

@@ -250,7 +250,7 @@ class ReleasesApiTest {
     record Case(HttpMethod method, String path, String allow) {}
     for (Case c :
         List.of(
-            new Case(HttpMethod.PUT, "/v1/instances/" + instanceId, "GET, PATCH"),
+            new Case(HttpMethod.PUT, "/v1/instances/" + instanceId, "DELETE, GET, PATCH"),
             new Case(HttpMethod.PUT, "/v1/deployments/" + dep, "GET"),
             new Case(HttpMethod.GET, "/v1/deployments/" + dep + "/cancel", "POST"),
             new Case(HttpMethod.PATCH, "/v1/instances", "GET, POST"),

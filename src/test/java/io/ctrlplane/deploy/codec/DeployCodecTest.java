@@ -189,8 +189,8 @@ class DeployCodecTest {
     assertThat(r.secretNames()).containsExactly("DB_PASSWORD", "TOKEN");
     assertThat(DeployJson.release(r).encode())
         .isEqualTo(
-            "{\"id\":\"rel_3\",\"instance_id\":\"inst_1\",\"version\":3,\"kind\":\"rollback\","
-                + "\"image\":\"app:1\","
+            "{\"id\":\"rel_3\",\"instance_id\":\"inst_1\",\"version\":3,\"image\":\"app:1\","
+                + "\"kind\":\"rollback\","
                 + "\"env\":{\"B\":\"2\",\"A\":\"1\"},"
                 + "\"secret_env\":{\"DB_PASSWORD\":\"********\",\"TOKEN\":\"********\"},"
                 + "\"commit_sha\":null,\"notes\":\"rollback to v1\","
