@@ -1,11 +1,11 @@
 package io.ctrlplane.analysis;
 
 import io.ctrlplane.bus.Addresses;
+import io.ctrlplane.bus.Bus;
+import io.ctrlplane.bus.Get;
 import io.ctrlplane.config.AppConfig;
 import io.ctrlplane.db.PgPools;
 import io.ctrlplane.lifecycle.AnalysisRecords;
-import io.ctrlplane.problem.ProblemReplies;
-import io.ctrlplane.security.Caller;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -31,10 +31,11 @@ public class AnalysisViewsVerticle extends VerticleBase {
     pool = PgPools.create(vertx, config.postgres(), "ctrlplane-analysis-views");
     AnalysisRecords records = new AnalysisRecords(pool);
     MessageConsumer<?> consumer =
-        ProblemReplies.serve(
+        Bus.serve(
             vertx,
-            Addresses.ANALYSIS_GET,
-            m -> records.list(Caller.from(m).tenantId(), m.getString("id")),
+            Addresses.AnalysisViews.MEASUREMENTS_GET,
+            Get.class,
+            g -> records.list(g.caller().tenantId(), g.id()),
             log);
     return consumer.completion();
   }

@@ -1,10 +1,10 @@
 package io.ctrlplane.api;
 
+import io.ctrlplane.bus.Caller;
 import io.ctrlplane.deploy.Ids;
 import io.ctrlplane.problem.Problem;
 import io.ctrlplane.problem.ProblemException;
 import io.ctrlplane.security.Authenticator;
-import io.ctrlplane.security.Caller;
 import io.ctrlplane.security.Principal;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.Router;
@@ -118,6 +118,6 @@ final class AuthHandler implements Handler<RoutingContext> {
     if (principal == null) {
       throw new IllegalStateException("no authenticated principal on a /v1 request");
     }
-    return Caller.of(principal, ctx.get(REQUEST_ID), route == null ? "unknown" : route.action());
+    return principal.caller(ctx.get(REQUEST_ID), route == null ? "unknown" : route.action());
   }
 }

@@ -1,14 +1,18 @@
 package io.ctrlplane.api;
 
 import io.ctrlplane.bus.Addresses;
+import io.ctrlplane.bus.Bus;
+import io.ctrlplane.bus.Caller;
+import io.ctrlplane.bus.Command;
+import io.ctrlplane.bus.Get;
+import io.ctrlplane.bus.LogTail;
+import io.ctrlplane.bus.PageQuery;
 import io.ctrlplane.deploy.FieldError;
 import io.ctrlplane.deploy.ValidationException;
 import io.ctrlplane.problem.Problem;
 import io.ctrlplane.problem.ProblemException;
-import io.ctrlplane.security.Caller;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -20,7 +24,6 @@ import java.util.List;
  * {@code GET /v1/instances/{id}/fleet[/timeline]}. Mounted after V1Routes' body handler.
  */
 final class ControlRoutes {
-  private static final DeliveryOptions STORE_TIMEOUT = new DeliveryOptions().setSendTimeout(15_000);
   private final Vertx vertx;
 
   ControlRoutes(Vertx vertx) {
@@ -30,23 +33,21 @@ final class ControlRoutes {
   void mount(Router router) {
     router
         .post("/v1/deployments/:id/pause")
-        .handler(ctx -> command(ctx, Addresses.DEPLOYMENTS_PAUSE, List.of()));
+        .handler(ctx -> command(ctx, Addresses.ControlStore.DEPLOYMENTS_PAUSE, List.of()));
     router
         .post("/v1/deployments/:id/resume")
-        .handler(ctx -> command(ctx, Addresses.DEPLOYMENTS_RESUME, List.of()));
+        .handler(ctx -> command(ctx, Addresses.ControlStore.DEPLOYMENTS_RESUME, List.of()));
     router
         .post("/v1/deployments/:id/promote")
-        .handler(ctx -> command(ctx, Addresses.DEPLOYMENTS_PROMOTE, List.of("full")));
+        .handler(ctx -> command(ctx, Addresses.ControlStore.DEPLOYMENTS_PROMOTE, List.of("full")));
     router
         .get("/v1/instances/:id/fleet")
         .handler(
             ctx ->
                 query(
                     ctx,
-                    Addresses.FLEET_GET,
-                    new JsonObject()
-                        .put("id", ctx.pathParam("id"))
-                        .put(Caller.FIELD, AuthHandler.caller(ctx).toJson())));
+                    Addresses.FleetViews.FLEET_GET,
+                    new Get(AuthHandler.caller(ctx), ctx.pathParam("id"))));
     router.get("/v1/instances/:id/fleet/timeline").handler(this::timeline);
     router
         .get("/v1/deployments/:id/analysis")
@@ -54,10 +55,8 @@ final class ControlRoutes {
             ctx ->
                 query(
                     ctx,
-                    Addresses.ANALYSIS_GET,
-                    new JsonObject()
-                        .put("id", ctx.pathParam("id"))
-                        .put(Caller.FIELD, AuthHandler.caller(ctx).toJson())));
+                    Addresses.AnalysisViews.MEASUREMENTS_GET,
+                    new Get(AuthHandler.caller(ctx), ctx.pathParam("id"))));
     router.get("/v1/instances/:id/replicas/:replica_id/logs").handler(this::logs);
   }
 
@@ -66,18 +65,15 @@ final class ControlRoutes {
    * 10000).
    */
   private void logs(RoutingContext ctx) {
-    JsonObject message =
-        new JsonObject()
-            .put("instance_id", ctx.pathParam("id"))
-            .put("replica_id", ctx.pathParam("replica_id"))
-            .put(Caller.FIELD, AuthHandler.caller(ctx).toJson());
+    Caller caller = AuthHandler.caller(ctx);
+    LogTail request;
     try {
-      message.put("tail", tail(ctx));
+      request = new LogTail(caller, ctx.pathParam("id"), ctx.pathParam("replica_id"), tail(ctx));
     } catch (RuntimeException e) {
       ctx.fail(e);
       return;
     }
-    request(Addresses.REPLICA_LOGS, message)
+    request(Addresses.FleetViews.REPLICA_LOGS, request)
         .onSuccess(
             body ->
                 ctx.response()
@@ -111,9 +107,9 @@ final class ControlRoutes {
    * boolean).
    */
   private void command(RoutingContext ctx, String address, List<String> fields) {
-    JsonObject message = new JsonObject().put("id", ctx.pathParam("id"));
+    Command message;
     try {
-      message.put(Caller.FIELD, AuthHandler.caller(ctx).toJson());
+      Caller caller = AuthHandler.caller(ctx);
       JsonObject body = body(ctx);
       for (String name : body.fieldNames()) {
         if (!fields.contains(name)) {
@@ -129,7 +125,12 @@ final class ControlRoutes {
       if (full != null && !(full instanceof Boolean)) {
         throw new ValidationException("full", "must be true or false");
       }
-      message.put("full", Boolean.TRUE.equals(full));
+      message =
+          new Command(
+              caller,
+              ctx.pathParam("id"),
+              null,
+              new JsonObject().put("full", Boolean.TRUE.equals(full)));
     } catch (RuntimeException e) {
       ctx.fail(e);
       return;
@@ -144,25 +145,25 @@ final class ControlRoutes {
   }
 
   private void timeline(RoutingContext ctx) {
-    JsonObject message = new JsonObject().put("instance_id", ctx.pathParam("id"));
+    PageQuery query;
     try {
-      message
-          .put("limit", limit(ctx))
-          .put("cursor", ctx.queryParams().get("cursor"))
-          .put(Caller.FIELD, AuthHandler.caller(ctx).toJson());
+      int limit = limit(ctx);
+      query =
+          new PageQuery(
+              AuthHandler.caller(ctx), ctx.pathParam("id"), limit, ctx.queryParams().get("cursor"));
     } catch (RuntimeException e) {
       ctx.fail(e);
       return;
     }
-    query(ctx, Addresses.FLEET_TIMELINE, message);
+    query(ctx, Addresses.FleetViews.FLEET_TIMELINE, query);
   }
 
-  private void query(RoutingContext ctx, String address, JsonObject message) {
+  private void query(RoutingContext ctx, String address, Record message) {
     request(address, message).onSuccess(body -> json(ctx, 200, body)).onFailure(ctx::fail);
   }
 
-  private Future<JsonObject> request(String address, JsonObject message) {
-    return vertx.eventBus().<JsonObject>request(address, message, STORE_TIMEOUT).map(m -> m.body());
+  private Future<JsonObject> request(String address, Record message) {
+    return Bus.request(vertx, address, message);
   }
 
   private static JsonObject body(RoutingContext ctx) {

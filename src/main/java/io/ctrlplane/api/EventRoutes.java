@@ -1,11 +1,10 @@
 package io.ctrlplane.api;
 
 import io.ctrlplane.bus.Addresses;
+import io.ctrlplane.bus.Bus;
+import io.ctrlplane.bus.PageQuery;
 import io.ctrlplane.problem.ProblemException;
-import io.ctrlplane.security.Caller;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
@@ -17,7 +16,6 @@ import io.vertx.ext.web.RoutingContext;
 public final class EventRoutes {
   static final int DEFAULT_LIMIT = 100;
   static final int MAX_LIMIT = 1000;
-  private static final DeliveryOptions TIMEOUT = new DeliveryOptions().setSendTimeout(15_000);
 
   private final Vertx vertx;
 
@@ -29,26 +27,21 @@ public final class EventRoutes {
     router.get("/v1/events").handler(this::list);
   }
 
+  /** The log's cursor is the {@code after} sequence number. */
   private void list(RoutingContext ctx) {
-    JsonObject query;
+    PageQuery query;
     try {
-      query =
-          new JsonObject()
-              .put("after", QueryParams.longParam(ctx, "after", 0, 0, Long.MAX_VALUE))
-              .put("limit", (int) QueryParams.longParam(ctx, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT))
-              .put(Caller.FIELD, AuthHandler.caller(ctx).toJson());
+      long after = QueryParams.longParam(ctx, "after", 0, 0, Long.MAX_VALUE);
+      int limit = (int) QueryParams.longParam(ctx, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
+      query = PageQuery.of(AuthHandler.caller(ctx), limit, Long.toString(after));
     } catch (ProblemException e) {
       ctx.fail(e);
       return;
     }
-    vertx
-        .eventBus()
-        .<JsonObject>request(Addresses.EVENTS_LIST, query, TIMEOUT)
+    Bus.request(vertx, Addresses.EventLog.EVENTS_LIST, query)
         .onSuccess(
             reply ->
-                ctx.response()
-                    .putHeader("content-type", "application/json")
-                    .end(reply.body().encode()))
+                ctx.response().putHeader("content-type", "application/json").end(reply.encode()))
         .onFailure(ctx::fail);
   }
 }

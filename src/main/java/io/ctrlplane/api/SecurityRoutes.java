@@ -1,15 +1,18 @@
 package io.ctrlplane.api;
 
 import io.ctrlplane.bus.Addresses;
+import io.ctrlplane.bus.Bus;
+import io.ctrlplane.bus.Caller;
+import io.ctrlplane.bus.Command;
+import io.ctrlplane.bus.Get;
+import io.ctrlplane.bus.PageQuery;
 import io.ctrlplane.deploy.FieldError;
 import io.ctrlplane.deploy.ValidationException;
 import io.ctrlplane.problem.Problem;
 import io.ctrlplane.problem.ProblemException;
 import io.ctrlplane.security.ApiKeyTokens;
-import io.ctrlplane.security.Caller;
 import io.ctrlplane.security.Scope;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -25,7 +28,6 @@ import java.util.Set;
  */
 final class SecurityRoutes {
   static final int MAX_NAME = 100;
-  private static final DeliveryOptions TIMEOUT = new DeliveryOptions().setSendTimeout(15_000);
   private static final Set<String> FIELDS = Set.of("name", "scopes");
   private final Vertx vertx;
 
@@ -35,35 +37,45 @@ final class SecurityRoutes {
 
   void mount(Router router) {
     router.post("/v1/api-keys").handler(this::create);
-    router.get("/v1/api-keys").handler(ctx -> list(ctx, Addresses.API_KEYS_LIST));
+    router.get("/v1/api-keys").handler(ctx -> list(ctx, Addresses.SecurityStore.API_KEYS_LIST));
     router
         .get("/v1/api-keys/:id")
-        .handler(ctx -> send(ctx, Addresses.API_KEYS_GET, withId(ctx), 200));
+        .handler(
+            ctx ->
+                send(
+                    ctx,
+                    Addresses.SecurityStore.API_KEYS_GET,
+                    new Get(AuthHandler.caller(ctx), ctx.pathParam("id")),
+                    200));
     router
         .delete("/v1/api-keys/:id")
-        .handler(ctx -> send(ctx, Addresses.API_KEYS_REVOKE, withId(ctx), 204));
-    router.get("/v1/audit").handler(ctx -> list(ctx, Addresses.AUDIT_LIST));
+        .handler(
+            ctx ->
+                send(
+                    ctx,
+                    Addresses.SecurityStore.API_KEYS_REVOKE,
+                    Command.on(AuthHandler.caller(ctx), ctx.pathParam("id")),
+                    204));
+    router.get("/v1/audit").handler(ctx -> list(ctx, Addresses.SecurityStore.AUDIT_LIST));
   }
 
   private void create(RoutingContext ctx) {
     String secret = ApiKeyTokens.generate();
-    JsonObject command;
+    Command command;
     try {
       JsonObject body =
           validate(body(ctx), ctx.request().getHeader("Idempotency-Key"))
               .put("key_hash", ApiKeyTokens.hash(secret))
               .put("display_prefix", secret.substring(0, ApiKeyTokens.PREFIX.length() + 4));
-      command = caller(ctx).put("body", body);
+      command = Command.of(AuthHandler.caller(ctx), body);
     } catch (RuntimeException e) {
       ctx.fail(e);
       return;
     }
-    vertx
-        .eventBus()
-        .<JsonObject>request(Addresses.API_KEYS_CREATE, command, TIMEOUT)
+    Bus.request(vertx, Addresses.SecurityStore.API_KEYS_CREATE, command)
         .onSuccess(
             reply -> {
-              JsonObject key = reply.body().copy().put("key", secret);
+              JsonObject key = reply.copy().put("key", secret);
               ctx.response()
                   .setStatusCode(201)
                   .putHeader("Location", "/v1/api-keys/" + key.getString("id"))
@@ -109,16 +121,16 @@ final class SecurityRoutes {
   }
 
   private void list(RoutingContext ctx, String address) {
-    JsonObject query;
+    PageQuery query;
     try {
+      Caller caller = AuthHandler.caller(ctx);
       query =
-          caller(ctx)
-              .put(
-                  "limit",
-                  (int)
-                      QueryParams.longParam(
-                          ctx, "limit", V1Routes.DEFAULT_LIMIT, 1, V1Routes.MAX_LIMIT))
-              .put("cursor", ctx.queryParams().get("cursor"));
+          PageQuery.of(
+              caller,
+              (int)
+                  QueryParams.longParam(
+                      ctx, "limit", V1Routes.DEFAULT_LIMIT, 1, V1Routes.MAX_LIMIT),
+              ctx.queryParams().get("cursor"));
     } catch (RuntimeException e) {
       ctx.fail(e);
       return;
@@ -126,10 +138,8 @@ final class SecurityRoutes {
     send(ctx, address, query, 200);
   }
 
-  private void send(RoutingContext ctx, String address, JsonObject message, int status) {
-    vertx
-        .eventBus()
-        .<JsonObject>request(address, message, TIMEOUT)
+  private void send(RoutingContext ctx, String address, Record message, int status) {
+    Bus.request(vertx, address, message)
         .onSuccess(
             reply -> {
               if (status == 204) {
@@ -138,18 +148,10 @@ final class SecurityRoutes {
                 ctx.response()
                     .setStatusCode(status)
                     .putHeader("content-type", "application/json")
-                    .end(reply.body().encode());
+                    .end(reply.encode());
               }
             })
         .onFailure(ctx::fail);
-  }
-
-  private static JsonObject withId(RoutingContext ctx) {
-    return caller(ctx).put("id", ctx.pathParam("id"));
-  }
-
-  private static JsonObject caller(RoutingContext ctx) {
-    return new JsonObject().put(Caller.FIELD, AuthHandler.caller(ctx).toJson());
   }
 
   private static JsonObject body(RoutingContext ctx) {

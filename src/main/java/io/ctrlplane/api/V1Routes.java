@@ -1,16 +1,20 @@
 package io.ctrlplane.api;
 
 import io.ctrlplane.bus.Addresses;
+import io.ctrlplane.bus.Bus;
+import io.ctrlplane.bus.Caller;
+import io.ctrlplane.bus.Command;
+import io.ctrlplane.bus.Get;
+import io.ctrlplane.bus.IdempotencyKey;
+import io.ctrlplane.bus.PageQuery;
 import io.ctrlplane.deploy.FieldError;
 import io.ctrlplane.problem.Problem;
 import io.ctrlplane.problem.ProblemException;
-import io.ctrlplane.security.Caller;
 import io.ctrlplane.security.Keyring;
 import io.ctrlplane.security.SecretEnv;
 import io.ctrlplane.watch.WatchHub;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -30,7 +34,6 @@ import java.util.function.Function;
 final class V1Routes {
   static final int DEFAULT_LIMIT = 20;
   static final int MAX_LIMIT = 100;
-  private static final DeliveryOptions STORE_TIMEOUT = new DeliveryOptions().setSendTimeout(15_000);
 
   private final Vertx vertx;
   private final Keyring keyring;
@@ -49,59 +52,49 @@ final class V1Routes {
   void mount(Router router) {
     router
         .post("/v1/instances")
-        .handler(ctx -> write(ctx, Addresses.INSTANCES_CREATE, Requests::instance));
+        .handler(ctx -> write(ctx, Addresses.ReleaseStore.INSTANCES_CREATE, Requests::instance));
     router
         .get("/v1/instances")
-        .handler(ctx -> list(ctx, Addresses.INSTANCES_LIST, new JsonObject()));
+        .handler(ctx -> list(ctx, Addresses.ReleaseStore.INSTANCES_LIST, null));
     router
         .get("/v1/instances/:id")
-        .handler(ctx -> get(ctx, Addresses.INSTANCES_GET, ctx.pathParam("id")));
+        .handler(ctx -> get(ctx, Addresses.ReleaseStore.INSTANCES_GET, ctx.pathParam("id")));
     router
         .post("/v1/instances/:id/deployments")
         .handler(
             ctx ->
                 write(
                     ctx,
-                    Addresses.DEPLOYMENTS_CREATE,
+                    Addresses.ReleaseStore.DEPLOYMENTS_CREATE,
                     body -> sealSecrets(ctx, Requests.deploy(ctx.pathParam("id"), body))));
     router
         .get("/v1/instances/:id/deployments")
-        .handler(
-            ctx ->
-                list(
-                    ctx,
-                    Addresses.DEPLOYMENTS_LIST,
-                    new JsonObject().put("instance_id", ctx.pathParam("id"))));
+        .handler(ctx -> list(ctx, Addresses.ReleaseStore.DEPLOYMENTS_LIST, ctx.pathParam("id")));
     router
         .get("/v1/instances/:id/releases")
-        .handler(
-            ctx ->
-                list(
-                    ctx,
-                    Addresses.RELEASES_LIST,
-                    new JsonObject().put("instance_id", ctx.pathParam("id"))));
+        .handler(ctx -> list(ctx, Addresses.ReleaseStore.RELEASES_LIST, ctx.pathParam("id")));
     router
         .post("/v1/instances/:id/rollback")
         .handler(
             ctx ->
                 write(
                     ctx,
-                    Addresses.DEPLOYMENTS_ROLLBACK,
+                    Addresses.ReleaseStore.DEPLOYMENTS_ROLLBACK,
                     body -> Requests.rollback(ctx.pathParam("id"), body)));
     router
         .get("/v1/deployments/:id")
-        .handler(ctx -> get(ctx, Addresses.DEPLOYMENTS_GET, ctx.pathParam("id")));
+        .handler(ctx -> get(ctx, Addresses.ReleaseStore.DEPLOYMENTS_GET, ctx.pathParam("id")));
     router
         .post("/v1/deployments/:id/cancel")
         .handler(
             ctx ->
                 write(
                     ctx,
-                    Addresses.DEPLOYMENTS_CANCEL,
+                    Addresses.ReleaseStore.DEPLOYMENTS_CANCEL,
                     body -> new JsonObject().put("id", ctx.pathParam("id"))));
     router
         .get("/v1/releases/:id")
-        .handler(ctx -> get(ctx, Addresses.RELEASES_GET, ctx.pathParam("id")));
+        .handler(ctx -> get(ctx, Addresses.ReleaseStore.RELEASES_GET, ctx.pathParam("id")));
     new ControlRoutes(vertx).mount(router);
     new WatchRoutes(watches).mount(router);
     new EventRoutes(vertx).mount(router);
@@ -130,19 +123,14 @@ final class V1Routes {
    */
   private void write(
       RoutingContext ctx, String address, Function<JsonObject, JsonObject> validate) {
-    JsonObject command;
+    Command command;
     try {
       Caller caller = AuthHandler.caller(ctx);
       JsonObject input = body(ctx);
+      JsonObject validated = validate.apply(input); // body errors before a bad key, as always
       command =
-          new JsonObject()
-              .put("body", validate.apply(input))
-              .put("id", ctx.pathParam("id"))
-              .put(Caller.FIELD, caller.toJson());
-      JsonObject key = idempotencyKey(ctx, input, caller, keyring);
-      if (key != null) {
-        command.put("idempotency", key);
-      }
+          new Command(
+              caller, ctx.pathParam("id"), idempotencyKey(ctx, input, caller, keyring), validated);
     } catch (RuntimeException e) {
       ctx.fail(e);
       return;
@@ -162,19 +150,26 @@ final class V1Routes {
   }
 
   private void get(RoutingContext ctx, String address, String id) {
-    request(
-            address,
-            new JsonObject().put("id", id).put(Caller.FIELD, AuthHandler.caller(ctx).toJson()))
-        .onSuccess(body -> json(ctx, 200, body))
-        .onFailure(ctx::fail);
+    Get get;
+    try {
+      get = new Get(AuthHandler.caller(ctx), id);
+    } catch (RuntimeException e) {
+      ctx.fail(e);
+      return;
+    }
+    request(address, get).onSuccess(body -> json(ctx, 200, body)).onFailure(ctx::fail);
   }
 
-  private void list(RoutingContext ctx, String address, JsonObject query) {
+  /** {@code scopeId}: the instance whose list it is, null for the tenant's instances. */
+  private void list(RoutingContext ctx, String address, String scopeId) {
+    PageQuery query;
     try {
-      query
-          .put("limit", (int) QueryParams.longParam(ctx, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT))
-          .put("cursor", ctx.queryParams().get("cursor"))
-          .put(Caller.FIELD, AuthHandler.caller(ctx).toJson());
+      query =
+          new PageQuery(
+              AuthHandler.caller(ctx),
+              scopeId,
+              (int) QueryParams.longParam(ctx, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT),
+              ctx.queryParams().get("cursor"));
     } catch (ProblemException e) {
       ctx.fail(e);
       return;
@@ -182,8 +177,8 @@ final class V1Routes {
     request(address, query).onSuccess(body -> json(ctx, 200, body)).onFailure(ctx::fail);
   }
 
-  private Future<JsonObject> request(String address, JsonObject message) {
-    return vertx.eventBus().<JsonObject>request(address, message, STORE_TIMEOUT).map(m -> m.body());
+  private Future<JsonObject> request(String address, Record request) {
+    return Bus.request(vertx, address, request);
   }
 
   /** The JSON object sent, {} when none was (the contract gate already refused anything else). */
@@ -206,7 +201,7 @@ final class V1Routes {
    * encryption key is configured, so a stored hash of a body with secret_env cannot be used to test
    * guesses of a secret.
    */
-  private static JsonObject idempotencyKey(
+  private static IdempotencyKey idempotencyKey(
       RoutingContext ctx, JsonObject body, Caller caller, Keyring keyring) {
     String key = ctx.request().getHeader("Idempotency-Key");
     if (key == null) {
@@ -222,10 +217,10 @@ final class V1Routes {
               List.of(new FieldError("Idempotency-Key", rule))));
     }
     String canonical = body.encode();
-    return new JsonObject()
-        .put("scope", caller.tenantId() + " POST " + ctx.request().path())
-        .put("key", key)
-        .put("hash", keyring == null ? sha256(canonical) : keyring.mac(canonical));
+    return new IdempotencyKey(
+        caller.tenantId() + " POST " + ctx.request().path(),
+        key,
+        keyring == null ? sha256(canonical) : keyring.mac(canonical));
   }
 
   private static String sha256(String text) {

@@ -1,8 +1,8 @@
 package io.ctrlplane.api;
 
+import io.ctrlplane.bus.Caller;
 import io.ctrlplane.watch.WatchHub;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.function.BiFunction;
@@ -28,9 +28,9 @@ final class WatchRoutes {
         .handler(ctx -> open(ctx, (caller, id) -> hub.watchInstance(ctx.response(), caller, id)));
   }
 
-  private static void open(RoutingContext ctx, BiFunction<JsonObject, String, Future<Void>> watch) {
+  private static void open(RoutingContext ctx, BiFunction<Caller, String, Future<Void>> watch) {
     watch
-        .apply(AuthHandler.caller(ctx).toJson(), ctx.pathParam("id"))
+        .apply(AuthHandler.caller(ctx), ctx.pathParam("id"))
         .onFailure(
             e -> {
               if (!ctx.response().headWritten()) {

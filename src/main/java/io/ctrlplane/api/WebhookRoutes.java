@@ -1,12 +1,15 @@
 package io.ctrlplane.api;
 
 import io.ctrlplane.bus.Addresses;
+import io.ctrlplane.bus.Bus;
+import io.ctrlplane.bus.Caller;
+import io.ctrlplane.bus.Command;
+import io.ctrlplane.bus.Get;
+import io.ctrlplane.bus.PageQuery;
 import io.ctrlplane.problem.Problem;
 import io.ctrlplane.problem.ProblemException;
-import io.ctrlplane.security.Caller;
 import io.ctrlplane.webhooks.WebhookRequest;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -17,7 +20,6 @@ import io.vertx.ext.web.RoutingContext;
  * by the BodyHandler V1Routes installs on POST /v1/*.
  */
 public final class WebhookRoutes {
-  private static final DeliveryOptions TIMEOUT = new DeliveryOptions().setSendTimeout(15_000);
   private final Vertx vertx;
 
   public WebhookRoutes(Vertx vertx) {
@@ -26,42 +28,60 @@ public final class WebhookRoutes {
 
   public void mount(Router router) {
     router.post("/v1/webhooks").handler(this::create);
-    router.get("/v1/webhooks").handler(ctx -> list(ctx, Addresses.WEBHOOKS_LIST, callerOf(ctx)));
+    router
+        .get("/v1/webhooks")
+        .handler(ctx -> list(ctx, Addresses.WebhookStore.WEBHOOKS_LIST, null));
     router
         .get("/v1/webhooks/:id")
-        .handler(ctx -> send(ctx, Addresses.WEBHOOKS_GET, idOf(ctx), 200));
+        .handler(
+            ctx ->
+                send(
+                    ctx,
+                    Addresses.WebhookStore.WEBHOOKS_GET,
+                    new Get(AuthHandler.caller(ctx), ctx.pathParam("id")),
+                    200));
     router
         .delete("/v1/webhooks/:id")
-        .handler(ctx -> send(ctx, Addresses.WEBHOOKS_DELETE, idOf(ctx), 204));
+        .handler(
+            ctx ->
+                send(
+                    ctx,
+                    Addresses.WebhookStore.WEBHOOKS_DELETE,
+                    Command.on(AuthHandler.caller(ctx), ctx.pathParam("id")),
+                    204));
     router
         .get("/v1/webhooks/:id/deliveries")
-        .handler(ctx -> list(ctx, Addresses.WEBHOOKS_DELIVERIES, idOf(ctx)));
+        .handler(ctx -> list(ctx, Addresses.WebhookStore.WEBHOOKS_DELIVERIES, ctx.pathParam("id")));
   }
 
   private void create(RoutingContext ctx) {
-    JsonObject command;
+    Command command;
     try {
-      command = callerOf(ctx).put("body", WebhookRequest.validate(body(ctx)));
+      command = Command.of(AuthHandler.caller(ctx), WebhookRequest.validate(body(ctx)));
     } catch (RuntimeException e) {
       ctx.fail(e);
       return;
     }
-    vertx
-        .eventBus()
-        .<JsonObject>request(Addresses.WEBHOOKS_CREATE, command, TIMEOUT)
+    Bus.request(vertx, Addresses.WebhookStore.WEBHOOKS_CREATE, command)
         .onSuccess(
             reply -> {
-              ctx.response().putHeader("Location", "/v1/webhooks/" + reply.body().getString("id"));
-              json(ctx, 201, reply.body());
+              ctx.response().putHeader("Location", "/v1/webhooks/" + reply.getString("id"));
+              json(ctx, 201, reply);
             })
         .onFailure(ctx::fail);
   }
 
-  private void list(RoutingContext ctx, String address, JsonObject query) {
+  /** {@code scopeId}: the webhook whose deliveries are listed, null for the tenant's webhooks. */
+  private void list(RoutingContext ctx, String address, String scopeId) {
+    PageQuery query;
     try {
-      query
-          .put("limit", (int) QueryParams.longParam(ctx, "limit", 20, 1, 100))
-          .put("cursor", ctx.queryParams().get("cursor"));
+      Caller caller = AuthHandler.caller(ctx);
+      query =
+          new PageQuery(
+              caller,
+              scopeId,
+              (int) QueryParams.longParam(ctx, "limit", 20, 1, 100),
+              ctx.queryParams().get("cursor"));
     } catch (ProblemException e) {
       ctx.fail(e);
       return;
@@ -69,27 +89,17 @@ public final class WebhookRoutes {
     send(ctx, address, query, 200);
   }
 
-  private void send(RoutingContext ctx, String address, JsonObject message, int status) {
-    vertx
-        .eventBus()
-        .<JsonObject>request(address, message, TIMEOUT)
+  private void send(RoutingContext ctx, String address, Record message, int status) {
+    Bus.request(vertx, address, message)
         .onSuccess(
             reply -> {
               if (status == 204) {
                 ctx.response().setStatusCode(204).end();
               } else {
-                json(ctx, status, reply.body());
+                json(ctx, status, reply);
               }
             })
         .onFailure(ctx::fail);
-  }
-
-  private static JsonObject idOf(RoutingContext ctx) {
-    return callerOf(ctx).put("id", ctx.pathParam("id"));
-  }
-
-  private static JsonObject callerOf(RoutingContext ctx) {
-    return new JsonObject().put(Caller.FIELD, AuthHandler.caller(ctx).toJson());
   }
 
   private static JsonObject body(RoutingContext ctx) {

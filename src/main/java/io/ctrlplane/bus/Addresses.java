@@ -1,48 +1,67 @@
 package io.ctrlplane.bus;
 
-/** Every event-bus address, in one place. Commands are request/reply; facts are published. */
+/**
+ * Every event-bus address, in one place, named after the verticle that answers it. Requests carry a
+ * record ({@link Command}, {@link Get}, {@link PageQuery}, {@link LogTail}) and are answered with a
+ * JSON body; facts are published. docs/event-bus.md lists each address with its request record, its
+ * reply and its answering verticle.
+ */
 public interface Addresses {
-  // commands answered by the release store
-  String INSTANCES_CREATE = "store.instances.create";
-  String INSTANCES_GET = "store.instances.get";
-  String INSTANCES_LIST = "store.instances.list";
-  String DEPLOYMENTS_CREATE = "store.deployments.create";
-  String DEPLOYMENTS_ROLLBACK = "store.deployments.rollback";
-  String DEPLOYMENTS_CANCEL = "store.deployments.cancel";
-  String DEPLOYMENTS_GET = "store.deployments.get";
-  String DEPLOYMENTS_LIST = "store.deployments.list";
-  String RELEASES_GET = "store.releases.get";
-  String RELEASES_LIST = "store.releases.list";
-  // rollout control, answered by the control store
-  String DEPLOYMENTS_PAUSE = "store.deployments.pause";
-  String DEPLOYMENTS_RESUME = "store.deployments.resume";
-  String DEPLOYMENTS_PROMOTE = "store.deployments.promote";
-  // fleet views, answered by provider/FleetViewsVerticle (the names predate the move; kept for
-  // wire compatibility)
-  String FLEET_GET = "store.fleet.get";
-  String FLEET_TIMELINE = "store.fleet.timeline";
+  /** Answered by {@code store.ReleaseStoreVerticle}: instances, releases, deployments. */
+  interface ReleaseStore {
+    String INSTANCES_CREATE = "release-store.instances.create";
+    String INSTANCES_GET = "release-store.instances.get";
+    String INSTANCES_LIST = "release-store.instances.list";
+    String DEPLOYMENTS_CREATE = "release-store.deployments.create";
+    String DEPLOYMENTS_ROLLBACK = "release-store.deployments.rollback";
+    String DEPLOYMENTS_CANCEL = "release-store.deployments.cancel";
+    String DEPLOYMENTS_GET = "release-store.deployments.get";
+    String DEPLOYMENTS_LIST = "release-store.deployments.list";
+    String RELEASES_GET = "release-store.releases.get";
+    String RELEASES_LIST = "release-store.releases.list";
+  }
 
-  /** A process replica's output, fetched from the agent that runs it (FleetViewsVerticle). */
-  String REPLICA_LOGS = "store.replicas.logs";
+  /** Answered by {@code store.ControlStoreVerticle}: rollout control. */
+  interface ControlStore {
+    String DEPLOYMENTS_PAUSE = "control-store.deployments.pause";
+    String DEPLOYMENTS_RESUME = "control-store.deployments.resume";
+    String DEPLOYMENTS_PROMOTE = "control-store.deployments.promote";
+  }
 
-  /** A deployment's analysis measurements (analysis/AnalysisViewsVerticle). */
-  String ANALYSIS_GET = "analysis.measurements.get";
+  /** Answered by {@code provider.FleetViewsVerticle}: what runs, its timeline, replica output. */
+  interface FleetViews {
+    String FLEET_GET = "fleet-views.fleet.get";
+    String FLEET_TIMELINE = "fleet-views.fleet.timeline";
+    String REPLICA_LOGS = "fleet-views.replicas.logs";
+  }
 
-  // the replayable event log and webhook subscriptions (answered by events/ and webhooks/
-  // verticles)
-  String EVENTS_LIST = "store.events.list";
-  String WEBHOOKS_CREATE = "store.webhooks.create";
-  String WEBHOOKS_LIST = "store.webhooks.list";
-  String WEBHOOKS_GET = "store.webhooks.get";
-  String WEBHOOKS_DELETE = "store.webhooks.delete";
-  String WEBHOOKS_DELIVERIES = "store.webhooks.deliveries";
+  /** Answered by {@code analysis.AnalysisViewsVerticle}: a deployment's analysis measurements. */
+  interface AnalysisViews {
+    String MEASUREMENTS_GET = "analysis-views.measurements.get";
+  }
 
-  // API keys and the audit trail (answered by security/)
-  String API_KEYS_CREATE = "store.api-keys.create";
-  String API_KEYS_LIST = "store.api-keys.list";
-  String API_KEYS_GET = "store.api-keys.get";
-  String API_KEYS_REVOKE = "store.api-keys.revoke";
-  String AUDIT_LIST = "store.audit.list";
+  /** Answered by {@code events.EventLogVerticle}: the replayable event log. */
+  interface EventLog {
+    String EVENTS_LIST = "event-log.events.list";
+  }
+
+  /** Answered by {@code webhooks.WebhookStoreVerticle}: subscriptions and their deliveries. */
+  interface WebhookStore {
+    String WEBHOOKS_CREATE = "webhook-store.webhooks.create";
+    String WEBHOOKS_LIST = "webhook-store.webhooks.list";
+    String WEBHOOKS_GET = "webhook-store.webhooks.get";
+    String WEBHOOKS_DELETE = "webhook-store.webhooks.delete";
+    String WEBHOOKS_DELIVERIES = "webhook-store.webhooks.deliveries";
+  }
+
+  /** Answered by {@code security.SecurityStoreVerticle}: API keys and the audit trail. */
+  interface SecurityStore {
+    String API_KEYS_CREATE = "security-store.api-keys.create";
+    String API_KEYS_LIST = "security-store.api-keys.list";
+    String API_KEYS_GET = "security-store.api-keys.get";
+    String API_KEYS_REVOKE = "security-store.api-keys.revoke";
+    String AUDIT_LIST = "security-store.audit.list";
+  }
 
   /** Published (local) after a commit that wrote outbox rows: wakes the relay at once. */
   String OUTBOX_COMMITTED = "outbox.committed";

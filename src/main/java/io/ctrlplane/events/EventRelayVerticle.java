@@ -4,7 +4,9 @@ import io.ctrlplane.bus.Addresses;
 import io.ctrlplane.config.AppConfig;
 import io.ctrlplane.db.PgPools;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import io.vertx.pgclient.pubsub.PgSubscriber;
@@ -159,6 +161,7 @@ public class EventRelayVerticle extends VerticleBase {
                                     new KeyOrderedSender.Result(List.of(), null))
                                 : OutboxLog.unpublished(conn, limit)
                                     .compose(sender::send)
+                                    .compose(this::holdBeforeCommitIfAsked)
                                     .compose(
                                         result ->
                                             OutboxLog.markPublished(conn, result.published())
@@ -173,6 +176,30 @@ public class EventRelayVerticle extends VerticleBase {
               resumed(result.published().size());
               return Future.succeededFuture(result.published().size() == limit);
             });
+  }
+
+  /**
+   * Test hook, off unless the system property {@value #HOLD_BEFORE_COMMIT} names a file: after a
+   * batch was sent to Kafka and before its rows are marked published, the relay writes that file
+   * and then holds the transaction open for good. A crash test waits for the file and kills the
+   * process at exactly that point (records on Kafka, none marked in PostgreSQL) instead of racing a
+   * poll loop against the commit.
+   */
+  static final String HOLD_BEFORE_COMMIT = "ctrlplane.test.relay-hold-before-commit";
+
+  private Future<KeyOrderedSender.Result> holdBeforeCommitIfAsked(KeyOrderedSender.Result result) {
+    String marker = System.getProperty(HOLD_BEFORE_COMMIT);
+    if (marker == null || marker.isBlank() || result.published().isEmpty()) {
+      return Future.succeededFuture(result);
+    }
+    log.warn(
+        "event relay: test hook {} set: holding a sent batch of {} before its commit",
+        HOLD_BEFORE_COMMIT,
+        result.published().size());
+    return vertx
+        .fileSystem()
+        .writeFile(marker, Buffer.buffer(result.published().size() + "\n"))
+        .compose(v -> Promise.<KeyOrderedSender.Result>promise().future());
   }
 
   private void pause(Throwable cause) {

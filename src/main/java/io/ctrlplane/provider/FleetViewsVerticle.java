@@ -1,11 +1,14 @@
 package io.ctrlplane.provider;
 
 import io.ctrlplane.bus.Addresses;
+import io.ctrlplane.bus.Bus;
+import io.ctrlplane.bus.Caller;
+import io.ctrlplane.bus.Get;
+import io.ctrlplane.bus.LogTail;
+import io.ctrlplane.bus.PageQuery;
 import io.ctrlplane.config.AppConfig;
 import io.ctrlplane.db.PgPools;
-import io.ctrlplane.problem.ProblemReplies;
 import io.ctrlplane.provider.process.ReplicaLogs;
-import io.ctrlplane.security.Caller;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -18,9 +21,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Answers the API's fleet views: what runs on an instance, its fleet timeline, and a process
- * replica's output. Each asks the provider that runs the instance, so the store never needs to know
- * a provider (or an agent) exists.
+ * Answers the API's fleet views ({@link Addresses.FleetViews}): what runs on an instance, its fleet
+ * timeline, and a process replica's output. Each asks the provider that runs the instance, so the
+ * store never needs to know a provider (or an agent) exists.
  */
 public class FleetViewsVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(FleetViewsVerticle.class);
@@ -36,33 +39,24 @@ public class FleetViewsVerticle extends VerticleBase {
   public Future<?> start() {
     pool = PgPools.create(vertx, config.postgres(), "ctrlplane-fleet-views");
     Providers providers = new Providers(vertx, pool, config.agent().token());
-    handle(
-        Addresses.FLEET_GET,
-        m ->
-            providerOf(m, "id")
-                .compose(p -> providers.forName(p).status(m.getString("id")))
+    serve(
+        Addresses.FleetViews.FLEET_GET,
+        Get.class,
+        g ->
+            providerOf(g.caller(), g.id())
+                .compose(p -> providers.forName(p).status(g.id()))
                 .map(FleetStatus::toJson));
-    handle(
-        Addresses.FLEET_TIMELINE,
-        m ->
-            providerOf(m, "instance_id")
-                .compose(
-                    p ->
-                        providers
-                            .forName(p)
-                            .timeline(
-                                m.getString("instance_id"),
-                                m.getInteger("limit"),
-                                m.getString("cursor"))));
+    serve(
+        Addresses.FleetViews.FLEET_TIMELINE,
+        PageQuery.class,
+        q ->
+            providerOf(q.caller(), q.scopeId())
+                .compose(p -> providers.forName(p).timeline(q.scopeId(), q.limit(), q.cursor())));
     ReplicaLogs logs = new ReplicaLogs(pool, providers.agents());
-    handle(
-        Addresses.REPLICA_LOGS,
-        m ->
-            logs.tail(
-                Caller.from(m).tenantId(),
-                m.getString("instance_id"),
-                m.getString("replica_id"),
-                m.getInteger("tail")));
+    serve(
+        Addresses.FleetViews.REPLICA_LOGS,
+        LogTail.class,
+        t -> logs.tail(t.caller().tenantId(), t.instanceId(), t.replicaId(), t.lines()));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
   }
 
@@ -71,12 +65,13 @@ public class FleetViewsVerticle extends VerticleBase {
     return pool.close();
   }
 
-  /** The provider of the instance named by {@code field}, within the caller's tenant. */
-  private Future<String> providerOf(JsonObject message, String field) {
-    return Instances.owned(pool, Caller.from(message).tenantId(), message.getString(field));
+  /** The provider of instance {@code id}, within the caller's tenant. */
+  private Future<String> providerOf(Caller caller, String id) {
+    return Instances.owned(pool, caller.tenantId(), id);
   }
 
-  private void handle(String address, Function<JsonObject, Future<JsonObject>> handler) {
-    consumers.add(ProblemReplies.serve(vertx, address, handler, log));
+  private <R extends Record> void serve(
+      String address, Class<R> type, Function<R, Future<JsonObject>> handler) {
+    consumers.add(Bus.serve(vertx, address, type, handler, log));
   }
 }

@@ -1,5 +1,6 @@
 package io.ctrlplane.security;
 
+import io.ctrlplane.bus.Caller;
 import io.ctrlplane.db.Cursor;
 import io.ctrlplane.db.Pages;
 import io.ctrlplane.deploy.Ids;

@@ -1,5 +1,6 @@
 package io.ctrlplane.security;
 
+import io.ctrlplane.bus.Caller;
 import java.util.Set;
 
 /**
@@ -14,6 +15,11 @@ public record Principal(String keyId, String keyName, String tenantId, Set<Scope
 
   static Principal bootstrap() {
     return new Principal(BOOTSTRAP_KEY_ID, "bootstrap", DEFAULT_TENANT, Set.of(Scope.ADMIN));
+  }
+
+  /** The caller a store request runs for: this principal, acting in one request. */
+  public Caller caller(String requestId, String action) {
+    return new Caller(tenantId, keyId, keyName, requestId, action);
   }
 
   /** Every request acts as this when authentication is switched off by configuration. */

@@ -1,17 +1,24 @@
 package io.ctrlplane.security;
 
 import io.ctrlplane.bus.Addresses;
+import io.ctrlplane.bus.Bus;
+import io.ctrlplane.bus.Command;
+import io.ctrlplane.bus.Get;
+import io.ctrlplane.bus.PageQuery;
 import io.ctrlplane.config.AppConfig;
 import io.ctrlplane.db.PgPools;
-import io.ctrlplane.problem.ProblemReplies;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Answers the API-key and audit routes over the event bus (runs with the api role). */
+/**
+ * Answers the API-key and audit routes over the event bus ({@link Addresses.SecurityStore}; runs
+ * with the api role).
+ */
 public class SecurityStoreVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(SecurityStoreVerticle.class);
   private final AppConfig config;
@@ -26,49 +33,42 @@ public class SecurityStoreVerticle extends VerticleBase {
     pool = PgPools.create(vertx, config.postgres(), "ctrlplane-security");
     ApiKeyStore keys = new ApiKeyStore(pool);
     return Future.all(
-        ProblemReplies.serve(
-                vertx,
-                Addresses.API_KEYS_CREATE,
-                m ->
-                    create(keys, m)
-                        .onSuccess(
-                            k ->
-                                log.info(
-                                    "api key {} ({}) created in tenant {} with scopes {}",
-                                    k.getString("id"),
-                                    k.getString("name"),
-                                    k.getString("tenant_id"),
-                                    k.getJsonArray("scopes"))),
-                log)
-            .completion(),
-        ProblemReplies.serve(
-                vertx,
-                Addresses.API_KEYS_LIST,
-                m -> keys.list(tenant(m), m.getInteger("limit"), m.getString("cursor")),
-                log)
-            .completion(),
-        ProblemReplies.serve(
-                vertx, Addresses.API_KEYS_GET, m -> keys.get(tenant(m), m.getString("id")), log)
-            .completion(),
-        ProblemReplies.serve(
-                vertx,
-                Addresses.API_KEYS_REVOKE,
-                m ->
-                    keys.revoke(m.getString("id"), Caller.from(m))
-                        .onSuccess(
-                            k ->
-                                log.info(
-                                    "api key {} revoked by {}",
-                                    k.getString("id"),
-                                    Caller.from(m).keyId())),
-                log)
-            .completion(),
-        ProblemReplies.serve(
-                vertx,
-                Addresses.AUDIT_LIST,
-                m -> AuditLog.page(pool, tenant(m), m.getInteger("limit"), m.getString("cursor")),
-                log)
-            .completion());
+        serve(
+            Addresses.SecurityStore.API_KEYS_CREATE,
+            Command.class,
+            c ->
+                create(keys, c)
+                    .onSuccess(
+                        k ->
+                            log.info(
+                                "api key {} ({}) created in tenant {} with scopes {}",
+                                k.getString("id"),
+                                k.getString("name"),
+                                k.getString("tenant_id"),
+                                k.getJsonArray("scopes")))),
+        serve(
+            Addresses.SecurityStore.API_KEYS_LIST,
+            PageQuery.class,
+            q -> keys.list(q.caller().tenantId(), q.limit(), q.cursor())),
+        serve(
+            Addresses.SecurityStore.API_KEYS_GET,
+            Get.class,
+            g -> keys.get(g.caller().tenantId(), g.id())),
+        serve(
+            Addresses.SecurityStore.API_KEYS_REVOKE,
+            Command.class,
+            c ->
+                keys.revoke(c.id(), c.caller())
+                    .onSuccess(
+                        k ->
+                            log.info(
+                                "api key {} revoked by {}",
+                                k.getString("id"),
+                                c.caller().keyId()))),
+        serve(
+            Addresses.SecurityStore.AUDIT_LIST,
+            PageQuery.class,
+            q -> AuditLog.page(pool, q.caller().tenantId(), q.limit(), q.cursor())));
   }
 
   @Override
@@ -76,18 +76,19 @@ public class SecurityStoreVerticle extends VerticleBase {
     return pool.close();
   }
 
-  private static Future<JsonObject> create(ApiKeyStore keys, JsonObject m) {
-    JsonObject body = m.getJsonObject("body");
+  private <R extends Record> Future<Void> serve(
+      String address, Class<R> type, Function<R, Future<JsonObject>> handler) {
+    return Bus.serve(vertx, address, type, handler, log).completion();
+  }
+
+  private static Future<JsonObject> create(ApiKeyStore keys, Command command) {
+    JsonObject body = command.body();
     return keys.create(
         body.getString("name"),
         Scope.fromArray(
             body.getJsonArray("scopes").stream().map(String.class::cast).toArray(String[]::new)),
         body.getString("key_hash"),
         body.getString("display_prefix"),
-        Caller.from(m));
-  }
-
-  private static String tenant(JsonObject message) {
-    return Caller.from(message).tenantId();
+        command.caller());
   }
 }

@@ -1,10 +1,10 @@
 package io.ctrlplane.store;
 
+import io.ctrlplane.bus.Caller;
 import io.ctrlplane.deploy.Deployment;
 import io.ctrlplane.deploy.codec.DeployJson;
 import io.ctrlplane.lifecycle.Commands;
 import io.ctrlplane.security.AuditLog;
-import io.ctrlplane.security.Caller;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;

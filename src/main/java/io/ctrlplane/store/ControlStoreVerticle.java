@@ -1,10 +1,10 @@
 package io.ctrlplane.store;
 
 import io.ctrlplane.bus.Addresses;
+import io.ctrlplane.bus.Bus;
+import io.ctrlplane.bus.Command;
 import io.ctrlplane.config.AppConfig;
 import io.ctrlplane.db.PgPools;
-import io.ctrlplane.problem.ProblemReplies;
-import io.ctrlplane.security.Caller;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -17,8 +17,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Answers the API's rollout-control commands (pause, resume, promote). Fleet views and replica logs
- * are answered by the provider feature ({@code provider/FleetViewsVerticle}).
+ * Answers the API's rollout-control commands ({@link Addresses.ControlStore}: pause, resume,
+ * promote). Fleet views and replica logs are answered by the provider feature ({@code
+ * provider/FleetViewsVerticle}).
  */
 public class ControlStoreVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(ControlStoreVerticle.class);
@@ -34,11 +35,11 @@ public class ControlStoreVerticle extends VerticleBase {
   public Future<?> start() {
     pool = PgPools.create(vertx, config.postgres(), "ctrlplane-control");
     ControlStore control = new ControlStore(pool);
-    handle(Addresses.DEPLOYMENTS_PAUSE, m -> control.pause(m.getString("id"), Caller.from(m)));
-    handle(Addresses.DEPLOYMENTS_RESUME, m -> control.resume(m.getString("id"), Caller.from(m)));
+    handle(Addresses.ControlStore.DEPLOYMENTS_PAUSE, c -> control.pause(c.id(), c.caller()));
+    handle(Addresses.ControlStore.DEPLOYMENTS_RESUME, c -> control.resume(c.id(), c.caller()));
     handle(
-        Addresses.DEPLOYMENTS_PROMOTE,
-        m -> control.promote(m.getString("id"), m.getBoolean("full", false), Caller.from(m)));
+        Addresses.ControlStore.DEPLOYMENTS_PROMOTE,
+        c -> control.promote(c.id(), c.body().getBoolean("full", false), c.caller()));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
   }
 
@@ -47,7 +48,7 @@ public class ControlStoreVerticle extends VerticleBase {
     return pool.close();
   }
 
-  private void handle(String address, Function<JsonObject, Future<JsonObject>> handler) {
-    consumers.add(ProblemReplies.serve(vertx, address, handler, log));
+  private void handle(String address, Function<Command, Future<JsonObject>> handler) {
+    consumers.add(Bus.serve(vertx, address, Command.class, handler, log));
   }
 }

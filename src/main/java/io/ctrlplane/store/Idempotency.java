@@ -1,5 +1,6 @@
 package io.ctrlplane.store;
 
+import io.ctrlplane.bus.IdempotencyKey;
 import io.ctrlplane.deploy.FieldError;
 import io.ctrlplane.problem.Refusal;
 import io.vertx.core.Future;
@@ -22,10 +23,8 @@ final class Idempotency {
 
   /** The key of one request: where it was used, the key itself and a hash of the body. */
   record Key(String scope, String key, String requestHash) {
-    static Key from(JsonObject json) {
-      return json == null
-          ? null
-          : new Key(json.getString("scope"), json.getString("key"), json.getString("hash"));
+    static Key from(IdempotencyKey sent) {
+      return sent == null ? null : new Key(sent.scope(), sent.key(), sent.hash());
     }
   }
 

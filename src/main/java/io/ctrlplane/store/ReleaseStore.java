@@ -1,5 +1,6 @@
 package io.ctrlplane.store;
 
+import io.ctrlplane.bus.Caller;
 import io.ctrlplane.deploy.Deployment;
 import io.ctrlplane.deploy.Ids;
 import io.ctrlplane.deploy.codec.DeployJson;
@@ -7,7 +8,6 @@ import io.ctrlplane.lifecycle.Commands;
 import io.ctrlplane.lifecycle.NewDeployment;
 import io.ctrlplane.problem.Refusal;
 import io.ctrlplane.security.AuditLog;
-import io.ctrlplane.security.Caller;
 import io.ctrlplane.security.Keyring;
 import io.ctrlplane.strategy.json.ParamsJson;
 import io.vertx.core.Future;

@@ -1,13 +1,14 @@
 package io.ctrlplane.store;
 
 import io.ctrlplane.bus.Addresses;
+import io.ctrlplane.bus.Bus;
+import io.ctrlplane.bus.Command;
+import io.ctrlplane.bus.Get;
+import io.ctrlplane.bus.PageQuery;
 import io.ctrlplane.config.AppConfig;
 import io.ctrlplane.db.PgPools;
-import io.ctrlplane.problem.ProblemReplies;
-import io.ctrlplane.security.Caller;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -18,8 +19,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Owns the store's PostgreSQL pool and answers the API's commands and queries over the event bus.
- * Failures travel back as the problem document the API will send, with its status as failure code.
+ * Owns the store's PostgreSQL pool and answers the API's commands and queries over the event bus
+ * ({@link Addresses.ReleaseStore}). Failures travel back as the problem document the API will send,
+ * with its status as failure code.
  */
 public class ReleaseStoreVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(ReleaseStoreVerticle.class);
@@ -37,40 +39,27 @@ public class ReleaseStoreVerticle extends VerticleBase {
     pool = PgPools.create(vertx, config.postgres(), "ctrlplane-store");
     ReleaseStore store = new ReleaseStore(pool);
     write(
-        Addresses.INSTANCES_CREATE,
-        m -> store.createInstance(m.getJsonObject("body"), key(m), Caller.from(m)));
+        Addresses.ReleaseStore.INSTANCES_CREATE,
+        c -> store.createInstance(c.body(), key(c), c.caller()));
     write(
-        Addresses.DEPLOYMENTS_CREATE,
-        m -> store.createDeployment(m.getJsonObject("body"), key(m), Caller.from(m)));
+        Addresses.ReleaseStore.DEPLOYMENTS_CREATE,
+        c -> store.createDeployment(c.body(), key(c), c.caller()));
     write(
-        Addresses.DEPLOYMENTS_ROLLBACK,
-        m -> store.rollback(m.getJsonObject("body"), key(m), Caller.from(m)));
-    write(
-        Addresses.DEPLOYMENTS_CANCEL, m -> store.cancel(m.getString("id"), key(m), Caller.from(m)));
-    handle(Addresses.INSTANCES_GET, m -> Queries.instance(pool, tenant(m), m.getString("id")));
-    handle(Addresses.DEPLOYMENTS_GET, m -> Queries.deployment(pool, tenant(m), m.getString("id")));
-    handle(Addresses.RELEASES_GET, m -> Queries.release(pool, tenant(m), m.getString("id")));
-    handle(
-        Addresses.INSTANCES_LIST,
-        m -> Queries.instances(pool, tenant(m), m.getInteger("limit"), m.getString("cursor")));
-    handle(
-        Addresses.RELEASES_LIST,
-        m ->
-            Queries.releases(
-                pool,
-                tenant(m),
-                m.getString("instance_id"),
-                m.getInteger("limit"),
-                m.getString("cursor")));
-    handle(
-        Addresses.DEPLOYMENTS_LIST,
-        m ->
-            Queries.deployments(
-                pool,
-                tenant(m),
-                m.getString("instance_id"),
-                m.getInteger("limit"),
-                m.getString("cursor")));
+        Addresses.ReleaseStore.DEPLOYMENTS_ROLLBACK,
+        c -> store.rollback(c.body(), key(c), c.caller()));
+    write(Addresses.ReleaseStore.DEPLOYMENTS_CANCEL, c -> store.cancel(c.id(), key(c), c.caller()));
+    get(Addresses.ReleaseStore.INSTANCES_GET, g -> Queries.instance(pool, tenant(g), g.id()));
+    get(Addresses.ReleaseStore.DEPLOYMENTS_GET, g -> Queries.deployment(pool, tenant(g), g.id()));
+    get(Addresses.ReleaseStore.RELEASES_GET, g -> Queries.release(pool, tenant(g), g.id()));
+    list(
+        Addresses.ReleaseStore.INSTANCES_LIST,
+        q -> Queries.instances(pool, tenant(q), q.limit(), q.cursor()));
+    list(
+        Addresses.ReleaseStore.RELEASES_LIST,
+        q -> Queries.releases(pool, tenant(q), q.scopeId(), q.limit(), q.cursor()));
+    list(
+        Addresses.ReleaseStore.DEPLOYMENTS_LIST,
+        q -> Queries.deployments(pool, tenant(q), q.scopeId(), q.limit(), q.cursor()));
     pruneTimer = vertx.setPeriodic(3_600_000, id -> Idempotency.prune(pool));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
   }
@@ -81,23 +70,28 @@ public class ReleaseStoreVerticle extends VerticleBase {
     return pool.close();
   }
 
-  private static String tenant(JsonObject message) {
-    return Caller.from(message).tenantId();
+  private static String tenant(Get get) {
+    return get.caller().tenantId();
   }
 
-  private static Idempotency.Key key(JsonObject message) {
-    return Idempotency.Key.from(message.getJsonObject("idempotency"));
+  private static String tenant(PageQuery query) {
+    return query.caller().tenantId();
+  }
+
+  private static Idempotency.Key key(Command command) {
+    return Idempotency.Key.from(command.idempotency());
   }
 
   /**
    * A command that wrote to the outbox: after commit, wake the relay and the runners in this JVM.
    */
-  private void write(String address, Function<JsonObject, Future<JsonObject>> command) {
-    handle(
+  private void write(String address, Function<Command, Future<JsonObject>> command) {
+    serve(
         address,
-        m ->
+        Command.class,
+        c ->
             command
-                .apply(m)
+                .apply(c)
                 .onSuccess(
                     reply -> {
                       vertx.eventBus().publish(Addresses.OUTBOX_COMMITTED, null);
@@ -105,24 +99,16 @@ public class ReleaseStoreVerticle extends VerticleBase {
                     }));
   }
 
-  private void handle(String address, Function<JsonObject, Future<JsonObject>> handler) {
-    consumers.add(
-        vertx
-            .eventBus()
-            .<JsonObject>consumer(
-                address,
-                msg -> {
-                  Future<JsonObject> result;
-                  try {
-                    result = handler.apply(msg.body());
-                  } catch (RuntimeException e) {
-                    result = Future.failedFuture(e);
-                  }
-                  result.onSuccess(msg::reply).onFailure(e -> fail(msg, e));
-                }));
+  private void get(String address, Function<Get, Future<JsonObject>> query) {
+    serve(address, Get.class, query);
   }
 
-  private static void fail(Message<JsonObject> msg, Throwable e) {
-    ProblemReplies.fail(msg, e, log);
+  private void list(String address, Function<PageQuery, Future<JsonObject>> query) {
+    serve(address, PageQuery.class, query);
+  }
+
+  private <R extends Record> void serve(
+      String address, Class<R> type, Function<R, Future<JsonObject>> handler) {
+    consumers.add(Bus.serve(vertx, address, type, handler, log));
   }
 }

@@ -1,9 +1,12 @@
 package io.ctrlplane.watch;
 
 import io.ctrlplane.bus.Addresses;
+import io.ctrlplane.bus.Bus;
+import io.ctrlplane.bus.Caller;
+import io.ctrlplane.bus.Get;
+import io.ctrlplane.bus.PageQuery;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -16,43 +19,34 @@ final class StoreReads {
   /** Deployments of an instance a watch follows: the newest ones, where everything in flight is. */
   static final int RECENT_DEPLOYMENTS = 20;
 
-  private static final DeliveryOptions TIMEOUT = new DeliveryOptions().setSendTimeout(15_000);
-
   private final Vertx vertx;
-  private final JsonObject caller;
+  private final Caller caller;
 
-  /**
-   * {@code caller}: the {@link io.ctrlplane.security.Caller} JSON of the request that opened the
-   * watch.
-   */
-  StoreReads(Vertx vertx, JsonObject caller) {
+  /** {@code caller}: the caller of the request that opened the watch. */
+  StoreReads(Vertx vertx, Caller caller) {
     this.vertx = vertx;
     this.caller = caller;
   }
 
   /** The API key that opened the watch (null when auth is off). */
   String keyId() {
-    return caller.getString("key_id");
+    return caller.keyId();
   }
 
   Future<JsonObject> deployment(String id) {
-    return request(Addresses.DEPLOYMENTS_GET, new JsonObject().put("id", id));
+    return Bus.request(vertx, Addresses.ReleaseStore.DEPLOYMENTS_GET, new Get(caller, id));
   }
 
   Future<JsonObject> instance(String id) {
-    return request(Addresses.INSTANCES_GET, new JsonObject().put("id", id));
+    return Bus.request(vertx, Addresses.ReleaseStore.INSTANCES_GET, new Get(caller, id));
   }
 
   /** The instance's newest deployments, newest first. */
   Future<JsonArray> recentDeployments(String instanceId) {
-    return request(
-            Addresses.DEPLOYMENTS_LIST,
-            new JsonObject().put("instance_id", instanceId).put("limit", RECENT_DEPLOYMENTS))
+    return Bus.request(
+            vertx,
+            Addresses.ReleaseStore.DEPLOYMENTS_LIST,
+            new PageQuery(caller, instanceId, RECENT_DEPLOYMENTS, null))
         .map(page -> page.getJsonArray("items"));
-  }
-
-  private Future<JsonObject> request(String address, JsonObject message) {
-    message.put(io.ctrlplane.security.Caller.FIELD, caller);
-    return vertx.eventBus().<JsonObject>request(address, message, TIMEOUT).map(m -> m.body());
   }
 }

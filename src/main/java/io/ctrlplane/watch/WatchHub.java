@@ -1,12 +1,12 @@
 package io.ctrlplane.watch;
 
 import io.ctrlplane.bus.Addresses;
+import io.ctrlplane.bus.Caller;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.json.JsonObject;
 import io.vertx.micrometer.backends.BackendRegistries;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.pubsub.PgSubscriber;
@@ -100,7 +100,7 @@ public final class WatchHub {
    * Opens {@code GET /v1/deployments/{id}/watch}; fails (before anything is written) when the
    * deployment does not exist for this caller.
    */
-  public Future<Void> watchDeployment(HttpServerResponse response, JsonObject caller, String id) {
+  public Future<Void> watchDeployment(HttpServerResponse response, Caller caller, String id) {
     StoreReads reads = new StoreReads(vertx, caller);
     return reads
         .deployment(id)
@@ -117,7 +117,7 @@ public final class WatchHub {
    * Opens {@code GET /v1/instances/{id}/watch}; fails before anything is written for an unknown
    * instance.
    */
-  public Future<Void> watchInstance(HttpServerResponse response, JsonObject caller, String id) {
+  public Future<Void> watchInstance(HttpServerResponse response, Caller caller, String id) {
     StoreReads reads = new StoreReads(vertx, caller);
     return reads
         .instance(id)

@@ -1,11 +1,11 @@
 package io.ctrlplane.webhooks;
 
+import io.ctrlplane.bus.Caller;
 import io.ctrlplane.db.Cursor;
 import io.ctrlplane.db.Pages;
 import io.ctrlplane.deploy.Ids;
 import io.ctrlplane.problem.Refusal;
 import io.ctrlplane.security.AuditLog;
-import io.ctrlplane.security.Caller;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

@@ -1,17 +1,24 @@
 package io.ctrlplane.webhooks;
 
 import io.ctrlplane.bus.Addresses;
+import io.ctrlplane.bus.Bus;
+import io.ctrlplane.bus.Command;
+import io.ctrlplane.bus.Get;
+import io.ctrlplane.bus.PageQuery;
 import io.ctrlplane.config.AppConfig;
 import io.ctrlplane.db.PgPools;
-import io.ctrlplane.problem.ProblemReplies;
-import io.ctrlplane.security.Caller;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Answers the webhook API's commands and queries over the event bus (runs with the api role). */
+/**
+ * Answers the webhook API's commands and queries over the event bus ({@link
+ * Addresses.WebhookStore}; runs with the api role).
+ */
 public class WebhookStoreVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(WebhookStoreVerticle.class);
   private final AppConfig config;
@@ -26,50 +33,42 @@ public class WebhookStoreVerticle extends VerticleBase {
     pool = PgPools.create(vertx, config.postgres(), "ctrlplane-webhooks-api");
     WebhookStore store = new WebhookStore(pool);
     return Future.all(
-        ProblemReplies.serve(
-                vertx,
-                Addresses.WEBHOOKS_CREATE,
-                m ->
-                    store
-                        .create(m.getJsonObject("body"), Caller.from(m))
-                        .onSuccess(
-                            w ->
-                                log.info(
-                                    "webhook {} created for {}",
-                                    w.getString("id"),
-                                    w.getJsonArray("event_types"))),
-                log)
-            .completion(),
-        ProblemReplies.serve(
-                vertx,
-                Addresses.WEBHOOKS_LIST,
-                m -> store.list(tenant(m), m.getInteger("limit"), m.getString("cursor")),
-                log)
-            .completion(),
-        ProblemReplies.serve(
-                vertx, Addresses.WEBHOOKS_GET, m -> store.get(tenant(m), m.getString("id")), log)
-            .completion(),
-        ProblemReplies.serve(
-                vertx,
-                Addresses.WEBHOOKS_DELETE,
-                m ->
-                    store
-                        .delete(m.getString("id"), Caller.from(m))
-                        .onSuccess(w -> log.info("webhook {} deleted", w.getString("id"))),
-                log)
-            .completion(),
-        ProblemReplies.serve(
-                vertx,
-                Addresses.WEBHOOKS_DELIVERIES,
-                m ->
-                    store.deliveries(
-                        tenant(m), m.getString("id"), m.getInteger("limit"), m.getString("cursor")),
-                log)
-            .completion());
+        serve(
+            Addresses.WebhookStore.WEBHOOKS_CREATE,
+            Command.class,
+            c ->
+                store
+                    .create(c.body(), c.caller())
+                    .onSuccess(
+                        w ->
+                            log.info(
+                                "webhook {} created for {}",
+                                w.getString("id"),
+                                w.getJsonArray("event_types")))),
+        serve(
+            Addresses.WebhookStore.WEBHOOKS_LIST,
+            PageQuery.class,
+            q -> store.list(q.caller().tenantId(), q.limit(), q.cursor())),
+        serve(
+            Addresses.WebhookStore.WEBHOOKS_GET,
+            Get.class,
+            g -> store.get(g.caller().tenantId(), g.id())),
+        serve(
+            Addresses.WebhookStore.WEBHOOKS_DELETE,
+            Command.class,
+            c ->
+                store
+                    .delete(c.id(), c.caller())
+                    .onSuccess(w -> log.info("webhook {} deleted", w.getString("id")))),
+        serve(
+            Addresses.WebhookStore.WEBHOOKS_DELIVERIES,
+            PageQuery.class,
+            q -> store.deliveries(q.caller().tenantId(), q.scopeId(), q.limit(), q.cursor())));
   }
 
-  private static String tenant(io.vertx.core.json.JsonObject message) {
-    return Caller.from(message).tenantId();
+  private <R extends Record> Future<Void> serve(
+      String address, Class<R> type, Function<R, Future<JsonObject>> handler) {
+    return Bus.serve(vertx, address, type, handler, log).completion();
   }
 
   @Override

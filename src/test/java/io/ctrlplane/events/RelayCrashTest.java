@@ -14,6 +14,8 @@ import io.ctrlplane.testing.TestStack;
 import io.ctrlplane.testing.TopicReader;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -37,7 +39,7 @@ class RelayCrashTest {
   @DisplayName(
       "loses nothing: after a restart every event is on Kafka, in order per instance, and a "
           + "duplicate only repeats an id already seen")
-  void killedMidBatch(AppConfig config, ApiClient client, Sql sql) {
+  void killedMidBatch(AppConfig config, ApiClient client, Sql sql) throws Exception {
     try (TopicReader topic =
         new TopicReader(TestStack.get().kafkaBootstrap(), config.kafka().topic())) {
       // deployments queue up (no runner here): one deploy.queued each, interleaved across instances
@@ -55,29 +57,39 @@ class RelayCrashTest {
       assertThat(sql.count("SELECT count(*) FROM outbox WHERE published_at IS NULL"))
           .isEqualTo(total);
 
-      // one batch holds every row: kill the relay once Kafka has some of them but PostgreSQL has
-      // not yet
-      // marked any as published, i.e. between the sends and the commit
-      ChildProcess relay = ChildProcess.serve("relay-crash-1", "relay", config, Map.of());
-      int onKafkaAtKill = 0;
+      // the relay's test hook holds the first sent batch before its commit and says so in a
+      // file: the kill lands exactly between the sends to Kafka and the commit in PostgreSQL
+      Path held = Files.createTempDirectory(Path.of("target"), "relay-crash").resolve("held");
+      ChildProcess relay =
+          ChildProcess.serve(
+              "relay-crash-1",
+              "relay",
+              config,
+              Map.of(
+                  "JAVA_TOOL_OPTIONS",
+                  "-D" + EventRelayVerticle.HOLD_BEFORE_COMMIT + "=" + held.toAbsolutePath()));
+      int onKafkaAtKill;
       try (relay) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (onKafkaAtKill == 0) {
-          assertThat(System.nanoTime())
-              .as("the relay published something within 60 s")
-              .isLessThan(deadline);
-          assertThat(relay.isAlive()).as("relay process alive, see target/child-logs").isTrue();
-          onKafkaAtKill = topic.poll(Duration.ofMillis(5)).size();
-        }
-        long marked = sql.count("SELECT count(*) FROM outbox WHERE published_at IS NOT NULL");
+        Await.until(
+            Duration.ofSeconds(60),
+            "the relay to hold a sent batch before its commit",
+            () -> {
+              if (!relay.isAlive()) {
+                throw new Await.Hopeless("the relay exited, see target/child-logs");
+              }
+              return Files.exists(held) ? true : null;
+            });
+        int sent = Integer.parseInt(Files.readString(held).trim());
+        assertThat(sent).as("the held batch").isPositive();
+        onKafkaAtKill =
+            topic
+                .until(Duration.ofSeconds(30), "the held batch on Kafka", rs -> rs.size() >= sent)
+                .size();
         relay.kill();
-        assertThat(marked)
-            .as("the batch was still open when the relay was killed (raise DEPLOYS_EACH if not)")
-            .isZero();
       }
       long markedAtKill = sql.count("SELECT count(*) FROM outbox WHERE published_at IS NOT NULL");
       System.out.printf(
-          "relay killed with at least %d records on Kafka and %d rows marked published%n",
+          "relay killed with %d records on Kafka and %d rows marked published%n",
           onKafkaAtKill, markedAtKill);
       assertThat(markedAtKill).as("the kill landed before the batch committed").isZero();
 

@@ -194,27 +194,74 @@ class RunnerCrashTest {
     long frozenEpoch = lease(id).getLong("lease_epoch");
 
     holder.signal("STOP");
-    JsonObject done;
     try {
-      done = rollouts.awaitState(id, "succeeded", END);
+      // the survivor takes the lease over; the frozen runner is thawed while the rollout is
+      // still under way, so its attempts race the survivor's writes
+      Await.until(
+          END,
+          "the lease to move to the survivor",
+          () -> lease(id).getLong("lease_epoch") > frozenEpoch ? true : null);
     } finally {
       holder.signal("CONT");
     }
     holder.awaitLog("deployment " + id + ": runner", Duration.ofSeconds(30));
-    assertThat(holder.log()).contains("stopped driving it");
+    assertThat(holder.log())
+        .as("the thawed runner tried to go on and was fenced off (so nothing below is vacuous)")
+        .contains("deployment " + id + ": runner runner-" + holder.pid() + "-")
+        .contains("stopped driving it");
+    JsonObject done = rollouts.awaitState(id, "succeeded", END);
     assertThat(lease(id).getLong("lease_epoch")).isGreaterThan(frozenEpoch);
+
+    // no deployment, checkpoint or outbox row from the frozen epoch after the takeover: one row per
+    // step boundary and per state change, exactly, and the checkpoint at the plan's end
+    Row end = lease(id);
+    int steps = end.getJsonObject("plan").getJsonArray("steps").size();
+    assertThat(end.getInteger("checkpoint")).isEqualTo(steps);
+    List<String> expected = new java.util.ArrayList<>(List.of("deploy.queued", "deploy.started"));
+    expected.addAll(java.util.Collections.nCopies(steps, "deploy.progressed"));
+    expected.add("deploy.succeeded");
+    assertThat(outboxTypes(id))
+        .as(
+            "the deployment's outbox rows, in order: each step checkpointed once, one start, one end")
+        .containsExactlyElementsOf(expected);
+    assertThat(countOutbox(id, "deploy.progressed")).isEqualTo(steps);
+    assertThat(countOutbox(id, "deploy.started")).isEqualTo(1);
+
     FleetHistory history = rollouts.history(instanceId);
     assertNoActionFromEpochAfter(history, id, frozenEpoch);
-    // anything the thawed runner tried was refused, recorded, and left the fleet as the survivor
-    // made it
-    history
-        .entries("action.refused")
-        .forEach(e -> assertThat(e.getLong("epoch")).isEqualTo(frozenEpoch));
+    // under the frozen epoch, after the first action of the new one: refusals only, never a change
+    Instant firstNew =
+        history.entries().stream()
+            .filter(e -> ACTIONS.contains(e.getString("kind")))
+            .filter(e -> id.equals(e.getString("deployment_id")))
+            .filter(e -> e.getLong("epoch") > frozenEpoch)
+            .map(e -> Instant.parse(e.getString("at")))
+            .min(Instant::compareTo)
+            .orElseThrow();
+    assertThat(history.entries())
+        .filteredOn(e -> id.equals(e.getString("deployment_id")))
+        .filteredOn(e -> e.getLong("epoch") != null && e.getLong("epoch") == frozenEpoch)
+        .filteredOn(e -> Instant.parse(e.getString("at")).isAfter(firstNew))
+        .extracting(e -> e.getString("kind"))
+        .allMatch("action.refused"::equals);
+    assertThat(history.entries("action.refused"))
+        .extracting(e -> e.getLong("epoch"))
+        .allMatch(epoch -> epoch == frozenEpoch);
     assertThat(rollouts.replicasByRelease(instanceId).getMap())
         .isEqualTo(Map.of(releaseId(done), 4));
     assertThat(
             rollouts.fleet(instanceId).getJsonObject("traffic").getJsonObject("weights").getMap())
         .isEqualTo(Map.of(releaseId(done), 100));
+  }
+
+  /** The types of the deployment's outbox rows, in commit order. */
+  private List<String> outboxTypes(String deploymentId) {
+    List<String> types = new java.util.ArrayList<>();
+    Await.result(
+            pool.preparedQuery("SELECT type FROM outbox WHERE event->>'subject' = $1 ORDER BY seq")
+                .execute(Tuple.of(deploymentId)))
+        .forEach(r -> types.add(r.getString("type")));
+    return types;
   }
 
   /**

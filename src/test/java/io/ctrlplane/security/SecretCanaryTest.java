@@ -1,6 +1,7 @@
 package io.ctrlplane.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ctrlplane.config.AppConfig;
 import io.ctrlplane.testing.ApiClient;
@@ -12,6 +13,7 @@ import io.ctrlplane.testing.Sql;
 import io.ctrlplane.testing.TestStack;
 import io.ctrlplane.testing.TopicReader;
 import io.ctrlplane.testing.WebhookReceiver;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -286,13 +288,8 @@ class SecretCanaryTest {
         .isNotEmpty()
         .noneSatisfy(r -> assertThat(r.text()).contains(CANARY));
 
-    assertThat(responses)
-        .hasSizeGreaterThan(15)
-        .noneSatisfy(
-            r -> {
-              assertThat(r.text() == null ? "" : r.text()).contains(CANARY);
-              assertThat(r.headers().toString()).contains(CANARY);
-            });
+    assertThat(responses).hasSizeGreaterThan(15);
+    assertNoResponseHolds(responses, CANARY);
 
     assertThat(logs.text()).contains(v1).doesNotContain(CANARY);
 
@@ -329,5 +326,49 @@ class SecretCanaryTest {
             sql.count(
                 "SELECT count(*) FROM release_secrets WHERE strpos(ciphertext, $1) > 0", CANARY))
         .isZero();
+  }
+
+  /**
+   * The response check of {@link #nowhereElse}: bodies and headers are checked apart, each with its
+   * own assertion, so a secret in a body alone (or in a header alone) fails it.
+   */
+  static void assertNoResponseHolds(List<ApiClient.Response> responses, String secret) {
+    assertThat(responses)
+        .as("response bodies")
+        .extracting(r -> r.text() == null ? "" : r.text())
+        .noneMatch(text -> text.contains(secret));
+    assertThat(responses)
+        .as("response headers")
+        .extracting(r -> r.headers().toString())
+        .noneMatch(headers -> headers.contains(secret));
+  }
+
+  @Test
+  @DisplayName("the response check fails on a planted leak in a body alone or in a header alone")
+  void responseCheckCatchesPlantedLeaks() {
+    ApiClient.Response clean = responses.get(0);
+    ApiClient.Response bodyLeak =
+        new ApiClient.Response(
+            200,
+            "application/json",
+            null,
+            null,
+            "{\"DB_PASSWORD\": \"" + CANARY + "\"}",
+            MultiMap.caseInsensitiveMultiMap().add("Content-Type", "application/json"));
+    ApiClient.Response headerLeak =
+        new ApiClient.Response(
+            200,
+            "application/json",
+            null,
+            null,
+            "{}",
+            MultiMap.caseInsensitiveMultiMap().add("X-Debug", CANARY));
+    assertNoResponseHolds(List.of(clean), CANARY);
+    assertThatThrownBy(() -> assertNoResponseHolds(List.of(clean, bodyLeak), CANARY))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("response bodies");
+    assertThatThrownBy(() -> assertNoResponseHolds(List.of(clean, headerLeak), CANARY))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("response headers");
   }
 }

@@ -12,6 +12,7 @@ import io.ctrlplane.testing.Sql;
 import io.ctrlplane.testing.WebhookReceiver;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.sqlclient.Row;
@@ -174,21 +175,53 @@ class TenantIsolationTest {
   @Test
   @DisplayName("see only their own instances, events, webhooks, keys and audit records")
   void lists() {
-    assertThat(b.get("/v1/instances").json().getJsonArray("items"))
+    // B has an instance and events of its own, so no list below is empty and no check is vacuous
+    Deploys deploysB = new Deploys(b);
+    String ofB = deploysB.instance("b-lists", 0);
+    String deploymentOfB = deploysB.deploy(ofB, "registry.example.com/b/lists:1", null);
+    Await.until(
+        Duration.ofSeconds(30),
+        "B's deployment in B's event log",
+        () -> b.get("/v1/events?limit=1000").text().contains(deploymentOfB) ? true : null);
+
+    JsonArray instancesOfB = b.get("/v1/instances").json().getJsonArray("items");
+    assertThat(instancesOfB).isNotEmpty();
+    assertThat(instancesOfB.stream().map(i -> ((JsonObject) i).getString("id")).toList())
+        .contains(ofB)
+        .doesNotContain(idsOfA.get("instances"));
+
+    ApiClient.Response eventsOfB = b.get("/v1/events?limit=1000");
+    assertThat(eventsOfB.status()).as(eventsOfB.text()).isEqualTo(200);
+    assertThat(eventsOfB.text()).doesNotContain(idsOfA.get("instances"));
+    assertThat(eventsOfB.json().getJsonArray("items"))
+        .isNotEmpty()
         .allSatisfy(
             i ->
-                assertThat(((JsonObject) i).getString("id")).isNotEqualTo(idsOfA.get("instances")));
-    assertThat(b.get("/v1/events?limit=1000").text()).doesNotContain(idsOfA.get("instances"));
-    assertThat(a.get("/v1/events?limit=1000").text()).contains(idsOfA.get("instances"));
-    assertThat(b.get("/v1/webhooks").text())
+                assertThat(((JsonObject) i).getJsonObject("event").getString("tenantid"))
+                    .isEqualTo("tenant-b"));
+    ApiClient.Response eventsOfA = a.get("/v1/events?limit=1000");
+    assertThat(eventsOfA.status()).as(eventsOfA.text()).isEqualTo(200);
+    assertThat(eventsOfA.text()).contains(idsOfA.get("instances")).doesNotContain(ofB);
+    assertThat(eventsOfA.json().getJsonArray("items"))
+        .isNotEmpty()
+        .allSatisfy(
+            i ->
+                assertThat(((JsonObject) i).getJsonObject("event").getString("tenantid"))
+                    .isEqualTo("default"));
+
+    ApiClient.Response webhooksOfB = b.get("/v1/webhooks");
+    assertThat(webhooksOfB.status()).isEqualTo(200);
+    assertThat(webhooksOfB.text())
         .doesNotContain(idsOfA.get("webhooks"))
         .contains(receiver.url("/b"));
     assertThat(b.get("/v1/api-keys").json().getJsonArray("items"))
+        .isNotEmpty()
         .allSatisfy(k -> assertThat(((JsonObject) k).getString("tenant_id")).isEqualTo("tenant-b"));
     assertThat(b.get("/v1/audit?limit=100").json().getJsonArray("items"))
         .isNotEmpty()
         .allSatisfy(r -> assertThat(((JsonObject) r).getString("tenant_id")).isEqualTo("tenant-b"));
     assertThat(a.get("/v1/audit?limit=100").json().getJsonArray("items"))
+        .isNotEmpty()
         .allSatisfy(r -> assertThat(((JsonObject) r).getString("tenant_id")).isEqualTo("default"));
   }
 
@@ -231,12 +264,14 @@ class TenantIsolationTest {
                 ? true
                 : null);
     assertThat(receiver.requests("/b"))
+        .isNotEmpty()
         .allSatisfy(
             r -> {
               assertThat(r.text()).doesNotContain(idsOfA.get("instances"));
               assertThat(new JsonObject(r.text()).getString("tenantid")).isEqualTo("tenant-b");
             });
     assertThat(receiver.requests("/a"))
+        .isNotEmpty()
         .allSatisfy(
             r -> {
               assertThat(r.text()).doesNotContain(mine);

@@ -6,12 +6,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ctrlplane.config.AppConfig;
 import io.ctrlplane.testing.ApiClient;
 import io.ctrlplane.testing.ChildProcess;
+import io.ctrlplane.testing.CtrlPlane;
+import io.ctrlplane.testing.CtrlPlaneServer;
 import io.ctrlplane.testing.Rollouts;
 import io.ctrlplane.testing.TestStack;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -20,15 +20,15 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A strategy from a jar: the server runs in a JVM of its own with the all-at-once plugin jar on its
  * classpath, as an operator would deploy it. (On the shared test classpath the plugin would join
  * every other test's strategy list and change what they assert.)
  */
-@ExtendWith(VertxExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+// no roles here: the server runs in a child JVM with the plugin jar on its classpath
+@CtrlPlaneServer(roles = "")
 @DisplayName("A strategy added by a jar on the classpath")
 class PluginStrategyTest {
   private static final Duration END = Duration.ofSeconds(30);
@@ -37,8 +37,7 @@ class PluginStrategyTest {
   private Rollouts rollouts;
 
   @BeforeAll
-  void start(Vertx vertx) {
-    AppConfig config = TestStack.get().configFor(PluginStrategyTest.class);
+  void start(CtrlPlane plane, AppConfig config) {
     int port = TestStack.freePort();
     server =
         ChildProcess.serve(
@@ -60,15 +59,12 @@ class PluginStrategyTest {
                     "250"),
                 List.of(PluginJars.allAtOnce()))
             .awaitOutput("Ctrl Plane is up", Duration.ofSeconds(60));
-    api = new ApiClient(vertx, port);
+    api = plane.client(port);
     rollouts = new Rollouts(api);
   }
 
   @AfterAll
   void stop() {
-    if (api != null) {
-      api.close();
-    }
     if (server != null) {
       server.terminate(Duration.ofSeconds(15));
     }

@@ -5,9 +5,21 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
-/** Blocking helpers for tests: wait for a future, or for a condition, always with a deadline. */
+/**
+ * Blocking helpers for tests: wait for a future, or for a condition, always with a deadline. A
+ * probe that sees its condition can no longer come true (a deployment ended in another state, a
+ * child process exited) throws {@link Hopeless}: the wait fails at once instead of after the full
+ * timeout. Any other error of a probe counts as "not yet" and is reported if the deadline passes.
+ */
 public final class Await {
   private Await() {}
+
+  /** Thrown by a probe when its condition can never hold any more; ends the wait at once. */
+  public static final class Hopeless extends AssertionError {
+    public Hopeless(String message) {
+      super(message);
+    }
+  }
 
   public static <T> T result(Future<T> future) {
     return result(future, Duration.ofSeconds(30));
@@ -38,6 +50,8 @@ public final class Await {
         if (value != null) {
           return value;
         }
+      } catch (Hopeless e) {
+        throw new AssertionError("gave up waiting for " + what + ": " + e.getMessage(), e);
       } catch (RuntimeException | AssertionError e) {
         last = e;
       }

@@ -89,7 +89,7 @@ public final class ChildProcess implements AutoCloseable {
         "'" + text + "' in " + log,
         () -> {
           if (!process.isAlive()) {
-            throw new AssertionError("child exited with " + process.exitValue() + ", see " + log);
+            throw new Await.Hopeless("child exited with " + process.exitValue() + ", see " + log);
           }
           return output().contains(text) ? true : null;
         });
@@ -132,6 +132,11 @@ public final class ChildProcess implements AutoCloseable {
 
   public long pid() {
     return process.pid();
+  }
+
+  /** The exit status; only once it has exited. */
+  public int exitValue() {
+    return process.exitValue();
   }
 
   @Override

@@ -2,6 +2,7 @@ package io.ctrlplane.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ctrlplane.deploy.DeploymentState;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 
@@ -64,7 +65,15 @@ public final class Deploys {
         deploymentId + " " + state,
         () -> {
           JsonObject d = api.get("/v1/deployments/" + deploymentId).json();
-          return d != null && state.equals(d.getString("state")) ? d : null;
+          String now = d == null ? null : d.getString("state");
+          // a terminal state is final, except that a succeeded deployment may still be rolled back
+          if (Rollouts.TERMINAL.contains(now)
+              && !state.equals(now)
+              && !DeploymentState.fromWire(now).canTransitionTo(DeploymentState.fromWire(state))) {
+            throw new Await.Hopeless(
+                deploymentId + " ended " + now + " (error: " + d.getString("error") + ")");
+          }
+          return state.equals(now) ? d : null;
         });
   }
 }

@@ -22,8 +22,11 @@ import java.util.regex.Pattern;
 public final class LoadGenerator implements AutoCloseable {
   private static final Pattern VERSION = Pattern.compile("version=(\\S+)");
 
-  /** One answer: when, which version (null on failure), and what went wrong. */
-  public record Sample(long atMs, String version, String failure) {}
+  /**
+   * One answer: when its request was sent, when the answer completed, which version (null on
+   * failure), and what went wrong.
+   */
+  public record Sample(long sentMs, long atMs, String version, String failure) {}
 
   private final HttpClient client;
   private final int port;
@@ -55,6 +58,7 @@ public final class LoadGenerator implements AutoCloseable {
       }
       return;
     }
+    long sent = System.currentTimeMillis();
     client
         .request(new RequestOptions().setMethod(HttpMethod.GET).setURI("/").setTimeout(5_000))
         .compose(req -> req.send())
@@ -65,15 +69,16 @@ public final class LoadGenerator implements AutoCloseable {
                         body -> {
                           if (resp.statusCode() != 200) {
                             return new Sample(
+                                sent,
                                 System.currentTimeMillis(),
                                 null,
                                 resp.statusCode() + " " + body.toString().trim());
                           }
                           Matcher m = VERSION.matcher(body.toString());
                           return new Sample(
-                              System.currentTimeMillis(), m.find() ? m.group(1) : "?", null);
+                              sent, System.currentTimeMillis(), m.find() ? m.group(1) : "?", null);
                         }))
-        .otherwise(e -> new Sample(System.currentTimeMillis(), null, e.toString()))
+        .otherwise(e -> new Sample(sent, System.currentTimeMillis(), null, e.toString()))
         .onSuccess(samples::add)
         .onComplete(ar -> next());
   }

@@ -93,8 +93,7 @@ public final class RunnerProcess implements AutoCloseable {
             return true;
           }
           if (!process.isAlive()) {
-            throw new IllegalStateException(
-                name + " exited with " + process.exitValue() + ":\n" + out);
+            throw new Await.Hopeless(name + " exited with " + process.exitValue() + ":\n" + out);
           }
           return null;
         });

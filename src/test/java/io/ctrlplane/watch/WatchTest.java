@@ -10,6 +10,7 @@ import io.ctrlplane.testing.Await;
 import io.ctrlplane.testing.CtrlPlaneServer;
 import io.ctrlplane.testing.Keys;
 import io.ctrlplane.testing.Rollouts;
+import io.ctrlplane.testing.StepBoundaries;
 import io.ctrlplane.testing.WatchStream;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -81,9 +82,13 @@ class WatchTest {
             .add(new JsonObject().put("set_weight", 50))
             .add(new JsonObject().put("pause", new JsonObject()))
             .add(new JsonObject().put("set_weight", 100));
+    // open before the deploy: it sees the deployment from its first step on
+    WatchStream instanceStream = watch("/v1/instances/" + instanceId + "/watch");
+    instanceStream.await(END, "the instance", e -> e.type().equals("instance"));
     String id =
         rollouts.deploy(instanceId, "acme/app:2", "canary", new JsonObject().put("steps", steps));
-    try (WatchStream stream = watch("/v1/deployments/" + id + "/watch")) {
+    try (instanceStream;
+        WatchStream stream = watch("/v1/deployments/" + id + "/watch")) {
       assertThat(stream.status()).isEqualTo(200);
       assertThat(stream.contentType()).startsWith("text/event-stream");
       SseParser.Event first = stream.await(END, "the first event", e -> true);
@@ -120,17 +125,19 @@ class WatchTest {
       assertThat(events.stream().map(SseParser.Event::data).toList())
           .as("only changes are sent")
           .doesNotHaveDuplicates();
-      List<Integer> stepsSeen =
-          events.stream()
-              .map(e -> data(e).getJsonObject("progress"))
-              .filter(p -> p != null && p.containsKey("step"))
-              .map(p -> p.getInteger("step"))
-              .distinct()
+      instanceStream.await(
+          END,
+          "the success on the instance watch",
+          e -> e.type().equals("deployment") && "succeeded".equals(data(e).getString("state")));
+      List<JsonObject> watched =
+          instanceStream.events().stream()
+              .filter(e -> e.type().equals("deployment") && data(e).getString("id").equals(id))
+              .map(WatchTest::data)
               .toList();
-      assertThat(stepsSeen)
-          .as("progress moved through several steps, in order")
-          .hasSizeGreaterThan(2)
-          .isSorted();
+      JsonArray plan = api.get("/v1/deployments/" + id).json().getJsonArray("plan");
+      assertThat(plan).as("the canary's plan").hasSizeGreaterThanOrEqualTo(steps.size());
+      assertThat(StepBoundaries.waiting(plan)).as("the pause is a waiting step").isNotEmpty();
+      StepBoundaries.assertAgainstPlan(plan, StepBoundaries.history(api, id), watched);
     }
   }
 

@@ -3,14 +3,13 @@ package io.ctrlplane.provider.fleet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.ctrlplane.config.AppConfig;
-import io.ctrlplane.db.PgPools;
 import io.ctrlplane.deploy.Ids;
 import io.ctrlplane.provider.Fence;
 import io.ctrlplane.provider.ReleaseRef;
 import io.ctrlplane.provider.StaleEpochException;
 import io.ctrlplane.testing.Await;
-import io.ctrlplane.testing.TestStack;
+import io.ctrlplane.testing.CtrlPlane;
+import io.ctrlplane.testing.CtrlPlaneServer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -21,7 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -32,6 +30,8 @@ import org.junit.jupiter.api.TestInstance;
  * row, nothing more (on the simulator's tables, which have the shape every provider's have).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+// no roles: the engine is driven directly, on the class's database
+@CtrlPlaneServer(roles = "")
 @DisplayName("The fenced-fleet engine")
 class FencedFleetTest {
   private static final FleetTables ROWS =
@@ -101,16 +101,9 @@ class FencedFleetTest {
   private Pool pool;
 
   @BeforeAll
-  void start() {
-    AppConfig config = TestStack.get().configFor(FencedFleetTest.class);
-    vertx = Vertx.vertx();
-    pool = PgPools.create(vertx, config.postgres(), "fenced-fleet-test");
-  }
-
-  @AfterAll
-  void stop() {
-    Await.result(pool.close());
-    Await.result(vertx.close());
+  void start(CtrlPlane plane) {
+    vertx = plane.vertx();
+    pool = plane.sql().pool();
   }
 
   private record Setup(String instanceId, ReleaseRef release, Fence fence) {}

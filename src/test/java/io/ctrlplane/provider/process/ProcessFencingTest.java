@@ -3,14 +3,13 @@ package io.ctrlplane.provider.process;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.ctrlplane.config.AppConfig;
-import io.ctrlplane.db.PgPools;
 import io.ctrlplane.provider.Fence;
 import io.ctrlplane.provider.FleetStatus;
 import io.ctrlplane.provider.ReleaseRef;
 import io.ctrlplane.provider.StaleEpochException;
 import io.ctrlplane.testing.Await;
-import io.ctrlplane.testing.TestStack;
+import io.ctrlplane.testing.CtrlPlane;
+import io.ctrlplane.testing.CtrlPlaneServer;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -29,6 +28,8 @@ import org.junit.jupiter.api.TestInstance;
  * The process provider's fence, without a process: a stale runner's change never reaches a host.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+// no roles: the provider is driven directly, on the class's database
+@CtrlPlaneServer(roles = "")
 @DisplayName("The process provider's fencing, on a real PostgreSQL")
 class ProcessFencingTest {
   private Vertx vertx;
@@ -37,10 +38,9 @@ class ProcessFencingTest {
   private ProcessProvider provider;
 
   @BeforeAll
-  void start() {
-    AppConfig config = TestStack.get().configFor(ProcessFencingTest.class);
-    vertx = Vertx.vertx();
-    pool = PgPools.create(vertx, config.postgres(), "process-fencing-test");
+  void start(CtrlPlane plane) {
+    vertx = plane.vertx();
+    pool = plane.sql().pool();
     agents = new AgentClient(vertx, "");
     provider = new ProcessProvider(pool, agents);
   }
@@ -48,8 +48,6 @@ class ProcessFencingTest {
   @AfterAll
   void stop() {
     Await.result(agents.close());
-    Await.result(pool.close());
-    Await.result(vertx.close());
   }
 
   private void sql(String sql, Object... args) {
