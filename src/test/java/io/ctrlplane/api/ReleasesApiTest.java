@@ -232,9 +232,26 @@ class ReleasesApiTest {
         .isEqualTo(404);
     assertThat(api.post("/v1/deployments/dep_nope/pause", new JsonObject()).status())
         .isEqualTo(404);
-    assertThat(rowCounts())
-        .as("a refused command writes nothing, not even its Idempotency-Key")
-        .isEqualTo(before);
+    List<Long> after = rowCounts();
+    assertThat(after.subList(0, 4))
+        .as("a refused command writes no instance, release, deployment or event")
+        .isEqualTo(before.subList(0, 4));
+    // issue 21: a refusal is kept under its Idempotency-Key like a success, so a retry is answered
+    // the
+    // same and runs nothing again; the commands sent without a key leave no key row
+    assertThat(after.get(4))
+        .as("exactly one key row: the refused command sent with Idempotency-Key k-404")
+        .isEqualTo(before.get(4) + 1);
+    assertThat(
+            sql.count(
+                "SELECT count(*) FROM idempotency_keys WHERE key = 'k-404' AND state = 'done'"
+                    + " AND status = 404"))
+        .isEqualTo(1);
+    ApiClient.Response retry =
+        api.post(
+            "/v1/instances/inst_nope/deployments", new JsonObject().put("image", "a"), "k-404");
+    assertThat(retry.status()).as("the retry gets the stored refusal").isEqualTo(404);
+    assertThat(rowCounts()).as("and writes nothing more").isEqualTo(after);
     ApiClient.Response route = api.raw().get("/v1/nothing-here");
     assertThat(route.status()).isEqualTo(404);
     assertThat(route.contentType()).isEqualTo("application/problem+json");
