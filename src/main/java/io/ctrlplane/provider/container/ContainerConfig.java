@@ -2,6 +2,7 @@ package io.ctrlplane.provider.container;
 
 import io.ctrlplane.deploy.FieldError;
 import io.ctrlplane.deploy.ValidationException;
+import io.ctrlplane.provider.process.RouterSettings;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -42,7 +43,7 @@ public record ContainerConfig(
     List<String> command,
     List<String> entrypoint) {
   public static final Set<String> PULL_POLICIES = Set.of("if_not_present", "always", "never");
-  static final long MAX_TIMEOUT_MS = 600_000;
+  static final long MAX_TIMEOUT_MS = RouterSettings.MAX_TIMEOUT_MS;
   static final int MAX_ARGS = 64;
   private static final Set<String> KEYS =
       Set.of(
@@ -109,23 +110,9 @@ public record ContainerConfig(
                         path + "." + k,
                         "unknown container setting; known: "
                             + String.join(", ", new TreeSet<>(KEYS)))));
-    if (!(cfg.getValue("router_port") instanceof Integer p) || p < 1 || p > 65535) {
-      errors.add(
-          new FieldError(
-              path + ".router_port",
-              "is required: the TCP port (1..65535) the routers listen on for this instance"));
-    }
+    RouterSettings.routerPort(cfg.getValue("router_port"), path + ".router_port", errors);
     Object health = cfg.getValue("health_path");
-    if (health != null
-        && !(health instanceof String h
-            && h.startsWith("/")
-            && h.length() <= 1024
-            && h.chars().noneMatch(c -> c <= ' ' || c == '#'))) {
-      errors.add(
-          new FieldError(
-              path + ".health_path",
-              "must be a path starting with '/', without spaces, e.g. \"/health\""));
-    }
+    RouterSettings.healthPath(health, path + ".health_path", errors);
     Object engine = cfg.getValue("health");
     if (engine != null && !"engine".equals(engine)) {
       errors.add(
@@ -140,8 +127,8 @@ public record ContainerConfig(
           new FieldError(path + ".pull_policy", "must be one of " + new TreeSet<>(PULL_POLICIES)));
     }
     resources(cfg.getValue("resources"), path + ".resources", errors);
-    millis(cfg.getValue("drain_timeout_ms"), path + ".drain_timeout_ms", errors);
-    millis(cfg.getValue("grace_timeout_ms"), path + ".grace_timeout_ms", errors);
+    RouterSettings.millis(cfg.getValue("drain_timeout_ms"), path + ".drain_timeout_ms", errors);
+    RouterSettings.millis(cfg.getValue("grace_timeout_ms"), path + ".grace_timeout_ms", errors);
     Object ulimits = cfg.getValue("ulimits");
     if (ulimits != null) {
       if (!(ulimits instanceof JsonObject u)) {
@@ -235,17 +222,6 @@ public record ContainerConfig(
         errors.add(
             new FieldError(path + "[" + i + "]", "must be a string of at most 1024 characters"));
       }
-    }
-  }
-
-  private static void millis(Object v, String field, List<FieldError> errors) {
-    if (v != null
-        && (!(v instanceof Integer || v instanceof Long)
-            || ((Number) v).longValue() < 0
-            || ((Number) v).longValue() > MAX_TIMEOUT_MS)) {
-      errors.add(
-          new FieldError(
-              field, "must be a whole number of milliseconds from 0 to " + MAX_TIMEOUT_MS));
     }
   }
 }

@@ -31,7 +31,7 @@ public record ProcessConfig(
   static final String DEFAULT_HEALTH_PATH = "/health";
   static final long DEFAULT_DRAIN_MS = 5_000;
   static final long DEFAULT_GRACE_MS = 5_000;
-  static final long MAX_TIMEOUT_MS = 600_000;
+  static final long MAX_TIMEOUT_MS = RouterSettings.MAX_TIMEOUT_MS;
   static final int MAX_ARGS = 64;
   static final int MAX_ARG_LENGTH = 1024;
   private static final Set<String> KEYS =
@@ -74,25 +74,10 @@ public record ProcessConfig(
                             + String.join(", ", new TreeSet<>(KEYS)))));
     command(cfg.getValue("command"), path + ".command", errors);
     Object health = cfg.getValue("health_path");
-    if (health != null
-        && !(health instanceof String h
-            && h.startsWith("/")
-            && h.length() <= 1024
-            && h.chars().noneMatch(c -> c <= ' ' || c == '#'))) {
-      errors.add(
-          new FieldError(
-              path + ".health_path",
-              "must be a path starting with '/', without spaces, e.g. \"/health\""));
-    }
-    Object port = cfg.getValue("router_port");
-    if (!(port instanceof Integer p) || p < 1 || p > 65535) {
-      errors.add(
-          new FieldError(
-              path + ".router_port",
-              "is required: the TCP port (1..65535) the routers listen on for this instance"));
-    }
-    millis(cfg.getValue("drain_timeout_ms"), path + ".drain_timeout_ms", errors);
-    millis(cfg.getValue("grace_timeout_ms"), path + ".grace_timeout_ms", errors);
+    RouterSettings.healthPath(health, path + ".health_path", errors);
+    RouterSettings.routerPort(cfg.getValue("router_port"), path + ".router_port", errors);
+    RouterSettings.millis(cfg.getValue("drain_timeout_ms"), path + ".drain_timeout_ms", errors);
+    RouterSettings.millis(cfg.getValue("grace_timeout_ms"), path + ".grace_timeout_ms", errors);
     if (!errors.isEmpty()) {
       throw new ValidationException(errors);
     }
@@ -124,17 +109,6 @@ public record ProcessConfig(
     }
     if (args.getValue(0) instanceof String first && first.contains("{port}")) {
       errors.add(new FieldError(path + "[0]", "the program to run cannot be the port"));
-    }
-  }
-
-  private static void millis(Object v, String field, List<FieldError> errors) {
-    if (v != null
-        && (!(v instanceof Integer || v instanceof Long)
-            || ((Number) v).longValue() < 0
-            || ((Number) v).longValue() > MAX_TIMEOUT_MS)) {
-      errors.add(
-          new FieldError(
-              field, "must be a whole number of milliseconds from 0 to " + MAX_TIMEOUT_MS));
     }
   }
 }
