@@ -20,9 +20,20 @@ public final class Checkpoints {
   private static final String FENCED = Fenced.WHERE;
 
   private final Pool pool;
+  private final ProgressWrites progressWrites;
 
+  /** Checkpoints whose progress writes go one at a time. */
   public Checkpoints(Pool pool) {
+    this(pool, new ProgressWrites(pool));
+  }
+
+  /**
+   * Checkpoints sharing {@code progressWrites} with others: a runner's deployments write their
+   * progress in coalesced statements.
+   */
+  public Checkpoints(Pool pool, ProgressWrites progressWrites) {
     this.pool = pool;
+    this.progressWrites = progressWrites;
   }
 
   /** Stores the plan a fresh deployment will follow; the deadline of its first step starts now. */
@@ -120,11 +131,12 @@ public final class Checkpoints {
         Tuple.of(claim.deploymentId(), claim.epoch(), done + 1, DeployJson.json(progress), done));
   }
 
-  /** Progress between step boundaries (no event: deploy.progressed marks the boundaries). */
+  /**
+   * Progress between step boundaries (no event: deploy.progressed marks the boundaries), coalesced
+   * with other deployments' progress in one fenced statement ({@link ProgressWrites}).
+   */
   public Future<Void> progress(Claim claim, Doc progress) {
-    return pool.preparedQuery("UPDATE deployments SET progress = $3, updated_at = now()" + FENCED)
-        .execute(Tuple.of(claim.deploymentId(), claim.epoch(), DeployJson.json(progress)))
-        .compose(rs -> Fenced.one(rs, claim));
+    return progressWrites.write(claim, progress);
   }
 
   /** A fenced update and its deploy.progressed event, in one transaction. */

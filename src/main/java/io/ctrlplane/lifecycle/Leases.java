@@ -23,19 +23,26 @@ import java.util.Map;
  */
 public final class Leases {
   /**
-   * Takes the oldest startable pending deployment ({@link Transition#START}), or a running one
-   * whose lease expired (a takeover: the state stays, only the lease moves).
+   * Takes startable pending deployments ({@link Transition#START}: the oldest of each instance) and
+   * running ones whose lease expired (a takeover: the state stays, only the lease moves), tenants
+   * in turn: the first due of every tenant, then the second of every tenant, and so on, oldest
+   * first within a turn. A tenant that queued a thousand deploys does not fill a batch on its own;
+   * each instance has one startable deployment at a time, so instances are served in turn as well.
    */
   private static final String CLAIM =
       """
-      WITH candidate AS (
-        SELECT d.id, d.state AS old_state FROM deployments d
+      WITH due AS (
+        SELECT d.id, d.seq, row_number() OVER (PARTITION BY d.tenant_id ORDER BY d.seq) AS turn
+        FROM deployments d
         WHERE (d.state = '%1$s'
                AND NOT EXISTS (SELECT 1 FROM deployments r WHERE r.instance_id = d.instance_id AND r.state = '%2$s')
                AND NOT EXISTS (SELECT 1 FROM deployments e WHERE e.instance_id = d.instance_id
                                AND e.state = '%1$s' AND e.seq < d.seq))
-           OR (d.state = '%2$s' AND d.lease_expires_at < now())
-        ORDER BY d.seq LIMIT $3
+           OR (d.state = '%2$s' AND d.lease_expires_at < now())),
+      candidate AS (
+        SELECT d.id, d.state AS old_state FROM deployments d JOIN due ON due.id = d.id
+        WHERE d.state = '%1$s' OR (d.state = '%2$s' AND d.lease_expires_at < now())
+        ORDER BY due.turn, due.seq LIMIT $3
         FOR UPDATE OF d SKIP LOCKED)
       UPDATE deployments d SET
         state = '%2$s',
@@ -52,8 +59,22 @@ public final class Leases {
           // literals, not parameters: the planner matches them to the partial indexes
           .formatted(Transition.START.from().wire(), Transition.START.to().wire());
 
+  /**
+   * The heartbeat: one statement per runner per period, whatever it holds. It advertises the
+   * runner's load in its {@code runners} row, removes rows of runners gone for a minute (killed
+   * without handing back), and extends every lease held, each fenced by its epoch.
+   */
   private static final String HEARTBEAT =
       """
+      WITH advertised AS (
+        INSERT INTO runners (id, max_active, max_concurrent, active, in_flight, queued, admitting,
+                             heartbeat_at, expires_at)
+        VALUES ($4, $5, $6, $7, $8, $9, $10, now(), now() + make_interval(secs => $3))
+        ON CONFLICT (id) DO UPDATE SET max_active = EXCLUDED.max_active,
+          max_concurrent = EXCLUDED.max_concurrent, active = EXCLUDED.active,
+          in_flight = EXCLUDED.in_flight, queued = EXCLUDED.queued, admitting = EXCLUDED.admitting,
+          heartbeat_at = EXCLUDED.heartbeat_at, expires_at = EXCLUDED.expires_at),
+      gone AS (DELETE FROM runners WHERE expires_at < now() - interval '1 minute' AND id <> $4)
       UPDATE deployments d SET lease_expires_at = now() + make_interval(secs => $3),
         progress = CASE WHEN d.progress ? 'observed_at' THEN jsonb_set(d.progress, '{observed_at}',
           to_jsonb(to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')))
@@ -120,14 +141,12 @@ public final class Leases {
    * Extends the leases of every deployment the runner holds, in one statement whatever their
    * number, each fenced by its epoch, and stamps their progress as still observed now (a waiting
    * deployment is not re-read on its own between heartbeats: this is its holder vouching for it).
-   * Answers, for each lease still held, a signature of its controls (cancel, pause, promote,
+   * The same statement advertises the runner's load ({@code runners} row), so an idle runner beats
+   * too. Answers, for each lease still held, a signature of its controls (cancel, pause, promote,
    * abort): a lease missing from the answer is lost, a signature that changed means a user acted on
    * it.
    */
-  public Future<Map<String, String>> heartbeat(Collection<Claim> held) {
-    if (held.isEmpty()) {
-      return Future.succeededFuture(Map.of());
-    }
+  public Future<Map<String, String>> heartbeat(Collection<Claim> held, RunnerLoad load) {
     String[] ids = new String[held.size()];
     Long[] epochs = new Long[held.size()];
     int i = 0;
@@ -136,7 +155,12 @@ public final class Leases {
       epochs[i++] = c.epoch();
     }
     return pool.preparedQuery(HEARTBEAT)
-        .execute(Tuple.of(ids, epochs, leaseSeconds))
+        .execute(
+            Tuple.of(ids, epochs, leaseSeconds, owner, load.maxActive(), load.maxConcurrent())
+                .addInteger(load.active())
+                .addInteger(load.inFlight())
+                .addInteger(load.queued())
+                .addBoolean(load.admitting()))
         .map(
             rs -> {
               Map<String, String> controls = new HashMap<>();
@@ -146,11 +170,13 @@ public final class Leases {
   }
 
   /**
-   * Graceful stop: give leases back at once so another runner resumes without waiting for expiry.
+   * Graceful stop: give leases back at once (and the runner's row goes), so another runner resumes
+   * without waiting for expiry.
    */
   public Future<Void> releaseAll() {
     return pool.preparedQuery(
-            "UPDATE deployments SET lease_expires_at = now() - interval '1 second', "
+            "WITH gone AS (DELETE FROM runners WHERE id = $1) "
+                + "UPDATE deployments SET lease_expires_at = now() - interval '1 second', "
                 + "lease_owner = NULL WHERE lease_owner = $1 AND state = 'running'")
         .execute(Tuple.of(owner))
         .mapEmpty();

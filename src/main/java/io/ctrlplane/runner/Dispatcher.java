@@ -10,8 +10,10 @@ import java.util.function.Supplier;
  * The runner's one limit: how many moves (a control read, a provider action, a checkpoint) are in
  * flight at once. Deployments that are due queue here, one queue per tenant, and the queues are
  * served in turn, so a tenant with a thousand due deployments delays another's by one move, not a
- * thousand. A deployment that waits (a pause, an analysis window, replicas becoming ready) is not
- * here at all: it is a timer or nothing, until something wakes it.
+ * thousand. Within a tenant the queue is first come, first served, and since an instance runs one
+ * deployment at a time (one move due at most), its instances are served in turn too. A deployment
+ * that waits (a pause, an analysis window, replicas becoming ready) is not here at all: it is a
+ * timer or nothing, until something wakes it.
  *
  * <p>Runs on the runner verticle's context only (no locking).
  */
@@ -25,10 +27,16 @@ final class Dispatcher {
   private int inFlight;
   private int queued;
   private boolean draining;
+  private Runnable afterMove = () -> {};
 
   Dispatcher(int limit, DispatchStats stats) {
     this.limit = limit;
     this.stats = stats;
+  }
+
+  /** Called after every move completes (the runner re-checks its admission there). */
+  void afterMove(Runnable hook) {
+    this.afterMove = hook;
   }
 
   /** Queues a move that fell due at {@code dueAtNanos} ({@link System#nanoTime()}). */
@@ -81,6 +89,7 @@ final class Dispatcher {
             ar -> {
               inFlight--;
               drain();
+              afterMove.run();
             });
       }
     } finally {

@@ -75,6 +75,7 @@ final class Execution {
   Execution(
       Vertx vertx,
       Pool pool,
+      Checkpoints checkpoints,
       Claim claim,
       Providers providers,
       Keyring keyring,
@@ -87,7 +88,7 @@ final class Execution {
     this.vertx = vertx;
     this.pool = pool;
     this.claim = claim;
-    this.checkpoints = new Checkpoints(pool);
+    this.checkpoints = checkpoints;
     this.endings = new Endings(pool);
     this.providers = providers;
     this.stopping = stopping;

@@ -6,9 +6,12 @@ import io.ctrlplane.bus.Addresses;
 import io.ctrlplane.config.AppConfig;
 import io.ctrlplane.db.PgPools;
 import io.ctrlplane.lifecycle.AnalysisRecords;
+import io.ctrlplane.lifecycle.Checkpoints;
 import io.ctrlplane.lifecycle.Claim;
 import io.ctrlplane.lifecycle.LeaseLost;
 import io.ctrlplane.lifecycle.Leases;
+import io.ctrlplane.lifecycle.ProgressWrites;
+import io.ctrlplane.lifecycle.RunnerLoad;
 import io.ctrlplane.provider.Providers;
 import io.ctrlplane.security.Keyring;
 import io.vertx.core.Future;
@@ -53,8 +56,12 @@ public class RunnerVerticle extends VerticleBase {
   private final Map<String, String> controls = new HashMap<>();
   private final DispatchStats stats = new DispatchStats();
   private Dispatcher dispatcher;
+  private Admission admission;
+  private boolean heldBack;
   private Pool pool;
   private Leases leases;
+  private ProgressWrites progressWrites;
+  private Checkpoints checkpoints;
   private Providers providers;
   private Keyring keyring;
   private Analyst analyst;
@@ -75,9 +82,14 @@ public class RunnerVerticle extends VerticleBase {
   public Future<?> start() {
     pool = pool();
     leases = new Leases(pool, owner, config.runner().leaseSeconds());
+    progressWrites = new ProgressWrites(pool);
+    checkpoints = new Checkpoints(pool, progressWrites);
     providers = new Providers(vertx, pool, config.agent().token());
     keyring = Keyring.fromConfig(config.security().encryptionKey());
     dispatcher = new Dispatcher(config.runner().maxConcurrent(), stats);
+    admission =
+        new Admission(config.runner().maxActive(), config.runner().maxConcurrent(), CLAIM_BATCH);
+    dispatcher.afterMove(this::backlogShrank);
     sources = new MetricSources(vertx);
     analyst = new Analyst(new AnalysisRecords(pool), sources);
     vertx.eventBus().localConsumer(Addresses.DEPLOYMENTS_RUNNABLE, m -> claimLoop());
@@ -96,6 +108,7 @@ public class RunnerVerticle extends VerticleBase {
         .onSuccess(
             v -> {
               log.info("runner {} ready", owner);
+              heartbeat(); // advertise at once, not a period later
               claimLoop();
             });
   }
@@ -135,14 +148,21 @@ public class RunnerVerticle extends VerticleBase {
         .build();
   }
 
-  /** Claims, a batch at a time, until there is nothing runnable or the runner is full. */
+  /**
+   * Claims, a batch at a time, until there is nothing runnable or the runner is over one of its
+   * limits ({@link Admission}): what it leaves is for another runner, or for itself once under.
+   */
   private void claimLoop() {
-    int free = config.runner().maxActive() - active.size();
-    if (claiming || stopping || free <= 0) {
+    if (claiming || stopping) {
       return;
     }
+    int batch = admission.claimable(active.size(), dispatcher.queued());
+    if (batch <= 0) {
+      heldBack = active.size() < config.runner().maxActive();
+      return;
+    }
+    heldBack = false;
     claiming = true;
-    int batch = Math.min(free, CLAIM_BATCH);
     leases
         .claim(batch)
         .onComplete(
@@ -169,6 +189,7 @@ public class RunnerVerticle extends VerticleBase {
         new Execution(
             vertx,
             pool,
+            checkpoints,
             claim,
             providers,
             keyring,
@@ -194,6 +215,24 @@ public class RunnerVerticle extends VerticleBase {
             });
   }
 
+  /** Admission was held back by a backlog of due moves: claim again once it is short. */
+  private void backlogShrank() {
+    if (heldBack && admission.admitting(active.size(), dispatcher.queued())) {
+      heldBack = false;
+      claimLoop();
+    }
+  }
+
+  private RunnerLoad load() {
+    return new RunnerLoad(
+        config.runner().maxActive(),
+        config.runner().maxConcurrent(),
+        active.size(),
+        dispatcher.inFlight(),
+        dispatcher.queued(),
+        admission.admitting(active.size(), dispatcher.queued()));
+  }
+
   /** A user changed a deployment's controls: wake it if this runner holds it. */
   private void controlChanged(String deploymentId) {
     Execution execution = active.get(deploymentId);
@@ -203,18 +242,18 @@ public class RunnerVerticle extends VerticleBase {
   }
 
   /**
-   * One statement for every lease held: a lease it no longer finds is lost (that deployment stops
-   * here), controls that changed since the last beat wake their deployment (a NOTIFY missed while
-   * the listener reconnected is caught here).
+   * One statement for every lease held, which also advertises the runner's load: a lease it no
+   * longer finds is lost (that deployment stops here), controls that changed since the last beat
+   * wake their deployment (a NOTIFY missed while the listener reconnected is caught here).
    */
   private void heartbeat() {
-    if (beating || stopping || active.isEmpty()) {
+    if (beating || stopping) {
       return;
     }
     beating = true;
     List<Execution> beat = new ArrayList<>(active.values());
     leases
-        .heartbeat(beat.stream().map(Execution::claim).toList())
+        .heartbeat(beat.stream().map(Execution::claim).toList(), load())
         .onComplete(
             ar -> {
               beating = false;
@@ -244,12 +283,14 @@ public class RunnerVerticle extends VerticleBase {
     String line = stats.drainLine();
     if (line != null || !active.isEmpty()) {
       log.info(
-          "runner {} stats: active={} due={} in_flight={} {}",
+          "runner {} stats: active={} due={} in_flight={} {} progress_rows={}/statements={}",
           owner,
           active.size(),
           dispatcher.queued(),
           dispatcher.inFlight(),
-          line == null ? "moves=0" : line);
+          line == null ? "moves=0" : line,
+          progressWrites.rows(),
+          progressWrites.statements());
     }
   }
 }

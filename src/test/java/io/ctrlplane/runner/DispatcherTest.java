@@ -73,4 +73,30 @@ class DispatcherTest {
     assertThat(started).containsExactly("a1");
     assertThat(dispatcher.queued()).isZero();
   }
+
+  @Test
+  @DisplayName(
+      "three tenants of 30, 6 and 1 due moves: each round of turns starts one move of every tenant with moves left")
+  void fairUnderLoad() {
+    for (int i = 0; i < 30; i++) {
+      submit("big", "big-" + i);
+    }
+    for (int i = 0; i < 6; i++) {
+      submit("mid", "mid-" + i);
+    }
+    submit("one", "one-0");
+    while (!running.isEmpty()) {
+      finishOldest();
+    }
+    assertThat(started).hasSize(37);
+    // big-0 started alone (nothing else was due yet); then one move of each tenant per round: the
+    // smallest tenant's move is fourth, not 37th
+    assertThat(started.subList(0, 4)).containsExactly("big-0", "big-1", "mid-0", "one-0");
+    // the middle tenant's last move starts by the 6th round of turns, not after the big tenant's 30
+    assertThat(started.indexOf("mid-5")).isLessThan(3 * 6 + 1);
+    // first come, first served within a tenant
+    assertThat(started.stream().filter(s -> s.startsWith("big-")).toList())
+        .containsExactlyElementsOf(
+            java.util.stream.IntStream.range(0, 30).mapToObj(i -> "big-" + i).toList());
+  }
 }
