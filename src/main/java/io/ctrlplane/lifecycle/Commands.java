@@ -26,14 +26,15 @@ public final class Commands {
 
   private Commands() {}
 
-  /** A pending deployment and its deploy.queued; wakes the runners. */
+  /**
+   * A pending deployment and its deploy.queued; wakes the runners. Two round trips: the insert
+   * answers the row as the API shows it (with its releases and instance name), and the event's
+   * append carries both NOTIFYs.
+   */
   public static Future<Deployment> create(SqlConnection conn, NewDeployment d) {
     String id = Ids.next("dep");
     Deployment.Initiator by = d.initiatedBy();
-    return conn.preparedQuery(
-            "INSERT INTO deployments (id, tenant_id, instance_id, release_id, previous_release_id, "
-                + "kind, replaces_deployment_id, strategy, strategy_params, state, initiated_by_key_id, "
-                + "initiated_by_key_name) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)")
+    return conn.preparedQuery(CREATE)
         .execute(
             Tuple.from(
                 new Object[] {
@@ -50,10 +51,25 @@ public final class Commands {
                   by == null ? null : by.keyId(),
                   by == null ? null : by.keyName()
                 }))
-        .compose(ok -> Outbox.record(conn, Event.QUEUED, id, null))
-        .compose(ev -> Outbox.notifyRunnable(conn))
-        .compose(v -> Deployments.find(conn, d.tenantId(), id));
+        .map(
+            rows -> {
+              Row row = rows.iterator().next();
+              return new Deployments.Named(
+                  DeployRows.deployment(row), row.getString("instance_name"));
+            })
+        .compose(named -> Outbox.queued(conn, named).map(named.deployment()));
   }
+
+  private static final String CREATE =
+      "WITH d AS (INSERT INTO deployments (id, tenant_id, instance_id, release_id, "
+          + "previous_release_id, kind, replaces_deployment_id, strategy, strategy_params, state, "
+          + "initiated_by_key_id, initiated_by_key_name) "
+          + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING *) "
+          + "SELECT "
+          + DeployRows.DEPLOYMENT_COLUMNS
+          + ", i.name AS instance_name FROM "
+          + DeployRows.DEPLOYMENT_FROM.replaceFirst("^deployments d ", "d ")
+          + " JOIN instances i ON i.id = d.instance_id";
 
   /**
    * Cancel: pending → cancelled at once; running → cancel requested (the runner reverts, then ends

@@ -28,7 +28,30 @@ final class Outbox {
           + "RETURNING instance_seq, tenant_id) "
           + "SELECT a.instance_seq, a.tenant_id, pg_notify($5, $1) FROM appended a";
 
+  /** {@link #APPEND} that also wakes the runners ($6): a queued deployment, one round trip. */
+  private static final String APPEND_AND_WAKE =
+      APPEND.replace("pg_notify($5, $1) FROM", "pg_notify($5, $1), pg_notify($6, '') FROM");
+
   private Outbox() {}
+
+  /**
+   * Appends deploy.queued for a deployment just inserted (as {@code named}, read in this
+   * transaction) and wakes the runners, in one statement.
+   */
+  static Future<Event> queued(SqlConnection conn, Deployments.Named named) {
+    Event event =
+        Event.of(Event.QUEUED, Event.Data.of(named.deployment(), named.instanceName(), null));
+    return conn.preparedQuery(APPEND_AND_WAKE)
+        .execute(
+            Tuple.of(
+                event.instanceId(),
+                event.id(),
+                event.type(),
+                DeployJson.event(event),
+                Addresses.PG_CHANNEL_OUTBOX,
+                Addresses.PG_CHANNEL_RUNNABLE))
+        .map(event);
+  }
 
   /**
    * Appends a {@code type} event about the deployment as it is inside this transaction; {@code

@@ -14,9 +14,10 @@ import io.vertx.sqlclient.Tuple;
 import java.util.List;
 
 /**
- * Idempotency-Key handling. A key is first claimed in its own short transaction (state in_flight),
- * so a concurrent duplicate sees it at once (409) instead of waiting; the command's own transaction
- * then records the response, so "done" and the writes commit together. A claim left by a crashed
+ * Idempotency-Key handling. A key is claimed as the first statement of the command's own
+ * transaction, which then records the response, so the claim, "done" and the writes commit (or roll
+ * back) together and the key costs no transaction of its own. A concurrent duplicate waits for the
+ * first to commit and replays its reply. An in_flight claim left by an earlier version's crashed
  * process is taken over after {@link #STALE_CLAIM}. A refused command (404, 409, 422) is stored as
  * its problem document, so its retry is refused the same way without running again. Keys are kept
  * for 48 h.
@@ -34,12 +35,14 @@ final class Idempotency {
 
   private Idempotency() {}
 
-  /** Returns null when the request is new (go ahead), or the stored reply to replay. */
-  static Future<JsonObject> claim(Pool pool, Key key) {
-    if (key == null) {
-      return Future.succeededFuture();
-    }
-    return pool.preparedQuery(
+  /**
+   * Claims the key inside the command's own transaction (no round trip of its own): true when the
+   * request is new and the command goes ahead. The claim commits with the command's writes and its
+   * reply ({@link #complete}), or rolls back with them. A concurrent duplicate's claim waits on the
+   * uncommitted key and then finds it done (and replays it) or gone (and runs).
+   */
+  static Future<Boolean> claimIn(SqlConnection conn, Key key) {
+    return conn.preparedQuery(
             "INSERT INTO idempotency_keys (scope, key, request_hash, state) "
                 + "VALUES ($1, $2, $3, 'in_flight') ON CONFLICT (scope, key) DO UPDATE "
                 + "SET request_hash = EXCLUDED.request_hash, created_at = now() "
@@ -48,18 +51,22 @@ final class Idempotency {
                 + STALE_CLAIM
                 + "' RETURNING key")
         .execute(Tuple.of(key.scope(), key.key(), key.requestHash()))
-        .compose(rs -> rs.size() == 1 ? Future.succeededFuture() : existing(pool, key));
+        .map(rs -> rs.size() == 1);
   }
 
-  private static Future<JsonObject> existing(Pool pool, Key key) {
+  /**
+   * The stored reply to replay for a key already used (or a refusal: 422 for another body, 409
+   * while a claim of an earlier process is still in flight); null when the key is gone (run again).
+   */
+  static Future<JsonObject> existing(Pool pool, Key key) {
     return pool.preparedQuery(
             "SELECT request_hash, state, status, response, location FROM idempotency_keys "
                 + "WHERE scope = $1 AND key = $2")
         .execute(Tuple.of(key.scope(), key.key()))
         .compose(
             rs -> {
-              if (rs.size() == 0) { // released between our insert and select: try once more
-                return claim(pool, key);
+              if (rs.size() == 0) { // its first request rolled back since: the caller runs it
+                return Future.succeededFuture();
               }
               Row row = rs.iterator().next();
               if (!row.getString("request_hash").equals(key.requestHash())) {
@@ -107,36 +114,29 @@ final class Idempotency {
   }
 
   /**
-   * The command failed and wrote nothing. A refusal that another try would meet again (404, 409,
-   * 410, 422, 400) is kept under the key like a success, so a retry answers the same problem and
-   * runs nothing; anything else (503, an internal error) forgets the claim so a retry runs it
-   * again. Fails with {@code failure} either way.
+   * The command failed and its transaction, claim included, rolled back. A refusal that another try
+   * would meet again (404, 409, 410, 422, 400) is kept under the key like a success, so a retry
+   * answers the same problem and runs nothing (unless a duplicate claimed the key meanwhile);
+   * anything else (503, an internal error) leaves no trace, so a retry runs it again. Fails with
+   * {@code failure} either way.
    */
   static <T> Future<T> failed(Pool pool, Key key, Throwable failure) {
     Problem problem = Problems.known(failure);
     Future<Void> settled =
-        key == null
+        key == null || problem == null || problem.status() < 400 || problem.status() >= 500
             ? Future.succeededFuture()
-            : problem != null && problem.status() >= 400 && problem.status() < 500
-                ? pool.preparedQuery(
-                        "UPDATE idempotency_keys SET state = 'done', status = $3, response = $4 "
-                            + "WHERE scope = $1 AND key = $2 AND state = 'in_flight'")
-                    .execute(Tuple.of(key.scope(), key.key(), problem.status(), problem.toJson()))
-                    .<Void>mapEmpty()
-                    .recover(e -> release(pool, key))
-                : release(pool, key);
+            : pool.preparedQuery(
+                    "INSERT INTO idempotency_keys (scope, key, request_hash, state, status, response) "
+                        + "VALUES ($1, $2, $3, 'done', $4, $5) ON CONFLICT (scope, key) DO NOTHING")
+                .execute(
+                    Tuple.of(
+                        key.scope(),
+                        key.key(),
+                        key.requestHash(),
+                        problem.status(),
+                        problem.toJson()))
+                .mapEmpty();
     return settled.transform(ar -> Future.failedFuture(failure));
-  }
-
-  /** The command failed and wrote nothing: forget the claim so a retry runs it again. */
-  static Future<Void> release(Pool pool, Key key) {
-    if (key == null) {
-      return Future.succeededFuture();
-    }
-    return pool.preparedQuery(
-            "DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND state = 'in_flight'")
-        .execute(Tuple.of(key.scope(), key.key()))
-        .mapEmpty();
   }
 
   static Future<Void> prune(Pool pool) {

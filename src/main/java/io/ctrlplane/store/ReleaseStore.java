@@ -178,6 +178,12 @@ public final class ReleaseStore {
       return Future.succeededFuture(in.getJsonObject("env"));
     }
     JsonObject secrets = in.getJsonObject("secret_env", new JsonObject());
+    if (instance.containsKey("current_env")) { // read with the instance's lock
+      JsonObject current = instance.getJsonObject("current_env");
+      JsonObject env = current == null ? new JsonObject() : current.copy();
+      secrets.fieldNames().forEach(env::remove);
+      return Future.succeededFuture(env);
+    }
     return currentRelease(conn, instance)
         .map(
             current -> {
@@ -533,26 +539,29 @@ public final class ReleaseStore {
   }
 
   /**
-   * Runs a command under its Idempotency-Key: a replay answers the stored reply (and is audited as
-   * such); a new request runs in one transaction with its audit record and the key's completion.
+   * Runs a command under its Idempotency-Key: a new request runs in one transaction that claims the
+   * key first, then writes, its audit record and the key's completion; a key already used rolls
+   * that transaction back at once and replays the stored reply (audited as such).
    */
   private Future<JsonObject> withKey(
       Idempotency.Key key, Caller caller, Function<SqlConnection, Future<JsonObject>> command) {
-    return Idempotency.claim(pool, key)
-        .compose(
-            replay ->
-                replay != null
-                    ? AuditLog.append(
-                            pool,
-                            AuditLog.Entry.of(
-                                caller,
-                                resourceId(replay),
-                                AuditLog.REPLAYED,
-                                replay.getInteger("status")))
-                        .map(replay)
-                    : pool.withTransaction(
-                            conn ->
-                                command
+    return withKey(key, caller, command, 1);
+  }
+
+  /** {@code retries}: how often a key whose first request rolled back is tried again. */
+  private Future<JsonObject> withKey(
+      Idempotency.Key key,
+      Caller caller,
+      Function<SqlConnection, Future<JsonObject>> command,
+      int retries) {
+    return pool.withTransaction(
+            conn ->
+                (key == null ? Future.succeededFuture(true) : Idempotency.claimIn(conn, key))
+                    .compose(
+                        claimed ->
+                            !claimed
+                                ? Future.<JsonObject>failedFuture(new KeyUsed())
+                                : command
                                     .apply(conn)
                                     .compose(
                                         reply ->
@@ -563,8 +572,39 @@ public final class ReleaseStore {
                                                     reply.getInteger("status"))
                                                 .compose(
                                                     v -> Idempotency.complete(conn, key, reply))
-                                                .map(reply)))
-                        .recover(e -> Idempotency.failed(pool, key, e)));
+                                                .map(reply))))
+        .recover(
+            e ->
+                e instanceof KeyUsed
+                    ? Idempotency.existing(pool, key)
+                        .compose(
+                            replay ->
+                                replay == null && retries > 0
+                                    ? withKey(key, caller, command, retries - 1)
+                                    : replay == null
+                                        ? Future.failedFuture(
+                                            Refusal.conflict(
+                                                "a request with Idempotency-Key '"
+                                                    + key.key()
+                                                    + "' is still in progress; retry later"))
+                                        : AuditLog.append(
+                                                pool,
+                                                AuditLog.Entry.of(
+                                                    caller,
+                                                    resourceId(replay),
+                                                    AuditLog.REPLAYED,
+                                                    replay.getInteger("status")))
+                                            .map(replay))
+                    : Idempotency.failed(pool, key, e));
+  }
+
+  /** The key was claimed by an earlier request: its reply is replayed (the transaction ends). */
+  private static final class KeyUsed extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    KeyUsed() {
+      super("Idempotency-Key already used", null, false, false);
+    }
   }
 
   private static String resourceId(JsonObject reply) {
@@ -578,7 +618,10 @@ public final class ReleaseStore {
             "UPDATE instances SET last_version = last_version + 1, updated_at = now() "
                 + "WHERE id = $1 AND tenant_id = $2 AND deleted_at IS NULL "
                 + "RETURNING id, tenant_id, name, last_version, current_release_id, "
-                + "default_strategy, default_strategy_params, deleting_at")
+                + "default_strategy, default_strategy_params, deleting_at, "
+                // the current release's env in the same round trip (a deploy inherits it)
+                + "(SELECT r.env FROM releases r WHERE r.id = instances.current_release_id) "
+                + "AS current_env")
         .execute(Tuple.of(instanceId, caller.tenantId()))
         .compose(
             rs ->
