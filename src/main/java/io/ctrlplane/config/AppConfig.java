@@ -154,7 +154,9 @@ public record AppConfig(
       int logMaxBytes,
       String token,
       String dockerHost,
-      String containerUlimits) {
+      String containerUlimits,
+      int portRangeFrom,
+      int portRangeTo) {
     @Override
     public String toString() { // never print the token
       return "Agent["
@@ -268,7 +270,32 @@ public record AppConfig(
         r.positiveOr("agent.log_max_bytes", "CTRLPLANE_AGENT_LOG_MAX_BYTES", 1024 * 1024),
         token(r.optionalString("agent.token", "CTRLPLANE_AGENT_TOKEN")),
         dockerHost(r.optionalString("agent.docker_host", "CTRLPLANE_AGENT_DOCKER_HOST")),
-        token(r.optionalString("agent.container_ulimits", "CTRLPLANE_AGENT_CONTAINER_ULIMITS")));
+        token(r.optionalString("agent.container_ulimits", "CTRLPLANE_AGENT_CONTAINER_ULIMITS")),
+        portRange(r)[0],
+        portRange(r)[1]);
+  }
+
+  /**
+   * The ports the agent hands its replicas, "from-to": by default below Linux's ephemeral range
+   * (32768-60999), so no outgoing connection and no bind to port 0 can take one.
+   */
+  private static int[] portRange(Reader r) {
+    String range = r.stringOr("agent.port_range", "CTRLPLANE_AGENT_PORT_RANGE", "20000-29999");
+    String[] parts = range.trim().split("-");
+    try {
+      int from = Integer.parseInt(parts[0].trim());
+      int to = Integer.parseInt(parts[1].trim());
+      if (parts.length == 2 && from >= 1024 && to <= 65535 && from <= to) {
+        return new int[] {from, to};
+      }
+    } catch (RuntimeException e) {
+      // the message below
+    }
+    throw new ConfigException(
+        "setting agent.port_range (or CTRLPLANE_AGENT_PORT_RANGE) must be 'from-to' with"
+            + " 1024 <= from <= to <= 65535, got '"
+            + range
+            + "'");
   }
 
   /** The container engine: agent.docker_host, else the ecosystem's DOCKER_HOST, else Docker's. */

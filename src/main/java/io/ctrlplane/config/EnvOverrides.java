@@ -91,6 +91,7 @@ public final class EnvOverrides {
           new Mapping("CTRLPLANE_AGENT_DEAD_AFTER_MS", "agent.dead_after_ms", Kind.INT),
           new Mapping("CTRLPLANE_AGENT_LOG_MAX_BYTES", "agent.log_max_bytes", Kind.INT),
           new Mapping("CTRLPLANE_AGENT_TOKEN", "agent.token", Kind.STRING),
+          new Mapping("CTRLPLANE_AGENT_PORT_RANGE", "agent.port_range", Kind.STRING),
           new Mapping("CTRLPLANE_AGENT_DOCKER_HOST", "agent.docker_host", Kind.STRING),
           new Mapping("CTRLPLANE_AGENT_CONTAINER_ULIMITS", "agent.container_ulimits", Kind.STRING));
 
