@@ -206,9 +206,9 @@ start_stack() {
     rm -rf "$WORK/dev"
     log "starting the dev stack (HTTP $http, PostgreSQL $pg, Kafka $kafka)"
     # shellcheck disable=SC2086
-    note_cmd "env CTRLPLANE_DEV_ROLES=api,relay,webhooks CTRLPLANE_HTTP_PORT=$http CTRLPLANE_DEV_PG_PORT=$pg CTRLPLANE_DEV_KAFKA_PORT=$kafka CTRLPLANE_DEV_DATA_DIR=target/bench/dev java ${BENCH_STACK_JAVA_OPTS:-}${BENCH_STACK_JAVA_OPTS:+ }-jar target/ctrlplane.jar dev --fresh &"
+    note_cmd "env CTRLPLANE_DEV_ROLES=api,relay,webhooks CTRLPLANE_API_RATE_LIMIT_ENABLED=false CTRLPLANE_HTTP_PORT=$http CTRLPLANE_DEV_PG_PORT=$pg CTRLPLANE_DEV_KAFKA_PORT=$kafka CTRLPLANE_DEV_DATA_DIR=target/bench/dev java ${BENCH_STACK_JAVA_OPTS:-}${BENCH_STACK_JAVA_OPTS:+ }-jar target/ctrlplane.jar dev --fresh &"
     # shellcheck disable=SC2086
-    env CTRLPLANE_DEV_ROLES=api,relay,webhooks CTRLPLANE_HTTP_PORT=$http CTRLPLANE_DEV_PG_PORT=$pg CTRLPLANE_DEV_KAFKA_PORT=$kafka \
+    env CTRLPLANE_DEV_ROLES=api,relay,webhooks CTRLPLANE_API_RATE_LIMIT_ENABLED=false CTRLPLANE_HTTP_PORT=$http CTRLPLANE_DEV_PG_PORT=$pg CTRLPLANE_DEV_KAFKA_PORT=$kafka \
       CTRLPLANE_DEV_DATA_DIR="$WORK/dev" java ${BENCH_STACK_JAVA_OPTS:-} -jar "$JAR" dev --fresh \
       > "$WORK/stack.log" 2>&1 &
     STACK_PID=$!

@@ -23,8 +23,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * DEMO_CRASH_AFTER_MS (exit with code 3 after that long), DEMO_ERROR_RATE (share of 500s on /,
  * 0..1), DEMO_RESPONSE_DELAY_MS (slow answers on /). DEMO_SECRET (a secret_env variable in the
  * docs) is never printed, only its length. The port also comes from PORT, the version from
- * DEMO_VERSION. With CTRLPLANE_AGENT_PID set it exits when that agent is gone, so an agent killed
- * with SIGKILL leaves no orphan behind.
+ * DEMO_VERSION. With CTRLPLANE_AGENT_LIFELINE set it exits once that file has not been touched for
+ * CTRLPLANE_AGENT_LIFELINE_MS (its agent is gone for good), so a killed agent that does not come
+ * back leaves no orphan behind, while a restarted one (it touches the same file) takes it back.
  */
 public final class DemoApp {
   public static void main(String[] args) throws Exception {
@@ -41,7 +42,7 @@ public final class DemoApp {
     double errorRate = Double.parseDouble(env.getOrDefault("DEMO_ERROR_RATE", "0"));
     boolean healthy = !"fail".equals(env.get("DEMO_HEALTH"));
     String replica = env.getOrDefault("CTRLPLANE_REPLICA_ID", "-");
-    watchAgent(env.get("CTRLPLANE_AGENT_PID"));
+    watchLifeline(env.get("CTRLPLANE_AGENT_LIFELINE"), env.get("CTRLPLANE_AGENT_LIFELINE_MS"));
 
     log("demo " + version + " starting on " + host + ":" + port);
     if (env.containsKey("DEMO_SECRET")) {
@@ -94,21 +95,34 @@ public final class DemoApp {
     }
   }
 
-  private static void watchAgent(String pid) {
-    if (pid == null || pid.isBlank()) {
+  private static void watchLifeline(String file, String ms) {
+    if (file == null || file.isBlank()) {
       return;
     }
-    ProcessHandle.of(Long.parseLong(pid.trim()))
-        .ifPresentOrElse(
-            agent ->
-                agent
-                    .onExit()
-                    .thenRun(
-                        () -> {
-                          log("agent " + pid + " is gone: exiting");
-                          Runtime.getRuntime().halt(4);
-                        }),
-            () -> Runtime.getRuntime().halt(4));
+    java.nio.file.Path lifeline = java.nio.file.Path.of(file);
+    long limit = ms == null ? 15_000 : Long.parseLong(ms.trim());
+    Thread watch =
+        new Thread(
+            () -> {
+              while (true) {
+                sleep(500);
+                long age;
+                try {
+                  age =
+                      System.currentTimeMillis()
+                          - java.nio.file.Files.getLastModifiedTime(lifeline).toMillis();
+                } catch (IOException e) {
+                  age = Long.MAX_VALUE;
+                }
+                if (age > limit) {
+                  log("agent lifeline " + file + " not touched for " + limit + " ms: exiting");
+                  Runtime.getRuntime().halt(4);
+                }
+              }
+            },
+            "agent-lifeline");
+    watch.setDaemon(true);
+    watch.start();
   }
 
   private static String arg(String[] args, String name, String fallback) {

@@ -22,7 +22,7 @@ final class AgentSql {
   static final String MINE =
       "SELECT r.id, r.instance_id, r.release_id, r.image, r.started_at, r.failed_at, "
           + "r.crashed_at, r.draining_at, (r.stop_at IS NOT NULL AND r.stop_at <= clock_timestamp()) AS stop_due, "
-          + "r.container_id, r.port, rel.env, i.tenant_id, i.provider, i.provider_config, "
+          + "r.container_id, r.port, r.pid, r.ready_at, rel.env, i.tenant_id, i.provider, i.provider_config, "
           + "(SELECT coalesce(jsonb_object_agg(s.name, s.ciphertext), '{}') FROM release_secrets s "
           + "WHERE s.release_id = r.release_id) AS secrets "
           + "FROM proc_replicas r JOIN releases rel ON rel.id = r.release_id "

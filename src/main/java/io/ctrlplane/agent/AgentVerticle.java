@@ -16,6 +16,8 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 import java.net.BindException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +33,14 @@ public class AgentVerticle extends VerticleBase {
   private static final long ROUTES_REFRESH_MS = 1_000;
   private static final long COUNTS_FLUSH_MS = 1_000;
   private static final long COUNTS_PRUNE_MS = 60_000;
+  private static final long LOG_ROTATE_MS = 1_000;
+
+  /**
+   * How long a cooperating app outlives its agent: the agent touches its lifeline file every
+   * second; an app whose lifeline has not been touched for this long exits (the agent is gone for
+   * good). A restarted agent touches the same file, so its apps keep running and are taken back.
+   */
+  static final long LIFELINE_MS = 15_000;
 
   private final AppConfig.Agent config;
   private final AppConfig.Postgres postgres;
@@ -107,6 +117,8 @@ public class AgentVerticle extends VerticleBase {
     routers = new Routers(vertx, pool, config.id(), config.routerHost());
     RouterSync sync = new RouterSync(pool, routers, client);
     Path replicasDir = Path.of(config.dataDir()).toAbsolutePath().resolve("replicas");
+    Path lifeline = Path.of(config.dataDir()).toAbsolutePath().resolve("lifeline");
+    Ports ports = Ports.hostWide(config.portRangeFrom(), config.portRangeTo());
     // secret_env is opened here, on the host that runs the replicas (null: no key, secrets refused
     // per replica)
     Keyring keyring = Keyring.fromConfig(security.encryptionKey());
@@ -120,15 +132,32 @@ public class AgentVerticle extends VerticleBase {
             routers,
             sync,
             keyring,
-            containers);
+            containers,
+            ports,
+            lifeline);
     reconciler = new Reconciler(pool, config.id(), supervisor);
+    List<Spawner.Leftover> leftovers = new ArrayList<>();
     return vertx
-        .executeBlocking(() -> Spawner.reapLeftovers(replicasDir))
+        .executeBlocking(
+            () -> {
+              touch(lifeline); // first, so the apps of an earlier run do not give up on us
+              leftovers.addAll(Spawner.leftovers(replicasDir));
+              return leftovers.size();
+            })
         .onSuccess(
             n -> {
+              vertx.setPeriodic(
+                  LIFELINE_MS / 15,
+                  id ->
+                      vertx.executeBlocking(
+                          () -> {
+                            touch(lifeline);
+                            return null;
+                          },
+                          false));
               if (n > 0) {
-                log.warn(
-                    "agent {}: stopped {} replica process(es) an earlier run left behind",
+                log.info(
+                    "agent {}: {} replica process(es) of an earlier run still running",
                     config.id(),
                     n);
               }
@@ -171,6 +200,11 @@ public class AgentVerticle extends VerticleBase {
             })
         .compose(url -> routers.reload(null).map(url))
         .compose(url -> Adoption.run(pool, config.id(), supervisor).map(url))
+        .compose(
+            url ->
+                Adoption.processes(
+                        vertx, pool, config.id(), supervisor, ports, replicasDir, leftovers)
+                    .map(url))
         .onSuccess(
             url -> {
               vertx.setPeriodic(config.heartbeatMs(), id -> heartbeat());
@@ -208,6 +242,7 @@ public class AgentVerticle extends VerticleBase {
                                       "agent {}: old traffic counts not pruned: {}",
                                       config.id(),
                                       e.toString())));
+              vertx.setPeriodic(LOG_ROTATE_MS, id -> supervisor.rotateLogs());
               reconciler.kick();
               log.info(
                   "agent {} up: API {}, routers on {}, replicas reachable at {}",
@@ -216,6 +251,15 @@ public class AgentVerticle extends VerticleBase {
                   config.routerHost(),
                   config.advertiseHost());
             });
+  }
+
+  private static void touch(Path lifeline) throws java.io.IOException {
+    java.nio.file.Files.createDirectories(lifeline.getParent());
+    if (!java.nio.file.Files.exists(lifeline)) {
+      java.nio.file.Files.writeString(lifeline, "");
+    }
+    java.nio.file.Files.setLastModifiedTime(
+        lifeline, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis()));
   }
 
   private void heartbeat() {

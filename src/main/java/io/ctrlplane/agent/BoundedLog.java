@@ -17,8 +17,9 @@ import java.util.List;
 /**
  * A replica's stdout and stderr in a file that never grows past its cap: when {@code output.log}
  * reaches half the cap it becomes {@code output.log.1} (replacing the previous one), so the two
- * together hold the most recent output and at most {@code maxBytes}. Written by one pump thread per
- * replica; read by {@link #tail} from any thread.
+ * together hold the most recent output and at most {@code maxBytes}. A replica process writes it
+ * itself ({@link #rotateIfFull} bounds it), or a pump thread copies a stream into it; read by
+ * {@link #tail} from any thread.
  */
 public final class BoundedLog {
   private final Path file;
@@ -54,6 +55,27 @@ public final class BoundedLog {
       }
     } finally {
       out.close();
+    }
+  }
+
+  Path file() {
+    return file;
+  }
+
+  /**
+   * For a process that writes the file itself (opened for append): once it passed half the cap, its
+   * content moves to {@code output.log.1} and the file is emptied in place, so the process keeps
+   * appending to it. Output written between the copy and the truncation is lost; checked every
+   * second, the pair holds the cap plus at most a second's output.
+   */
+  public synchronized void rotateIfFull() throws IOException {
+    if (!Files.exists(file) || Files.size(file) <= half) {
+      return;
+    }
+    Files.copy(file, previous, StandardCopyOption.REPLACE_EXISTING);
+    try (java.nio.channels.FileChannel ch =
+        java.nio.channels.FileChannel.open(file, StandardOpenOption.WRITE)) {
+      ch.truncate(0);
     }
   }
 

@@ -12,6 +12,9 @@ final class LocalReplica {
   final Promise<Integer> exit = Promise.promise();
   Process process;
 
+  /** A process an earlier run of this agent started and this one took back (not its child). */
+  ProcessHandle adopted;
+
   /** The engine's id of the replica's container (container provider), once created. */
   String containerId;
 
@@ -30,6 +33,11 @@ final class LocalReplica {
 
   String id() {
     return spec.id();
+  }
+
+  /** The replica's process, started or taken back; null for a container or before it started. */
+  ProcessHandle handle() {
+    return process != null ? process.toHandle() : adopted;
   }
 
   boolean exited() {

@@ -1,7 +1,6 @@
 package io.ctrlplane.agent;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -23,17 +22,23 @@ final class Spawner {
 
   private Spawner() {}
 
-  /** A port free right now on every address; the app binds it a moment later. */
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
+  /** A process an earlier run of this agent started that is still the same process. */
+  record Leftover(String replicaId, ProcessHandle handle, int port) {}
 
+  /**
+   * Starts the replica's command. Its output goes straight to {@code output.log} (opened for
+   * append, rotated by {@link BoundedLog#rotateIfFull}), not through a pipe to the agent: a pipe
+   * would break when the agent dies, and the app with it (SIGPIPE or a failed write), so an agent
+   * restart could not take the app back.
+   */
   static Process spawn(LocalReplica r, List<String> argv, Map<String, String> env)
       throws IOException {
     Files.createDirectories(r.dir);
-    ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true);
+    ProcessBuilder pb =
+        new ProcessBuilder(argv)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(r.log.file().toFile()))
+            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
     Map<String, String> childEnv = pb.environment();
     Map<String, String> own = Map.copyOf(childEnv);
     childEnv.clear();
@@ -45,26 +50,20 @@ final class Spawner {
         });
     childEnv.putAll(env);
     Process p = pb.start();
+    // pid, start time (to tell a reused pid) and port: what a restarted agent needs to take the
+    // process back
     Files.writeString(
         r.dir.resolve("pid"),
-        p.pid() + " " + p.info().startInstant().map(i -> i.toEpochMilli()).orElse(0L));
-    Thread pump =
-        new Thread(
-            () -> {
-              try {
-                r.log.pump(p.getInputStream());
-              } catch (IOException e) {
-                log.debug("replica {}: output pump ended: {}", r.id(), e.toString());
-              }
-            },
-            "replica-log-" + r.id());
-    pump.setDaemon(true);
-    pump.start();
+        p.pid()
+            + " "
+            + p.info().startInstant().map(i -> i.toEpochMilli()).orElse(0L)
+            + " "
+            + r.port);
     return p;
   }
 
   /** SIGKILL to the process and whatever it started. */
-  static void kill(Process p) {
+  static void kill(ProcessHandle p) {
     p.descendants().forEach(ProcessHandle::destroyForcibly);
     p.destroyForcibly();
   }
@@ -78,15 +77,15 @@ final class Spawner {
   }
 
   /**
-   * Kills the replicas a previous run of this agent left behind (it was killed itself, so it could
-   * not stop them): each pid file names a process and its start time, so a reused pid is left
-   * alone.
+   * The replica processes a previous run of this agent left behind (it was killed, so it could not
+   * stop them), still running: each pid file names a process, its start time and its port, so a
+   * reused pid is not taken for one. Pid files of processes that are gone are removed.
    */
-  static int reapLeftovers(Path replicasDir) throws IOException {
+  static List<Leftover> leftovers(Path replicasDir) throws IOException {
+    List<Leftover> found = new java.util.ArrayList<>();
     if (!Files.isDirectory(replicasDir)) {
-      return 0;
+      return found;
     }
-    int reaped = 0;
     try (Stream<Path> dirs = Files.list(replicasDir)) {
       for (Path dir : dirs.toList()) {
         Path pidFile = dir.resolve("pid");
@@ -96,17 +95,30 @@ final class Spawner {
         String[] parts = Files.readString(pidFile).trim().split(" ");
         long pid = Long.parseLong(parts[0]);
         long started = parts.length > 1 ? Long.parseLong(parts[1]) : 0;
+        int port = parts.length > 2 ? Integer.parseInt(parts[2]) : -1;
         ProcessHandle h = ProcessHandle.of(pid).orElse(null);
         if (h != null
             && h.isAlive()
             && h.info().startInstant().map(i -> i.toEpochMilli() == started).orElse(false)) {
-          h.descendants().forEach(ProcessHandle::destroyForcibly);
-          h.destroyForcibly();
-          reaped++;
+          found.add(new Leftover(dir.getFileName().toString(), h, port));
+        } else {
+          Files.deleteIfExists(pidFile);
         }
-        Files.deleteIfExists(pidFile);
       }
     }
-    return reaped;
+    return found;
+  }
+
+  /** Kills a leftover the agent does not take back, and forgets it. */
+  static void reap(Path replicasDir, Leftover l) {
+    kill(l.handle());
+    forgetPid(replicasDir.resolve(l.replicaId()));
+  }
+
+  /** Kills every leftover (what an agent that takes nothing back would do); returns how many. */
+  static int reapLeftovers(Path replicasDir) throws IOException {
+    List<Leftover> found = leftovers(replicasDir);
+    found.forEach(l -> reap(replicasDir, l));
+    return found.size();
   }
 }

@@ -38,6 +38,8 @@ final class Supervisor {
   private final Keyring keyring;
   private final HealthProbe probes;
   private final ContainerRuntime containers;
+  private final Ports ports;
+  private final Path lifeline;
   private final Map<String, LocalReplica> replicas = new HashMap<>();
 
   /**
@@ -55,7 +57,11 @@ final class Supervisor {
       Routers routers,
       RouterSync sync,
       Keyring keyring,
-      ContainerRuntime containers) {
+      ContainerRuntime containers,
+      Ports ports,
+      Path lifeline) {
+    this.ports = ports;
+    this.lifeline = lifeline;
     this.keyring = keyring;
     this.containers = containers;
     this.vertx = vertx;
@@ -105,11 +111,16 @@ final class Supervisor {
     vertx
         .executeBlocking(
             () -> {
-              r.port = Spawner.freePort();
+              r.port = ports.reserve();
               List<String> argv =
                   CommandTemplate.render(spec.config().command(), spec.image(), r.port, spec.id());
               r.log.note("starting " + argv + " on port " + r.port);
-              return Spawner.spawn(r, argv, env(r));
+              try {
+                return Spawner.spawn(r, argv, env(r));
+              } catch (IOException e) {
+                ports.release(r.port);
+                throw e;
+              }
             })
         .onSuccess(p -> started(r, p))
         .onFailure(
@@ -140,7 +151,7 @@ final class Supervisor {
       return;
     }
     vertx
-        .executeBlocking(Spawner::freePort)
+        .executeBlocking(ports::reserve)
         .compose(
             port -> {
               r.port = port;
@@ -198,8 +209,48 @@ final class Supervisor {
     r.port = port;
     replicas.put(spec.id(), r);
     log.info("agent {}: adopted container {} of replica {}", agentId, containerId, r.id());
+    vertx.executeBlocking(() -> ports.hold(port));
     watchExit(r);
     probes.watch(r);
+  }
+
+  /**
+   * Takes back a process an earlier run of this agent started (it was killed, the process kept
+   * serving; its port is already held): watched for its exit, probed again (routed again once it
+   * answers), stopped by the drain protocol. Its exit code is not ours to read: an exit reads as
+   * -1.
+   */
+  void adopt(ReplicaSpec spec, ProcessHandle process, int port, boolean wasReady) {
+    LocalReplica r = new LocalReplica(spec, dirOf(spec.id()), logMaxBytes);
+    r.adopted = process;
+    r.port = port;
+    r.everReady = wasReady;
+    replicas.put(spec.id(), r);
+    log.info(
+        "agent {}: adopted process {} of replica {} (port {})",
+        agentId,
+        process.pid(),
+        r.id(),
+        port);
+    note(r, "agent restarted: process " + process.pid() + " on port " + port + " taken back");
+    process.onExit().thenAccept(done -> vertx.runOnContext(v -> exited(r, -1)));
+    probes.watch(r);
+  }
+
+  /** Bounds the output files of the processes (they write them themselves). */
+  void rotateLogs() {
+    List<LocalReplica> running =
+        replicas.values().stream().filter(r -> r.handle() != null && !r.exited()).toList();
+    if (running.isEmpty()) {
+      return;
+    }
+    vertx.executeBlocking(
+        () -> {
+          for (LocalReplica r : running) {
+            r.log.rotateIfFull();
+          }
+          return null;
+        });
   }
 
   /**
@@ -217,8 +268,10 @@ final class Supervisor {
     if (r.spec.isContainer()) {
       return env; // the agent's pid means nothing inside a container
     }
-    // lets a cooperating app exit with its agent: a killed agent leaves no orphans behind
-    env.put("CTRLPLANE_AGENT_PID", String.valueOf(ProcessHandle.current().pid()));
+    // lets a cooperating app exit once its agent is gone for good (the file not touched for that
+    // long), yet survive an agent restart: the restarted agent touches the same file
+    env.put("CTRLPLANE_AGENT_LIFELINE", lifeline.toString());
+    env.put("CTRLPLANE_AGENT_LIFELINE_MS", String.valueOf(AgentVerticle.LIFELINE_MS));
     return env;
   }
 
@@ -296,9 +349,13 @@ final class Supervisor {
   }
 
   private void forgetPid(LocalReplica r) {
+    int port = r.port;
     vertx.executeBlocking(
         () -> {
           Spawner.forgetPid(r.dir);
+          if (port > 0) {
+            ports.release(port);
+          }
           return null;
         });
   }
@@ -382,11 +439,12 @@ final class Supervisor {
           .compose(v -> r.exit.future())
           .compose(code -> containers.engine().remove(r.containerId).map(code));
     }
-    if (r.process == null || r.exited()) {
+    ProcessHandle process = r.handle();
+    if (process == null || r.exited()) {
       return r.exit.future();
     }
     note(r, "SIGTERM");
-    r.process.destroy();
+    process.destroy();
     long grace = r.spec.graceTimeoutMs();
     long timer =
         vertx.setTimer(
@@ -401,7 +459,7 @@ final class Supervisor {
                     grace);
                 vertx.executeBlocking(
                     () -> {
-                      Spawner.kill(r.process);
+                      Spawner.kill(process);
                       return null;
                     });
               }

@@ -14,16 +14,21 @@ import java.util.function.Consumer;
 
 /**
  * The whole HTTP surface in one router, in the order requests meet it: a request id; the body is
- * read (POST /v1/*, at most 1 MiB); the key is authenticated and the route's scope checked (a
- * stranger learns nothing about the contract); the request is checked against the contract, then
- * handled; every failure becomes a problem document (and a mutating request's refusal an audit
- * record).
+ * read (POST /v1/*, at most 1 MiB); the client address's rate limit; the key is authenticated, its
+ * rate limit applied and the route's scope checked (a stranger learns nothing about the contract);
+ * the request is checked against the contract, then handled; every failure becomes a problem
+ * document (and a mutating request's refusal an audit record).
  */
 final class ApiRouter {
   static final long MAX_BODY_BYTES = 1024 * 1024;
 
   /** What the router needs for authentication, secret_env and the audit of refusals. */
-  record Security(Authenticator authenticator, Keyring keyring, RefusalAudit audit) {}
+  record Security(
+      Authenticator authenticator, Keyring keyring, RefusalAudit audit, RateLimits limits) {
+    Security(Authenticator authenticator, Keyring keyring, RefusalAudit audit) {
+      this(authenticator, keyring, audit, RateLimits.off());
+    }
+  }
 
   private ApiRouter() {}
 
@@ -33,7 +38,9 @@ final class ApiRouter {
     router.route().handler(AuthHandler.requestIds());
     router.post("/v1/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
     router.patch("/v1/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
+    router.route("/v1/*").handler(security.limits().perAddress());
     router.route("/v1/*").handler(new AuthHandler(security.authenticator()));
+    router.route("/v1/*").handler(security.limits().perKey());
     AuthHandler.mountScopes(router);
     router.route().handler(new ContractValidation(api, domainRules()));
     health.mount(router); // open: probes and scrapers carry no key

@@ -68,6 +68,7 @@ final class AuthHandler implements Handler<RoutingContext> {
               }
               Authenticator.Result result = ar.result();
               if (result.principal() == null) {
+                ApiMetrics.authRefused(result.refusal().name());
                 ctx.put(REVOKED, result.revoked());
                 String error =
                     result.refusal() == Authenticator.Refusal.MISSING

@@ -10,6 +10,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.shareddata.LocalMap;
 import io.vertx.sqlclient.Pool;
 
 /**
@@ -32,11 +33,17 @@ public class HttpApiVerticle extends VerticleBase {
   public Future<?> start() {
     pool = PgPools.create(vertx, config.postgres(), "ctrlplane-api");
     health = new HealthRoutes(vertx, pool, config.kafka());
+    // one set of buckets per API process, shared by its verticle instances
+    LocalMap<String, RateLimits> shared = vertx.sharedData().getLocalMap("ctrlplane.rate_limits");
+    String port = String.valueOf(config.http().port());
+    shared.putIfAbsent(port, RateLimits.from(config.api().rateLimit()));
+    RateLimits limits = shared.get(port);
     ApiRouter.Security security =
         new ApiRouter.Security(
             new Authenticator(pool, config.security()),
             Keyring.fromConfig(config.security().encryptionKey()),
-            new RefusalAudit(pool));
+            new RefusalAudit(pool, limits),
+            limits);
     watches =
         new WatchHub(
             vertx,

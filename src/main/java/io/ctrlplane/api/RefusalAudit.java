@@ -18,9 +18,20 @@ import org.slf4j.LoggerFactory;
 final class RefusalAudit {
   private static final Logger log = LoggerFactory.getLogger(RefusalAudit.class);
   private final Pool pool;
+  private final RateLimits limits;
 
   RefusalAudit(Pool pool) {
+    this(pool, RateLimits.off());
+  }
+
+  /**
+   * {@code limits} decides which refused unauthenticated requests (401) still get a record: a
+   * sample of at most {@code api.rate_limit.unauthenticated_audit_per_minute}; the rest are only
+   * counted (a flood of bad keys must not become a flood of audit rows).
+   */
+  RefusalAudit(Pool pool, RateLimits limits) {
     this.pool = pool;
+    this.limits = limits;
   }
 
   /** Records nothing: for routers tested without a database, never for a server. */
@@ -34,10 +45,16 @@ final class RefusalAudit {
         || ctx.request().method().equals(HttpMethod.GET)
         || ctx.request().method().equals(HttpMethod.HEAD)
         || ctx.request().method().equals(HttpMethod.OPTIONS)
-        || !ctx.normalizedPath().startsWith("/v1/")) {
+        || !ctx.normalizedPath().startsWith("/v1/")
+        // refused by a rate limit: counted in ctrlplane_rate_limited_total, never a row each
+        || ctx.get(RateLimits.RATE_LIMITED) != null) {
       return Future.succeededFuture();
     }
     Principal who = ctx.get(AuthHandler.PRINCIPAL);
+    if (status == 401 && !limits.auditUnauthenticated()) {
+      ApiMetrics.unaudited(); // already counted by reason in ctrlplane_auth_refusals_total
+      return Future.succeededFuture();
+    }
     if (who == null) {
       who = ctx.get(AuthHandler.REVOKED); // a revoked key's attempts belong to its tenant's trail
     }

@@ -17,7 +17,8 @@ public record AppConfig(
     Webhooks webhooks,
     Dev dev,
     Security security,
-    Agent agent) {
+    Agent agent,
+    Api api) {
 
   /**
    * {@code watchKeepaliveMs}: how often an open watch stream (SSE) gets a keep-alive comment (and
@@ -25,6 +26,22 @@ public record AppConfig(
    * in flight, besides the NOTIFY that wakes it at every step.
    */
   public record Http(String host, int port, int instances, int watchKeepaliveMs, int watchPollMs) {}
+
+  /** The HTTP API's protections beyond authentication. */
+  public record Api(RateLimit rateLimit) {}
+
+  /**
+   * Token buckets per API key and per client address ({@code perSecond} refill, {@code burst}
+   * capacity; {@code enabled} false turns both off), and how many refused unauthenticated requests
+   * a minute still get an audit record each (every one is counted in a metric).
+   */
+  public record RateLimit(
+      boolean enabled,
+      int perKeyPerSecond,
+      int perKeyBurst,
+      int perAddressPerSecond,
+      int perAddressBurst,
+      int unauthenticatedAuditPerMinute) {}
 
   public record Postgres(
       String url,
@@ -137,7 +154,9 @@ public record AppConfig(
       int logMaxBytes,
       String token,
       String dockerHost,
-      String containerUlimits) {
+      String containerUlimits,
+      int portRangeFrom,
+      int portRangeTo) {
     @Override
     public String toString() { // never print the token
       return "Agent["
@@ -189,7 +208,33 @@ public record AppConfig(
             r.port("dev.postgres_port", "CTRLPLANE_DEV_PG_PORT"),
             r.port("dev.kafka_port", "CTRLPLANE_DEV_KAFKA_PORT")),
         security(r),
-        agent(r));
+        agent(r),
+        api(r));
+  }
+
+  /** Added with issue 21: every key has a default, generous enough for a busy deploy pipeline. */
+  private static Api api(Reader r) {
+    return new Api(
+        new RateLimit(
+            r.booleanOr("api.rate_limit.enabled", "CTRLPLANE_API_RATE_LIMIT_ENABLED", true),
+            r.positiveOr(
+                "api.rate_limit.per_key_per_second",
+                "CTRLPLANE_API_RATE_LIMIT_PER_KEY_PER_SECOND",
+                50),
+            r.positiveOr(
+                "api.rate_limit.per_key_burst", "CTRLPLANE_API_RATE_LIMIT_PER_KEY_BURST", 200),
+            r.positiveOr(
+                "api.rate_limit.per_address_per_second",
+                "CTRLPLANE_API_RATE_LIMIT_PER_ADDRESS_PER_SECOND",
+                100),
+            r.positiveOr(
+                "api.rate_limit.per_address_burst",
+                "CTRLPLANE_API_RATE_LIMIT_PER_ADDRESS_BURST",
+                400),
+            r.positiveOr(
+                "api.rate_limit.unauthenticated_audit_per_minute",
+                "CTRLPLANE_API_RATE_LIMIT_UNAUTHENTICATED_AUDIT_PER_MINUTE",
+                60)));
   }
 
   /**
@@ -225,7 +270,32 @@ public record AppConfig(
         r.positiveOr("agent.log_max_bytes", "CTRLPLANE_AGENT_LOG_MAX_BYTES", 1024 * 1024),
         token(r.optionalString("agent.token", "CTRLPLANE_AGENT_TOKEN")),
         dockerHost(r.optionalString("agent.docker_host", "CTRLPLANE_AGENT_DOCKER_HOST")),
-        token(r.optionalString("agent.container_ulimits", "CTRLPLANE_AGENT_CONTAINER_ULIMITS")));
+        token(r.optionalString("agent.container_ulimits", "CTRLPLANE_AGENT_CONTAINER_ULIMITS")),
+        portRange(r)[0],
+        portRange(r)[1]);
+  }
+
+  /**
+   * The ports the agent hands its replicas, "from-to": by default below Linux's ephemeral range
+   * (32768-60999), so no outgoing connection and no bind to port 0 can take one.
+   */
+  private static int[] portRange(Reader r) {
+    String range = r.stringOr("agent.port_range", "CTRLPLANE_AGENT_PORT_RANGE", "20000-29999");
+    String[] parts = range.trim().split("-");
+    try {
+      int from = Integer.parseInt(parts[0].trim());
+      int to = Integer.parseInt(parts[1].trim());
+      if (parts.length == 2 && from >= 1024 && to <= 65535 && from <= to) {
+        return new int[] {from, to};
+      }
+    } catch (RuntimeException e) {
+      // the message below
+    }
+    throw new ConfigException(
+        "setting agent.port_range (or CTRLPLANE_AGENT_PORT_RANGE) must be 'from-to' with"
+            + " 1024 <= from <= to <= 65535, got '"
+            + range
+            + "'");
   }
 
   /** The container engine: agent.docker_host, else the ecosystem's DOCKER_HOST, else Docker's. */

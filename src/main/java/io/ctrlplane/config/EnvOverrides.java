@@ -59,6 +59,25 @@ public final class EnvOverrides {
           new Mapping("CTRLPLANE_DEV_DATA_DIR", "dev.data_dir", Kind.STRING),
           new Mapping("CTRLPLANE_DEV_PG_PORT", "dev.postgres_port", Kind.INT),
           new Mapping("CTRLPLANE_DEV_KAFKA_PORT", "dev.kafka_port", Kind.INT),
+          new Mapping("CTRLPLANE_API_RATE_LIMIT_ENABLED", "api.rate_limit.enabled", Kind.BOOLEAN),
+          new Mapping(
+              "CTRLPLANE_API_RATE_LIMIT_PER_KEY_PER_SECOND",
+              "api.rate_limit.per_key_per_second",
+              Kind.INT),
+          new Mapping(
+              "CTRLPLANE_API_RATE_LIMIT_PER_KEY_BURST", "api.rate_limit.per_key_burst", Kind.INT),
+          new Mapping(
+              "CTRLPLANE_API_RATE_LIMIT_PER_ADDRESS_PER_SECOND",
+              "api.rate_limit.per_address_per_second",
+              Kind.INT),
+          new Mapping(
+              "CTRLPLANE_API_RATE_LIMIT_PER_ADDRESS_BURST",
+              "api.rate_limit.per_address_burst",
+              Kind.INT),
+          new Mapping(
+              "CTRLPLANE_API_RATE_LIMIT_UNAUTHENTICATED_AUDIT_PER_MINUTE",
+              "api.rate_limit.unauthenticated_audit_per_minute",
+              Kind.INT),
           new Mapping("CTRLPLANE_AUTH_ENABLED", "security.auth_enabled", Kind.BOOLEAN),
           new Mapping("CTRLPLANE_BOOTSTRAP_API_KEY", "security.bootstrap_api_key", Kind.STRING),
           new Mapping("CTRLPLANE_ENCRYPTION_KEY", "security.encryption_key", Kind.STRING),
@@ -72,6 +91,7 @@ public final class EnvOverrides {
           new Mapping("CTRLPLANE_AGENT_DEAD_AFTER_MS", "agent.dead_after_ms", Kind.INT),
           new Mapping("CTRLPLANE_AGENT_LOG_MAX_BYTES", "agent.log_max_bytes", Kind.INT),
           new Mapping("CTRLPLANE_AGENT_TOKEN", "agent.token", Kind.STRING),
+          new Mapping("CTRLPLANE_AGENT_PORT_RANGE", "agent.port_range", Kind.STRING),
           new Mapping("CTRLPLANE_AGENT_DOCKER_HOST", "agent.docker_host", Kind.STRING),
           new Mapping("CTRLPLANE_AGENT_CONTAINER_ULIMITS", "agent.container_ulimits", Kind.STRING));
 

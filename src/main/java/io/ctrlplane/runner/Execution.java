@@ -72,6 +72,9 @@ final class Execution {
   private boolean wakeRequested;
   private Throwable lost;
 
+  /** The error of the last move, while moves keep failing (a database or provider error). */
+  private Throwable failing;
+
   Execution(
       Vertx vertx,
       Pool pool,
@@ -170,6 +173,9 @@ final class Execution {
   }
 
   private void after(AsyncResult<Long> ar) {
+    if (ar.succeeded() || !prepared) {
+      failing = null;
+    }
     if (ar.succeeded() && ar.result() == FINISHED) {
       finished.tryComplete();
     } else if (lost != null) {
@@ -181,7 +187,9 @@ final class Execution {
     } else if (!prepared) {
       finished.tryFail(ar.cause());
     } else {
-      // a database or provider hiccup: every move is repeatable, so simply try again
+      // a database or provider hiccup: every move is repeatable, so simply try again, until the
+      // progress deadline (checked at the start of the next move) says it has lasted too long
+      failing = ar.cause();
       log.warn(
           "deployment {}: move failed, retrying: {}", claim.deploymentId(), ar.cause().toString());
       schedule(RETRY_MS);
@@ -271,6 +279,9 @@ final class Execution {
   }
 
   private Future<Long> move(Control c) {
+    if (failing != null && c.stepElapsedMs() > ctx.deadlineMs()) {
+      return failedPastDeadline(c);
+    }
     if (c.aborting()) {
       return revert(c);
     }
@@ -375,6 +386,33 @@ final class Execution {
     return report(
             ProgressReport.of(ctx, phase, i, steps.size(), step, fleet, w.message(), w.blockedOn()))
         .map(waitFor(w, c));
+  }
+
+  /**
+   * Moves kept failing (a database error that does not go away, a provider that cannot be read)
+   * beyond the progress deadline: that is a wait like any other, so the deployment fails and
+   * reverts, or, already reverting, ends with the revert failed (the instance degraded). The fleet
+   * may be what cannot be read, so the report goes without it.
+   */
+  private Future<Long> failedPastDeadline(Control c) {
+    String error = failing.getMessage() == null ? failing.toString() : failing.getMessage();
+    String within =
+        " did not complete within progress_deadline_seconds ("
+            + ctx.deadlineMs() / 1000
+            + " s): every attempt failed: "
+            + error;
+    if (c.aborting()) {
+      int j = c.revertCheckpoint();
+      List<Step> revert = ctx.plan().revert();
+      String step = j < revert.size() ? " (" + revert.get(j).describe() + ")" : "";
+      return end(c, "revert step " + (j + 1) + step + within);
+    }
+    List<Step> steps = ctx.plan().steps();
+    int i = Math.min(c.checkpoint(), steps.size() - 1);
+    return abort(
+        "failed",
+        "step " + (i + 1) + " of " + steps.size() + " (" + steps.get(i).describe() + ")" + within,
+        null);
   }
 
   private Future<Long> jump(int from) {
@@ -521,7 +559,7 @@ final class Execution {
           claim.instanceId());
     }
     int n = ctx.plan().revert().size();
-    return status()
+    return fleetIfReadable()
         .compose(
             fleet ->
                 endings.end(
@@ -560,6 +598,11 @@ final class Execution {
 
   private Future<FleetStatus> status() {
     return provider.status(claim.instanceId());
+  }
+
+  /** The fleet, or null when it cannot be read (the report of an ending goes without it). */
+  private Future<FleetStatus> fleetIfReadable() {
+    return failing == null ? status() : status().otherwise((FleetStatus) null);
   }
 
   /**

@@ -51,7 +51,7 @@ class ConfigurationDocsTest {
         known().stream()
             .filter(v -> v.startsWith("CTRLPLANE_AGENT_"))
             .collect(Collectors.toCollection(TreeSet::new));
-    assertThat(agent).hasSize(12);
+    assertThat(agent).hasSize(13);
     assertThat(variablesIn("docs/process-provider.md")).containsAll(agent);
   }
 

@@ -148,6 +148,9 @@ public final class TestStack {
                 .put("data_dir", "target/unused")
                 .put("postgres_port", 0)
                 .put("kafka_port", 0))
+        // rate limits off: tests fire requests faster than a client would (RateLimitTest turns
+        // them on)
+        .put("api", new JsonObject().put("rate_limit", new JsonObject().put("enabled", false)))
         // authentication stays on in tests: ApiClient sends the bootstrap key
         .put(
             "security",
