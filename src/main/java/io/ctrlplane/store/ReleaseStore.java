@@ -432,6 +432,43 @@ public final class ReleaseStore {
   }
 
   /**
+   * Restart: a deployment of kind restart (FIFO behind the others) that replaces every replica of
+   * the live release one at a time, new before old; no new release. 409 when the instance has no
+   * live release.
+   */
+  public Future<JsonObject> restart(String id, Idempotency.Key key, Caller caller) {
+    return withKey(
+        key,
+        caller,
+        conn ->
+            conn.preparedQuery(
+                    "SELECT id, tenant_id, current_release_id, default_strategy, "
+                        + "default_strategy_params, deleting_at FROM instances "
+                        + "WHERE id = $1 AND tenant_id = $2 AND deleted_at IS NULL FOR UPDATE")
+                .execute(Tuple.of(id, caller.tenantId()))
+                .compose(
+                    rs ->
+                        rs.size() == 0
+                            ? Future.failedFuture(
+                                Refusal.notFound("instance " + id + " does not exist"))
+                            : notDeleting(rs.iterator().next().toJson()))
+                .compose(
+                    instance ->
+                        instance.getString("current_release_id") == null
+                            ? Future.failedFuture(
+                                Refusal.conflict(
+                                    "instance " + id + " has no live release: nothing to restart"))
+                            : insertDeployment(
+                                conn,
+                                instance,
+                                instance.getString("current_release_id"),
+                                "restart",
+                                new JsonObject(),
+                                null,
+                                caller)));
+  }
+
+  /**
    * Delete: the instance takes no more changes (deleting_at); its pending deployments are cancelled
    * and a running one is asked to cancel (its runner reverts it); a teardown deployment, queued
    * behind them, stops every replica, and its success marks the instance deleted (the lifecycle's
