@@ -24,7 +24,9 @@ import java.util.Map;
 public final class Leases {
   /**
    * Takes the oldest startable pending deployment ({@link Transition#START}), or a running one
-   * whose lease expired (a takeover: the state stays, only the lease moves).
+   * whose lease expired (a takeover: the state stays, only the lease moves). A pending rollback
+   * goes ahead of every other pending deployment of its instance (rollbacks among themselves, and
+   * the others among themselves, in FIFO order).
    */
   private static final String CLAIM =
       """
@@ -33,7 +35,9 @@ public final class Leases {
         WHERE (d.state = '%1$s'
                AND NOT EXISTS (SELECT 1 FROM deployments r WHERE r.instance_id = d.instance_id AND r.state = '%2$s')
                AND NOT EXISTS (SELECT 1 FROM deployments e WHERE e.instance_id = d.instance_id
-                               AND e.state = '%1$s' AND e.seq < d.seq))
+                               AND e.state = '%1$s'
+                               AND CASE WHEN (e.kind = 'rollback') = (d.kind = 'rollback')
+                                        THEN e.seq < d.seq ELSE e.kind = 'rollback' END))
            OR (d.state = '%2$s' AND d.lease_expires_at < now())
         ORDER BY d.seq LIMIT $3
         FOR UPDATE OF d SKIP LOCKED)

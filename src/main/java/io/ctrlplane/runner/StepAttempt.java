@@ -82,7 +82,11 @@ final class StepAttempt {
           .map(
               v ->
                   new Outcome.Waiting(
-                      "readiness", "starting replicas of " + ctx.label(s.side()), true));
+                      "readiness",
+                      "starting replicas of " + ctx.label(s.side()),
+                      true,
+                      // a rollback may have adopted warm replicas, ready now: look again at once
+                      release.rollbackOf() != null ? 1 : Outcome.Waiting.RECHECK));
     }
     int ready = fleet.readyFor(release.id(), Duration.ofSeconds(s.minReadySeconds()));
     if (ready >= s.replicas()) {

@@ -12,6 +12,7 @@ import io.ctrlplane.problem.Refusal;
 import io.ctrlplane.provider.Providers;
 import io.ctrlplane.security.AuditLog;
 import io.ctrlplane.security.Keyring;
+import io.ctrlplane.strategy.Strategies;
 import io.ctrlplane.strategy.json.ParamsJson;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -162,10 +163,59 @@ public final class ReleaseStore {
                                                               instance,
                                                               releaseId,
                                                               "rollback",
-                                                              in,
+                                                              fastTrack(in),
                                                               replaced,
-                                                              caller)));
+                                                              caller))
+                                                  .compose(
+                                                      reply ->
+                                                          cancelRunning(
+                                                                  conn,
+                                                                  caller.tenantId(),
+                                                                  instanceId)
+                                                              .map(reply)));
                                 })));
+  }
+
+  /**
+   * A rollback without a strategy of its own is a switch (blue-green with its defaults, whatever
+   * the instance's default strategy): the earlier release at full strength (its replicas adopted
+   * where they still run warm, e.g. in blue-green's scale-down window), then all traffic at once.
+   * Its place in the queue is the lifecycle's: ahead of every pending deployment of the instance.
+   */
+  private static JsonObject fastTrack(JsonObject in) {
+    if (in.getString("strategy") != null) {
+      return in;
+    }
+    return in.copy()
+        .put("strategy", Strategies.BLUE_GREEN)
+        .put("strategy_params", ParamsJson.normalize(Strategies.BLUE_GREEN, new JsonObject()));
+  }
+
+  /**
+   * The instance's running deployment is asked to cancel (its runner reverts it), so a rollback
+   * does not wait for the rollout that caused the trouble. One already reverting a failure ends by
+   * itself.
+   */
+  private static Future<Void> cancelRunning(
+      SqlConnection conn, String tenantId, String instanceId) {
+    return conn.preparedQuery(
+            "SELECT id FROM deployments WHERE instance_id = $1 AND state = 'running' "
+                + "AND NOT cancel_requested")
+        .execute(Tuple.of(instanceId))
+        .compose(
+            rs -> {
+              Future<Void> chain = Future.succeededFuture();
+              for (io.vertx.sqlclient.Row row : rs) {
+                String deploymentId = row.getString("id");
+                chain =
+                    chain.compose(
+                        v ->
+                            Commands.cancel(conn, tenantId, deploymentId)
+                                .<Void>mapEmpty()
+                                .recover(e -> Future.succeededFuture()));
+              }
+              return chain;
+            });
   }
 
   /**

@@ -50,7 +50,7 @@ class ProcessDay2Test {
   @BeforeAll
   void start(Vertx vertx, ApiClient api) {
     this.vertx = vertx;
-    command = DemoApps.command("v1");
+    command = DemoApps.command("v1", "v2");
     this.api = api.checked();
     rollouts = new Rollouts(this.api);
   }
@@ -137,6 +137,54 @@ class ProcessDay2Test {
               ? true
               : null;
         });
+    delete(live.instanceId());
+  }
+
+  @Test
+  @DisplayName(
+      "a rollback to a release still warm is a router switch: every request sent after it answered by v1, none failed")
+  void warmRollback() throws Exception {
+    Live live = liveV1(2);
+    rollouts.awaitState(
+        rollouts.deploy(
+            live.instanceId(),
+            "demo:v2",
+            "blue-green",
+            new JsonObject().put("scale_down_delay_seconds", 120)),
+        "succeeded",
+        END);
+    Await.until(
+        END,
+        "v2 answers",
+        () -> {
+          List<LoadGenerator.Sample> s = live.load().samples();
+          return "v2".equals(s.get(s.size() - 1).version()) ? true : null;
+        });
+    live.load().awaitMore(200);
+    long t0 = System.currentTimeMillis();
+    ApiClient.Response r =
+        api.post(
+            "/v1/instances/" + live.instanceId() + "/rollback", new JsonObject().put("version", 1));
+    assertThat(r.status()).as(r.text()).isEqualTo(202);
+    long accepted = System.currentTimeMillis() - t0;
+    rollouts.awaitState(r.json().getString("id"), "succeeded", END);
+    live.load().awaitMore(300);
+    live.load().stop();
+    List<LoadGenerator.Sample> samples = live.load().samples();
+    // the switch: the first send time after which every answer came from v1
+    long lastV2Sent =
+        samples.stream()
+            .filter(x -> "v2".equals(x.version()))
+            .mapToLong(LoadGenerator.Sample::sentMs)
+            .max()
+            .orElseThrow();
+    long switched = Math.max(0, lastV2Sent - t0);
+    System.out.printf(
+        "process warm rollback: accepted in %d ms, last request answered by v2 sent %d ms after the"
+            + " request; %s%n",
+        accepted, switched, live.load().summary());
+    assertThat(live.load().failures()).as(live.load().summary()).isEmpty();
+    assertThat(switched).isLessThan(3000);
     delete(live.instanceId());
   }
 
