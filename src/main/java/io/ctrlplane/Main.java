@@ -7,6 +7,7 @@ import io.ctrlplane.cli.DeployCommand;
 import io.ctrlplane.cli.EventsFeedCommand;
 import io.ctrlplane.cli.InstancesCommand;
 import io.ctrlplane.cli.ReleasesCommand;
+import io.ctrlplane.cli.RestartCommand;
 import io.ctrlplane.cli.RollbackCommand;
 import io.ctrlplane.command.ConfigFiles;
 import io.ctrlplane.command.EnvAware;
@@ -45,6 +46,7 @@ import picocli.CommandLine.Option;
       DeployCommand.class,
       ReleasesCommand.class,
       RollbackCommand.class,
+      RestartCommand.class,
       ControlCommands.Status.class,
       ControlCommands.Watch.class,
       ControlCommands.Cancel.class,

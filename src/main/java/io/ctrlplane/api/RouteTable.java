@@ -59,6 +59,7 @@ public final class RouteTable {
           new Entry(PATCH, "/v1/instances/:id", Scope.DEPLOY, "instance.update"),
           new Entry(DELETE, "/v1/instances/:id", Scope.DEPLOY, "instance.delete"),
           new Entry(POST, "/v1/instances/:id/config", Scope.DEPLOY, "release.config"),
+          new Entry(POST, "/v1/instances/:id/restart", Scope.DEPLOY, "instance.restart"),
           new Entry(GET, "/v1/instances/:id/watch", Scope.READ, "instance.watch"),
           new Entry(POST, "/v1/instances/:id/deployments", Scope.DEPLOY, "deployment.create"),
           new Entry(GET, "/v1/instances/:id/deployments", Scope.READ, "deployment.list"),

@@ -77,6 +77,14 @@ final class V1Routes {
                     Addresses.ReleaseStore.INSTANCES_DELETE,
                     body -> new JsonObject().put("id", ctx.pathParam("id"))));
     router
+        .post("/v1/instances/:id/restart")
+        .handler(
+            ctx ->
+                write(
+                    ctx,
+                    Addresses.ReleaseStore.INSTANCES_RESTART,
+                    body -> new JsonObject().put("id", ctx.pathParam("id"))));
+    router
         .post("/v1/instances/:id/config")
         .handler(
             ctx ->

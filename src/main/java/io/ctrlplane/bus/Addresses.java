@@ -16,6 +16,7 @@ public interface Addresses {
     String DEPLOYMENTS_ROLLBACK = "release-store.deployments.rollback";
     String INSTANCES_PATCH = "release-store.instances.patch";
     String INSTANCES_DELETE = "release-store.instances.delete";
+    String INSTANCES_RESTART = "release-store.instances.restart";
     String RELEASES_CONFIG = "release-store.releases.config";
     String RELEASES_DIFF = "release-store.releases.diff";
     String DEPLOYMENTS_CANCEL = "release-store.deployments.cancel";

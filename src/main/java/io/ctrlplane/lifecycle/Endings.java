@@ -52,8 +52,12 @@ public final class Endings {
                       Row row = rs.iterator().next();
                       // a teardown that stopped everything is the end of its instance
                       return conn.preparedQuery(
-                              "UPDATE instances SET current_release_id = $2, "
-                                  + "current_version = (SELECT version FROM releases WHERE id = $2), degraded_reason = NULL, "
+                              "UPDATE instances SET current_release_id = "
+                                  // a restart renewed the release live when it started: it stays
+                                  + "CASE WHEN $3::text = 'restart' THEN coalesce(current_release_id, $2) ELSE $2 END, "
+                                  + "current_version = (SELECT version FROM releases WHERE id = "
+                                  + "CASE WHEN $3::text = 'restart' THEN coalesce(current_release_id, $2) ELSE $2 END), "
+                                  + "degraded_reason = NULL, "
                                   + "degraded_at = NULL, updated_at = now(), "
                                   + "deleted_at = CASE WHEN $3::text = 'teardown' THEN now() ELSE deleted_at END "
                                   + "WHERE id = $1")

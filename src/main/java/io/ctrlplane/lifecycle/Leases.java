@@ -23,11 +23,13 @@ import java.util.Map;
  */
 public final class Leases {
   /**
-   * Takes startable pending deployments ({@link Transition#START}: the oldest of each instance) and
+   * Takes startable pending deployments ({@link Transition#START}: the first of each instance) and
    * running ones whose lease expired (a takeover: the state stays, only the lease moves), tenants
    * in turn: the first due of every tenant, then the second of every tenant, and so on, oldest
    * first within a turn. A tenant that queued a thousand deploys does not fill a batch on its own;
    * each instance has one startable deployment at a time, so instances are served in turn as well.
+   * A pending rollback goes ahead of every other pending deployment of its instance (rollbacks
+   * among themselves, and the others among themselves, in FIFO order).
    */
   private static final String CLAIM =
       """
@@ -37,7 +39,9 @@ public final class Leases {
         WHERE (d.state = '%1$s'
                AND NOT EXISTS (SELECT 1 FROM deployments r WHERE r.instance_id = d.instance_id AND r.state = '%2$s')
                AND NOT EXISTS (SELECT 1 FROM deployments e WHERE e.instance_id = d.instance_id
-                               AND e.state = '%1$s' AND e.seq < d.seq))
+                               AND e.state = '%1$s'
+                               AND CASE WHEN (e.kind = 'rollback') = (d.kind = 'rollback')
+                                        THEN e.seq < d.seq ELSE e.kind = 'rollback' END))
            OR (d.state = '%2$s' AND d.lease_expires_at < now())),
       candidate AS (
         SELECT d.id, d.state AS old_state FROM deployments d JOIN due ON due.id = d.id

@@ -33,6 +33,25 @@ public interface Provider {
   Future<Void> stopReplicas(Fence fence, String releaseId, int keep, int delaySeconds);
 
   /**
+   * Replica generations (a restart): at least {@code count} healthy replicas of the release started
+   * under this fence's deployment, whatever else runs; replaces failed ones of that generation,
+   * starts what is missing. Providers on the fenced-fleet engine all have it.
+   */
+  default Future<Void> renewReplicas(Fence fence, ReleaseRef release, int count) {
+    return Future.failedFuture(
+        new UnsupportedOperationException("this provider cannot replace replicas of one release"));
+  }
+
+  /**
+   * At most {@code keep} replicas of the release started before this fence's deployment keep
+   * running; the others stop now (drained where the provider drains).
+   */
+  default Future<Void> retireReplicas(Fence fence, String releaseId, int keep) {
+    return Future.failedFuture(
+        new UnsupportedOperationException("this provider cannot replace replicas of one release"));
+  }
+
+  /**
    * Traffic weights in percent per release id, summing to 100; empty: every ready replica serves.
    */
   Future<Void> setTraffic(Fence fence, Map<String, Integer> weights);

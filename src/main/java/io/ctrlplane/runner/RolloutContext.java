@@ -66,6 +66,16 @@ record RolloutContext(
             row.getString("new_image"),
             row.getString("new_rollback_of"));
     String previousId = row.getString("previous_release_id");
+    JsonObject newEnv = row.getJsonObject("new_env");
+    JsonObject newSecrets = row.getJsonObject("new_secrets");
+    if ("restart".equals(row.getString("kind")) && previousId != null) {
+      // a restart renews whatever release is live when it starts (a deploy queued before it may
+      // have moved the instance on since it was asked for)
+      target =
+          new ReleaseRef(previousId, row.getInteger("old_version"), row.getString("old_image"));
+      newEnv = row.getJsonObject("old_env");
+      newSecrets = row.getJsonObject("old_secrets");
+    }
     // a redeploy of what is already live has nothing to protect: treat it as having no previous
     // release
     ReleaseRef previous =
@@ -80,13 +90,15 @@ record RolloutContext(
             ? PlanCodec.fromJson(stored)
             : "scale".equals(row.getString("kind"))
                 ? Plans.scale(row.getString("strategy"), replicas)
-                : "teardown".equals(row.getString("kind"))
-                    ? Plans.teardown(row.getString("strategy"), replicas)
-                    : Plans.of(
-                        row.getString("strategy"),
-                        replicas,
-                        previous != null,
-                        ParamsJson.toMap(params));
+                : "restart".equals(row.getString("kind"))
+                    ? Plans.restart(row.getString("strategy"), replicas)
+                    : "teardown".equals(row.getString("kind"))
+                        ? Plans.teardown(row.getString("strategy"), replicas)
+                        : Plans.of(
+                            row.getString("strategy"),
+                            replicas,
+                            previous != null,
+                            ParamsJson.toMap(params));
     return new RolloutContext(
         claim,
         row.getString("tenant_id"),
@@ -97,7 +109,7 @@ record RolloutContext(
         params,
         target,
         previous,
-        ReleaseEnv.of(row.getJsonObject("new_env"), row.getJsonObject("new_secrets")),
+        ReleaseEnv.of(newEnv, newSecrets),
         previous == null
             ? ReleaseEnv.NONE
             : ReleaseEnv.of(row.getJsonObject("old_env"), row.getJsonObject("old_secrets")),

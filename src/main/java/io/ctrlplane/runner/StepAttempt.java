@@ -5,6 +5,8 @@ import io.ctrlplane.deploy.codec.DeployJson;
 import io.ctrlplane.provider.FleetStatus;
 import io.ctrlplane.provider.Provider;
 import io.ctrlplane.provider.ReleaseRef;
+import io.ctrlplane.provider.Replica;
+import io.ctrlplane.provider.ReplicaStatus;
 import io.ctrlplane.security.Keyring;
 import io.ctrlplane.strategy.Side;
 import io.ctrlplane.strategy.Step;
@@ -51,6 +53,12 @@ final class StepAttempt {
     if (step instanceof Step.SetTraffic s) {
       return setTraffic(s, fleet);
     }
+    if (step instanceof Step.Renew s) {
+      return renew(s, fleet);
+    }
+    if (step instanceof Step.Retire s) {
+      return retire(s, fleet);
+    }
     if (step instanceof Step.Pause s) {
       return Future.succeededFuture(pause(s, index, control));
     }
@@ -74,7 +82,11 @@ final class StepAttempt {
           .map(
               v ->
                   new Outcome.Waiting(
-                      "readiness", "starting replicas of " + ctx.label(s.side()), true));
+                      "readiness",
+                      "starting replicas of " + ctx.label(s.side()),
+                      true,
+                      // a rollback may have adopted warm replicas, ready now: look again at once
+                      release.rollbackOf() != null ? 1 : Outcome.Waiting.RECHECK));
     }
     int ready = fleet.readyFor(release.id(), Duration.ofSeconds(s.minReadySeconds()));
     if (ready >= s.replicas()) {
@@ -86,6 +98,56 @@ final class StepAttempt {
             "readiness",
             ready + " of " + s.replicas() + " replicas of " + ctx.label(s.side()) + " ready" + min,
             true));
+  }
+
+  /**
+   * A new generation of the live release: replicas this deployment started are its own; the rest
+   * are older ones, which keep serving until {@link #retire} stops them.
+   */
+  private Future<Outcome> renew(Step.Renew s, FleetStatus fleet) {
+    ReleaseRef release = ctx.release(Side.NEW);
+    String mine = ctx.claim().deploymentId();
+    List<Replica> fresh =
+        fleet.of(release.id()).stream().filter(r -> mine.equals(r.deploymentId())).toList();
+    long healthy =
+        fresh.stream().filter(r -> !r.status().unhealthy() && !r.scheduledToStop()).count();
+    boolean replace = fresh.stream().anyMatch(r -> r.status().unhealthy());
+    if (healthy < s.replicas() || replace) {
+      ReleaseRef withEnv;
+      try {
+        withEnv = provider.opensSecrets() ? release : ctx.handOff(Side.NEW, keyring);
+      } catch (Keyring.Unreadable e) {
+        return Future.succeededFuture(new Outcome.Failed(e.getMessage()));
+      }
+      return provider
+          .renewReplicas(ctx.fence(), withEnv, s.replicas())
+          .map(
+              v ->
+                  new Outcome.Waiting(
+                      "readiness", "starting new replicas of " + ctx.label(Side.NEW), true));
+    }
+    long ready = fresh.stream().filter(r -> r.status() == ReplicaStatus.READY).count();
+    if (ready >= s.replicas()) {
+      return Future.succeededFuture(Outcome.DONE);
+    }
+    return Future.succeededFuture(
+        new Outcome.Waiting(
+            "readiness",
+            ready + " of " + s.replicas() + " new replicas of " + ctx.label(Side.NEW) + " ready",
+            true));
+  }
+
+  private Future<Outcome> retire(Step.Retire s, FleetStatus fleet) {
+    ReleaseRef release = ctx.release(Side.NEW);
+    String mine = ctx.claim().deploymentId();
+    long older =
+        fleet.of(release.id()).stream()
+            .filter(r -> !mine.equals(r.deploymentId()) && !r.scheduledToStop())
+            .count();
+    if (older <= s.keep()) {
+      return Future.succeededFuture(Outcome.DONE);
+    }
+    return provider.retireReplicas(ctx.fence(), release.id(), s.keep()).map(Outcome.DONE);
   }
 
   private Future<Outcome> scaleDown(Step.ScaleDown s, FleetStatus fleet) {

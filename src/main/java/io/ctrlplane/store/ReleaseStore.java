@@ -12,6 +12,7 @@ import io.ctrlplane.problem.Refusal;
 import io.ctrlplane.provider.Providers;
 import io.ctrlplane.security.AuditLog;
 import io.ctrlplane.security.Keyring;
+import io.ctrlplane.strategy.Strategies;
 import io.ctrlplane.strategy.json.ParamsJson;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -162,10 +163,59 @@ public final class ReleaseStore {
                                                               instance,
                                                               releaseId,
                                                               "rollback",
-                                                              in,
+                                                              fastTrack(in),
                                                               replaced,
-                                                              caller)));
+                                                              caller))
+                                                  .compose(
+                                                      reply ->
+                                                          cancelRunning(
+                                                                  conn,
+                                                                  caller.tenantId(),
+                                                                  instanceId)
+                                                              .map(reply)));
                                 })));
+  }
+
+  /**
+   * A rollback without a strategy of its own is a switch (blue-green with its defaults, whatever
+   * the instance's default strategy): the earlier release at full strength (its replicas adopted
+   * where they still run warm, e.g. in blue-green's scale-down window), then all traffic at once.
+   * Its place in the queue is the lifecycle's: ahead of every pending deployment of the instance.
+   */
+  private static JsonObject fastTrack(JsonObject in) {
+    if (in.getString("strategy") != null) {
+      return in;
+    }
+    return in.copy()
+        .put("strategy", Strategies.BLUE_GREEN)
+        .put("strategy_params", ParamsJson.normalize(Strategies.BLUE_GREEN, new JsonObject()));
+  }
+
+  /**
+   * The instance's running deployment is asked to cancel (its runner reverts it), so a rollback
+   * does not wait for the rollout that caused the trouble. One already reverting a failure ends by
+   * itself.
+   */
+  private static Future<Void> cancelRunning(
+      SqlConnection conn, String tenantId, String instanceId) {
+    return conn.preparedQuery(
+            "SELECT id FROM deployments WHERE instance_id = $1 AND state = 'running' "
+                + "AND NOT cancel_requested")
+        .execute(Tuple.of(instanceId))
+        .compose(
+            rs -> {
+              Future<Void> chain = Future.succeededFuture();
+              for (io.vertx.sqlclient.Row row : rs) {
+                String deploymentId = row.getString("id");
+                chain =
+                    chain.compose(
+                        v ->
+                            Commands.cancel(conn, tenantId, deploymentId)
+                                .<Void>mapEmpty()
+                                .recover(e -> Future.succeededFuture()));
+              }
+              return chain;
+            });
   }
 
   /**
@@ -435,6 +485,43 @@ public final class ReleaseStore {
                                     .put("status", 202)
                                     .put("body", instance)
                                     .put("location", location)));
+  }
+
+  /**
+   * Restart: a deployment of kind restart (FIFO behind the others) that replaces every replica of
+   * the live release one at a time, new before old; no new release. 409 when the instance has no
+   * live release.
+   */
+  public Future<JsonObject> restart(String id, Idempotency.Key key, Caller caller) {
+    return withKey(
+        key,
+        caller,
+        conn ->
+            conn.preparedQuery(
+                    "SELECT id, tenant_id, current_release_id, default_strategy, "
+                        + "default_strategy_params, deleting_at FROM instances "
+                        + "WHERE id = $1 AND tenant_id = $2 AND deleted_at IS NULL FOR UPDATE")
+                .execute(Tuple.of(id, caller.tenantId()))
+                .compose(
+                    rs ->
+                        rs.size() == 0
+                            ? Future.failedFuture(
+                                Refusal.notFound("instance " + id + " does not exist"))
+                            : notDeleting(rs.iterator().next().toJson()))
+                .compose(
+                    instance ->
+                        instance.getString("current_release_id") == null
+                            ? Future.failedFuture(
+                                Refusal.conflict(
+                                    "instance " + id + " has no live release: nothing to restart"))
+                            : insertDeployment(
+                                conn,
+                                instance,
+                                instance.getString("current_release_id"),
+                                "restart",
+                                new JsonObject(),
+                                null,
+                                caller)));
   }
 
   /**

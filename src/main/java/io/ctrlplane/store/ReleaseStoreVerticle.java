@@ -49,6 +49,7 @@ public class ReleaseStoreVerticle extends VerticleBase {
         Addresses.ReleaseStore.DEPLOYMENTS_ROLLBACK,
         c -> store.rollback(c.body(), key(c), c.caller()));
     write(Addresses.ReleaseStore.INSTANCES_DELETE, c -> store.delete(c.id(), key(c), c.caller()));
+    write(Addresses.ReleaseStore.INSTANCES_RESTART, c -> store.restart(c.id(), key(c), c.caller()));
     write(Addresses.ReleaseStore.INSTANCES_PATCH, c -> store.patch(c.body(), key(c), c.caller()));
     write(Addresses.ReleaseStore.RELEASES_CONFIG, c -> store.config(c.body(), key(c), c.caller()));
     serve(

@@ -60,6 +60,22 @@ public final class Plans {
   }
 
   /**
+   * A rolling restart of the live release (a deployment of kind {@code restart}): one replica at a
+   * time, a new one started and ready before an old one stops, so serving capacity never drops
+   * below {@code replicas}. Nothing is undone when it is cancelled or fails: every replica running
+   * then is of the live release, old or new.
+   */
+  public static Plan restart(String strategy, int replicas) {
+    List<Step> steps = new java.util.ArrayList<>();
+    steps.add(new Step.SetTraffic(Map.of(Side.NEW, 100)));
+    for (int k = 1; k <= replicas; k++) {
+      steps.add(new Step.Renew(k));
+      steps.add(new Step.Retire(replicas - k));
+    }
+    return new Plan(strategy, replicas, steps, Plan.NOT_PROMOTABLE, List.of());
+  }
+
+  /**
    * The end of an instance (a deployment of kind {@code teardown}): no traffic, every replica of
    * every release stopped. Reverting it stops everything too: a teardown never brings replicas
    * back.

@@ -104,6 +104,39 @@ public sealed interface Step {
     }
   }
 
+  /**
+   * A new generation of the new side's replicas (a restart): at least {@code replicas} replicas of
+   * it started by this deployment are healthy, and that many are ready. Older replicas of the same
+   * release keep serving meanwhile.
+   */
+  record Renew(int replicas) implements Step {
+    public String type() {
+      return "renew";
+    }
+
+    public String describe() {
+      return "ensure "
+          + replicas
+          + " ready replica"
+          + (replicas == 1 ? "" : "s")
+          + " of new, started by this deployment";
+    }
+  }
+
+  /**
+   * At most {@code keep} replicas of the new side started before this deployment keep running; the
+   * others stop now (drained).
+   */
+  record Retire(int keep) implements Step {
+    public String type() {
+      return "retire";
+    }
+
+    public String describe() {
+      return "stop replicas of new started before this deployment beyond " + keep;
+    }
+  }
+
   /** Waits {@code seconds}, or until promoted when {@code seconds} is null. */
   record Pause(Integer seconds) implements Step {
     public String type() {

@@ -262,6 +262,19 @@ class CliTest {
   }
 
   @Test
+  @DisplayName("restart --watch replaces the replicas of the live release and makes no release")
+  void restart() {
+    String name = instance(2);
+    assertThat(cli("deploy", name, "--image", "acme/web:1", "--watch").code()).isZero();
+    Run restart = cli("restart", name, "--watch");
+    assertThat(restart.code()).as(restart.out() + restart.err()).isZero();
+    assertThat(restart.lines().get(0)).contains("v1 (acme/web:1").contains("pending");
+    assertThat(cli("releases", name).lines()).hasSize(2);
+    JsonObject json = cli("restart", name, "-o", "json").json();
+    assertThat(json.getString("kind")).isEqualTo("restart");
+  }
+
+  @Test
   @DisplayName(
       "pause, resume and promote steer a canary to success; cancel ends another one, and watch exits 3")
   void control() {

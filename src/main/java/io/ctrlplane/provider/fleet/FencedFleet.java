@@ -99,6 +99,63 @@ public final class FencedFleet {
                     }));
   }
 
+  /**
+   * A new generation of the release's replicas: at least {@code count} healthy replicas of it
+   * started under this fence's deployment (a restart), whatever else runs. Failed and crashed
+   * replicas of the generation are stopped (to be replaced), scheduled stops of its healthy ones
+   * cancelled, and the infrastructure creates the rest. Replicas of earlier generations are left
+   * alone: {@link #retireReplicas} stops them once the new ones serve.
+   */
+  public Future<Void> renewReplicas(Fence fence, ReleaseRef release, int count) {
+    return change(
+        fence,
+        "renew " + count + " replicas of " + infra.describe(release),
+        (c, weights) ->
+            live(c, release.id())
+                .compose(
+                    live -> {
+                      List<Row> sick = new ArrayList<>();
+                      List<Row> healthy = new ArrayList<>();
+                      for (Row r : live) {
+                        if (fence.deploymentId().equals(r.getString("deployment_id"))) {
+                          (r.getBoolean("unhealthy") ? sick : healthy).add(r);
+                        }
+                      }
+                      int missing = count - healthy.size();
+                      return stop(c, ids(sick), c.now())
+                          .compose(v -> keep(c, healthy, count))
+                          .compose(
+                              v ->
+                                  missing <= 0
+                                      ? Future.succeededFuture()
+                                      : infra.create(c, release, missing));
+                    }));
+  }
+
+  /**
+   * At most {@code keep} replicas of the release started before this fence's deployment (an earlier
+   * generation) keep running; the others (unhealthy and not yet ready ones first) stop now, through
+   * the provider's drain.
+   */
+  public Future<Void> retireReplicas(Fence fence, String releaseId, int keep) {
+    return change(
+        fence,
+        "retire replicas of " + releaseId + " beyond " + keep + " of earlier generations",
+        (c, weights) ->
+            live(c, releaseId)
+                .compose(
+                    live -> {
+                      List<String> older = new ArrayList<>();
+                      for (Row r : live) {
+                        if (!fence.deploymentId().equals(r.getString("deployment_id"))) {
+                          older.add(r.getString("id"));
+                        }
+                      }
+                      return stop(
+                          c, older.subList(Math.min(keep, older.size()), older.size()), c.now());
+                    }));
+  }
+
   /** Traffic weights per release id; the same weights again change and record nothing. */
   public Future<Void> setTraffic(Fence fence, Map<String, Integer> weights) {
     JsonObject wanted = new JsonObject(new LinkedHashMap<>(weights));

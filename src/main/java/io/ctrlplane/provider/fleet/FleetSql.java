@@ -78,7 +78,7 @@ final class FleetSql {
             + " (instance_id, at, kind, deployment_id, epoch, detail) "
             + "SELECT instance_id, $2, 'action.refused', $3, $4, $5 FROM f";
     liveBestFirst =
-        "SELECT r.id, r.stop_at, coalesce("
+        "SELECT r.id, r.stop_at, r.deployment_id, coalesce("
             + t.unhealthy()
             + ", false) AS unhealthy FROM "
             + replicas

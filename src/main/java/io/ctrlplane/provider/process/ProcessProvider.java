@@ -68,6 +68,16 @@ public final class ProcessProvider implements Provider {
   }
 
   @Override
+  public Future<Void> renewReplicas(Fence fence, ReleaseRef release, int count) {
+    return fleet.renewReplicas(fence, release, count).compose(v -> nudgeAll());
+  }
+
+  @Override
+  public Future<Void> retireReplicas(Fence fence, String releaseId, int keep) {
+    return fleet.retireReplicas(fence, releaseId, keep).compose(v -> nudgeAll());
+  }
+
+  @Override
   public Future<Void> setTraffic(Fence fence, Map<String, Integer> weights) {
     return fleet
         .setTraffic(fence, weights)

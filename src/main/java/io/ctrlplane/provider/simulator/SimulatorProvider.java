@@ -42,6 +42,16 @@ public final class SimulatorProvider implements Provider {
   }
 
   @Override
+  public Future<Void> renewReplicas(Fence fence, ReleaseRef release, int count) {
+    return fleet.renewReplicas(fence, release, count);
+  }
+
+  @Override
+  public Future<Void> retireReplicas(Fence fence, String releaseId, int keep) {
+    return fleet.retireReplicas(fence, releaseId, keep);
+  }
+
+  @Override
   public Future<Void> setTraffic(Fence fence, Map<String, Integer> weights) {
     return fleet.setTraffic(fence, weights);
   }

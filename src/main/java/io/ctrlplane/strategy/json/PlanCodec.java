@@ -52,6 +52,10 @@ public final class PlanCodec {
       json.put("keep", new JsonArray(s.keep().stream().sorted().map(Side::wire).toList()));
     } else if (step instanceof Step.SetTraffic s) {
       json.put("weights", weights(s.weights()));
+    } else if (step instanceof Step.Renew s) {
+      json.put("replicas", s.replicas());
+    } else if (step instanceof Step.Retire s) {
+      json.put("keep", s.keep());
     } else if (step instanceof Step.Pause s) {
       json.put("seconds", s.seconds());
     } else if (step instanceof Step.Analysis s) {
@@ -71,6 +75,8 @@ public final class PlanCodec {
               side(json), json.getInteger("replicas"), json.getInteger("delay_seconds", 0));
       case "stop_others" -> new Step.StopOthers(keep(json.getJsonArray("keep")));
       case "set_traffic" -> new Step.SetTraffic(weights(json.getJsonObject("weights")));
+      case "renew" -> new Step.Renew(json.getInteger("replicas"));
+      case "retire" -> new Step.Retire(json.getInteger("keep"));
       case "pause" -> new Step.Pause(json.getInteger("seconds"));
       case "analysis" -> new Step.Analysis(AnalysisJson.spec(json));
       default -> throw new IllegalArgumentException("unknown step type in stored plan: " + type);
