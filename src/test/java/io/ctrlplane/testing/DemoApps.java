@@ -23,7 +23,7 @@ public final class DemoApps {
   public static synchronized JsonArray command(String... tags) {
     for (String tag : tags) {
       Path dir = ROOT.resolve(tag);
-      if (!Files.exists(dir.resolve("DemoApp.class"))) {
+      if (stale(dir.resolve("DemoApp.class"))) {
         compile(dir);
       }
     }
@@ -44,6 +44,18 @@ public final class DemoApps {
             "{port}",
             "--version",
             "{tag}"));
+  }
+
+  /** Missing, or older than demo/DemoApp.java (a build dir left by an earlier version). */
+  private static boolean stale(Path compiled) {
+    try {
+      return !Files.exists(compiled)
+          || Files.getLastModifiedTime(compiled)
+                  .compareTo(Files.getLastModifiedTime(Path.of("demo", "DemoApp.java")))
+              < 0;
+    } catch (java.io.IOException e) {
+      return true;
+    }
   }
 
   private static void compile(Path dir) {
