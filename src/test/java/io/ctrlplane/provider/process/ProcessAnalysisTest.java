@@ -279,6 +279,31 @@ class ProcessAnalysisTest {
                   subject));
       assertThat(empty.error()).contains("no sample");
       assertThat(Verdicts.judge(max5, 1, empty, null).verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+      // with a sample_query, min_requests applies to Prometheus too
+      MetricSpec sized =
+          new MetricSpec(
+              "p",
+              MetricSpec.PROMETHEUS,
+              max5,
+              1,
+              1,
+              0,
+              0,
+              Map.of(
+                  "address",
+                  prometheus.address(),
+                  "query",
+                  v1Errors,
+                  MetricSpec.SAMPLE_QUERY,
+                  "sum(increase(ctrlplane_router_requests_total{instance=\"{{instance}}\",version=\"{{stable_version}}\"}[10s]))"));
+      Reading counted = Await.result(sources.read(sized, subject), Duration.ofSeconds(10));
+      System.out.printf(
+          "prometheus with sample_query: value %s over %d requests%n",
+          counted.value(), counted.sampleSize());
+      assertThat(counted.sampleSize()).isPositive();
+      assertThat(Verdicts.judge(max5, 1, counted, null).verdict()).isEqualTo(Verdict.SUCCESSFUL);
+      assertThat(Verdicts.judge(max5, 1_000_000_000, counted, null).verdict())
+          .isEqualTo(Verdict.INCONCLUSIVE);
       Await.result(sources.close());
 
       // and end to end: a canary judged by Prometheus fails on its 30 % errors
