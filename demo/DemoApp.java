@@ -21,11 +21,13 @@ import java.util.concurrent.ThreadLocalRandom;
  * Misbehaviour on demand, through the environment (a release's env sets it for one release):
  * DEMO_START_DELAY_MS (listen only after that long), DEMO_HEALTH=fail (health answers 503 forever),
  * DEMO_CRASH_AFTER_MS (exit with code 3 after that long), DEMO_ERROR_RATE (share of 500s on /,
- * 0..1), DEMO_RESPONSE_DELAY_MS (slow answers on /). DEMO_SECRET (a secret_env variable in the
- * docs) is never printed, only its length. The port also comes from PORT, the version from
- * DEMO_VERSION. With CTRLPLANE_AGENT_LIFELINE set it exits once that file has not been touched for
- * CTRLPLANE_AGENT_LIFELINE_MS (its agent is gone for good), so a killed agent that does not come
- * back leaves no orphan behind, while a restarted one (it touches the same file) takes it back.
+ * 0..1), DEMO_ERRORS_AFTER_MS (the 500s start only that long after the first request on /, so a
+ * release can look healthy when it takes traffic and go bad later), DEMO_RESPONSE_DELAY_MS (slow
+ * answers on /). DEMO_SECRET (a secret_env variable in the docs) is never printed, only its length.
+ * The port also comes from PORT, the version from DEMO_VERSION. With CTRLPLANE_AGENT_LIFELINE set it
+ * exits once that file has not been touched for CTRLPLANE_AGENT_LIFELINE_MS (its agent is gone for
+ * good), so a killed agent that does not come back leaves no orphan behind, while a restarted one
+ * (it touches the same file) takes it back.
  */
 public final class DemoApp {
   public static void main(String[] args) throws Exception {
@@ -40,6 +42,9 @@ public final class DemoApp {
     long crashAfter = number(env, "DEMO_CRASH_AFTER_MS");
     long responseDelay = number(env, "DEMO_RESPONSE_DELAY_MS");
     double errorRate = Double.parseDouble(env.getOrDefault("DEMO_ERROR_RATE", "0"));
+    long errorsAfter = number(env, "DEMO_ERRORS_AFTER_MS");
+    java.util.concurrent.atomic.AtomicLong firstRequest =
+        new java.util.concurrent.atomic.AtomicLong();
     boolean healthy = !"fail".equals(env.get("DEMO_HEALTH"));
     String replica = env.getOrDefault("CTRLPLANE_REPLICA_ID", "-");
     watchLifeline(env.get("CTRLPLANE_AGENT_LIFELINE"), env.get("CTRLPLANE_AGENT_LIFELINE_MS"));
@@ -67,8 +72,15 @@ public final class DemoApp {
         "/",
         ex -> {
           sleep(responseDelay);
-          boolean fail = errorRate > 0 && ThreadLocalRandom.current().nextDouble() < errorRate;
-          answer(ex, fail ? 500 : 200, fail ? "injected error (DEMO_ERROR_RATE)\n" : hello);
+          long now = System.nanoTime();
+          firstRequest.compareAndSet(0, now);
+          boolean bad = (now - firstRequest.get()) / 1_000_000 >= errorsAfter;
+          boolean fail =
+              bad && errorRate > 0 && ThreadLocalRandom.current().nextDouble() < errorRate;
+          answer(
+              ex,
+              fail ? 500 : 200,
+              fail ? "injected error (DEMO_ERROR_RATE) version=" + version + "\n" : hello);
         });
     server.start();
     log("demo " + version + " listening on " + host + ":" + port);

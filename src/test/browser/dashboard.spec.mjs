@@ -80,6 +80,12 @@ try {
   await page.locator('#progress-live', { hasText: '(paused)' }).waitFor(WAIT);
   await page.locator('#steps li.current[aria-current="step"]', { hasText: 'pause' }).waitFor(WAIT);
   await page.locator('#steps li.done').first().waitFor(WAIT);
+  // the analysis step before the pause: one chart for its metric, both measurements on it, and the limit
+  const chart = page.locator('#analysis-charts figure[data-metric="errors"][data-points="2"]');
+  await chart.waitFor(WAIT);
+  if (await chart.locator('circle.point.successful').count() !== 2) fail('the chart does not show 2 successful measurements');
+  if (await chart.locator('polyline.limit').count() !== 1) fail('the chart has no limit line');
+  say(`STEP analysis chart: ${await chart.locator('figcaption').textContent()}`);
   say(`STEP live progress: ${await page.locator('#progress-live').textContent()}`);
   say(`STEP traffic: ${await page.locator('#traffic').getAttribute('aria-label')}`);
   await page.locator('#history li[data-version="2"]', { hasText: 'running' }).waitFor(WAIT);

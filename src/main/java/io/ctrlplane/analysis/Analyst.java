@@ -47,6 +47,19 @@ public final class Analyst {
   }
 
   public Future<Status> tick(AnalysisSpec spec, Target t, long elapsedMs) {
+    return tick(spec, t, elapsedMs, false);
+  }
+
+  /**
+   * A background analysis: each metric measured every {@code interval_seconds} (the first one
+   * {@code interval_seconds} after {@code sinceMs} ago, each later one an interval after the one
+   * before, as stored) until the rollout ends or a limit is exceeded.
+   */
+  public Future<Status> tickBackground(AnalysisSpec spec, Target t, long sinceMs) {
+    return tick(spec, t, sinceMs, true);
+  }
+
+  private Future<Status> tick(AnalysisSpec spec, Target t, long elapsedMs, boolean background) {
     return records
         .ofStep(t.claim().deploymentId(), t.step())
         .compose(
@@ -57,8 +70,15 @@ public final class Analyst {
                 List<Measurement> series = byMetric.get(m.name());
                 Tally tally =
                     Tally.of(series.stream().map(x -> Verdict.fromWire(x.verdict())).toList());
-                if (tally.phase(m) == Tally.Phase.RUNNING
-                    && tally.taken() < Tally.due(m, elapsedMs)) {
+                boolean due =
+                    background
+                        ? Tally.dueAgain(
+                            m,
+                            series.isEmpty() ? null : last(series),
+                            elapsedMs,
+                            java.time.Instant.now())
+                        : tally.taken() < Tally.due(m, elapsedMs);
+                if (tally.phase(m) == Tally.Phase.RUNNING && due) {
                   int seq = tally.taken();
                   taken =
                       taken.compose(
@@ -213,6 +233,10 @@ public final class Analyst {
         + " measurements failed, failure_limit "
         + m.failureLimit()
         + ")";
+  }
+
+  private static java.time.Instant last(List<Measurement> series) {
+    return series.get(series.size() - 1).takenAt();
   }
 
   private static Measurement lastWith(List<Measurement> series, Verdict v) {

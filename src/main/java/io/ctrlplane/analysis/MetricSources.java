@@ -49,10 +49,20 @@ public final class MetricSources {
   /** The reading of a prometheus or web metric. */
   public Future<Reading> read(MetricSpec m, Subject subject) {
     Map<String, String> s = m.source();
-    Future<Reading> reading =
-        MetricSpec.PROMETHEUS.equals(m.provider())
-            ? prometheus(s.get("address"), subject.expand(s.get("query")))
-            : web(subject.expand(s.get("url")), s.get("json_path"));
+    Future<Reading> reading;
+    if (MetricSpec.PROMETHEUS.equals(m.provider())) {
+      reading = prometheus(s.get("address"), subject.expand(s.get("query")));
+      String sampleQuery = s.get(MetricSpec.SAMPLE_QUERY);
+      if (sampleQuery != null) {
+        Future<Reading> sample = prometheus(s.get("address"), subject.expand(sampleQuery));
+        reading =
+            Future.all(reading, sample)
+                .map(all -> sized(all.resultAt(0), all.resultAt(1), "sample_query"));
+      }
+    } else {
+      reading =
+          web(subject.expand(s.get("url")), s.get("json_path"), s.get(MetricSpec.SAMPLE_PATH));
+    }
     // a hard bound over the whole exchange: whatever hangs is inconclusive, never a pass
     return reading
         .timeout(TIMEOUT_MS + 1_000, TimeUnit.MILLISECONDS)
@@ -76,8 +86,32 @@ public final class MetricSources {
     return get(url).map(body -> PrometheusResult.value(new JsonObject(body)));
   }
 
-  private Future<Reading> web(String url, String jsonPath) {
-    return get(url).map(body -> JsonPath.number(body, jsonPath));
+  private Future<Reading> web(String url, String jsonPath, String samplePath) {
+    return get(url)
+        .map(
+            body -> {
+              Reading value = JsonPath.number(body, jsonPath);
+              return samplePath == null
+                  ? value
+                  : sized(value, JsonPath.number(body, samplePath), "sample_path");
+            });
+  }
+
+  /**
+   * A value with the sample size another reading tells; when that one cannot be read the value
+   * rests on an unknown number of requests, which min_requests cannot accept: a failed reading.
+   */
+  static Reading sized(Reading value, Reading sample, String from) {
+    if (value.error() != null) {
+      return value;
+    }
+    if (sample.error() != null) {
+      return Reading.failed(from + ": " + sample.error());
+    }
+    if (!Double.isFinite(sample.value()) || sample.value() < 0) {
+      return Reading.failed(from + ": no sample size (" + sample.value() + ")");
+    }
+    return Reading.of(value.value(), (long) Math.floor(sample.value()));
   }
 
   private Future<String> get(String url) {

@@ -61,6 +61,22 @@ public record Tally(int successful, int failed, int inconclusive) {
     return metrics.stream().allMatch(p -> p == Phase.SUCCESSFUL) ? Phase.SUCCESSFUL : Phase.RUNNING;
   }
 
+  /** Slack for ticks that come a little early: a measurement this close to due is taken. */
+  static final long EARLY_MS = 50;
+
+  /**
+   * Whether a background measurement of {@code m} is due: an interval after the last one taken at
+   * {@code last}, or, before the first, an interval after the analysis started {@code sinceMs} ago.
+   */
+  public static boolean dueAgain(
+      MetricSpec m, java.time.Instant last, long sinceMs, java.time.Instant now) {
+    long interval = m.intervalSeconds() * 1000L - EARLY_MS;
+    if (last == null) {
+      return sinceMs >= interval;
+    }
+    return java.time.Duration.between(last, now).toMillis() >= interval;
+  }
+
   /** How many measurements of {@code m} are due after {@code elapsedMs} in the step. */
   public static int due(MetricSpec m, long elapsedMs) {
     return (int) Math.min(m.count(), elapsedMs / (m.intervalSeconds() * 1000L));

@@ -139,6 +139,17 @@ public final class Checkpoints {
     return progressWrites.write(claim, progress);
   }
 
+  /**
+   * A promote accepted an inconclusive background analysis: it measures no more for the rest of
+   * this deployment.
+   */
+  public Future<Void> acceptBackground(Claim claim) {
+    return pool.preparedQuery(
+            "UPDATE deployments SET background_accepted = true, updated_at = now()" + FENCED)
+        .execute(Tuple.of(claim.deploymentId(), claim.epoch()))
+        .compose(rs -> Fenced.one(rs, claim));
+  }
+
   /** A fenced update and its deploy.progressed event, in one transaction. */
   private Future<Void> stepEvent(Claim claim, Doc progress, String sql, Tuple args) {
     return pool.withTransaction(

@@ -21,7 +21,8 @@ import io.vertx.sqlclient.Tuple;
  */
 public final class Commands {
   private static final String LOCK =
-      "SELECT state, instance_id, paused, abort_state, cancel_requested, plan, checkpoint "
+      "SELECT state, instance_id, paused, abort_state, cancel_requested, plan, checkpoint, "
+          + "progress->>'blocked_on' AS blocked_on "
           + "FROM deployments WHERE id = $1 AND tenant_id = $2 FOR UPDATE";
 
   private Commands() {}
@@ -183,10 +184,12 @@ public final class Commands {
           var steps = plan.steps();
           // an analysis counts as a pause: promoting it accepts the release as it is (what an
           // inconclusive analysis waits for)
+          // so does a background analysis that paused the rollout, inconclusive, at any step
           boolean inPause =
               step < steps.size()
                   && ("pause".equals(steps.get(step).type())
-                      || "analysis".equals(steps.get(step).type()));
+                      || "analysis".equals(steps.get(step).type())
+                      || "analysis_inconclusive".equals(row.getString("blocked_on")));
           Integer finishFrom = plan.finishFrom();
           boolean skippable = full && finishFrom != null && step < finishFrom;
           if (!inPause && !skippable) {

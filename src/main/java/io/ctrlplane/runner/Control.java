@@ -23,11 +23,12 @@ record Control(
     String abortReason,
     int checkpoint,
     int revertCheckpoint,
-    long stepElapsedMs) {
+    long stepElapsedMs,
+    boolean backgroundAccepted) {
 
   static final String SELECT =
       "SELECT state, lease_epoch, cancel_requested, paused, promote, abort_state, "
-          + "abort_reason, checkpoint, revert_checkpoint, (extract(epoch FROM clock_timestamp() "
+          + "abort_reason, checkpoint, revert_checkpoint, background_accepted, (extract(epoch FROM clock_timestamp() "
           + "- coalesce(step_started_at, clock_timestamp())) * 1000)::bigint AS step_elapsed_ms "
           + "FROM deployments WHERE id = $1";
 
@@ -57,7 +58,8 @@ record Control(
         row.getString("abort_reason"),
         row.getInteger("checkpoint"),
         row.getInteger("revert_checkpoint"),
-        row.getLong("step_elapsed_ms"));
+        row.getLong("step_elapsed_ms"),
+        row.getBoolean("background_accepted"));
   }
 
   boolean aborting() {

@@ -66,6 +66,7 @@ final class Execution {
   private StepAttempt attempts;
   private JsonObject lastGist;
   private long timer = -1;
+  private long backgroundSinceNanos;
   private boolean prepared;
   private boolean queued;
   private boolean moving;
@@ -331,9 +332,85 @@ final class Execution {
                     fleet);
               }
               Step step = steps.get(i);
-              return attempt(step, i, fleet, c)
-                  .compose(outcome -> forward(c, i, step, fleet, outcome));
+              return background(i, fleet, c)
+                  .compose(
+                      judged ->
+                          judged != null
+                              ? Future.succeededFuture(judged)
+                              : attempt(step, i, fleet, c))
+                  .compose(outcome -> forward(c, i, step, fleet, outcome))
+                  .map(wait -> backgroundWait(i, c, wait));
             });
+  }
+
+  /** Whether the plan's background analysis measures at step {@code i}. */
+  private boolean backgroundActive(int i, Control c) {
+    Plan.Background bg = ctx.plan().background();
+    return bg != null && i >= bg.from() && !c.backgroundAccepted();
+  }
+
+  /**
+   * Takes the background measurements that are due; an outcome that overrides the step's own when
+   * the background analysis failed (the rollout fails now) or is inconclusive (the rollout pauses
+   * until promoted, which accepts it, or cancelled), null otherwise.
+   */
+  private Future<Outcome> background(int i, FleetStatus fleet, Control c) {
+    if (!backgroundActive(i, c)) {
+      return Future.succeededFuture(null);
+    }
+    if (backgroundSinceNanos == 0) {
+      backgroundSinceNanos = System.nanoTime();
+    }
+    Plan plan = ctx.plan();
+    Analyst.Target target =
+        new Analyst.Target(
+            ctx.claim(),
+            plan.backgroundStep(),
+            provider,
+            ctx.newRelease(),
+            ctx.oldRelease(),
+            doc(
+                ProgressReport.of(
+                    ctx,
+                    ProgressReport.ROLLING_OUT,
+                    i,
+                    plan.steps().size(),
+                    plan.steps().get(i),
+                    fleet,
+                    "background analysis of " + ctx.label(Side.NEW),
+                    null)));
+    long sinceMs = (System.nanoTime() - backgroundSinceNanos) / 1_000_000;
+    return analyst
+        .tickBackground(plan.background().spec(), target, sinceMs)
+        .compose(
+            status ->
+                switch (status.phase()) {
+                  case FAILED ->
+                      Future.succeededFuture(new Outcome.Failed("background " + status.message()));
+                  case INCONCLUSIVE ->
+                      c.promoted(i)
+                          ? checkpoints.acceptBackground(claim).map(v -> (Outcome) null)
+                          : Future.succeededFuture(
+                              new Outcome.Waiting(
+                                  StepAttempt.INCONCLUSIVE,
+                                  "background " + status.message(),
+                                  true));
+                  default -> Future.succeededFuture((Outcome) null);
+                });
+  }
+
+  /** With a background analysis measuring, the next move comes in time for its next measurement. */
+  private long backgroundWait(int i, Control c, long wait) {
+    return wait < NOW || !backgroundActive(i, c) ? wait : Math.min(wait, backgroundTick());
+  }
+
+  private long backgroundTick() {
+    int shortest =
+        ctx.plan().background().spec().metrics().stream()
+            .mapToInt(m -> m.intervalSeconds())
+            .min()
+            .orElse(1);
+    return Math.max(TICK_MS, shortest * 1000L / 4);
   }
 
   private Future<Long> forward(Control c, int i, Step step, FleetStatus fleet, Outcome outcome) {

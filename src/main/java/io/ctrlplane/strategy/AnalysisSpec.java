@@ -58,6 +58,31 @@ public record AnalysisSpec(int minRequests, List<MetricSpec> metrics, boolean sh
     return new AnalysisSpec(minRequests, bake, false);
   }
 
+  /** The most measurements a background analysis takes of one metric: it ends with the rollout. */
+  public static final int BACKGROUND_COUNT = 1_000_000;
+
+  /**
+   * The spec a background analysis runs: each metric measured every interval until the rollout ends
+   * ({@code count} no longer bounds it), its limits counted over the whole rollout.
+   */
+  public AnalysisSpec forBackground() {
+    List<MetricSpec> background =
+        metrics.stream()
+            .map(
+                m ->
+                    new MetricSpec(
+                        "background:" + m.name(),
+                        m.provider(),
+                        m.condition(),
+                        m.intervalSeconds(),
+                        BACKGROUND_COUNT,
+                        m.failureLimit(),
+                        m.inconclusiveLimit(),
+                        m.source()))
+            .toList();
+    return new AnalysisSpec(minRequests, background, false);
+  }
+
   /** How long the analysis runs when every measurement is taken on time. */
   public int seconds() {
     return metrics.stream().mapToInt(m -> m.intervalSeconds() * m.count()).max().orElse(0);

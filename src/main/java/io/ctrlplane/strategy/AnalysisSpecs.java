@@ -169,19 +169,21 @@ public final class AnalysisSpecs {
       }
       return Map.of();
     }
-    List<String> keys =
-        MetricSpec.PROMETHEUS.equals(provider)
-            ? List.of("address", "query")
-            : List.of("url", "json_path");
+    boolean prometheus = MetricSpec.PROMETHEUS.equals(provider);
+    List<String> keys = prometheus ? List.of("address", "query") : List.of("url", "json_path");
+    // the sample size, where the source can tell it: min_requests then applies as for builtin
+    String sampleKey = prometheus ? MetricSpec.SAMPLE_QUERY : MetricSpec.SAMPLE_PATH;
     if (!(m.value(provider) instanceof Map<?, ?> raw)) {
       m.report(m.path(provider), "is required: an object with " + String.join(" and ", keys));
       return Map.of();
     }
     ParamReader s = m.nested(keyed(raw), m.path(provider));
-    s.rejectUnknownKeys(keys, provider + " setting");
+    List<String> known = new ArrayList<>(keys);
+    known.add(sampleKey);
+    s.rejectUnknownKeys(known, provider + " setting");
     Map<String, String> out = new HashMap<>();
-    for (String k : keys) {
-      String v = string(s, k, true, 2000);
+    for (String k : known) {
+      String v = string(s, k, !k.equals(sampleKey), 2000);
       if (v != null) {
         out.put(k, v);
       }

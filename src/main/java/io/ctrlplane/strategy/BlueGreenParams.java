@@ -1,5 +1,6 @@
 package io.ctrlplane.strategy;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,17 +13,55 @@ import java.util.Map;
  *     instant
  * @param autoPromote {@code auto_promote} (default true): switch as soon as the new set is ready;
  *     when false the deployment waits for an explicit promote
+ * @param prePromotion {@code pre_promotion_analysis}: measured against the preview (the new set,
+ *     before the switch); null when none
+ * @param postPromotion {@code post_promotion_analysis}: measured after the switch while the old set
+ *     is still warm; a failure switches back; null when none
+ * @param guards {@code bake_seconds} and {@code bake_analysis} (default: the post-promotion
+ *     analysis, else the pre-promotion one)
  */
-public record BlueGreenParams(int scaleDownDelaySeconds, boolean autoPromote)
+public record BlueGreenParams(
+    int scaleDownDelaySeconds,
+    boolean autoPromote,
+    AnalysisSpec prePromotion,
+    AnalysisSpec postPromotion,
+    Guards guards)
     implements StrategyParams {
   static final String SCALE_DOWN_DELAY_SECONDS = "scale_down_delay_seconds";
   static final String AUTO_PROMOTE = "auto_promote";
-  static final List<String> KEYS = List.of(SCALE_DOWN_DELAY_SECONDS, AUTO_PROMOTE);
+  static final String PRE_PROMOTION_ANALYSIS = "pre_promotion_analysis";
+  static final String POST_PROMOTION_ANALYSIS = "post_promotion_analysis";
+  static final List<String> KEYS =
+      List.of(
+          SCALE_DOWN_DELAY_SECONDS,
+          AUTO_PROMOTE,
+          PRE_PROMOTION_ANALYSIS,
+          POST_PROMOTION_ANALYSIS,
+          Guards.BAKE_SECONDS,
+          Guards.BAKE_ANALYSIS);
+
+  /** Without analyses. */
+  public BlueGreenParams(int scaleDownDelaySeconds, boolean autoPromote) {
+    this(scaleDownDelaySeconds, autoPromote, null, null, Guards.NONE);
+  }
 
   static BlueGreenParams read(ParamReader in) {
     Integer delay = in.optionalWhole(SCALE_DOWN_DELAY_SECONDS, 0, 86_400, 30);
     Boolean autoPromote = in.optionalBool(AUTO_PROMOTE, true);
-    return delay == null || autoPromote == null ? null : new BlueGreenParams(delay, autoPromote);
+    AnalysisSpec pre = Guards.optionalSpec(in, PRE_PROMOTION_ANALYSIS);
+    AnalysisSpec post = Guards.optionalSpec(in, POST_PROMOTION_ANALYSIS);
+    if (in.hasProblems()) {
+      return null;
+    }
+    List<AnalysisSpec> inherited = new ArrayList<>();
+    if (post != null) {
+      inherited.add(post);
+    }
+    if (pre != null) {
+      inherited.add(pre);
+    }
+    Guards guards = Guards.read(in, false, inherited);
+    return guards == null ? null : new BlueGreenParams(delay, autoPromote, pre, post, guards);
   }
 
   @Override
@@ -30,6 +69,13 @@ public record BlueGreenParams(int scaleDownDelaySeconds, boolean autoPromote)
     Map<String, Object> out = new LinkedHashMap<>();
     out.put(SCALE_DOWN_DELAY_SECONDS, scaleDownDelaySeconds);
     out.put(AUTO_PROMOTE, autoPromote);
+    if (prePromotion != null) {
+      out.put(PRE_PROMOTION_ANALYSIS, prePromotion.toMap());
+    }
+    if (postPromotion != null) {
+      out.put(POST_PROMOTION_ANALYSIS, postPromotion.toMap());
+    }
+    guards.putInto(out);
     return out;
   }
 }

@@ -29,20 +29,36 @@ public final class BlueGreenStrategy implements Strategy<BlueGreenParams> {
   @Override
   public Plan plan(RolloutSpec<BlueGreenParams> spec) {
     int n = spec.replicas();
-    int delay = spec.params().scaleDownDelaySeconds();
+    BlueGreenParams p = spec.params();
+    int delay = p.scaleDownDelaySeconds();
     List<Step> steps = new ArrayList<>();
     // pin traffic first: after a rolling deployment traffic follows readiness, and the new set must
     // receive nothing before the switch
     steps.add(new Step.SetTraffic(Map.of(Side.OLD, 100)));
     steps.add(new Step.EnsureReady(Side.NEW, n, 0));
+    if (p.prePromotion() != null) {
+      // against the preview: the new set serves only what is sent to it as preview traffic
+      steps.add(new Step.Analysis(p.prePromotion()));
+    }
+    List<Step> finish = new ArrayList<>(Plans.finish(n, delay));
+    // after the switch the old set is still at full strength until these end: a failure of either
+    // moves traffic straight back to it
+    List<Step> afterSwitch = new ArrayList<>();
+    if (p.postPromotion() != null) {
+      afterSwitch.add(new Step.Analysis(p.postPromotion()));
+    }
+    if (p.guards().bakeStep() != null) {
+      afterSwitch.add(p.guards().bakeStep());
+    }
+    finish.addAll(2, afterSwitch);
     int finishFrom = Plan.NOT_PROMOTABLE;
-    if (!spec.params().autoPromote()) {
+    if (!p.autoPromote()) {
       steps.add(new Step.Pause(null));
       finishFrom = steps.size();
       // the finishing steps start by re-checking readiness: a full promote may arrive before it
-      steps.addAll(Plans.finish(n, delay));
+      steps.addAll(finish);
     } else {
-      steps.addAll(Plans.finish(n, delay).subList(1, 4));
+      steps.addAll(finish.subList(1, finish.size()));
     }
     return new Plan(name(), n, steps, finishFrom, List.of());
   }

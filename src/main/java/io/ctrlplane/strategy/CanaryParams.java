@@ -1,5 +1,7 @@
 package io.ctrlplane.strategy;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,12 +15,10 @@ import java.util.Map;
  *
  * @param steps 1..50 steps
  */
-public record CanaryParams(List<CanaryStep> steps, int bakeSeconds, AnalysisSpec bakeAnalysis)
-    implements StrategyParams {
+public record CanaryParams(List<CanaryStep> steps, Guards guards) implements StrategyParams {
   static final String STEPS = "steps";
-  static final String BAKE_SECONDS = "bake_seconds";
-  static final String BAKE_ANALYSIS = "bake_analysis";
-  static final List<String> KEYS = List.of(STEPS, BAKE_SECONDS, BAKE_ANALYSIS);
+  static final List<String> KEYS =
+      List.of(STEPS, Guards.BACKGROUND_ANALYSIS, Guards.BAKE_SECONDS, Guards.BAKE_ANALYSIS);
 
   static final List<CanaryStep> DEFAULT_STEPS =
       List.of(
@@ -33,55 +33,43 @@ public record CanaryParams(List<CanaryStep> steps, int bakeSeconds, AnalysisSpec
     steps = List.copyOf(steps);
   }
 
-  /** Steps without a bake. */
+  /** Steps without a bake or a background analysis. */
   public CanaryParams(List<CanaryStep> steps) {
-    this(steps, 0, null);
+    this(steps, Guards.NONE);
+  }
+
+  public int bakeSeconds() {
+    return guards.bakeSeconds();
+  }
+
+  public AnalysisSpec bakeAnalysis() {
+    return guards.bakeAnalysis();
   }
 
   static CanaryParams read(ParamReader in) {
     Object steps = in.value(STEPS);
     List<CanaryStep> read =
         steps == null ? DEFAULT_STEPS : CanarySteps.read(steps, in.path(STEPS), in);
-    Integer bake = in.optionalWhole(BAKE_SECONDS, 0, 3600, 0);
-    AnalysisSpec bakeAnalysis =
-        in.value(BAKE_ANALYSIS) == null
-            ? null
-            : AnalysisSpecs.read(in.value(BAKE_ANALYSIS), in.path(BAKE_ANALYSIS), in);
     if (in.hasProblems()) {
       return null;
     }
-    if (bake > 0 && bakeAnalysis == null) {
-      bakeAnalysis =
-          read.stream()
-              .filter(s -> s instanceof CanaryStep.Analysis)
-              .map(s -> ((CanaryStep.Analysis) s).spec())
-              .reduce((first, second) -> second)
-              .orElse(null);
-      if (bakeAnalysis == null) {
-        // a bake without measurements could never catch anything
-        in.report(
-            in.path(BAKE_SECONDS),
-            "needs an analysis to run during the bake: give bake_analysis or an analysis step");
-        return null;
-      }
-    }
-    if (bake > 0 && bakeAnalysis.forBake(bake).metrics().isEmpty()) {
-      in.report(
-          in.path(BAKE_SECONDS),
-          "needs a metric without a baseline comparison: the old release serves nothing in a bake");
-      return null;
-    }
-    return new CanaryParams(read, bake, bakeAnalysis);
+    // the bake measures what the last analysis step measured, unless told otherwise
+    List<AnalysisSpec> analyses =
+        new ArrayList<>(
+            read.stream()
+                .filter(s -> s instanceof CanaryStep.Analysis)
+                .map(s -> ((CanaryStep.Analysis) s).spec())
+                .toList());
+    Collections.reverse(analyses);
+    Guards guards = Guards.read(in, true, analyses);
+    return guards == null ? null : new CanaryParams(read, guards);
   }
 
   @Override
   public Map<String, Object> toMap() {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put(STEPS, steps.stream().map(CanaryStep::toMap).toList());
-    if (bakeSeconds > 0) {
-      out.put(BAKE_SECONDS, bakeSeconds);
-      out.put(BAKE_ANALYSIS, bakeAnalysis.toMap());
-    }
+    guards.putInto(out);
     return out;
   }
 }

@@ -34,15 +34,26 @@ public final class CanaryStrategy implements Strategy<CanaryParams> {
       steps.addAll(translate(step, n));
     }
     int finishFrom = steps.size();
-    List<Step> finish = new ArrayList<>(Plans.finish(n, 0));
-    CanaryParams p = spec.params();
-    if (p.bakeSeconds() > 0 && !p.bakeAnalysis().forBake(p.bakeSeconds()).metrics().isEmpty()) {
-      // the bake: all traffic on new, old still at full strength (a failure moves traffic straight
-      // back to it), measured until the bake ends; only then does old scale down
-      finish.add(2, new Step.Analysis(p.bakeAnalysis().forBake(p.bakeSeconds())));
+    // the bake: all traffic on new, old still at full strength (a failure moves traffic straight
+    // back to it), measured until the bake ends; only then does old scale down
+    steps.addAll(Plans.finish(n, 0, spec.params().guards()));
+    return new Plan(
+        name(),
+        n,
+        steps,
+        finishFrom,
+        List.of(),
+        spec.params().guards().backgroundFrom(serving(steps)));
+  }
+
+  /** The step after the first that sends the new release traffic: where a background starts. */
+  static int serving(List<Step> steps) {
+    for (int i = 0; i < steps.size(); i++) {
+      if (steps.get(i) instanceof Step.SetTraffic t && t.weights().getOrDefault(Side.NEW, 0) > 0) {
+        return i + 1;
+      }
     }
-    steps.addAll(finish);
-    return new Plan(name(), n, steps, finishFrom, List.of());
+    return steps.size();
   }
 
   private static List<Step> translate(CanaryStep step, int n) {

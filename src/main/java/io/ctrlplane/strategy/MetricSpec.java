@@ -23,6 +23,12 @@ public record MetricSpec(
   public static final String PROMETHEUS = "prometheus";
   public static final String WEB = "web";
 
+  /** Prometheus: a query whose value is the number of requests the measured value rests on. */
+  public static final String SAMPLE_QUERY = "sample_query";
+
+  /** Web: where the same JSON document tells the number of requests the value rests on. */
+  public static final String SAMPLE_PATH = "sample_path";
+
   public MetricSpec {
     source = Map.copyOf(source);
   }

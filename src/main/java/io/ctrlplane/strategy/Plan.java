@@ -9,10 +9,23 @@ import java.util.List;
  *
  * @param finishFrom the index a full promote jumps to (skipping pauses and analyses before it), or
  *     {@link #NOT_PROMOTABLE} when the plan has nothing to skip
+ * @param background an analysis measured alongside the steps from {@link Background#from()} to the
+ *     end of the plan; null when none
  */
 public record Plan(
-    String strategy, int replicas, List<Step> steps, int finishFrom, List<Step> revert) {
+    String strategy,
+    int replicas,
+    List<Step> steps,
+    int finishFrom,
+    List<Step> revert,
+    Background background) {
   public static final int NOT_PROMOTABLE = -1;
+
+  /**
+   * A background analysis: measured while the forward steps from index {@code from} on run; its
+   * failure fails the rollout at whatever step it is.
+   */
+  public record Background(AnalysisSpec spec, int from) {}
 
   public Plan {
     steps = List.copyOf(steps);
@@ -21,6 +34,23 @@ public record Plan(
       throw new IllegalArgumentException(
           "finishFrom " + finishFrom + " outside 0.." + steps.size());
     }
+    if (background != null && (background.from() < 0 || background.from() > steps.size())) {
+      throw new IllegalArgumentException(
+          "background from " + background.from() + " outside 0.." + steps.size());
+    }
+  }
+
+  /** A plan without a background analysis. */
+  public Plan(String strategy, int replicas, List<Step> steps, int finishFrom, List<Step> revert) {
+    this(strategy, replicas, steps, finishFrom, revert, null);
+  }
+
+  /**
+   * The step number under which background measurements are stored: one past the last forward step,
+   * so it never collides with a step's own analysis.
+   */
+  public int backgroundStep() {
+    return steps.size();
   }
 
   /** True when a full promote at step {@code index} (0-based) has steps to skip. */

@@ -39,7 +39,8 @@ public final class Plans {
         spec.replicas(),
         forward.steps(),
         forward.finishFrom(),
-        revert(spec.replicas(), spec.hasPrevious()));
+        revert(spec.replicas(), spec.hasPrevious()),
+        spec.hasPrevious() ? forward.background() : null);
   }
 
   /**
@@ -113,6 +114,18 @@ public final class Plans {
         new Step.EnsureReady(Side.OLD, replicas, 0),
         new Step.SetTraffic(Map.of(Side.OLD, 100)),
         new Step.StopOthers(Set.of(Side.OLD)));
+  }
+
+  /**
+   * The finishing steps with a bake: after the switch to new (all traffic), the bake's analysis
+   * runs while old is still at full strength, before old scales down.
+   */
+  static List<Step> finish(int replicas, int oldDelaySeconds, Guards guards) {
+    List<Step> finish = new java.util.ArrayList<>(finish(replicas, oldDelaySeconds));
+    if (guards.bakeStep() != null) {
+      finish.add(2, guards.bakeStep());
+    }
+    return finish;
   }
 
   /**

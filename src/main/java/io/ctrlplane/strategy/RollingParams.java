@@ -25,13 +25,23 @@ import java.util.regex.Pattern;
  * @param maxSurge a whole number (Integer) &ge; 0 or a percentage String, as given
  * @param maxUnavailable the same
  * @param minReadySeconds 0..3600
+ * @param guards {@code background_analysis}, {@code bake_seconds} and {@code bake_analysis}
+ *     (default: the background analysis); see {@link Guards}
  */
-public record RollingParams(Object maxSurge, Object maxUnavailable, int minReadySeconds)
+public record RollingParams(
+    Object maxSurge, Object maxUnavailable, int minReadySeconds, Guards guards)
     implements StrategyParams {
   static final String MAX_SURGE = "max_surge";
   static final String MAX_UNAVAILABLE = "max_unavailable";
   static final String MIN_READY_SECONDS = "min_ready_seconds";
-  static final List<String> KEYS = List.of(MAX_SURGE, MAX_UNAVAILABLE, MIN_READY_SECONDS);
+  static final List<String> KEYS =
+      List.of(
+          MAX_SURGE,
+          MAX_UNAVAILABLE,
+          MIN_READY_SECONDS,
+          Guards.BACKGROUND_ANALYSIS,
+          Guards.BAKE_SECONDS,
+          Guards.BAKE_ANALYSIS);
 
   private static final String DEFAULT_MAX_SURGE = "25%";
   private static final int DEFAULT_MAX_UNAVAILABLE = 0;
@@ -46,6 +56,11 @@ public record RollingParams(Object maxSurge, Object maxUnavailable, int minReady
     resolve(maxUnavailable, 0, false);
   }
 
+  /** Without analyses. */
+  public RollingParams(Object maxSurge, Object maxUnavailable, int minReadySeconds) {
+    this(maxSurge, maxUnavailable, minReadySeconds, Guards.NONE);
+  }
+
   static RollingParams read(ParamReader in) {
     Object surge = surgeOrUnavailable(in, MAX_SURGE, DEFAULT_MAX_SURGE);
     Object unavailable = surgeOrUnavailable(in, MAX_UNAVAILABLE, DEFAULT_MAX_UNAVAILABLE);
@@ -58,7 +73,11 @@ public record RollingParams(Object maxSurge, Object maxUnavailable, int minReady
         && isLiteralZero(unavailable)) {
       in.report(in.path(), "max_surge and max_unavailable cannot both be 0");
     }
-    return in.hasProblems() ? null : new RollingParams(surge, unavailable, minReady);
+    if (in.hasProblems()) {
+      return null;
+    }
+    Guards guards = Guards.read(in, true, List.of());
+    return guards == null ? null : new RollingParams(surge, unavailable, minReady, guards);
   }
 
   @Override
@@ -67,6 +86,7 @@ public record RollingParams(Object maxSurge, Object maxUnavailable, int minReady
     out.put(MAX_SURGE, maxSurge);
     out.put(MAX_UNAVAILABLE, maxUnavailable);
     out.put(MIN_READY_SECONDS, minReadySeconds);
+    guards.putInto(out);
     return out;
   }
 

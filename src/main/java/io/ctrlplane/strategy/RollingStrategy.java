@@ -38,6 +38,10 @@ public final class RollingStrategy implements Strategy<RollingParams> {
 
   @Override
   public Plan plan(RolloutSpec<RollingParams> spec) {
+    Guards guards = spec.params().guards();
+    if (guards.bakeSeconds() > 0) {
+      return bakingPlan(spec);
+    }
     int n = spec.replicas();
     RollingParams.Budget budget = spec.params().budget(n);
     int minReady = spec.params().minReadySeconds();
@@ -45,6 +49,7 @@ public final class RollingStrategy implements Strategy<RollingParams> {
     steps.add(new Step.SetTraffic(Map.of()));
     int oldCount = n;
     int newCount = 0;
+    int firstNew = -1;
     while (newCount < n) {
       int oldTarget = Math.max(0, n - budget.maxUnavailable() - newCount);
       if (oldTarget < oldCount) {
@@ -57,6 +62,7 @@ public final class RollingStrategy implements Strategy<RollingParams> {
             "rolling budget makes no progress: " + budget + " for " + n);
       }
       steps.add(new Step.EnsureReady(Side.NEW, newTarget, minReady));
+      firstNew = firstNew < 0 ? steps.size() : firstNew;
       newCount = newTarget;
     }
     if (oldCount > 0) {
@@ -64,6 +70,37 @@ public final class RollingStrategy implements Strategy<RollingParams> {
     }
     steps.add(new Step.SetTraffic(Map.of(Side.NEW, 100)));
     steps.add(new Step.StopOthers(Set.of(Side.NEW)));
-    return new Plan(name(), n, steps, Plan.NOT_PROMOTABLE, List.of());
+    return new Plan(
+        name(), n, steps, Plan.NOT_PROMOTABLE, List.of(), guards.backgroundFrom(firstNew));
+  }
+
+  /**
+   * Rolling with a bake: the old replicas are not stopped during the roll, so that they are still
+   * warm when the new release takes all the traffic. Each round adds {@code max_surge +
+   * max_unavailable} new replicas (at least one) and traffic follows readiness across both sets;
+   * then all traffic moves to new, the bake measures it, and only a clean bake stops the old set.
+   * The instance needs room for both sets at the end, as with blue-green.
+   */
+  private Plan bakingPlan(RolloutSpec<RollingParams> spec) {
+    int n = spec.replicas();
+    RollingParams.Budget budget = spec.params().budget(n);
+    int round = Math.max(1, budget.maxSurge() + budget.maxUnavailable());
+    Guards guards = spec.params().guards();
+    List<Step> steps = new ArrayList<>();
+    steps.add(new Step.SetTraffic(Map.of()));
+    int firstNew = -1;
+    for (int newCount = Math.min(n, round); ; newCount = Math.min(n, newCount + round)) {
+      steps.add(new Step.EnsureReady(Side.NEW, newCount, spec.params().minReadySeconds()));
+      firstNew = firstNew < 0 ? steps.size() : firstNew;
+      if (newCount == n) {
+        break;
+      }
+    }
+    steps.add(new Step.SetTraffic(Map.of(Side.NEW, 100)));
+    steps.add(guards.bakeStep());
+    steps.add(new Step.ScaleDown(Side.OLD, 0, 0));
+    steps.add(new Step.StopOthers(Set.of(Side.NEW)));
+    return new Plan(
+        name(), n, steps, Plan.NOT_PROMOTABLE, List.of(), guards.backgroundFrom(firstNew));
   }
 }

@@ -2,6 +2,7 @@
 // (live), its release history and the event feed. Every piece of data comes from /v1 with the key.
 import { Api } from './api.js';
 import { confirmAction } from './confirm.js';
+import { AnalysisView } from './analysis-view.js';
 import { DeploymentView } from './deployment-view.js';
 import { $, clear, el, keepingFocus, TERMINAL } from './dom.js';
 import { EventFeed } from './events-view.js';
@@ -26,10 +27,13 @@ const app = {
   liveMode: '',
   refreshTimer: null,
   view: null,
+  analysis: null,
+  analysisTimer: null,
 };
 
 function boot() {
   app.view = new DeploymentView(command);
+  app.analysis = new AnalysisView(null);
   $('login-form').addEventListener('submit', (event) => {
     event.preventDefault();
     const key = $('api-key').value.trim();
@@ -75,6 +79,7 @@ async function connect(key) {
   rememberKey(key);
   $('api-key').value = '';
   app.api = api;
+  app.analysis.setApi(api);
   $('login').hidden = true;
   $('board').hidden = false;
   $('forget-key').hidden = false;
@@ -149,6 +154,7 @@ async function select(id) {
   app.selected = id;
   app.latest = null;
   app.view.hide();
+  app.analysis.hide();
   $('control-error').textContent = '';
   if (location.hash !== `#/instances/${id}`) {
     history.replaceState(null, '', `#/instances/${id}`);
@@ -200,6 +206,7 @@ function onDeployment(d) {
   }
   app.latest = d;
   app.view.render(d);
+  refreshAnalysis(d.id, previous?.id !== d.id ? 0 : 1000);
   const ended = TERMINAL.has(d.state) && (!previous || previous.id !== d.id || previous.state !== d.state);
   if (!previous || previous.id !== d.id || ended) {
     loadHistory();
@@ -227,9 +234,26 @@ async function loadHistory() {
   }
 }
 
+/** The analysis charts of the deployment shown: at once for a new one, at most once a second otherwise. */
+function refreshAnalysis(deploymentId, delayMs) {
+  if (app.analysisTimer && delayMs > 0) {
+    return;
+  }
+  clearTimeout(app.analysisTimer);
+  app.analysisTimer = setTimeout(() => {
+    app.analysisTimer = null;
+    if (app.latest?.id === deploymentId) {
+      app.analysis.refresh(deploymentId);
+    }
+  }, delayMs);
+}
+
 let historyTimer = null;
 function onFeedEvent(event) {
   app.view.learn(event.data);
+  if (event.type === 'deploy.analysis' && event.data?.deployment_id === app.latest?.id) {
+    refreshAnalysis(app.latest.id, 0);
+  }
   if (event.data?.instance_id === app.selected) {
     clearTimeout(historyTimer);
     historyTimer = setTimeout(loadHistory, 200);

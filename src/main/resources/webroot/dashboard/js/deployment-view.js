@@ -124,7 +124,8 @@ export class DeploymentView {
   controls(d, p, active) {
     const running = d.state === 'running' && p.phase !== 'reverting' && !d.cancel_requested;
     const manualPause = p.phase === 'paused' && (p.message || '').startsWith('paused on request');
-    enable('btn-promote', running && !manualPause && (p.step_type === 'pause' || p.blocked_on === 'pause'));
+    enable('btn-promote', running && !manualPause
+    && (p.step_type === 'pause' || p.blocked_on === 'pause' || p.blocked_on === 'analysis_inconclusive'));
     enable('btn-pause', running && p.phase !== 'paused');
     enable('btn-resume', running && manualPause);
     enable('btn-cancel', active && !d.cancel_requested && p.phase !== 'reverting');

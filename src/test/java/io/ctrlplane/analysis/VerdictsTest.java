@@ -199,4 +199,39 @@ class VerdictsTest {
         .isEqualTo(Reading.unsized(0.5));
     assertThat(MetricSources.JsonPath.number("{\"a\":{}}", "$.a.x").error()).contains("nothing at");
   }
+
+  @Test
+  @DisplayName(
+      "prometheus/web with a sample query or path: min_requests applies; an unreadable sample size is inconclusive")
+  void sizedSources() {
+    String body = "{\"data\":{\"error_rate\":0.01,\"requests\":12}}";
+    Reading value = MetricSources.JsonPath.number(body, "$.data.error_rate");
+    Reading size = MetricSources.JsonPath.number(body, "$.data.requests");
+    Reading sized = MetricSources.sized(value, size, "sample_path");
+    assertThat(sized).isEqualTo(Reading.of(0.01, 12));
+    assertThat(Verdicts.judge(VALUE_MAX, 10, sized, null).verdict()).isEqualTo(SUCCESSFUL);
+    Judgement thin = Verdicts.judge(VALUE_MAX, 20, sized, null);
+    assertThat(thin.verdict()).isEqualTo(INCONCLUSIVE);
+    assertThat(thin.reason()).contains("served 12 requests, fewer than min_requests 20");
+    // the sample size cannot be read: the value rests on an unknown number of requests
+    Reading missing =
+        MetricSources.sized(
+            value, MetricSources.JsonPath.number(body, "$.data.count"), "sample_path");
+    assertThat(missing.error()).startsWith("sample_path: web: nothing at");
+    assertThat(Verdicts.judge(VALUE_MAX, 1, missing, null).verdict()).isEqualTo(INCONCLUSIVE);
+    assertThat(MetricSources.sized(value, Reading.unsized(Double.NaN), "sample_query").error())
+        .contains("no sample size");
+    // zero requests behind a 0 % error rate: never a pass
+    assertThat(
+            Verdicts.judge(
+                    VALUE_MAX,
+                    1,
+                    MetricSources.sized(Reading.unsized(0), Reading.unsized(0), "sample_query"),
+                    null)
+                .verdict())
+        .isEqualTo(INCONCLUSIVE);
+    // a value that failed stays failed, whatever the sample says
+    assertThat(MetricSources.sized(Reading.failed("x"), size, "sample_path").error())
+        .isEqualTo("x");
+  }
 }

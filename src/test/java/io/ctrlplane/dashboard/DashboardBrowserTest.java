@@ -25,11 +25,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The dashboard in a real headless Chromium against the real service (PostgreSQL, Kafka, runner,
- * relay): a person enters a key, sees the instance, watches a canary started through the API move
- * and pause without reloading, promotes it through the confirmation dialog with the keyboard, and
- * sees it succeed. The browser side is src/test/browser/dashboard.spec.mjs (playwright-core driving
- * /usr/bin/chromium). Where node, chromium or the npm packages are missing it is skipped with what
- * to install, except in CI (CI=true), where .ci/run installs them and a missing tool is a failure.
+ * relay): a person enters a key, sees the instance, watches a canary started through the API move,
+ * pass its analysis (charted per metric: value and limit over time) and pause without reloading,
+ * promotes it through the confirmation dialog with the keyboard, and sees it succeed. The browser
+ * side is src/test/browser/dashboard.spec.mjs (playwright-core driving /usr/bin/chromium). Where
+ * node, chromium or the npm packages are missing it is skipped with what to install, except in CI
+ * (CI=true), where .ci/run installs them and a missing tool is a failure.
  */
 @ExtendWith(VertxExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -98,6 +99,25 @@ class DashboardBrowserTest {
                               "steps",
                               new JsonArray()
                                   .add(new JsonObject().put("set_weight", 25))
+                                  // measured twice, 1 s apart: the page charts it
+                                  .add(
+                                      new JsonObject()
+                                          .put(
+                                              "analysis",
+                                              new JsonObject()
+                                                  .put("min_requests", 10)
+                                                  .put(
+                                                      "metrics",
+                                                      new JsonArray()
+                                                          .add(
+                                                              new JsonObject()
+                                                                  .put("name", "errors")
+                                                                  .put(
+                                                                      "error_rate",
+                                                                      new JsonObject()
+                                                                          .put("max", 0.05))
+                                                                  .put("interval_seconds", 1)
+                                                                  .put("count", 2)))))
                                   .add(new JsonObject().put("pause", new JsonObject()))
                                   .add(new JsonObject().put("set_weight", 100)))));
       assertThat(canary.status()).as(canary.text()).isEqualTo(202);
@@ -120,6 +140,13 @@ class DashboardBrowserTest {
           .anySatisfy(
               line -> assertThat(line).startsWith("STEP live progress: Step").contains("(paused)"));
       assertThat(browser.output()).anySatisfy(line -> assertThat(line).contains("25% to v2"));
+      assertThat(browser.output())
+          .anySatisfy(
+              line ->
+                  assertThat(line)
+                      .startsWith("STEP analysis chart: errors: error_rate <= 0.05")
+                      .contains("2 measurements (2 successful)")
+                      .contains("limit 0.050"));
       assertThat(browser.output())
           .anySatisfy(line -> assertThat(line).startsWith("STEP rolled back to v1 as v3"));
     }

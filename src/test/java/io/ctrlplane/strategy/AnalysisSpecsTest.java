@@ -140,4 +140,29 @@ class AnalysisSpecsTest {
               assertThat(f.message()).contains("needs an analysis");
             });
   }
+
+  @Test
+  @DisplayName("prometheus takes an optional sample_query, web an optional sample_path")
+  void sampleSources() {
+    JsonObject normalized =
+        ParamsJson.normalize(
+            "canary",
+            canary(
+                "{'min_requests':50,'metrics':[{'name':'p','provider':'prometheus','prometheus':"
+                    + "{'address':'http://127.0.0.1:9090','query':'q','sample_query':'n'},'value':{'max':1}},"
+                    + "{'name':'w','provider':'web','web':{'url':'http://127.0.0.1:1/s',"
+                    + "'json_path':'$.v','sample_path':'$.n'},'value':{'max':1}}]}"));
+    Plan plan = Plans.of("canary", 2, true, ParamsJson.toMap(normalized));
+    Step.Analysis step =
+        (Step.Analysis)
+            plan.steps().stream().filter(s -> s instanceof Step.Analysis).findFirst().orElseThrow();
+    Step.Analysis stored = (Step.Analysis) PlanCodec.stepFromJson(PlanCodec.toJson(step));
+    assertThat(stored.spec().metrics().get(0).source()).containsEntry("sample_query", "n");
+    assertThat(stored.spec().metrics().get(1).source()).containsEntry("sample_path", "$.n");
+    assertThat(
+            errors(
+                "{'metrics':[{'name':'w','provider':'web','web':{'url':'http://x/','json_path':'$.v',"
+                    + "'sample_query':'n'},'value':{'max':1}}]}"))
+        .anySatisfy(e -> assertThat(e.message()).contains("unknown web setting"));
+  }
 }

@@ -191,14 +191,16 @@ class StrategiesTest {
         bad(
             "recreate",
             "{'max_surge':1}",
-            "unknown parameter for strategy recreate; known: progress_deadline_seconds",
+            "unknown parameter for strategy recreate; known: bake_seconds, bake_analysis, "
+                + "progress_deadline_seconds",
             p + "max_surge"),
         // rolling
         bad(
             "rolling",
             "{'maxSurge':1}",
             "unknown parameter for strategy rolling; known: max_surge, "
-                + "max_unavailable, min_ready_seconds, progress_deadline_seconds",
+                + "max_unavailable, min_ready_seconds, background_analysis, bake_seconds, "
+                + "bake_analysis, progress_deadline_seconds",
             p + "maxSurge"),
         bad("rolling", "{'max_surge':-1}", "(got -1)", p + "max_surge"),
         bad("rolling", "{'max_surge':1.5}", "(got 1.5)", p + "max_surge"),

@@ -20,22 +20,37 @@ public final class PlanCodec {
   private PlanCodec() {}
 
   public static JsonObject toJson(Plan plan) {
-    return new JsonObject()
-        .put("strategy", plan.strategy())
-        .put("replicas", plan.replicas())
-        .put("steps", steps(plan.steps()))
-        .put("finish_from", plan.finishFrom() == Plan.NOT_PROMOTABLE ? null : plan.finishFrom())
-        .put("revert", steps(plan.revert()));
+    JsonObject json =
+        new JsonObject()
+            .put("strategy", plan.strategy())
+            .put("replicas", plan.replicas())
+            .put("steps", steps(plan.steps()))
+            .put("finish_from", plan.finishFrom() == Plan.NOT_PROMOTABLE ? null : plan.finishFrom())
+            .put("revert", steps(plan.revert()));
+    if (plan.background() != null) {
+      // stored as an analysis step with where it starts, so it reads like the others
+      JsonObject background =
+          toJson(new Step.Analysis(plan.background().spec()))
+              .put("from", plan.background().from())
+              .put("step", plan.backgroundStep());
+      json.put("background_analysis", background);
+    }
+    return json;
   }
 
   public static Plan fromJson(JsonObject json) {
     Integer finishFrom = json.getInteger("finish_from");
+    JsonObject background = json.getJsonObject("background_analysis");
     return new Plan(
         json.getString("strategy"),
         json.getInteger("replicas"),
         steps(json.getJsonArray("steps")),
         finishFrom == null ? Plan.NOT_PROMOTABLE : finishFrom,
-        steps(json.getJsonArray("revert")));
+        steps(json.getJsonArray("revert")),
+        background == null
+            ? null
+            : new Plan.Background(
+                ((Step.Analysis) stepFromJson(background)).spec(), background.getInteger("from")));
   }
 
   public static JsonObject toJson(Step step) {

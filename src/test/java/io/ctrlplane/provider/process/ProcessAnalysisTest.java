@@ -279,6 +279,31 @@ class ProcessAnalysisTest {
                   subject));
       assertThat(empty.error()).contains("no sample");
       assertThat(Verdicts.judge(max5, 1, empty, null).verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+      // with a sample_query, min_requests applies to Prometheus too
+      MetricSpec sized =
+          new MetricSpec(
+              "p",
+              MetricSpec.PROMETHEUS,
+              max5,
+              1,
+              1,
+              0,
+              0,
+              Map.of(
+                  "address",
+                  prometheus.address(),
+                  "query",
+                  v1Errors,
+                  MetricSpec.SAMPLE_QUERY,
+                  "sum(increase(ctrlplane_router_requests_total{instance=\"{{instance}}\",version=\"{{stable_version}}\"}[10s]))"));
+      Reading counted = Await.result(sources.read(sized, subject), Duration.ofSeconds(10));
+      System.out.printf(
+          "prometheus with sample_query: value %s over %d requests%n",
+          counted.value(), counted.sampleSize());
+      assertThat(counted.sampleSize()).isPositive();
+      assertThat(Verdicts.judge(max5, 1, counted, null).verdict()).isEqualTo(Verdict.SUCCESSFUL);
+      assertThat(Verdicts.judge(max5, 1_000_000_000, counted, null).verdict())
+          .isEqualTo(Verdict.INCONCLUSIVE);
       Await.result(sources.close());
 
       // and end to end: a canary judged by Prometheus fails on its 30 % errors
@@ -375,5 +400,164 @@ class ProcessAnalysisTest {
     assertThat(load.samples().subList(from, load.size()))
         .allSatisfy(s -> assertThat(s.version()).isEqualTo("v2"));
     assertThat(load.failures()).allSatisfy(f -> assertThat(f.failure()).startsWith("500 injected"));
+  }
+
+  /** One reading of the router's own counter of answers per release, from the agent's /metrics. */
+  private record Count(long atMs, Map<String, Long> byRelease) {}
+
+  private static Map<String, Long> requestsByRelease(String metricsUrl, String instance) {
+    Map<String, Long> out = new java.util.HashMap<>();
+    try {
+      String text =
+          new String(
+              URI.create(metricsUrl).toURL().openStream().readAllBytes(),
+              java.nio.charset.StandardCharsets.UTF_8);
+      java.util.regex.Matcher m =
+          java.util.regex.Pattern.compile(
+                  "ctrlplane_router_requests_total\\{instance=\"([^\"]+)\",release=\"([^\"]+)\"[^}]*\\} (\\d+)")
+              .matcher(text);
+      while (m.find()) {
+        if (m.group(1).equals(instance)) {
+          out.put(m.group(2), Long.parseLong(m.group(3)));
+        }
+      }
+    } catch (java.io.IOException e) {
+      // a missed poll: the next one counts
+    }
+    return out;
+  }
+
+  @Test
+  @Order(6)
+  @DisplayName(
+      "bake: errors that start 5 s after the release takes all traffic are caught; traffic is back on the warm old release within 1 s")
+  void bakeCatchesLateErrors() throws Exception {
+    int port = TestStack.freePort();
+    String baked = instance(2, port);
+    rollouts.awaitState(deploy(baked, "demo:v1", null, null), "succeeded", END);
+    String agent =
+        Await.result(
+                pool.preparedQuery("SELECT api_url FROM agents WHERE id = $1")
+                    .execute(Tuple.of("agent-analysis")))
+            .iterator()
+            .next()
+            .getString("api_url");
+    LoadGenerator traffic = new LoadGenerator(vertx, "127.0.0.1", port, 4);
+    List<Count> counts = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    java.util.concurrent.atomic.AtomicBoolean polling =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+    Thread poller =
+        new Thread(
+            () -> {
+              while (polling.get()) {
+                counts.add(
+                    new Count(
+                        System.currentTimeMillis(), requestsByRelease(agent + "/metrics", baked)));
+                try {
+                  Thread.sleep(20);
+                } catch (InterruptedException e) {
+                  return;
+                }
+              }
+            },
+            "router-counts");
+    poller.start();
+    try {
+      traffic.awaitMore(200);
+      JsonObject errors =
+          new JsonObject()
+              .put("name", "errors")
+              .put("error_rate", new JsonObject().put("max", 0.05))
+              .put("interval_seconds", 1)
+              .put("count", 30)
+              // a replica that just took all traffic is cold: its first windows may be thin
+              .put("inconclusive_limit", 5);
+      JsonObject params =
+          new JsonObject()
+              .put("scale_down_delay_seconds", 0)
+              .put("bake_seconds", 30)
+              .put(
+                  "bake_analysis",
+                  new JsonObject()
+                      .put("min_requests", 10)
+                      .put("metrics", new JsonArray().add(errors)))
+              .put("progress_deadline_seconds", 60);
+      ApiClient.Response r =
+          api.post(
+              "/v1/instances/" + baked + "/deployments",
+              new JsonObject()
+                  .put("image", "demo:v2")
+                  .put("strategy", "blue-green")
+                  .put("strategy_params", params)
+                  .put(
+                      "env",
+                      new JsonObject()
+                          .put("DEMO_ERROR_RATE", "0.5")
+                          .put("DEMO_ERRORS_AFTER_MS", "5000")));
+      assertThat(r.status()).as(r.text()).isEqualTo(202);
+      String dep = r.json().getString("id");
+      JsonObject failed = rollouts.awaitState(dep, "failed", END);
+      String old = Rollouts.previousReleaseId(failed);
+      String bad = Rollouts.releaseId(failed);
+      System.out.printf("process bake: %s%n", failed.getString("error"));
+      assertThat(failed.getString("error"))
+          .contains("analysis failed: metric bake:errors of v2: error_rate was")
+          .contains("above max 0.050");
+      List<JsonObject> evidence = measurements(dep);
+      assertThat(evidence)
+          .extracting(m -> m.getString("verdict"))
+          .as("healthy when it took all traffic: the bake's first measurements do not fail")
+          .contains("successful")
+          .first()
+          .isNotEqualTo("failed");
+      JsonObject failedAt = evidence.get(evidence.size() - 1);
+      assertThat(failedAt.getString("verdict")).isEqualTo("failed");
+      long measuredMs = java.time.Instant.parse(failedAt.getString("taken_at")).toEpochMilli();
+      // wait for the counts to settle, then find when the router last answered for v2
+      int settled = counts.size();
+      Await.until(
+          Duration.ofSeconds(10),
+          "a second of counts after the end",
+          () -> counts.size() > settled + 40 ? true : null);
+      List<Count> seen;
+      synchronized (counts) {
+        seen = List.copyOf(counts);
+      }
+      Count lastGrowth = null;
+      for (int i = 1; i < seen.size(); i++) {
+        long before = seen.get(i - 1).byRelease().getOrDefault(bad, 0L);
+        long now = seen.get(i).byRelease().getOrDefault(bad, 0L);
+        if (now > before) {
+          lastGrowth = seen.get(i);
+        }
+      }
+      assertThat(lastGrowth).as("the router counted answers of v2").isNotNull();
+      long backMs = lastGrowth.atMs() - measuredMs;
+      long oldAfter =
+          seen.get(seen.size() - 1).byRelease().getOrDefault(old, 0L)
+              - lastGrowth.byRelease().getOrDefault(old, 0L);
+      System.out.printf(
+          "process bake: the router answered its last request for v2 %d ms after the failed measurement"
+              + " (router counts polled every 20 ms); v1 answered %d more since%n",
+          backMs, oldAfter);
+      assertThat(backMs).isLessThan(1_000);
+      assertThat(oldAfter).isPositive();
+      // nothing failed but the bad release's own answers: no refused connection, no 502, no v1
+      // error
+      assertThat(traffic.failures())
+          .isNotEmpty()
+          .allSatisfy(
+              f -> assertThat(f.failure()).startsWith("500 injected").endsWith("version=v2"));
+      System.out.printf("process bake: load %s%n", traffic.summary());
+    } finally {
+      polling.set(false);
+      poller.join();
+      traffic.stop();
+      Await.result(
+          pool.preparedQuery(
+                  "UPDATE proc_replicas SET stop_at = now() WHERE instance_id = $1 "
+                      + "AND stopped_at IS NULL AND (stop_at IS NULL OR stop_at > now())")
+              .execute(Tuple.of(baked)));
+    }
   }
 }
