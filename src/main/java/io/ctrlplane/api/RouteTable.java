@@ -86,7 +86,11 @@ public final class RouteTable {
           new Entry(GET, "/v1/api-keys", Scope.ADMIN, "api_key.list"),
           new Entry(GET, "/v1/api-keys/:id", Scope.ADMIN, "api_key.get"),
           new Entry(DELETE, "/v1/api-keys/:id", Scope.ADMIN, "api_key.revoke"),
-          new Entry(GET, "/v1/audit", Scope.ADMIN, "audit.list"));
+          new Entry(GET, "/v1/audit", Scope.ADMIN, "audit.list"),
+          new Entry(POST, "/v1/freezes", Scope.ADMIN, "freeze.create"),
+          new Entry(GET, "/v1/freezes", Scope.READ, "freeze.list"),
+          new Entry(GET, "/v1/freezes/:id", Scope.READ, "freeze.get"),
+          new Entry(DELETE, "/v1/freezes/:id", Scope.ADMIN, "freeze.delete"));
 
   private static final Map<String, Pattern> PATTERNS =
       ALL.stream()

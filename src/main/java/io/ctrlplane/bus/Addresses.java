@@ -23,6 +23,10 @@ public interface Addresses {
     String DEPLOYMENTS_LIST = "release-store.deployments.list";
     String RELEASES_GET = "release-store.releases.get";
     String RELEASES_LIST = "release-store.releases.list";
+    String FREEZES_CREATE = "release-store.freezes.create";
+    String FREEZES_LIST = "release-store.freezes.list";
+    String FREEZES_GET = "release-store.freezes.get";
+    String FREEZES_DELETE = "release-store.freezes.delete";
   }
 
   /** Answered by {@code store.ControlStoreVerticle}: rollout control. */

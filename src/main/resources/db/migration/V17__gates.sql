@@ -1,0 +1,32 @@
+-- Gates (issue 18): freeze windows, with the record of every override.
+
+-- A freeze of one instance (instance_id) or of the whole tenant (instance_id NULL): either a range
+-- [starts_at, ends_at) or a weekly window (days, from/to local times, an IANA time zone), never both.
+CREATE TABLE freezes (
+  id text PRIMARY KEY,
+  tenant_id text NOT NULL,
+  instance_id text REFERENCES instances(id),
+  starts_at timestamptz,
+  ends_at timestamptz,
+  weekly jsonb,
+  reason text NOT NULL,
+  created_by_key_id text NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  seq bigserial NOT NULL UNIQUE,
+  CHECK ((weekly IS NULL) = (starts_at IS NOT NULL AND ends_at IS NOT NULL)),
+  CHECK (starts_at IS NULL OR ends_at > starts_at)
+);
+CREATE INDEX freezes_by_tenant ON freezes (tenant_id, seq DESC);
+
+-- An admin's override of a freeze (deploy, config release or scale during it): who, why, when.
+CREATE TABLE freeze_overrides (
+  id text PRIMARY KEY,
+  tenant_id text NOT NULL,
+  freeze_id text NOT NULL,
+  instance_id text NOT NULL,
+  actor_key_id text NOT NULL,
+  request_id text NOT NULL,
+  action text NOT NULL,
+  reason text NOT NULL,
+  at timestamptz NOT NULL DEFAULT now()
+);
