@@ -30,3 +30,12 @@ CREATE TABLE freeze_overrides (
   reason text NOT NULL,
   at timestamptz NOT NULL DEFAULT now()
 );
+
+-- Approvals: the API keys may carry the new scope 'approve'.
+ALTER TABLE api_keys DROP CONSTRAINT api_keys_scopes_check;
+ALTER TABLE api_keys ADD CONSTRAINT api_keys_scopes_check
+  CHECK (cardinality(scopes) >= 1 AND scopes <@ ARRAY['read', 'deploy', 'admin', 'approve']);
+
+-- The step whose approval was requested (deploy.approval_requested written once per gate), and the
+-- decision on it (in deployments.promote: {step, approval: approved|rejected, by_key_id, ...}).
+ALTER TABLE deployments ADD COLUMN approval_requested_step int;

@@ -74,6 +74,8 @@ public final class RouteTable {
           new Entry(POST, "/v1/deployments/:id/pause", Scope.DEPLOY, "deployment.pause"),
           new Entry(POST, "/v1/deployments/:id/resume", Scope.DEPLOY, "deployment.resume"),
           new Entry(POST, "/v1/deployments/:id/promote", Scope.DEPLOY, "deployment.promote"),
+          new Entry(POST, "/v1/deployments/:id/approve", Scope.APPROVE, "deployment.approve"),
+          new Entry(POST, "/v1/deployments/:id/reject", Scope.APPROVE, "deployment.reject"),
           new Entry(GET, "/v1/releases/:id", Scope.READ, "release.get"),
           new Entry(GET, "/v1/releases/:id/diff", Scope.READ, "release.diff"),
           new Entry(GET, "/v1/events", Scope.READ, "event.list"),

@@ -34,6 +34,8 @@ public interface Addresses {
     String DEPLOYMENTS_PAUSE = "control-store.deployments.pause";
     String DEPLOYMENTS_RESUME = "control-store.deployments.resume";
     String DEPLOYMENTS_PROMOTE = "control-store.deployments.promote";
+    String DEPLOYMENTS_APPROVE = "control-store.deployments.approve";
+    String DEPLOYMENTS_REJECT = "control-store.deployments.reject";
   }
 
   /** Answered by {@code provider.FleetViewsVerticle}: what runs, its timeline, replica output. */

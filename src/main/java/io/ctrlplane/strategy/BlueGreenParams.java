@@ -12,17 +12,37 @@ import java.util.Map;
  *     instant
  * @param autoPromote {@code auto_promote} (default true): switch as soon as the new set is ready;
  *     when false the deployment waits for an explicit promote
+ * @param requireApproval {@code require_approval} (default false): before the switch, wait for a
+ *     second key with the {@code approve} scope (a rejection or the timeout fails and reverts)
+ * @param approvalTimeoutSeconds {@code approval_timeout_seconds} (1..604800, default 3600)
  */
-public record BlueGreenParams(int scaleDownDelaySeconds, boolean autoPromote)
+public record BlueGreenParams(
+    int scaleDownDelaySeconds,
+    boolean autoPromote,
+    boolean requireApproval,
+    int approvalTimeoutSeconds)
     implements StrategyParams {
   static final String SCALE_DOWN_DELAY_SECONDS = "scale_down_delay_seconds";
   static final String AUTO_PROMOTE = "auto_promote";
-  static final List<String> KEYS = List.of(SCALE_DOWN_DELAY_SECONDS, AUTO_PROMOTE);
+  static final String REQUIRE_APPROVAL = "require_approval";
+  static final String APPROVAL_TIMEOUT_SECONDS = "approval_timeout_seconds";
+  static final List<String> KEYS =
+      List.of(SCALE_DOWN_DELAY_SECONDS, AUTO_PROMOTE, REQUIRE_APPROVAL, APPROVAL_TIMEOUT_SECONDS);
+
+  public BlueGreenParams(int scaleDownDelaySeconds, boolean autoPromote) {
+    this(scaleDownDelaySeconds, autoPromote, false, CanarySteps.DEFAULT_APPROVAL_TIMEOUT);
+  }
 
   static BlueGreenParams read(ParamReader in) {
     Integer delay = in.optionalWhole(SCALE_DOWN_DELAY_SECONDS, 0, 86_400, 30);
     Boolean autoPromote = in.optionalBool(AUTO_PROMOTE, true);
-    return delay == null || autoPromote == null ? null : new BlueGreenParams(delay, autoPromote);
+    Boolean approval = in.optionalBool(REQUIRE_APPROVAL, false);
+    Integer timeout =
+        in.optionalWhole(
+            APPROVAL_TIMEOUT_SECONDS, 1, 604_800, CanarySteps.DEFAULT_APPROVAL_TIMEOUT);
+    return delay == null || autoPromote == null || approval == null || timeout == null
+        ? null
+        : new BlueGreenParams(delay, autoPromote, approval, timeout);
   }
 
   @Override
@@ -30,6 +50,10 @@ public record BlueGreenParams(int scaleDownDelaySeconds, boolean autoPromote)
     Map<String, Object> out = new LinkedHashMap<>();
     out.put(SCALE_DOWN_DELAY_SECONDS, scaleDownDelaySeconds);
     out.put(AUTO_PROMOTE, autoPromote);
+    if (requireApproval) { // absent when off, so the normal form of older params is unchanged
+      out.put(REQUIRE_APPROVAL, true);
+      out.put(APPROVAL_TIMEOUT_SECONDS, approvalTimeoutSeconds);
+    }
     return out;
   }
 }

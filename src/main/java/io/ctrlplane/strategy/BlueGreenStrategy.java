@@ -35,6 +35,10 @@ public final class BlueGreenStrategy implements Strategy<BlueGreenParams> {
     // receive nothing before the switch
     steps.add(new Step.SetTraffic(Map.of(Side.OLD, 100)));
     steps.add(new Step.EnsureReady(Side.NEW, n, 0));
+    if (spec.params().requireApproval()) {
+      // before the switch: nothing reaches the new set until a second key approves
+      steps.add(new Step.Approval(spec.params().approvalTimeoutSeconds()));
+    }
     int finishFrom = Plan.NOT_PROMOTABLE;
     if (!spec.params().autoPromote()) {
       steps.add(new Step.Pause(null));
