@@ -24,10 +24,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * 0..1), DEMO_ERRORS_AFTER_MS (the 500s start only that long after the first request on /, so a
  * release can look healthy when it takes traffic and go bad later), DEMO_RESPONSE_DELAY_MS (slow
  * answers on /). DEMO_SECRET (a secret_env variable in the docs) is never printed, only its length.
- * The port also comes from PORT, the version from DEMO_VERSION. With CTRLPLANE_AGENT_LIFELINE set it
- * exits once that file has not been touched for CTRLPLANE_AGENT_LIFELINE_MS (its agent is gone for
- * good), so a killed agent that does not come back leaves no orphan behind, while a restarted one
- * (it touches the same file) takes it back.
+ * The port also comes from PORT, the version from DEMO_VERSION. With CTRLPLANE_AGENT_LIFELINE set
+ * it exits once that file has not been touched for CTRLPLANE_AGENT_LIFELINE_MS (its agent is gone
+ * for good), so a killed agent that does not come back leaves no orphan behind, while a restarted
+ * one (it touches the same file) takes it back.
  */
 public final class DemoApp {
   public static void main(String[] args) throws Exception {

@@ -41,6 +41,12 @@ final class ControlRoutes {
         .post("/v1/deployments/:id/promote")
         .handler(ctx -> command(ctx, Addresses.ControlStore.DEPLOYMENTS_PROMOTE, List.of("full")));
     router
+        .post("/v1/deployments/:id/approve")
+        .handler(ctx -> decide(ctx, Addresses.ControlStore.DEPLOYMENTS_APPROVE));
+    router
+        .post("/v1/deployments/:id/reject")
+        .handler(ctx -> decide(ctx, Addresses.ControlStore.DEPLOYMENTS_REJECT));
+    router
         .get("/v1/instances/:id/fleet")
         .handler(
             ctx ->
@@ -131,6 +137,36 @@ final class ControlRoutes {
               ctx.pathParam("id"),
               null,
               new JsonObject().put("full", Boolean.TRUE.equals(full)));
+    } catch (RuntimeException e) {
+      ctx.fail(e);
+      return;
+    }
+    request(address, message)
+        .onSuccess(
+            reply -> {
+              ctx.response().putHeader("Location", reply.getString("location"));
+              json(ctx, reply.getInteger("status"), reply.getJsonObject("body"));
+            })
+        .onFailure(ctx::fail);
+  }
+
+  /** Approve or reject: an optional body {@code {"reason": "…"}} (at most 1024 characters). */
+  private void decide(RoutingContext ctx, String address) {
+    Command message;
+    try {
+      Caller caller = AuthHandler.caller(ctx);
+      JsonObject body = body(ctx);
+      for (String name : body.fieldNames()) {
+        if (!name.equals("reason")) {
+          throw new ValidationException(name, "unknown field; expected some of [reason]");
+        }
+      }
+      Object reason = body.getValue("reason");
+      if (reason != null && (!(reason instanceof String s) || s.length() > 1024)) {
+        throw new ValidationException("reason", "must be a string of at most 1024 characters");
+      }
+      message =
+          new Command(caller, ctx.pathParam("id"), null, new JsonObject().put("reason", reason));
     } catch (RuntimeException e) {
       ctx.fail(e);
       return;

@@ -81,7 +81,8 @@ final class Requests {
                 "env",
                 "secret_env",
                 "notes",
-                "commit_sha"));
+                "commit_sha",
+                "override_freeze"));
     String image = c.string("image", true);
     if (image != null) {
       c.check(() -> ImageReference.parse(image));
@@ -114,7 +115,8 @@ final class Requests {
             .put("env", env)
             .put("secret_env", secrets == null ? new JsonObject() : secrets)
             .put("notes", notes)
-            .put("commit_sha", sha == null ? null : sha.toLowerCase(java.util.Locale.ROOT));
+            .put("commit_sha", sha == null ? null : sha.toLowerCase(java.util.Locale.ROOT))
+            .put("override_freeze", c.overrideFreeze());
     c.throwIfAny();
     return out;
   }
@@ -124,7 +126,9 @@ final class Requests {
    * secret_env; at least one change, no name both set and unset, no name both plain and secret.
    */
   static JsonObject config(String instanceId, JsonObject in) {
-    Collector c = new Collector(in, Set.of("set", "unset", "secret_set", "secret_unset"));
+    Collector c =
+        new Collector(in, Set.of("set", "unset", "secret_set", "secret_unset", "override_freeze"));
+    JsonObject override = c.overrideFreeze();
     JsonObject set = c.object("set");
     if (set != null) {
       c.check(() -> EnvVars.validate("set", set.getMap()));
@@ -155,7 +159,8 @@ final class Requests {
         .put("set", set == null ? new JsonObject() : set)
         .put("unset", unset == null ? new JsonArray() : unset)
         .put("secret_set", secretSet == null ? new JsonObject() : secretSet)
-        .put("secret_unset", secretUnset == null ? new JsonArray() : secretUnset);
+        .put("secret_unset", secretUnset == null ? new JsonArray() : secretUnset)
+        .put("override_freeze", override);
   }
 
   private static void both(
@@ -184,7 +189,13 @@ final class Requests {
     Collector c =
         new Collector(
             in,
-            Set.of("replicas", "provider_config", "default_strategy", "default_strategy_params"));
+            Set.of(
+                "replicas",
+                "provider_config",
+                "default_strategy",
+                "default_strategy_params",
+                "override_freeze"));
+    JsonObject override = c.overrideFreeze();
     for (String f : List.of("replicas", "default_strategy")) {
       if (in.containsKey(f) && in.getValue(f) == null) {
         c.error(f, "cannot be removed (null); give a value");
@@ -197,11 +208,14 @@ final class Requests {
     String strategy = c.string("default_strategy", false);
     JsonObject params = c.object("default_strategy_params");
     JsonObject providerConfig = c.object("provider_config");
-    if (in.isEmpty()) {
+    if (in.isEmpty() || in.fieldNames().equals(Set.of("override_freeze"))) {
       c.error("replicas", "give at least one field to change");
     }
     c.throwIfAny();
     JsonObject out = new JsonObject().put("instance_id", instanceId);
+    if (override != null) {
+      out.put("override_freeze", override);
+    }
     if (replicas != null) {
       out.put("replicas", replicas);
     }
@@ -374,6 +388,11 @@ final class Requests {
       return field.startsWith("strategy_params")
           ? paramsField + field.substring("strategy_params".length())
           : field;
+    }
+
+    /** {@code override_freeze} ({@code {reason}}), or null when absent. */
+    JsonObject overrideFreeze() {
+      return FreezeRequests.override(in.getValue("override_freeze"), errors);
     }
 
     void throwIfAny() {

@@ -75,6 +75,8 @@ public final class RouteTable {
           new Entry(POST, "/v1/deployments/:id/pause", Scope.DEPLOY, "deployment.pause"),
           new Entry(POST, "/v1/deployments/:id/resume", Scope.DEPLOY, "deployment.resume"),
           new Entry(POST, "/v1/deployments/:id/promote", Scope.DEPLOY, "deployment.promote"),
+          new Entry(POST, "/v1/deployments/:id/approve", Scope.APPROVE, "deployment.approve"),
+          new Entry(POST, "/v1/deployments/:id/reject", Scope.APPROVE, "deployment.reject"),
           new Entry(GET, "/v1/releases/:id", Scope.READ, "release.get"),
           new Entry(GET, "/v1/releases/:id/diff", Scope.READ, "release.diff"),
           new Entry(GET, "/v1/events", Scope.READ, "event.list"),
@@ -87,7 +89,11 @@ public final class RouteTable {
           new Entry(GET, "/v1/api-keys", Scope.ADMIN, "api_key.list"),
           new Entry(GET, "/v1/api-keys/:id", Scope.ADMIN, "api_key.get"),
           new Entry(DELETE, "/v1/api-keys/:id", Scope.ADMIN, "api_key.revoke"),
-          new Entry(GET, "/v1/audit", Scope.ADMIN, "audit.list"));
+          new Entry(GET, "/v1/audit", Scope.ADMIN, "audit.list"),
+          new Entry(POST, "/v1/freezes", Scope.ADMIN, "freeze.create"),
+          new Entry(GET, "/v1/freezes", Scope.READ, "freeze.list"),
+          new Entry(GET, "/v1/freezes/:id", Scope.READ, "freeze.get"),
+          new Entry(DELETE, "/v1/freezes/:id", Scope.ADMIN, "freeze.delete"));
 
   private static final Map<String, Pattern> PATTERNS =
       ALL.stream()

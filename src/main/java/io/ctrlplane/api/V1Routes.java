@@ -12,6 +12,8 @@ import io.ctrlplane.deploy.FieldError;
 import io.ctrlplane.problem.Problem;
 import io.ctrlplane.problem.ProblemException;
 import io.ctrlplane.security.Keyring;
+import io.ctrlplane.security.Principal;
+import io.ctrlplane.security.Scope;
 import io.ctrlplane.security.SecretEnv;
 import io.ctrlplane.watch.WatchHub;
 import io.vertx.core.Future;
@@ -134,6 +136,7 @@ final class V1Routes {
     new EventRoutes(vertx).mount(router);
     new WebhookRoutes(vertx).mount(router);
     new SecurityRoutes(vertx).mount(router);
+    new FreezeRoutes(vertx).mount(router);
   }
 
   /**
@@ -189,6 +192,9 @@ final class V1Routes {
       Caller caller = AuthHandler.caller(ctx);
       JsonObject input = body(ctx);
       JsonObject validated = validate.apply(input); // body errors before a bad key, as always
+      if (validated.getValue("override_freeze") != null) {
+        requireAdmin(ctx);
+      }
       command =
           new Command(
               caller, ctx.pathParam("id"), idempotencyKey(ctx, input, caller, keyring), validated);
@@ -216,6 +222,19 @@ final class V1Routes {
               json(ctx, status, reply.getJsonObject("body"));
             })
         .onFailure(ctx::fail);
+  }
+
+  /** Overriding a freeze takes an admin key (403 otherwise): a deployer cannot lift it alone. */
+  private static void requireAdmin(RoutingContext ctx) {
+    Principal principal = ctx.get(AuthHandler.PRINCIPAL);
+    if (principal == null || !principal.allows(Scope.ADMIN)) {
+      throw new ProblemException(
+          Problem.of(
+              403,
+              "Forbidden",
+              "override_freeze needs a key with the 'admin' scope; this key may deploy only "
+                  + "outside freezes"));
+    }
   }
 
   private void get(RoutingContext ctx, String address, String id) {

@@ -24,6 +24,10 @@ public interface Addresses {
     String DEPLOYMENTS_LIST = "release-store.deployments.list";
     String RELEASES_GET = "release-store.releases.get";
     String RELEASES_LIST = "release-store.releases.list";
+    String FREEZES_CREATE = "release-store.freezes.create";
+    String FREEZES_LIST = "release-store.freezes.list";
+    String FREEZES_GET = "release-store.freezes.get";
+    String FREEZES_DELETE = "release-store.freezes.delete";
   }
 
   /** Answered by {@code store.ControlStoreVerticle}: rollout control. */
@@ -31,6 +35,8 @@ public interface Addresses {
     String DEPLOYMENTS_PAUSE = "control-store.deployments.pause";
     String DEPLOYMENTS_RESUME = "control-store.deployments.resume";
     String DEPLOYMENTS_PROMOTE = "control-store.deployments.promote";
+    String DEPLOYMENTS_APPROVE = "control-store.deployments.approve";
+    String DEPLOYMENTS_REJECT = "control-store.deployments.reject";
   }
 
   /** Answered by {@code provider.FleetViewsVerticle}: what runs, its timeline, replica output. */

@@ -19,10 +19,24 @@ public record Event(
   public static final String CANCELLED = "deploy.cancelled";
   public static final String ROLLED_BACK = "deploy.rolled_back";
   public static final String ANALYSIS = "deploy.analysis";
+  public static final String APPROVAL_REQUESTED = "deploy.approval_requested";
+  public static final String APPROVED = "deploy.approved";
+  public static final String REJECTED = "deploy.rejected";
 
   /** Every type, in lifecycle order; each has a schema at events/schemas/&lt;type&gt;.json. */
   public static final List<String> TYPES =
-      List.of(QUEUED, STARTED, PROGRESSED, SUCCEEDED, FAILED, CANCELLED, ROLLED_BACK, ANALYSIS);
+      List.of(
+          QUEUED,
+          STARTED,
+          PROGRESSED,
+          SUCCEEDED,
+          FAILED,
+          CANCELLED,
+          ROLLED_BACK,
+          ANALYSIS,
+          APPROVAL_REQUESTED,
+          APPROVED,
+          REJECTED);
 
   /** A new event with a fresh id, stamped now. */
   public static Event of(String type, Data data) {

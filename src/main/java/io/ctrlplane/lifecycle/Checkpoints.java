@@ -132,6 +132,29 @@ public final class Checkpoints {
   }
 
   /**
+   * The deployment reached the approval gate at step {@code step}: its progress, and
+   * deploy.approval_requested once per gate (a later call for the same gate writes nothing).
+   */
+  public Future<Void> approvalRequested(Claim claim, int step, Doc progress) {
+    return pool.withTransaction(
+        conn ->
+            conn.preparedQuery(
+                    "UPDATE deployments SET approval_requested_step = $3, progress = $4, "
+                        + "updated_at = now()"
+                        + FENCED
+                        + " AND approval_requested_step IS DISTINCT FROM $3")
+                .execute(
+                    Tuple.of(claim.deploymentId(), claim.epoch(), step, DeployJson.json(progress)))
+                .compose(
+                    rs ->
+                        rs.rowCount() == 0
+                            ? Future.succeededFuture()
+                            : Outbox.record(
+                                    conn, Event.APPROVAL_REQUESTED, claim.deploymentId(), progress)
+                                .mapEmpty()));
+  }
+
+  /**
    * Progress between step boundaries (no event: deploy.progressed marks the boundaries), coalesced
    * with other deployments' progress in one fenced statement ({@link ProgressWrites}).
    */

@@ -192,6 +192,17 @@ public final class Commands {
                       || "analysis_inconclusive".equals(row.getString("blocked_on")));
           Integer finishFrom = plan.finishFrom();
           boolean skippable = full && finishFrom != null && step < finishFrom;
+          boolean gated = false;
+          for (int k = step; finishFrom != null && k < Math.min(finishFrom, steps.size()); k++) {
+            gated |= "approval".equals(steps.get(k).type());
+          }
+          if (skippable && gated) {
+            return conflict(
+                id,
+                "has an approval gate ahead: a promote never skips it; POST /v1/deployments/"
+                    + id
+                    + "/approve (another key with the 'approve' scope) first");
+          }
           if (!inPause && !skippable) {
             String at =
                 step < steps.size()

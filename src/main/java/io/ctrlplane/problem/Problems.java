@@ -43,6 +43,7 @@ public final class Problems {
       case UNAVAILABLE -> 503;
       case BAD_PARAMETER -> 400;
       case UNPROCESSABLE -> 422;
+      case FORBIDDEN -> 403;
     };
   }
 }

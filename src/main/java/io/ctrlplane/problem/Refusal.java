@@ -24,7 +24,9 @@ public final class Refusal extends RuntimeException {
     /** A query parameter is malformed. */
     BAD_PARAMETER,
     /** The request is well-formed but cannot be processed as sent. */
-    UNPROCESSABLE
+    UNPROCESSABLE,
+    /** The caller may not do this to this thing (e.g. approve its own deployment). */
+    FORBIDDEN
   }
 
   private final Reason reason;
@@ -64,6 +66,10 @@ public final class Refusal extends RuntimeException {
 
   public static Refusal unprocessable(String title, String detail) {
     return new Refusal(Reason.UNPROCESSABLE, title, detail, List.of());
+  }
+
+  public static Refusal forbidden(String detail) {
+    return new Refusal(Reason.FORBIDDEN, "Forbidden", detail, List.of());
   }
 
   public Reason reason() {

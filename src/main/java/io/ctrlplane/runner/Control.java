@@ -72,6 +72,20 @@ record Control(
         && (promote.getBoolean("full", false) || promote.getInteger("step", -1) == index);
   }
 
+  /** The decision at the approval gate of step {@code index}: approved, rejected, or null. */
+  String approval(int index) {
+    return promote != null && promote.getInteger("step", -1) == index
+        ? promote.getString("approval")
+        : null;
+  }
+
+  /** Who decided at the gate, for messages: the key's name, and the reason when one was given. */
+  String approvalBy() {
+    String reason = promote == null ? null : promote.getString("reason");
+    return (promote == null ? "?" : promote.getString("by_key_name"))
+        + (reason == null ? "" : " (" + reason + ")");
+  }
+
   boolean fullPromote() {
     return promote != null && promote.getBoolean("full", false);
   }

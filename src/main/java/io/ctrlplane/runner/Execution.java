@@ -458,11 +458,16 @@ final class Execution {
     }
     boolean awaitingPromote =
         step instanceof Step.Pause p && p.untilPromote()
-            || StepAttempt.INCONCLUSIVE.equals(w.blockedOn());
+            || StepAttempt.INCONCLUSIVE.equals(w.blockedOn())
+            || StepAttempt.APPROVAL.equals(w.blockedOn());
     String phase = awaitingPromote ? ProgressReport.PAUSED : ProgressReport.ROLLING_OUT;
-    return report(
-            ProgressReport.of(ctx, phase, i, steps.size(), step, fleet, w.message(), w.blockedOn()))
-        .map(waitFor(w, c));
+    JsonObject progress =
+        ProgressReport.of(ctx, phase, i, steps.size(), step, fleet, w.message(), w.blockedOn());
+    Future<Void> reported =
+        StepAttempt.APPROVAL.equals(w.blockedOn())
+            ? checkpoints.approvalRequested(claim, i, doc(progress)).compose(v -> report(progress))
+            : report(progress);
+    return reported.map(waitFor(w, c));
   }
 
   /**

@@ -33,6 +33,9 @@ final class StepAttempt {
   /** What an inconclusive analysis waits on (a pause: promote accepts, cancel reverts). */
   static final String INCONCLUSIVE = "analysis_inconclusive";
 
+  /** What an approval gate waits on. */
+  static final String APPROVAL = "approval";
+
   StepAttempt(RolloutContext ctx, Provider provider, Keyring keyring, Analyst analyst) {
     this.ctx = ctx;
     this.provider = provider;
@@ -61,6 +64,9 @@ final class StepAttempt {
     }
     if (step instanceof Step.Pause s) {
       return Future.succeededFuture(pause(s, index, control));
+    }
+    if (step instanceof Step.Approval s) {
+      return Future.succeededFuture(approval(s, index, control));
     }
     return analysis((Step.Analysis) step, index, fleet, control);
   }
@@ -216,6 +222,35 @@ final class StepAttempt {
             "pausing " + s.seconds() + " s, " + seconds(leftMs) + " s left",
             false,
             leftMs);
+  }
+
+  /**
+   * The approval gate: approved goes on, rejected fails (and reverts), and without a decision it
+   * waits, costing no slot, until the decision's event wakes it or the timeout fails it.
+   */
+  private Outcome approval(Step.Approval s, int index, Control control) {
+    String decision = control.approval(index);
+    if ("approved".equals(decision)) {
+      return Outcome.DONE;
+    }
+    if ("rejected".equals(decision)) {
+      return new Outcome.Failed("rejected by " + control.approvalBy());
+    }
+    long leftMs = s.timeoutSeconds() * 1000L - control.stepElapsedMs();
+    if (leftMs <= 0) {
+      return new Outcome.Failed(
+          "no approval within " + s.timeoutSeconds() + " s (approval timeout)");
+    }
+    String id = ctx.claim().deploymentId();
+    return new Outcome.Waiting(
+        APPROVAL,
+        "waiting for approval: POST /v1/deployments/"
+            + id
+            + "/approve or /reject (a key with the 'approve' scope, not the initiator's); "
+            + seconds(leftMs)
+            + " s left",
+        false,
+        leftMs);
   }
 
   /**

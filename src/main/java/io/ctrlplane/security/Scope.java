@@ -10,12 +10,15 @@ import java.util.Set;
  * What an API key may do. {@code read}: every GET of deploy data; {@code deploy}: deploy, rollback,
  * cancel, pause/resume/promote and creating instances; {@code admin}: API keys, webhooks, the audit
  * trail, and everything the other two allow. {@code read} and {@code deploy} are independent, so a
- * CI key that deploys and watches its deployment carries both.
+ * CI key that deploys and watches its deployment carries both. {@code approve}: approve or reject a
+ * deployment waiting at an approval gate (admin grants it too).
  */
 public enum Scope {
   READ,
   DEPLOY,
-  ADMIN;
+  ADMIN,
+  /** Approve or reject a deployment waiting for approval (never one its own key initiated). */
+  APPROVE;
 
   public String wire() {
     return name().toLowerCase(Locale.ROOT);
@@ -41,7 +44,7 @@ public enum Scope {
   public static Set<Scope> parseList(Object value, String field) {
     if (!(value instanceof JsonArray array) || array.isEmpty()) {
       throw new ValidationException(
-          field, "must be a non-empty array, some of [read, deploy, admin]");
+          field, "must be a non-empty array, some of [read, deploy, admin, approve]");
     }
     Set<Scope> scopes = EnumSet.noneOf(Scope.class);
     for (int i = 0; i < array.size(); i++) {
@@ -50,7 +53,7 @@ public enum Scope {
         scopes.add(parse(s instanceof String str ? str : String.valueOf(s)));
       } catch (IllegalArgumentException e) {
         throw new ValidationException(
-            field + "[" + i + "]", "must be one of [read, deploy, admin]");
+            field + "[" + i + "]", "must be one of [read, deploy, admin, approve]");
       }
     }
     return scopes;

@@ -3,6 +3,7 @@ package io.ctrlplane.store;
 import io.ctrlplane.bus.Caller;
 import io.ctrlplane.deploy.Deployment;
 import io.ctrlplane.deploy.codec.DeployJson;
+import io.ctrlplane.lifecycle.Approvals;
 import io.ctrlplane.lifecycle.Commands;
 import io.ctrlplane.security.AuditLog;
 import io.vertx.core.Future;
@@ -41,6 +42,16 @@ public final class ControlStore {
    */
   public Future<JsonObject> promote(String id, boolean full, Caller caller) {
     return command(id, caller, conn -> Commands.promote(conn, caller.tenantId(), id, full));
+  }
+
+  /**
+   * Approve or reject the approval gate the deployment waits at (never by the key that initiated
+   * it: 403).
+   */
+  public Future<JsonObject> decide(String id, boolean approve, String reason, Caller caller) {
+    Approvals.Decision decision =
+        new Approvals.Decision(approve, caller.keyId(), caller.keyName(), reason);
+    return command(id, caller, conn -> Approvals.decide(conn, caller.tenantId(), id, decision));
   }
 
   private interface Change {

@@ -40,6 +40,12 @@ public class ControlStoreVerticle extends VerticleBase {
     handle(
         Addresses.ControlStore.DEPLOYMENTS_PROMOTE,
         c -> control.promote(c.id(), c.body().getBoolean("full", false), c.caller()));
+    handle(
+        Addresses.ControlStore.DEPLOYMENTS_APPROVE,
+        c -> control.decide(c.id(), true, c.body().getString("reason"), c.caller()));
+    handle(
+        Addresses.ControlStore.DEPLOYMENTS_REJECT,
+        c -> control.decide(c.id(), false, c.body().getString("reason"), c.caller()));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
   }
 

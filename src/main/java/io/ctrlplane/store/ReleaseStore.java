@@ -82,6 +82,7 @@ public final class ReleaseStore {
         caller,
         conn ->
             lockInstanceForNewVersion(conn, caller, in.getString("instance_id"))
+                .compose(instance -> unfrozen(conn, caller, instance, in))
                 .compose(
                     instance ->
                         deployEnv(conn, instance, in)
@@ -269,6 +270,7 @@ public final class ReleaseStore {
         caller,
         conn ->
             lockInstanceForNewVersion(conn, caller, in.getString("instance_id"))
+                .compose(instance -> unfrozen(conn, caller, instance, in))
                 .compose(
                     instance ->
                         currentRelease(conn, instance)
@@ -399,7 +401,25 @@ public final class ReleaseStore {
                             ? Future.failedFuture(
                                 Refusal.notFound("instance " + id + " does not exist"))
                             : notDeleting(rs.iterator().next().toJson()))
-                .compose(before -> applyPatch(conn, before, patched(before, in), caller)));
+                .compose(
+                    before -> {
+                      JsonObject after = patched(before, in);
+                      boolean scale =
+                          !before.getInteger("replicas").equals(after.getInteger("replicas"))
+                              && before.getString("current_release_id") != null;
+                      return (scale
+                              ? unfrozen(conn, caller, before, in)
+                              : Future.succeededFuture(before))
+                          .compose(b -> applyPatch(conn, before, after, caller));
+                    }));
+  }
+
+  /** The instance, unless a freeze holds and the command carries no override (409). */
+  private static Future<JsonObject> unfrozen(
+      SqlConnection conn, Caller caller, JsonObject instance, JsonObject in) {
+    return Freezes.check(
+            conn, caller, instance.getString("id"), in.getJsonObject("override_freeze"))
+        .map(instance);
   }
 
   /** The instance's settings after the patch, or a ValidationException naming each bad field. */

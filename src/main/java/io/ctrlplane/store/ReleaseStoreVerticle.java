@@ -69,6 +69,19 @@ public class ReleaseStoreVerticle extends VerticleBase {
     list(
         Addresses.ReleaseStore.DEPLOYMENTS_LIST,
         q -> Queries.deployments(pool, tenant(q), q.scopeId(), q.limit(), q.cursor()));
+    Freezes freezes = new Freezes(pool);
+    serve(
+        Addresses.ReleaseStore.FREEZES_CREATE,
+        Command.class,
+        c -> freezes.create(c.body(), c.caller()));
+    serve(
+        Addresses.ReleaseStore.FREEZES_DELETE,
+        Command.class,
+        c -> freezes.delete(c.id(), c.caller()));
+    get(Addresses.ReleaseStore.FREEZES_GET, g -> freezes.get(tenant(g), g.id()));
+    list(
+        Addresses.ReleaseStore.FREEZES_LIST,
+        q -> freezes.list(tenant(q), q.scopeId(), q.limit(), q.cursor()));
     pruneTimer = vertx.setPeriodic(3_600_000, id -> Idempotency.prune(pool));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
   }

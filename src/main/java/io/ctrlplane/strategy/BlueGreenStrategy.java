@@ -40,6 +40,11 @@ public final class BlueGreenStrategy implements Strategy<BlueGreenParams> {
       // against the preview: the new set serves only what is sent to it as preview traffic
       steps.add(new Step.Analysis(p.prePromotion()));
     }
+    if (p.requireApproval()) {
+      // before the switch (after the pre-promotion analysis, so an approver sees its evidence):
+      // nothing reaches the new set until a second key approves
+      steps.add(new Step.Approval(p.approvalTimeoutSeconds()));
+    }
     List<Step> finish = new ArrayList<>(Plans.finish(n, delay));
     // after the switch the old set is still at full strength until these end: a failure of either
     // moves traffic straight back to it

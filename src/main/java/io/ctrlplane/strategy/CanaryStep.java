@@ -27,6 +27,13 @@ public sealed interface CanaryStep {
     }
   }
 
+  /** Wait for a second key to approve (or reject) within {@code timeoutSeconds}. */
+  record Approval(int timeoutSeconds) implements CanaryStep {
+    public Map<String, Object> toMap() {
+      return one("approval", one("timeout_seconds", timeoutSeconds));
+    }
+  }
+
   /** Measure the canary as {@code spec} says; fail, pause (inconclusive) or go on. */
   record Analysis(AnalysisSpec spec) implements CanaryStep {
     /** The shorthand: fail above {@code maxErrorRate} (0..1) over {@code windowSeconds}. */

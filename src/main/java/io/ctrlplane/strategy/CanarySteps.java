@@ -16,6 +16,9 @@ import java.util.Map;
  *       for the window and fail the deployment if its error rate exceeds the maximum. Both settings
  *       are required: there is no safe guess for an error budget. The full form ({@code metrics},
  *       {@code min_requests}) is read by {@link AnalysisSpecs}.
+ *   <li>{@code {"approval": {"timeout_seconds": 1..604800}}} (default 3600): wait for a second key
+ *       with the {@code approve} scope; a rejection or the timeout fails and reverts the
+ *       deployment.
  * </ul>
  *
  * <p>The list need not end at {@code set_weight: 100}, nor contain a set_weight at all: once the
@@ -29,7 +32,10 @@ final class CanarySteps {
   private static final String PAUSE = "pause";
   private static final String ANALYSIS = "analysis";
   private static final String SECONDS = "seconds";
-  private static final String STEP_TYPES = "set_weight, pause or analysis";
+  private static final String APPROVAL = "approval";
+  private static final String TIMEOUT_SECONDS = "timeout_seconds";
+  static final int DEFAULT_APPROVAL_TIMEOUT = 3600;
+  private static final String STEP_TYPES = "set_weight, pause, analysis or approval";
 
   private final String path;
   private final ParamReader in;
@@ -94,6 +100,7 @@ final class CanarySteps {
       case SET_WEIGHT -> weight(index, body, bodyPath);
       case PAUSE -> pause(body, bodyPath);
       case ANALYSIS -> analysis(body, bodyPath);
+      case APPROVAL -> approval(body, bodyPath);
       default -> {
         in.report(bodyPath, "unknown step type; expected " + STEP_TYPES);
         yield null;
@@ -133,6 +140,19 @@ final class CanarySteps {
     pause.rejectUnknownKeys(List.of(SECONDS), "pause setting");
     // no seconds: an indefinite pause, until promoted
     return new CanaryStep.Pause(pause.optionalWhole(SECONDS, 1, 86_400, null));
+  }
+
+  private CanaryStep.Approval approval(Object body, String bodyPath) {
+    if (!(body instanceof Map<?, ?> settings)) {
+      in.report(
+          bodyPath,
+          "must be an object, {\"timeout_seconds\": n} or {}, not " + Values.describe(body));
+      return null;
+    }
+    ParamReader approval = in.nested(keyed(settings), bodyPath);
+    approval.rejectUnknownKeys(List.of(TIMEOUT_SECONDS), "approval setting");
+    Integer timeout = approval.optionalWhole(TIMEOUT_SECONDS, 1, 604_800, DEFAULT_APPROVAL_TIMEOUT);
+    return timeout == null ? null : new CanaryStep.Approval(timeout);
   }
 
   private CanaryStep.Analysis analysis(Object body, String bodyPath) {

@@ -67,6 +67,9 @@ public final class CanaryStrategy implements Strategy<CanaryParams> {
     if (step instanceof CanaryStep.Pause p) {
       return List.of(new Step.Pause(p.seconds()));
     }
+    if (step instanceof CanaryStep.Approval a) {
+      return List.of(new Step.Approval(a.timeoutSeconds()));
+    }
     CanaryStep.Analysis a = (CanaryStep.Analysis) step;
     return List.of(new Step.Analysis(a.spec()));
   }

@@ -55,6 +55,18 @@ public record Plan(
 
   /** True when a full promote at step {@code index} (0-based) has steps to skip. */
   public boolean canSkipFrom(int index) {
-    return finishFrom != NOT_PROMOTABLE && index < finishFrom;
+    return finishFrom != NOT_PROMOTABLE
+        && index < finishFrom
+        && !approvalBetween(index, finishFrom);
+  }
+
+  /** Whether an approval step lies in [from, to): a full promote never skips one. */
+  public boolean approvalBetween(int from, int to) {
+    for (int i = Math.max(0, from); i < Math.min(to, steps.size()); i++) {
+      if (steps.get(i) instanceof Step.Approval) {
+        return true;
+      }
+    }
+    return false;
   }
 }

@@ -153,6 +153,20 @@ public sealed interface Step {
   }
 
   /**
+   * Waits for a second key with the {@code approve} scope to approve (go on) or reject (fail and
+   * revert) the deployment; after {@code timeoutSeconds} without a decision it fails and reverts.
+   */
+  record Approval(int timeoutSeconds) implements Step {
+    public String type() {
+      return "approval";
+    }
+
+    public String describe() {
+      return "wait for approval (at most " + timeoutSeconds + " s)";
+    }
+  }
+
+  /**
    * Measures the new release as the spec says: goes on when every metric succeeded, fails the
    * deployment when one failed, pauses it when one is inconclusive.
    */

@@ -228,7 +228,8 @@ class ContractValidationTest {
         .extracting(o -> ((JsonObject) o).getString("message"))
         .containsExactly(
             "must be a non-empty array of event types, some of [deploy.queued, deploy.started, "
-                + "deploy.progressed, deploy.succeeded, deploy.failed, deploy.cancelled, deploy.rolled_back, deploy.analysis]");
+                + "deploy.progressed, deploy.succeeded, deploy.failed, deploy.cancelled, deploy.rolled_back, deploy.analysis, "
+                + "deploy.approval_requested, deploy.approved, deploy.rejected]");
     assertThat(errors(api.post("/v1/deployments/dep_x/pause", new JsonObject().put("now", true))))
         .containsExactly(new JsonObject().put("field", "now").put("message", "unknown field"));
     assertThat(

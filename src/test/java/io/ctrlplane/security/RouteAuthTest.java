@@ -85,7 +85,7 @@ class RouteAuthTest {
     return switch (required) {
       case READ -> onlyKeys.get(Scope.DEPLOY);
       case DEPLOY -> onlyKeys.get(Scope.READ);
-      case ADMIN -> readDeployKey;
+      case ADMIN, APPROVE -> readDeployKey;
     };
   }
 

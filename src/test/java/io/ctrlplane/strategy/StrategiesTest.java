@@ -265,7 +265,7 @@ class StrategiesTest {
         bad(
             "canary",
             "{'steps':[{}]}",
-            "exactly one key, set_weight, pause or analysis (got none)",
+            "exactly one key, set_weight, pause, analysis or approval (got none)",
             p + "steps[0]"),
         bad(
             "canary",
@@ -423,7 +423,7 @@ class StrategiesTest {
                 "must not be lower than an earlier set_weight (30 at steps[0]): traffic to the canary only grows"),
             new FieldError(
                 "strategy_params.steps[4].wait",
-                "unknown step type; expected set_weight, pause or analysis"),
+                "unknown step type; expected set_weight, pause, analysis or approval"),
             new FieldError(
                 "strategy_params.progress_deadline_seconds",
                 "must be a whole number, not a boolean"));

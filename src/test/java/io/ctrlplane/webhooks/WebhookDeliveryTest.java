@@ -254,7 +254,8 @@ class WebhookDeliveryTest {
         .hasSizeGreaterThan(40);
     assertThat(created.location()).isEqualTo("/v1/webhooks/" + id);
     assertThat(created.json().getJsonArray("event_types"))
-        .hasSize(8); // every type, deploy.analysis included (issue 15)
+        .hasSize(11); // every type, deploy.analysis (issue 15) and the approval events (issue 18)
+    // included
 
     ApiClient.Response one = api.get("/v1/webhooks/" + id);
     assertThat(one.json().getString("secret")).isEqualTo("********");

@@ -72,7 +72,8 @@ class WebhookPartsTest {
               new JsonObject().put("url", " https://hooks.example.com/x?team=a%20b "));
       assertThat(ok.getString("url")).isEqualTo("https://hooks.example.com/x?team=a%20b");
       assertThat(ok.getJsonArray("event_types"))
-          .hasSize(8); // every type, deploy.analysis included (issue 15)
+          .hasSize(11); // every type, deploy.analysis (issue 15) and the approval events (issue 18)
+      // included
       assertThat(ok.getBoolean("secret_generated")).isTrue();
       assertThat(ok.getString("secret")).startsWith("whsec_");
     }
