@@ -5,6 +5,8 @@ import io.ctrlplane.strategy.Strategies;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
@@ -22,15 +24,43 @@ public final class Server {
   }
 
   public static Vertx newVertx() {
+    VertxPrometheusOptions prometheus = new VertxPrometheusOptions().setEnabled(true);
+    int metricsPort = metricsPort();
+    if (metricsPort > 0) {
+      // a process without the api role (runner, relay, webhooks, agent) serves /metrics here
+      prometheus
+          .setStartEmbeddedServer(true)
+          .setEmbeddedServerOptions(new HttpServerOptions().setPort(metricsPort))
+          .setEmbeddedServerEndpoint("/metrics");
+    }
     MicrometerMetricsOptions metrics =
         new MicrometerMetricsOptions()
             .setEnabled(true)
             .setJvmMetricsEnabled(true)
-            .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true));
+            // route templates (/v1/instances/:id), never raw paths: bounded label values
+            .addLabels(Label.HTTP_ROUTE, Label.HTTP_CODE, Label.HTTP_METHOD)
+            .setPrometheusOptions(prometheus);
     return Vertx.builder()
         .with(new VertxOptions().setMetricsOptions(metrics))
         .withMetrics(new MicrometerMetricsFactory())
         .build();
+  }
+
+  /**
+   * {@code CTRLPLANE_METRICS_PORT} (or the system property {@code ctrlplane.metrics.port}): a port
+   * of its own for /metrics, for processes without the api role; 0 or unset: none.
+   */
+  static int metricsPort() {
+    String v =
+        System.getProperty("ctrlplane.metrics.port", System.getenv("CTRLPLANE_METRICS_PORT"));
+    if (v == null || v.isBlank()) {
+      return 0;
+    }
+    try {
+      return Integer.parseInt(v.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("CTRLPLANE_METRICS_PORT must be a port number, got " + v);
+    }
   }
 
   /** Starts every role of {@code config}; on failure closes what it started. */

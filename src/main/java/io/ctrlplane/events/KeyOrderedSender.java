@@ -48,7 +48,7 @@ final class KeyOrderedSender {
           row.instanceId(),
           previous
               .compose(v -> gate.get())
-              .compose(v -> producer.send(record(row)))
+              .compose(v -> timedSend(row))
               .map(
                   metadata -> {
                     published.add(row.seq());
@@ -67,6 +67,13 @@ final class KeyOrderedSender {
                             .map(Future::cause)
                             .findFirst()
                             .orElse(null))));
+  }
+
+  private Future<?> timedSend(OutboxLog.Pending row) {
+    long start = System.nanoTime();
+    return producer
+        .send(record(row))
+        .andThen(ar -> RelayMetrics.publishLatency(System.nanoTime() - start, ar.succeeded()));
   }
 
   private KafkaProducerRecord<String, String> record(OutboxLog.Pending row) {

@@ -183,6 +183,7 @@ final class Execution {
       // a database or provider hiccup: every move is repeatable, so simply try again
       log.warn(
           "deployment {}: move failed, retrying: {}", claim.deploymentId(), ar.cause().toString());
+      RunnerMetrics.retried("error");
       schedule(RETRY_MS);
     }
   }
@@ -568,12 +569,14 @@ final class Execution {
     return attempts
         .attempt(step, index, fleet, c)
         .recover(
-            e ->
-                e instanceof StaleEpochException
-                    ? Future.failedFuture(e)
-                    : Future.succeededFuture(
-                        new Outcome.Waiting(
-                            "provider", "provider error: " + e.getMessage(), true)));
+            e -> {
+              if (e instanceof StaleEpochException) {
+                return Future.failedFuture(e);
+              }
+              RunnerMetrics.retried("provider_error");
+              return Future.succeededFuture(
+                  new Outcome.Waiting("provider", "provider error: " + e.getMessage(), true));
+            });
   }
 
   /**

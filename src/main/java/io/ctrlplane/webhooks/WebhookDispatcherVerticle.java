@@ -232,6 +232,7 @@ public class WebhookDispatcherVerticle extends VerticleBase {
                     event.id(),
                     target.id(),
                     attempt);
+                WebhookMetrics.attempt("succeeded", attempt);
                 return store
                     .recordAttempt(deliveryId, "succeeded", attempt, outcome.status(), null, null)
                     .mapEmpty();
@@ -244,6 +245,7 @@ public class WebhookDispatcherVerticle extends VerticleBase {
                     target.id(),
                     attempt,
                     outcome.describe());
+                WebhookMetrics.attempt("dead_lettered", attempt);
                 return store
                     .recordAttempt(
                         deliveryId,
@@ -263,6 +265,7 @@ public class WebhookDispatcherVerticle extends VerticleBase {
                   attempt,
                   outcome.describe(),
                   wait);
+              WebhookMetrics.attempt("retry", attempt);
               return store
                   .recordAttempt(
                       deliveryId,
