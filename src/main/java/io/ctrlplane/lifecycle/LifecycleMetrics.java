@@ -30,6 +30,29 @@ public final class LifecycleMetrics {
     return r == null ? Metrics.globalRegistry : r;
   }
 
+  /**
+   * Registers the lease and fencing counters at zero when a runner starts, so "none so far" is a
+   * series of zeros on a dashboard, not an empty panel.
+   */
+  public static void registerRunnerCounters() {
+    MeterRegistry r = registry();
+    Counter.builder("ctrlplane.leases.acquired")
+        .description("Deployment leases a runner acquired (fresh starts and takeovers)")
+        .register(r);
+    Counter.builder("ctrlplane.leases.takeovers")
+        .description("Running deployments claimed after their holder's lease expired")
+        .register(r);
+    Counter.builder("ctrlplane.leases.lost")
+        .description("Leases a runner found lost at its heartbeat (another runner took over)")
+        .register(r);
+    for (String source : new String[] {"lifecycle", "provider"}) {
+      Counter.builder("ctrlplane.fenced.refusals")
+          .description("Writes refused because the writer's lease epoch was stale")
+          .tag("source", source)
+          .register(r);
+    }
+  }
+
   /** A runner claimed a deployment: a takeover when it was running under an expired lease. */
   static void claimed(String kind, String strategy, boolean takeover, double queuedSeconds) {
     MeterRegistry r = registry();

@@ -1,5 +1,6 @@
 package io.ctrlplane.runner;
 
+import io.ctrlplane.lifecycle.LifecycleMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -38,6 +39,10 @@ final class RunnerMetrics {
         "Moves of this runner process due but waiting for a slot (runner.max_concurrent)",
         RunnerVerticle::queuedMoves);
     gauge(r, "ctrlplane.runner.verticles", "Runner verticles started in this process", v -> 1);
+    LifecycleMetrics.registerRunnerCounters();
+    for (String reason : new String[] {"error", "provider_error"}) {
+      retries(r, reason);
+    }
   }
 
   static void stopped(RunnerVerticle runner) {
@@ -54,10 +59,13 @@ final class RunnerMetrics {
 
   /** A move failed and is tried again: {@code reason} is error or provider_error. */
   static void retried(String reason) {
-    Counter.builder("ctrlplane.step.retries")
+    retries(registry(), reason).increment();
+  }
+
+  private static Counter retries(MeterRegistry r, String reason) {
+    return Counter.builder("ctrlplane.step.retries")
         .description("Step moves retried after a database or provider error")
         .tag("reason", reason)
-        .register(registry())
-        .increment();
+        .register(r);
   }
 }

@@ -68,6 +68,7 @@ public class WebhookDispatcherVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    WebhookMetrics.register();
     AppConfig.Webhooks cfg = config.webhooks();
     pool = PgPools.create(vertx, config.postgres(), "ctrlplane-webhooks");
     store = new WebhookStore(pool);

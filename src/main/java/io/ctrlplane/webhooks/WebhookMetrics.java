@@ -19,22 +19,37 @@ final class WebhookMetrics {
     return r == null ? Metrics.globalRegistry : r;
   }
 
+  /** Registers the delivery counters at zero when the dispatcher starts (no delivery yet: 0). */
+  static void register() {
+    MeterRegistry r = registry();
+    for (String outcome : new String[] {"succeeded", "retry", "dead_lettered"}) {
+      deliveries(r, outcome);
+    }
+    deadLetters(r);
+  }
+
+  private static Counter deliveries(MeterRegistry r, String outcome) {
+    return Counter.builder("ctrlplane.webhook.deliveries")
+        .description("Webhook delivery attempts, by outcome (succeeded, retry, dead_lettered)")
+        .tag("outcome", outcome)
+        .register(r);
+  }
+
+  private static Counter deadLetters(MeterRegistry r) {
+    return Counter.builder("ctrlplane.webhook.dead.letters")
+        .description("Webhook deliveries given up after webhooks.max_attempts")
+        .register(r);
+  }
+
   /** One attempt ended: {@code outcome} is succeeded, retry or dead_lettered. */
   static void attempt(String outcome, int attempt) {
     MeterRegistry r = registry();
-    Counter.builder("ctrlplane.webhook.deliveries")
-        .description("Webhook delivery attempts, by outcome (succeeded, retry, dead_lettered)")
-        .tag("outcome", outcome)
-        .register(r)
-        .increment();
+    deliveries(r, outcome).increment();
     if ("retry".equals(outcome)) {
       return;
     }
     if ("dead_lettered".equals(outcome)) {
-      Counter.builder("ctrlplane.webhook.dead.letters")
-          .description("Webhook deliveries given up after webhooks.max_attempts")
-          .register(r)
-          .increment();
+      deadLetters(r).increment();
     }
     DistributionSummary.builder("ctrlplane.webhook.delivery.attempts")
         .description("Attempts a webhook delivery took, once it succeeded or was dead-lettered")
