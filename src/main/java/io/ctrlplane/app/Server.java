@@ -1,13 +1,17 @@
 package io.ctrlplane.app;
 
 import io.ctrlplane.config.AppConfig;
+import io.ctrlplane.config.ConfigException;
+import io.ctrlplane.ops.Tracing;
 import io.ctrlplane.strategy.Strategies;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
+import io.opentelemetry.api.OpenTelemetry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.micrometer.Label;
@@ -15,7 +19,10 @@ import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertx.micrometer.backends.BackendRegistries;
+import io.vertx.tracing.opentelemetry.OpenTelemetryOptions;
+import io.vertx.tracing.opentelemetry.OpenTelemetryTracingFactory;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,6 +30,7 @@ import org.slf4j.LoggerFactory;
 /** A running Ctrl Plane: a Vert.x instance with Prometheus metrics and the deployed roles. */
 public final class Server {
   private static final Logger log = LoggerFactory.getLogger(Server.class);
+  private static final Set<String> LOG_FORMATS = Set.of("text", "json");
   private final Vertx vertx;
 
   private Server(Vertx vertx) {
@@ -46,11 +54,15 @@ public final class Server {
             // route templates (/v1/instances/:id), never raw paths: bounded label values
             .addLabels(Label.HTTP_ROUTE, Label.HTTP_CODE, Label.HTTP_METHOD)
             .setPrometheusOptions(prometheus);
-    Vertx vertx =
-        Vertx.builder()
-            .with(new VertxOptions().setMetricsOptions(metrics))
-            .withMetrics(new MicrometerMetricsFactory())
-            .build();
+    VertxOptions options = new VertxOptions().setMetricsOptions(metrics);
+    VertxBuilder builder = Vertx.builder().withMetrics(new MicrometerMetricsFactory());
+    OpenTelemetry otel = Tracing.init();
+    if (otel != null) {
+      // HTTP server, event bus and SQL client spans, the context kept per request by Vert.x
+      options.setTracingOptions(new OpenTelemetryOptions());
+      builder.withTracer(new OpenTelemetryTracingFactory(otel));
+    }
+    Vertx vertx = builder.with(options).build();
     MeterRegistry registry = BackendRegistries.getDefaultNow();
     if (registry != null) {
       registry.config().meterFilter(HTTP_LATENCY_BUCKETS);
@@ -102,6 +114,17 @@ public final class Server {
 
   /** Starts every role of {@code config}; on failure closes what it started. */
   public static Future<Server> start(AppConfig config) {
+    String format = System.getenv("CTRLPLANE_LOG_FORMAT");
+    if (format != null && !format.isBlank() && !LOG_FORMATS.contains(format)) {
+      // logback.xml picks its appender by this name: any other value would silence every log
+      return Future.failedFuture(
+          new ConfigException("CTRLPLANE_LOG_FORMAT must be text or json, got '" + format + "'"));
+    }
+    try {
+      metricsPort(); // checked here, where a bad value becomes a config error, not a crash
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(new ConfigException(e.getMessage()));
+    }
     try {
       // discovered from the classpath: two strategies of one name must stop the start, in one line
       log.info("strategies: {}", String.join(", ", Strategies.names()));

@@ -6,6 +6,7 @@ import io.ctrlplane.deploy.Event;
 import io.ctrlplane.deploy.Ids;
 import io.ctrlplane.deploy.codec.DeployJson;
 import io.ctrlplane.deploy.codec.DeployRows;
+import io.ctrlplane.ops.Tracing;
 import io.ctrlplane.problem.Refusal;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -33,7 +34,8 @@ public final class Commands {
     return conn.preparedQuery(
             "INSERT INTO deployments (id, tenant_id, instance_id, release_id, previous_release_id, "
                 + "kind, replaces_deployment_id, strategy, strategy_params, state, initiated_by_key_id, "
-                + "initiated_by_key_name) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)")
+                + "initiated_by_key_name, traceparent) "
+                + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)")
         .execute(
             Tuple.from(
                 new Object[] {
@@ -48,7 +50,8 @@ public final class Commands {
                   DeployJson.json(d.strategyParams()),
                   DeploymentState.PENDING.wire(),
                   by == null ? null : by.keyId(),
-                  by == null ? null : by.keyName()
+                  by == null ? null : by.keyName(),
+                  Tracing.traceparent()
                 }))
         .compose(ok -> Outbox.record(conn, Event.QUEUED, id, null))
         .compose(ev -> Outbox.notifyRunnable(conn))

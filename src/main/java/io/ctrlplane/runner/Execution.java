@@ -8,6 +8,8 @@ import io.ctrlplane.lifecycle.Checkpoints;
 import io.ctrlplane.lifecycle.Claim;
 import io.ctrlplane.lifecycle.Endings;
 import io.ctrlplane.lifecycle.LeaseLost;
+import io.ctrlplane.ops.IdLogger;
+import io.ctrlplane.ops.LogIds;
 import io.ctrlplane.provider.FleetStatus;
 import io.ctrlplane.provider.Provider;
 import io.ctrlplane.provider.Providers;
@@ -26,7 +28,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.util.List;
 import java.util.function.BooleanSupplier;
-import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -42,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * days costs its fields and nothing else.
  */
 final class Execution {
-  private static final Logger log = LoggerFactory.getLogger(Execution.class);
+  private final IdLogger log;
   static final long TICK_MS = 100;
   private static final long RETRY_MS = 500;
   private static final long NOW = 0;
@@ -87,6 +88,15 @@ final class Execution {
     this.vertx = vertx;
     this.pool = pool;
     this.claim = claim;
+    this.log =
+        new IdLogger(
+            LoggerFactory.getLogger(Execution.class),
+            LogIds.ROLE,
+            "runner",
+            LogIds.DEPLOYMENT_ID,
+            claim.deploymentId(),
+            LogIds.INSTANCE_ID,
+            claim.instanceId());
     this.checkpoints = new Checkpoints(pool);
     this.endings = new Endings(pool);
     this.providers = providers;
@@ -227,6 +237,7 @@ final class Execution {
    */
   private Future<Boolean> prepare(RolloutContext loaded) {
     ctx = loaded;
+    log.with(LogIds.TENANT, ctx.tenantId());
     try {
       provider = providers.forName(ctx.provider());
     } catch (IllegalArgumentException e) {
@@ -334,6 +345,7 @@ final class Execution {
           i + 1,
           steps.size(),
           step.describe());
+      RunnerTraces.step(ctx, i, steps.size(), step.describe(), c.stepElapsedMs());
       Step next = i + 1 < steps.size() ? steps.get(i + 1) : null;
       JsonObject progress =
           ProgressReport.of(

@@ -8,6 +8,7 @@ import io.ctrlplane.deploy.ValidationException;
 import io.ctrlplane.deploy.codec.DeployJson;
 import io.ctrlplane.lifecycle.Commands;
 import io.ctrlplane.lifecycle.NewDeployment;
+import io.ctrlplane.ops.Tracing;
 import io.ctrlplane.problem.Refusal;
 import io.ctrlplane.provider.Providers;
 import io.ctrlplane.security.AuditLog;
@@ -550,20 +551,25 @@ public final class ReleaseStore {
                                 AuditLog.REPLAYED,
                                 replay.getInteger("status")))
                         .map(replay)
-                    : pool.withTransaction(
-                            conn ->
-                                command
-                                    .apply(conn)
-                                    .compose(
-                                        reply ->
-                                            AuditLog.succeeded(
-                                                    conn,
-                                                    caller,
-                                                    resourceId(reply),
-                                                    reply.getInteger("status"))
-                                                .compose(
-                                                    v -> Idempotency.complete(conn, key, reply))
-                                                .map(reply)))
+                    : Tracing.inSpan(
+                            "transaction " + caller.action(),
+                            () ->
+                                pool.withTransaction(
+                                    conn ->
+                                        command
+                                            .apply(conn)
+                                            .compose(
+                                                reply ->
+                                                    AuditLog.succeeded(
+                                                            conn,
+                                                            caller,
+                                                            resourceId(reply),
+                                                            reply.getInteger("status"))
+                                                        .compose(
+                                                            v ->
+                                                                Idempotency.complete(
+                                                                    conn, key, reply))
+                                                        .map(reply))))
                         .recover(e -> Idempotency.failed(pool, key, e)));
   }
 
