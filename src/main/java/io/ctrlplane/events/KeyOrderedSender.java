@@ -95,10 +95,10 @@ final class KeyOrderedSender {
 
   /** A producer span in the deployment's trace (the event's traceparent), when tracing is on. */
   private void traced(OutboxLog.Pending row, long startEpochNanos, boolean ok) {
-    if (!Tracing.enabled()) {
+    JsonObject event = Tracing.enabled() ? parsed(row) : null;
+    if (event == null) {
       return;
     }
-    JsonObject event = new JsonObject(row.event());
     Tracing.record(
         "relay publish " + event.getString("type"),
         SpanKind.PRODUCER,
@@ -116,12 +116,21 @@ final class KeyOrderedSender {
         ok);
   }
 
+  /** The event's CloudEvent JSON; null if it is not JSON (logs and spans never fail a send). */
+  private static JsonObject parsed(OutboxLog.Pending row) {
+    try {
+      return new JsonObject(row.event());
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
   /** One line per event on Kafka, with its deployment's ids as structured fields. */
   private static void published(OutboxLog.Pending row, RecordMetadata at) {
-    if (!log.isInfoEnabled()) {
+    JsonObject event = log.isInfoEnabled() ? parsed(row) : null;
+    if (event == null) {
       return;
     }
-    JsonObject event = new JsonObject(row.event());
     Map<String, String> ids = new LinkedHashMap<>();
     ids.put(LogIds.ROLE, "relay");
     ids.put(LogIds.DEPLOYMENT_ID, event.getString("subject"));
@@ -132,8 +141,8 @@ final class KeyOrderedSender {
           "event {} {} published (partition {}, offset {})",
           event.getString("type"),
           event.getString("id"),
-          at.getPartition(),
-          at.getOffset());
+          at == null ? -1 : at.getPartition(),
+          at == null ? -1 : at.getOffset());
     }
   }
 
