@@ -77,6 +77,16 @@ final class Supervisor {
             this::becameReady,
             this::becameUnready,
             r -> containers == null ? Future.succeededFuture(false) : containers.healthy(r));
+    AgentMetrics.started(this);
+  }
+
+  /** A copy of the replicas, for the metrics gauges (read off the event loop). */
+  List<LocalReplica> replicaViews() {
+    try {
+      return List.copyOf(replicas.values());
+    } catch (java.util.ConcurrentModificationException e) {
+      return List.of(); // changed mid-read: the next scrape reads it again
+    }
   }
 
   LocalReplica get(String id) {
@@ -479,6 +489,7 @@ final class Supervisor {
   }
 
   Future<Void> close() {
+    AgentMetrics.stopped(this);
     return probes.close();
   }
 

@@ -138,7 +138,13 @@ public final class Analyst {
                       j.verdict().wire(),
                       j.sampleSize() == Reading.UNSIZED ? null : j.sampleSize(),
                       j.reason());
-              return records.record(t.claim(), x, t.progress()).map(x);
+              return records
+                  .record(t.claim(), x, t.progress())
+                  .onSuccess(
+                      ok ->
+                          AnalysisMetrics.verdict(
+                              j.verdict().wire(), m.condition().measure().wire()))
+                  .map(x);
             });
   }
 

@@ -205,6 +205,8 @@ final class V1Routes {
     request(address, command)
         .onSuccess(
             reply -> {
+              CommandLog.accepted(
+                  ctx, command.caller(), reply.getInteger("status"), reply.getJsonObject("body"));
               if (reply.getString("location") != null) {
                 ctx.response().putHeader("Location", reply.getString("location"));
               }

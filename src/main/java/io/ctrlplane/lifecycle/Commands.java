@@ -6,6 +6,7 @@ import io.ctrlplane.deploy.Event;
 import io.ctrlplane.deploy.Ids;
 import io.ctrlplane.deploy.codec.DeployJson;
 import io.ctrlplane.deploy.codec.DeployRows;
+import io.ctrlplane.ops.Tracing;
 import io.ctrlplane.problem.Refusal;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -50,13 +51,16 @@ public final class Commands {
                   DeployJson.json(d.strategyParams()),
                   DeploymentState.PENDING.wire(),
                   by == null ? null : by.keyId(),
-                  by == null ? null : by.keyName()
+                  by == null ? null : by.keyName(),
+                  Tracing.traceparent()
                 }))
         .map(
             rows -> {
               Row row = rows.iterator().next();
               return new Deployments.Named(
-                  DeployRows.deployment(row), row.getString("instance_name"));
+                  DeployRows.deployment(row),
+                  row.getString("instance_name"),
+                  row.getString("traceparent"));
             })
         .compose(named -> Outbox.queued(conn, named).map(named.deployment()));
   }
@@ -64,11 +68,11 @@ public final class Commands {
   private static final String CREATE =
       "WITH d AS (INSERT INTO deployments (id, tenant_id, instance_id, release_id, "
           + "previous_release_id, kind, replaces_deployment_id, strategy, strategy_params, state, "
-          + "initiated_by_key_id, initiated_by_key_name) "
-          + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING *) "
+          + "initiated_by_key_id, initiated_by_key_name, traceparent) "
+          + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING *) "
           + "SELECT "
           + DeployRows.DEPLOYMENT_COLUMNS
-          + ", i.name AS instance_name FROM "
+          + ", i.name AS instance_name, d.traceparent AS traceparent FROM "
           + DeployRows.DEPLOYMENT_FROM.replaceFirst("^deployments d ", "d ")
           + " JOIN instances i ON i.id = d.instance_id";
 

@@ -17,7 +17,7 @@ public final class Deployments {
   private Deployments() {}
 
   /** A deployment and the name of its instance. */
-  record Named(Deployment deployment, String instanceName) {}
+  record Named(Deployment deployment, String instanceName, String traceparent) {}
 
   public static Future<Deployment> find(SqlClient client, String tenantId, String id) {
     return client
@@ -41,7 +41,7 @@ public final class Deployments {
         .preparedQuery(
             "SELECT "
                 + DeployRows.DEPLOYMENT_COLUMNS
-                + ", i.name AS instance_name FROM "
+                + ", i.name AS instance_name, d.traceparent AS traceparent FROM "
                 + DeployRows.DEPLOYMENT_FROM
                 + " JOIN instances i ON i.id = d.instance_id WHERE d.id = $1")
         .execute(Tuple.of(id))
@@ -52,7 +52,10 @@ public final class Deployments {
               }
               var row = rows.iterator().next();
               return Future.succeededFuture(
-                  new Named(DeployRows.deployment(row), row.getString("instance_name")));
+                  new Named(
+                      DeployRows.deployment(row),
+                      row.getString("instance_name"),
+                      row.getString("traceparent")));
             });
   }
 

@@ -17,8 +17,10 @@ final class Fenced {
    * also lands here: only another holder of the lease could have moved it.)
    */
   static Future<Void> one(RowSet<?> rs, Claim claim) {
-    return rs.rowCount() == 1
-        ? Future.succeededFuture()
-        : Future.failedFuture(new LeaseLost(claim));
+    if (rs.rowCount() == 1) {
+      return Future.succeededFuture();
+    }
+    LifecycleMetrics.fenced();
+    return Future.failedFuture(new LeaseLost(claim));
   }
 }

@@ -58,7 +58,8 @@ public final class Leases {
           THEN (SELECT current_release_id FROM instances WHERE id = d.instance_id) ELSE d.previous_release_id END,
         updated_at = now()
       FROM candidate WHERE d.id = candidate.id
-      RETURNING d.id, d.instance_id, d.lease_epoch, candidate.old_state, d.seq
+      RETURNING d.id, d.instance_id, d.lease_epoch, candidate.old_state, d.seq, d.kind, d.strategy,
+        extract(epoch FROM now() - d.created_at)::float8 AS queued_seconds
       """
           // literals, not parameters: the planner matches them to the partial indexes
           .formatted(Transition.START.from().wire(), Transition.START.to().wire());
@@ -104,11 +105,13 @@ public final class Leases {
    * for each that starts); an empty list when none.
    */
   public Future<List<Claim>> claim(int limit) {
+    List<Runnable> metered = new ArrayList<>(); // counted once committed, not when rolled back
     return pool.withTransaction(
             conn ->
                 conn.preparedQuery(CLAIM)
                     .execute(Tuple.of(owner, leaseSeconds, limit))
-                    .compose(rs -> started(conn, rs)))
+                    .compose(rs -> started(conn, rs, metered)))
+        .onSuccess(claims -> metered.forEach(Runnable::run))
         // two runners racing for two queued deployments of one instance: the index stops the second
         .recover(
             e ->
@@ -117,7 +120,8 @@ public final class Leases {
                     : Future.failedFuture(e));
   }
 
-  private static Future<List<Claim>> started(SqlConnection conn, RowSet<Row> rs) {
+  private static Future<List<Claim>> started(
+      SqlConnection conn, RowSet<Row> rs, List<Runnable> metered) {
     List<Row> rows = new ArrayList<>();
     rs.forEach(rows::add);
     rows.sort(Comparator.comparingLong(r -> r.getLong("seq")));
@@ -132,6 +136,10 @@ public final class Leases {
               row.getLong("lease_epoch"),
               resumed);
       claims.add(claim);
+      String kind = row.getString("kind");
+      String strategy = row.getString("strategy");
+      double queued = row.getDouble("queued_seconds");
+      metered.add(() -> LifecycleMetrics.claimed(kind, strategy, resumed, queued));
       if (!resumed) {
         chain =
             chain.compose(

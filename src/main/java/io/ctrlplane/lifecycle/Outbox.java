@@ -24,7 +24,9 @@ final class Outbox {
           + "UPDATE instances SET last_event_seq = last_event_seq + 1 WHERE id = $1 RETURNING last_event_seq, tenant_id), "
           + "appended AS (INSERT INTO outbox (event_id, tenant_id, instance_id, instance_seq, type, event) "
           + "SELECT $2, b.tenant_id, $1, b.last_event_seq, $3, "
-          + "$4::jsonb || jsonb_build_object('instanceseq', b.last_event_seq, 'tenantid', b.tenant_id) FROM bumped b "
+          + "$4::jsonb || jsonb_build_object('instanceseq', b.last_event_seq, 'tenantid', b.tenant_id) "
+          // the CloudEvents distributed-tracing extension, when the deployment has a trace
+          + "|| jsonb_strip_nulls(jsonb_build_object('traceparent', $6::text)) FROM bumped b "
           + "RETURNING instance_seq, tenant_id) "
           + "SELECT a.instance_seq, a.tenant_id, pg_notify($5, $1) FROM appended a";
 
@@ -59,11 +61,15 @@ final class Outbox {
    */
   static Future<Event> record(SqlConnection conn, String type, String deploymentId, Doc progress) {
     return Deployments.withInstanceName(conn, deploymentId)
-        .map(d -> Event.of(type, Event.Data.of(d.deployment(), d.instanceName(), progress)))
-        .compose(event -> append(conn, event).map(event));
+        .compose(
+            d -> {
+              Event event =
+                  Event.of(type, Event.Data.of(d.deployment(), d.instanceName(), progress));
+              return append(conn, event, d.traceparent()).map(event);
+            });
   }
 
-  private static Future<Void> append(SqlConnection conn, Event event) {
+  private static Future<Void> append(SqlConnection conn, Event event, String traceparent) {
     return conn.preparedQuery(APPEND)
         .execute(
             Tuple.of(
@@ -71,7 +77,8 @@ final class Outbox {
                 event.id(),
                 event.type(),
                 DeployJson.event(event),
-                Addresses.PG_CHANNEL_OUTBOX))
+                Addresses.PG_CHANNEL_OUTBOX,
+                traceparent))
         .mapEmpty();
   }
 

@@ -31,11 +31,11 @@ public final class Providers {
     this.byName =
         Map.of(
             SIMULATOR,
-            new SimulatorProvider(pool),
+            new MeteredProvider(SIMULATOR, new SimulatorProvider(pool)),
             PROCESS,
-            new ProcessProvider(pool, agents),
+            new MeteredProvider(PROCESS, new ProcessProvider(pool, agents)),
             CONTAINER,
-            new ProcessProvider(pool, agents, CONTAINER));
+            new MeteredProvider(CONTAINER, new ProcessProvider(pool, agents, CONTAINER)));
   }
 
   /**

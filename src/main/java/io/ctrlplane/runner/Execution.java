@@ -8,6 +8,8 @@ import io.ctrlplane.lifecycle.Checkpoints;
 import io.ctrlplane.lifecycle.Claim;
 import io.ctrlplane.lifecycle.Endings;
 import io.ctrlplane.lifecycle.LeaseLost;
+import io.ctrlplane.ops.IdLogger;
+import io.ctrlplane.ops.LogIds;
 import io.ctrlplane.provider.FleetStatus;
 import io.ctrlplane.provider.Provider;
 import io.ctrlplane.provider.Providers;
@@ -26,7 +28,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.util.List;
 import java.util.function.BooleanSupplier;
-import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -42,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * days costs its fields and nothing else.
  */
 final class Execution {
-  private static final Logger log = LoggerFactory.getLogger(Execution.class);
+  private final IdLogger log;
   static final long TICK_MS = 100;
   private static final long RETRY_MS = 500;
   private static final long NOW = 0;
@@ -92,6 +93,15 @@ final class Execution {
     this.vertx = vertx;
     this.pool = pool;
     this.claim = claim;
+    this.log =
+        new IdLogger(
+            LoggerFactory.getLogger(Execution.class),
+            LogIds.ROLE,
+            "runner",
+            LogIds.DEPLOYMENT_ID,
+            claim.deploymentId(),
+            LogIds.INSTANCE_ID,
+            claim.instanceId());
     this.checkpoints = checkpoints;
     this.endings = new Endings(pool);
     this.providers = providers;
@@ -193,6 +203,7 @@ final class Execution {
       failing = ar.cause();
       log.warn(
           "deployment {}: move failed, retrying: {}", claim.deploymentId(), ar.cause().toString());
+      RunnerMetrics.retried("error");
       schedule(RETRY_MS);
     }
   }
@@ -236,6 +247,7 @@ final class Execution {
    */
   private Future<Boolean> prepare(RolloutContext loaded) {
     ctx = loaded;
+    log.with(LogIds.TENANT, ctx.tenantId());
     try {
       provider = providers.forName(ctx.provider());
     } catch (IllegalArgumentException e) {
@@ -422,6 +434,7 @@ final class Execution {
           i + 1,
           steps.size(),
           step.describe());
+      RunnerTraces.step(ctx, i, steps.size(), step.describe(), c.stepElapsedMs());
       Step next = i + 1 < steps.size() ? steps.get(i + 1) : null;
       JsonObject progress =
           ProgressReport.of(
@@ -694,12 +707,14 @@ final class Execution {
     return attempts
         .attempt(step, index, fleet, c)
         .recover(
-            e ->
-                e instanceof StaleEpochException
-                    ? Future.failedFuture(e)
-                    : Future.succeededFuture(
-                        new Outcome.Waiting(
-                            "provider", "provider error: " + e.getMessage(), true)));
+            e -> {
+              if (e instanceof StaleEpochException) {
+                return Future.failedFuture(e);
+              }
+              RunnerMetrics.retried("provider_error");
+              return Future.succeededFuture(
+                  new Outcome.Waiting("provider", "provider error: " + e.getMessage(), true));
+            });
   }
 
   /**

@@ -33,13 +33,14 @@ record RolloutContext(
     ReleaseEnv newEnv,
     ReleaseEnv oldEnv,
     Plan plan,
-    boolean planIsStored) {
+    boolean planIsStored,
+    String traceparent) {
 
   private static final String SECRETS =
       "(SELECT coalesce(jsonb_object_agg(s.name, s.ciphertext), '{}') "
           + "FROM release_secrets s WHERE s.release_id = %s)";
   private static final String LOAD =
-      "SELECT d.kind, d.strategy, d.strategy_params, d.plan, d.tenant_id, i.name, i.replicas, "
+      "SELECT d.kind, d.strategy, d.strategy_params, d.plan, d.tenant_id, d.traceparent, i.name, i.replicas, "
           + "i.provider, d.release_id, r.version AS new_version, r.image AS new_image, r.rollback_of AS new_rollback_of, "
           + "r.env AS new_env, "
           + SECRETS.formatted("r.id")
@@ -114,7 +115,8 @@ record RolloutContext(
             ? ReleaseEnv.NONE
             : ReleaseEnv.of(row.getJsonObject("old_env"), row.getJsonObject("old_secrets")),
         plan,
-        stored != null);
+        stored != null,
+        row.getString("traceparent"));
   }
 
   ReleaseRef release(Side side) {

@@ -10,6 +10,7 @@ import io.ctrlplane.lifecycle.Checkpoints;
 import io.ctrlplane.lifecycle.Claim;
 import io.ctrlplane.lifecycle.LeaseLost;
 import io.ctrlplane.lifecycle.Leases;
+import io.ctrlplane.lifecycle.LifecycleMetrics;
 import io.ctrlplane.lifecycle.ProgressWrites;
 import io.ctrlplane.lifecycle.RunnerLoad;
 import io.ctrlplane.provider.Providers;
@@ -92,6 +93,7 @@ public class RunnerVerticle extends VerticleBase {
     dispatcher.afterMove(this::backlogShrank);
     sources = new MetricSources(vertx);
     analyst = new Analyst(new AnalysisRecords(pool), sources);
+    RunnerMetrics.started(this);
     vertx.eventBus().localConsumer(Addresses.DEPLOYMENTS_RUNNABLE, m -> claimLoop());
     pollTimer = vertx.setPeriodic(config.runner().pollMs(), id -> claimLoop());
     heartbeatTimer =
@@ -116,6 +118,7 @@ public class RunnerVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     stopping = true;
+    RunnerMetrics.stopped(this);
     vertx.cancelTimer(pollTimer);
     vertx.cancelTimer(heartbeatTimer);
     vertx.cancelTimer(statsTimer);
@@ -266,6 +269,7 @@ public class RunnerVerticle extends VerticleBase {
                 String id = e.claim().deploymentId();
                 String now = held.get(id);
                 if (now == null) {
+                  LifecycleMetrics.leaseLost();
                   e.leaseLost(new LeaseLost(e.claim()));
                 } else {
                   String before = controls.put(id, now);
@@ -277,6 +281,15 @@ public class RunnerVerticle extends VerticleBase {
                 }
               }
             });
+  }
+
+  /** For /metrics: read off the verticle's context, a momentary size is all a gauge needs. */
+  int activeCount() {
+    return active.size();
+  }
+
+  int queuedMoves() {
+    return dispatcher == null ? 0 : dispatcher.queued();
   }
 
   private void logStats() {

@@ -8,6 +8,7 @@ import io.ctrlplane.deploy.ValidationException;
 import io.ctrlplane.deploy.codec.DeployJson;
 import io.ctrlplane.lifecycle.Commands;
 import io.ctrlplane.lifecycle.NewDeployment;
+import io.ctrlplane.ops.Tracing;
 import io.ctrlplane.problem.Refusal;
 import io.ctrlplane.provider.Providers;
 import io.ctrlplane.security.AuditLog;
@@ -661,25 +662,32 @@ public final class ReleaseStore {
       Caller caller,
       Function<SqlConnection, Future<JsonObject>> command,
       int retries) {
-    return pool.withTransaction(
-            conn ->
-                (key == null ? Future.succeededFuture(true) : Idempotency.claimIn(conn, key))
-                    .compose(
-                        claimed ->
-                            !claimed
-                                ? Future.<JsonObject>failedFuture(new KeyUsed())
-                                : command
-                                    .apply(conn)
-                                    .compose(
-                                        reply ->
-                                            AuditLog.succeeded(
-                                                    conn,
-                                                    caller,
-                                                    resourceId(reply),
-                                                    reply.getInteger("status"))
-                                                .compose(
-                                                    v -> Idempotency.complete(conn, key, reply))
-                                                .map(reply))))
+    return Tracing.inSpan(
+            "transaction " + caller.action(),
+            () ->
+                pool.withTransaction(
+                    conn ->
+                        (key == null
+                                ? Future.succeededFuture(true)
+                                : Idempotency.claimIn(conn, key))
+                            .compose(
+                                claimed ->
+                                    !claimed
+                                        ? Future.<JsonObject>failedFuture(new KeyUsed())
+                                        : command
+                                            .apply(conn)
+                                            .compose(
+                                                reply ->
+                                                    AuditLog.succeeded(
+                                                            conn,
+                                                            caller,
+                                                            resourceId(reply),
+                                                            reply.getInteger("status"))
+                                                        .compose(
+                                                            v ->
+                                                                Idempotency.complete(
+                                                                    conn, key, reply))
+                                                        .map(reply)))))
         .recover(
             e ->
                 e instanceof KeyUsed

@@ -68,6 +68,7 @@ public class WebhookDispatcherVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    WebhookMetrics.register();
     AppConfig.Webhooks cfg = config.webhooks();
     pool = PgPools.create(vertx, config.postgres(), "ctrlplane-webhooks");
     store = new WebhookStore(pool);
@@ -232,6 +233,7 @@ public class WebhookDispatcherVerticle extends VerticleBase {
                     event.id(),
                     target.id(),
                     attempt);
+                WebhookMetrics.attempt("succeeded", attempt);
                 return store
                     .recordAttempt(deliveryId, "succeeded", attempt, outcome.status(), null, null)
                     .mapEmpty();
@@ -244,6 +246,7 @@ public class WebhookDispatcherVerticle extends VerticleBase {
                     target.id(),
                     attempt,
                     outcome.describe());
+                WebhookMetrics.attempt("dead_lettered", attempt);
                 return store
                     .recordAttempt(
                         deliveryId,
@@ -263,6 +266,7 @@ public class WebhookDispatcherVerticle extends VerticleBase {
                   attempt,
                   outcome.describe(),
                   wait);
+              WebhookMetrics.attempt("retry", attempt);
               return store
                   .recordAttempt(
                       deliveryId,

@@ -33,7 +33,8 @@ class ArchitectureTest {
     "io.ctrlplane.db..",
     "io.ctrlplane.bus..",
     "io.ctrlplane.command..",
-    "io.ctrlplane.deploy.."
+    "io.ctrlplane.deploy..",
+    "io.ctrlplane.ops.."
   };
 
   /** Features and edges: what a foundation must never import. */

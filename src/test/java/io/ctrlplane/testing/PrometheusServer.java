@@ -10,6 +10,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
@@ -40,23 +43,30 @@ public final class PrometheusServer implements AutoCloseable {
 
   /** Starts Prometheus scraping {@code host:port} targets at 1 s and waits until it is ready. */
   public static PrometheusServer scraping(String name, String... targets) throws IOException {
+    return scrapingJobs(name, Map.of("agents", List.of(targets)));
+  }
+
+  /** The same, with one scrape job per entry ({@code job name -> host:port targets}). */
+  public static PrometheusServer scrapingJobs(String name, Map<String, List<String>> jobs)
+      throws IOException {
     assumeInstalled();
     Path dir = Path.of("target", "prometheus", name + "-" + System.nanoTime()).toAbsolutePath();
     Files.createDirectories(dir);
-    StringBuilder list = new StringBuilder();
-    for (String t : targets) {
-      list.append(list.length() == 0 ? "" : ", ").append('\'').append(t).append('\'');
+    StringBuilder yaml =
+        new StringBuilder("global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n");
+    yaml.append("scrape_configs:\n");
+    for (Map.Entry<String, List<String>> job : new TreeMap<>(jobs).entrySet()) {
+      StringBuilder list = new StringBuilder();
+      for (String t : job.getValue()) {
+        list.append(list.length() == 0 ? "" : ", ").append('\'').append(t).append('\'');
+      }
+      yaml.append("  - job_name: ").append(job.getKey()).append("\n    metrics_path: /metrics\n");
+      // the agents' own instance label (the ctrlplane instance id) wins over the target's
+      yaml.append("    honor_labels: true\n");
+      yaml.append("    static_configs:\n      - targets: [").append(list).append("]\n");
     }
     Path config = dir.resolve("prometheus.yml");
-    Files.writeString(
-        config,
-        "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
-            + "scrape_configs:\n  - job_name: agents\n    metrics_path: /metrics\n"
-            // the agents' own instance label (the ctrlplane instance id) wins over the target's
-            + "    honor_labels: true\n"
-            + "    static_configs:\n      - targets: ["
-            + list
-            + "]\n");
+    Files.writeString(config, yaml.toString());
     int port = TestStack.freePort();
     Process p =
         new ProcessBuilder(
