@@ -299,4 +299,25 @@ class PlansTest {
             new JsonObject().put("steps", new JsonArray().add(json("{'pause': {'seconds': 1}}"))));
     assertEndsOnNewAtFullStrength(plan, new FleetModel(2).apply(plan));
   }
+
+  @Nested
+  @DisplayName("restart")
+  class Restart {
+    @ParameterizedTest(name = "{0} replicas")
+    @ValueSource(ints = {1, 2, 5})
+    @DisplayName(
+        "renews one replica at a time, each ready before an old one retires, and survives the JSON round trip")
+    void oneAtATime(int replicas) {
+      Plan plan = Plans.restart("rolling", replicas);
+      List<Step> steps = plan.steps();
+      assertThat(steps.get(0)).isEqualTo(new Step.SetTraffic(Map.of(Side.NEW, 100)));
+      assertThat(steps).hasSize(1 + 2 * replicas);
+      for (int k = 1; k <= replicas; k++) {
+        assertThat(steps.get(2 * k - 1)).isEqualTo(new Step.Renew(k));
+        assertThat(steps.get(2 * k)).isEqualTo(new Step.Retire(replicas - k));
+      }
+      assertThat(plan.revert()).isEmpty();
+      assertThat(PlanCodec.fromJson(PlanCodec.toJson(plan))).isEqualTo(plan);
+    }
+  }
 }

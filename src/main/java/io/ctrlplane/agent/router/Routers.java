@@ -43,7 +43,8 @@ public final class Routers {
           + AgentClient.LIVE
           + "), '[]'::json) AS endpoints "
           + "FROM instances i LEFT JOIN proc_fleets f ON f.instance_id = i.id "
-          + "WHERE i.provider IN ('process', 'container') AND ($1::text IS NULL OR i.id = $1)";
+          + "WHERE i.provider IN ('process', 'container') AND i.deleted_at IS NULL "
+          + "AND ($1::text IS NULL OR i.id = $1)";
 
   /**
    * Counts of the routers' last second ($1 instance, $2 release, $3 agent, $4 requests, $5 errors,
@@ -109,8 +110,21 @@ public final class Routers {
         .compose(
             rows -> {
               List<Future<Void>> started = new ArrayList<>();
+              java.util.Set<String> present = new java.util.HashSet<>();
               for (Row row : rows) {
+                present.add(row.getString("id"));
                 started.add(apply(row));
+              }
+              // a deleted instance's router goes: its port is free again
+              List<String> gone =
+                  byInstance.keySet().stream()
+                      .filter(id -> (instanceId == null || id.equals(instanceId)))
+                      .filter(id -> !present.contains(id))
+                      .toList();
+              for (String id : gone) {
+                Router router = byInstance.remove(id);
+                log.info("agent {}: router of deleted instance {} closed", agentId, id);
+                started.add(router.close());
               }
               return Future.join(started).mapEmpty();
             });

@@ -9,6 +9,7 @@ import io.ctrlplane.testing.CtrlPlaneServer;
 import io.ctrlplane.testing.DemoApps;
 import io.ctrlplane.testing.LoadGenerator;
 import io.ctrlplane.testing.Rollouts;
+import io.ctrlplane.testing.Sql;
 import io.ctrlplane.testing.TestStack;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
@@ -46,9 +47,11 @@ class ProcessDay2Test {
   private Rollouts rollouts;
   private Vertx vertx;
   private JsonArray command;
+  private Sql sql;
 
   @BeforeAll
-  void start(Vertx vertx, ApiClient api) {
+  void start(Vertx vertx, ApiClient api, Sql sql) {
+    this.sql = sql;
     this.vertx = vertx;
     command = DemoApps.command("v1", "v2");
     this.api = api.checked();
@@ -186,6 +189,57 @@ class ProcessDay2Test {
     assertThat(live.load().failures()).as(live.load().summary()).isEmpty();
     assertThat(switched).isLessThan(3000);
     delete(live.instanceId());
+  }
+
+  @Test
+  @DisplayName(
+      "delete under a client loop: the teardown succeeds, every process stops and the router's port closes")
+  void deleteClosesTheRouter() throws Exception {
+    Live live = liveV1(2);
+    long t0 = System.currentTimeMillis();
+    ApiClient.Response r = api.delete("/v1/instances/" + live.instanceId());
+    assertThat(r.status()).as(r.text()).isEqualTo(202);
+    rollouts.awaitState(r.location().substring("/v1/deployments/".length()), "succeeded", END);
+    long tornDown = System.currentTimeMillis() - t0;
+    assertThat(api.get("/v1/instances/" + live.instanceId()).status()).isEqualTo(404);
+    long closedMs =
+        Await.until(
+            Duration.ofSeconds(10),
+            "router port " + live.port() + " closed",
+            () -> {
+              try (java.net.Socket socket = new java.net.Socket()) {
+                socket.connect(new java.net.InetSocketAddress("127.0.0.1", live.port()), 500);
+                return null;
+              } catch (java.io.IOException e) {
+                return System.currentTimeMillis() - t0;
+              }
+            });
+    live.load().stop();
+    List<LoadGenerator.Sample> samples = live.load().samples();
+    long answered = samples.stream().filter(x -> x.failure() == null).count();
+    List<String> kinds =
+        samples.stream()
+            .filter(x -> x.failure() != null)
+            .map(x -> x.failure().startsWith("503") ? "503" : x.failure())
+            .distinct()
+            .toList();
+    System.out.printf(
+        "process delete: teardown succeeded after %d ms, router port closed after %d ms; %s;"
+            + " failure kinds %s%n",
+        tornDown, closedMs, live.load().summary(), kinds);
+    // what the clients saw is printed, not asserted: besides the router's 503 after the traffic
+    // cut, some connections are closed around the cut (not yet explained; see the note)
+    assertThat(answered).isGreaterThan(0);
+    Await.until(
+        Duration.ofSeconds(20),
+        "every process of the instance stopped",
+        () ->
+            sql.count(
+                        "SELECT count(*) FROM proc_replicas WHERE instance_id = $1 AND stopped_at IS NULL",
+                        live.instanceId())
+                    == 0
+                ? true
+                : null);
   }
 
   @Test
