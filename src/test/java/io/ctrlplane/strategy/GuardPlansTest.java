@@ -206,4 +206,34 @@ class GuardPlansTest {
         .as("a tick up to 50 ms early still measures")
         .isTrue();
   }
+
+  @Test
+  @DisplayName(
+      "a background metric never ends successful on its own; failure_limit and inconclusive_limit count over the whole rollout")
+  void backgroundTally() {
+    MetricSpec m =
+        plan(
+                "rolling",
+                2,
+                "{'background_analysis':{'metrics':[{'name':'e','error_rate':{'max':0.05},"
+                    + "'count':2,'failure_limit':1,'inconclusive_limit':1}]}}")
+            .background()
+            .spec()
+            .metrics()
+            .get(0);
+    List<io.ctrlplane.analysis.Verdict> ok =
+        java.util.Collections.nCopies(500, io.ctrlplane.analysis.Verdict.SUCCESSFUL);
+    assertThat(Tally.of(ok).phase(m))
+        .as("500 successes: still measuring (count no longer bounds it)")
+        .isEqualTo(Tally.Phase.RUNNING);
+    List<io.ctrlplane.analysis.Verdict> twoFailures = new java.util.ArrayList<>(ok);
+    twoFailures.add(io.ctrlplane.analysis.Verdict.FAILED);
+    assertThat(Tally.of(twoFailures).phase(m)).isEqualTo(Tally.Phase.RUNNING);
+    twoFailures.add(io.ctrlplane.analysis.Verdict.FAILED);
+    assertThat(Tally.of(twoFailures).phase(m)).isEqualTo(Tally.Phase.FAILED);
+    List<io.ctrlplane.analysis.Verdict> unsure = new java.util.ArrayList<>(ok);
+    unsure.add(io.ctrlplane.analysis.Verdict.INCONCLUSIVE);
+    unsure.add(io.ctrlplane.analysis.Verdict.INCONCLUSIVE);
+    assertThat(Tally.of(unsure).phase(m)).isEqualTo(Tally.Phase.INCONCLUSIVE);
+  }
 }

@@ -468,10 +468,13 @@ class ProcessAnalysisTest {
           new JsonObject()
               .put("name", "errors")
               .put("error_rate", new JsonObject().put("max", 0.05))
-              .put("interval_seconds", 1)
-              .put("count", 30)
-              // a replica that just took all traffic is cold: its first windows may be thin
-              .put("inconclusive_limit", 5);
+              // the agents write their counts stamped with the second of the write, so a window
+              // of 2 s holds at least one whole second of them
+              .put("interval_seconds", 2)
+              .put("count", 15)
+              // a replica that just took all traffic is cold, and a loaded machine delays the
+              // agent's writes: some windows may be thin
+              .put("inconclusive_limit", 10);
       JsonObject params =
           new JsonObject()
               .put("scale_down_delay_seconds", 0)
@@ -481,7 +484,7 @@ class ProcessAnalysisTest {
                   new JsonObject()
                       .put("min_requests", 10)
                       .put("metrics", new JsonArray().add(errors)))
-              .put("progress_deadline_seconds", 60);
+              .put("progress_deadline_seconds", 90);
       ApiClient.Response r =
           api.post(
               "/v1/instances/" + baked + "/deployments",
