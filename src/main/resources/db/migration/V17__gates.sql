@@ -39,3 +39,19 @@ ALTER TABLE api_keys ADD CONSTRAINT api_keys_scopes_check
 -- The step whose approval was requested (deploy.approval_requested written once per gate), and the
 -- decision on it (in deployments.promote: {step, approval: approved|rejected, by_key_id, ...}).
 ALTER TABLE deployments ADD COLUMN approval_requested_step int;
+
+-- Blocking hooks: an instance's [{on, url, timeout_ms, retries[, secret]}], and every call's outcome.
+ALTER TABLE instances ADD COLUMN hooks jsonb NOT NULL DEFAULT '[]';
+CREATE TABLE hook_calls (
+  id text PRIMARY KEY,
+  deployment_id text NOT NULL REFERENCES deployments(id),
+  step int NOT NULL,
+  point text NOT NULL,
+  url text NOT NULL,
+  attempt int NOT NULL,
+  status_code int,
+  outcome text NOT NULL CHECK (outcome IN ('passed', 'failed')),
+  error text,
+  at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX hook_calls_by_deployment ON hook_calls (deployment_id, step, attempt);

@@ -34,7 +34,8 @@ final class Requests {
                 "provider",
                 "provider_config",
                 "default_strategy",
-                "default_strategy_params"));
+                "default_strategy_params",
+                "hooks"));
     String name = c.string("name", true);
     if (name != null && !INSTANCE_NAME.matcher(name).matches()) {
       c.error(
@@ -60,6 +61,7 @@ final class Requests {
     JsonObject params = c.object("default_strategy_params");
     JsonObject normalized =
         c.strategyParams(strategy, params, "default_strategy", "default_strategy_params");
+    JsonArray hooks = c.hooks();
     c.throwIfAny();
     return new JsonObject()
         .put("name", name)
@@ -67,7 +69,8 @@ final class Requests {
         .put("provider", provider)
         .put("provider_config", providerConfig == null ? new JsonObject() : providerConfig)
         .put("default_strategy", strategy)
-        .put("default_strategy_params", normalized);
+        .put("default_strategy_params", normalized)
+        .put("hooks", hooks);
   }
 
   static JsonObject deploy(String instanceId, JsonObject in) {
@@ -194,8 +197,10 @@ final class Requests {
                 "provider_config",
                 "default_strategy",
                 "default_strategy_params",
-                "override_freeze"));
+                "override_freeze",
+                "hooks"));
     JsonObject override = c.overrideFreeze();
+    JsonArray hooks = in.containsKey("hooks") ? c.hooks() : null;
     for (String f : List.of("replicas", "default_strategy")) {
       if (in.containsKey(f) && in.getValue(f) == null) {
         c.error(f, "cannot be removed (null); give a value");
@@ -215,6 +220,9 @@ final class Requests {
     JsonObject out = new JsonObject().put("instance_id", instanceId);
     if (override != null) {
       out.put("override_freeze", override);
+    }
+    if (hooks != null) {
+      out.put("hooks", hooks);
     }
     if (replicas != null) {
       out.put("replicas", replicas);
@@ -388,6 +396,21 @@ final class Requests {
       return field.startsWith("strategy_params")
           ? paramsField + field.substring("strategy_params".length())
           : field;
+    }
+
+    /** {@code hooks}, validated and in their stored form ({@code []} when absent or null). */
+    JsonArray hooks() {
+      JsonArray out = new JsonArray();
+      try {
+        Object raw = in.getValue("hooks");
+        io.ctrlplane.deploy.Hook.parseAll(
+                raw instanceof JsonArray a ? io.ctrlplane.deploy.codec.DeployJson.plain(a) : raw,
+                "hooks")
+            .forEach(h -> out.add(new JsonObject(new java.util.LinkedHashMap<>(h.toMap()))));
+      } catch (ValidationException e) {
+        errors.addAll(e.errors());
+      }
+      return out;
     }
 
     /** {@code override_freeze} ({@code {reason}}), or null when absent. */

@@ -1,6 +1,7 @@
 package io.ctrlplane.deploy;
 
 import java.time.Instant;
+import java.util.List;
 
 /**
  * A deployable app or service: N replicas on a provider, a default strategy, the release it runs
@@ -19,7 +20,12 @@ public record Instance(
     String degradedReason,
     Instant degradedAt,
     Instant createdAt,
-    Instant updatedAt) {
+    Instant updatedAt,
+    List<Hook> hooks) {
+
+  public Instance {
+    hooks = hooks == null ? List.of() : List.copyOf(hooks);
+  }
 
   public boolean degraded() {
     return degradedReason != null;

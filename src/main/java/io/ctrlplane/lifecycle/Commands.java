@@ -198,14 +198,15 @@ public final class Commands {
           boolean skippable = full && finishFrom != null && step < finishFrom;
           boolean gated = false;
           for (int k = step; finishFrom != null && k < Math.min(finishFrom, steps.size()); k++) {
-            gated |= "approval".equals(steps.get(k).type());
+            gated |= "approval".equals(steps.get(k).type()) || "hook".equals(steps.get(k).type());
           }
           if (skippable && gated) {
             return conflict(
                 id,
-                "has an approval gate ahead: a promote never skips it; POST /v1/deployments/"
+                "has a gate ahead (an approval or a blocking hook): a promote never skips it; "
+                    + "an approval takes POST /v1/deployments/"
                     + id
-                    + "/approve (another key with the 'approve' scope) first");
+                    + "/approve (another key with the 'approve' scope)");
           }
           if (!inPause && !skippable) {
             String at =

@@ -61,6 +61,7 @@ final class Execution {
   private final Dispatcher dispatcher;
   private final long recheckMaxMs;
   private final Analyst analyst;
+  private final HookCaller hooks;
   private final Promise<Void> finished = Promise.promise();
   private RolloutContext ctx;
   private Provider provider;
@@ -85,11 +86,13 @@ final class Execution {
       Providers providers,
       Keyring keyring,
       Analyst analyst,
+      HookCaller hooks,
       BooleanSupplier stopping,
       Dispatcher dispatcher,
       long recheckMaxMs) {
     this.keyring = keyring;
     this.analyst = analyst;
+    this.hooks = hooks;
     this.vertx = vertx;
     this.pool = pool;
     this.claim = claim;
@@ -262,7 +265,7 @@ final class Execution {
               null)
           .map(false);
     }
-    attempts = new StepAttempt(ctx, provider, keyring, analyst);
+    attempts = new StepAttempt(ctx, provider, keyring, analyst, hooks, this::wake);
     if (ctx.planIsStored()) {
       return Future.succeededFuture(true);
     }

@@ -1,9 +1,12 @@
 package io.ctrlplane.runner;
 
+import io.ctrlplane.deploy.Hook;
+import io.ctrlplane.deploy.codec.DeployJson;
 import io.ctrlplane.lifecycle.Claim;
 import io.ctrlplane.provider.Fence;
 import io.ctrlplane.provider.ReleaseRef;
 import io.ctrlplane.security.Keyring;
+import io.ctrlplane.strategy.HookSteps;
 import io.ctrlplane.strategy.Plan;
 import io.ctrlplane.strategy.Plans;
 import io.ctrlplane.strategy.Side;
@@ -14,6 +17,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
+import java.util.List;
 
 /**
  * What a runner needs to drive one deployment: the releases on both sides (with their environment,
@@ -34,14 +38,15 @@ record RolloutContext(
     ReleaseEnv oldEnv,
     Plan plan,
     boolean planIsStored,
-    String traceparent) {
+    String traceparent,
+    List<Hook> hooks) {
 
   private static final String SECRETS =
       "(SELECT coalesce(jsonb_object_agg(s.name, s.ciphertext), '{}') "
           + "FROM release_secrets s WHERE s.release_id = %s)";
   private static final String LOAD =
       "SELECT d.kind, d.strategy, d.strategy_params, d.plan, d.tenant_id, d.traceparent, i.name, i.replicas, "
-          + "i.provider, d.release_id, r.version AS new_version, r.image AS new_image, r.rollback_of AS new_rollback_of, "
+          + "i.provider, i.hooks, d.release_id, r.version AS new_version, r.image AS new_image, r.rollback_of AS new_rollback_of, "
           + "r.env AS new_env, "
           + SECRETS.formatted("r.id")
           + " AS new_secrets, "
@@ -86,6 +91,9 @@ record RolloutContext(
     JsonObject params = row.getJsonObject("strategy_params");
     JsonObject stored = row.getJsonObject("plan");
     int replicas = row.getInteger("replicas");
+    List<Hook> hooks = Hook.parseAll(DeployJson.plain(row.getJsonArray("hooks")), "hooks");
+    boolean hooked =
+        !"scale".equals(row.getString("kind")) && !"teardown".equals(row.getString("kind"));
     Plan plan =
         stored != null
             ? PlanCodec.fromJson(stored)
@@ -100,6 +108,9 @@ record RolloutContext(
                             replicas,
                             previous != null,
                             ParamsJson.toMap(params));
+    if (stored == null && hooked) {
+      plan = HookSteps.wrap(plan, hooks.stream().map(Hook::on).toList());
+    }
     return new RolloutContext(
         claim,
         row.getString("tenant_id"),
@@ -116,7 +127,8 @@ record RolloutContext(
             : ReleaseEnv.of(row.getJsonObject("old_env"), row.getJsonObject("old_secrets")),
         plan,
         stored != null,
-        row.getString("traceparent"));
+        row.getString("traceparent"),
+        hooks);
   }
 
   ReleaseRef release(Side side) {

@@ -66,6 +66,7 @@ public class RunnerVerticle extends VerticleBase {
   private Providers providers;
   private Keyring keyring;
   private Analyst analyst;
+  private HookCaller hookCaller;
   private MetricSources sources;
   private PgSubscriber subscriber;
   private long pollTimer;
@@ -94,6 +95,10 @@ public class RunnerVerticle extends VerticleBase {
     sources = new MetricSources(vertx);
     analyst = new Analyst(new AnalysisRecords(pool), sources);
     RunnerMetrics.started(this);
+    hookCaller =
+        new HookCaller(
+            vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions().setKeepAlive(false)),
+            pool);
     vertx.eventBus().localConsumer(Addresses.DEPLOYMENTS_RUNNABLE, m -> claimLoop());
     pollTimer = vertx.setPeriodic(config.runner().pollMs(), id -> claimLoop());
     heartbeatTimer =
@@ -197,6 +202,7 @@ public class RunnerVerticle extends VerticleBase {
             providers,
             keyring,
             analyst,
+            hookCaller,
             () -> stopping,
             dispatcher,
             config.runner().recheckMaxMs());

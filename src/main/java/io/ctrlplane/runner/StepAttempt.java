@@ -36,7 +36,18 @@ final class StepAttempt {
   /** What an approval gate waits on. */
   static final String APPROVAL = "approval";
 
-  StepAttempt(RolloutContext ctx, Provider provider, Keyring keyring, Analyst analyst) {
+  private final HookCaller hooks;
+  private final Runnable wake;
+
+  StepAttempt(
+      RolloutContext ctx,
+      Provider provider,
+      Keyring keyring,
+      Analyst analyst,
+      HookCaller hooks,
+      Runnable wake) {
+    this.hooks = hooks;
+    this.wake = wake;
     this.ctx = ctx;
     this.provider = provider;
     this.keyring = keyring;
@@ -67,6 +78,9 @@ final class StepAttempt {
     }
     if (step instanceof Step.Approval s) {
       return Future.succeededFuture(approval(s, index, control));
+    }
+    if (step instanceof Step.Hook s) {
+      return hooks.attempt(ctx, s, index, wake);
     }
     return analysis((Step.Analysis) step, index, fleet, control);
   }

@@ -46,8 +46,8 @@ public final class ReleaseStore {
         conn ->
             conn.preparedQuery(
                     "INSERT INTO instances (id, tenant_id, name, replicas, "
-                        + "provider, provider_config, default_strategy, default_strategy_params) "
-                        + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+                        + "provider, provider_config, default_strategy, default_strategy_params, hooks) "
+                        + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
                 .execute(
                     Tuple.from(
                         new Object[] {
@@ -58,7 +58,8 @@ public final class ReleaseStore {
                           in.getString("provider"),
                           in.getJsonObject("provider_config"),
                           in.getString("default_strategy"),
-                          in.getJsonObject("default_strategy_params")
+                          in.getJsonObject("default_strategy_params"),
+                          in.getJsonArray("hooks", new io.vertx.core.json.JsonArray())
                         }))
                 .recover(
                     e ->
@@ -393,7 +394,7 @@ public final class ReleaseStore {
         conn ->
             conn.preparedQuery(
                     "SELECT id, tenant_id, replicas, provider, provider_config, default_strategy, "
-                        + "default_strategy_params, current_release_id, deleting_at FROM instances "
+                        + "default_strategy_params, current_release_id, deleting_at, hooks FROM instances "
                         + "WHERE id = $1 AND tenant_id = $2 AND deleted_at IS NULL FOR UPDATE")
                 .execute(Tuple.of(id, caller.tenantId()))
                 .compose(
@@ -429,6 +430,9 @@ public final class ReleaseStore {
     List<FieldError> errors = new ArrayList<>();
     if (in.containsKey("replicas")) {
       after.put("replicas", in.getInteger("replicas"));
+    }
+    if (in.containsKey("hooks")) {
+      after.put("hooks", in.getJsonArray("hooks"));
     }
     if (in.containsKey("provider_config")) {
       JsonObject config = in.getJsonObject("provider_config");
@@ -473,7 +477,8 @@ public final class ReleaseStore {
             && before.getString("current_release_id") != null;
     return conn.preparedQuery(
             "UPDATE instances SET replicas = $3, provider_config = $4, default_strategy = $5, "
-                + "default_strategy_params = $6, updated_at = now() WHERE id = $1 AND tenant_id = $2")
+                + "default_strategy_params = $6, hooks = $7, updated_at = now() "
+                + "WHERE id = $1 AND tenant_id = $2")
         .execute(
             Tuple.of(
                 id,
@@ -481,7 +486,8 @@ public final class ReleaseStore {
                 after.getInteger("replicas"),
                 after.getJsonObject("provider_config"),
                 after.getString("default_strategy"),
-                after.getJsonObject("default_strategy_params")))
+                after.getJsonObject("default_strategy_params"),
+                after.getJsonArray("hooks")))
         .compose(
             ok ->
                 scale

@@ -60,10 +60,10 @@ public record Plan(
         && !approvalBetween(index, finishFrom);
   }
 
-  /** Whether an approval step lies in [from, to): a full promote never skips one. */
+  /** Whether a gate (approval or hook) lies in [from, to): a full promote never skips one. */
   public boolean approvalBetween(int from, int to) {
     for (int i = Math.max(0, from); i < Math.min(to, steps.size()); i++) {
-      if (steps.get(i) instanceof Step.Approval) {
+      if (steps.get(i) instanceof Step.Approval || steps.get(i) instanceof Step.Hook) {
         return true;
       }
     }

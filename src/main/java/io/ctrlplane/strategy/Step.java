@@ -167,6 +167,21 @@ public sealed interface Step {
   }
 
   /**
+   * Calls the instance's blocking hook number {@code hook} (its index in the instance's hooks) at
+   * point {@code on}, and waits for its answer: 2xx passes, anything else (after retries) fails and
+   * reverts.
+   */
+  record Hook(String on, int hook) implements Step {
+    public String type() {
+      return "hook";
+    }
+
+    public String describe() {
+      return "call the " + on + " hook";
+    }
+  }
+
+  /**
    * Measures the new release as the spec says: goes on when every metric succeeded, fails the
    * deployment when one failed, pauses it when one is inconclusive.
    */

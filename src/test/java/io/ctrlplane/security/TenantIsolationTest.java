@@ -55,7 +55,8 @@ class TenantIsolationTest {
           "SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM api_keys t",
           "SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM idempotency_keys t",
           "SELECT md5(coalesce(string_agg(event_id || type, '|' ORDER BY event_id), '')) FROM outbox",
-          "SELECT md5(coalesce(string_agg(id, '|' ORDER BY id), '')) FROM sim_replicas");
+          "SELECT md5(coalesce(string_agg(id, '|' ORDER BY id), '')) FROM sim_replicas",
+          "SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM freezes t");
 
   private ApiClient a;
   private ApiClient b;
@@ -96,6 +97,18 @@ class TenantIsolationTest {
     idsOfA.put("deployments", secondDeploymentOfA);
     idsOfA.put("releases", done.getJsonObject("release").getString("id"));
     idsOfA.put("api-keys", Keys.viaApi(a, "a-reader", Scope.READ).getString("id"));
+    // a freeze of A's that holds only in the far future, so it blocks nothing here
+    idsOfA.put(
+        "freezes",
+        a.post(
+                "/v1/freezes",
+                new JsonObject()
+                    .put("instance_id", shop)
+                    .put("starts_at", "2999-01-01T00:00:00Z")
+                    .put("ends_at", "2999-01-02T00:00:00Z")
+                    .put("reason", "far away"))
+            .json()
+            .getString("id"));
   }
 
   @AfterAll

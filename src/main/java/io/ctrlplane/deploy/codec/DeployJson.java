@@ -3,6 +3,7 @@ package io.ctrlplane.deploy.codec;
 import io.ctrlplane.deploy.Deployment;
 import io.ctrlplane.deploy.Doc;
 import io.ctrlplane.deploy.Event;
+import io.ctrlplane.deploy.Hook;
 import io.ctrlplane.deploy.Instance;
 import io.ctrlplane.deploy.Release;
 import io.ctrlplane.deploy.VersionRef;
@@ -43,7 +44,37 @@ public final class DeployJson {
                     .put("reason", i.degradedReason())
                     .put("since", time(i.degradedAt())))
         .put("created_at", time(i.createdAt()))
-        .put("updated_at", time(i.updatedAt()));
+        .put("updated_at", time(i.updatedAt()))
+        .put("hooks", hooks(i.hooks()));
+  }
+
+  /**
+   * An instance's hooks as responses show them: a secret is never shown, only that there is one.
+   */
+  public static JsonArray hooks(List<Hook> hooks) {
+    JsonArray out = new JsonArray();
+    for (Hook h : hooks) {
+      JsonObject o = new JsonObject(new java.util.LinkedHashMap<>(h.toMap()));
+      if (h.secret() != null) {
+        o.put("secret", "********");
+      }
+      out.add(o);
+    }
+    return out;
+  }
+
+  /**
+   * A JSON array of objects as plain lists and maps (null stays null), for the domain's parsers.
+   */
+  public static List<Object> plain(JsonArray array) {
+    if (array == null) {
+      return null;
+    }
+    List<Object> out = new java.util.ArrayList<>();
+    for (Object o : array) {
+      out.add(o instanceof JsonObject j ? j.getMap() : o);
+    }
+    return out;
   }
 
   public static JsonObject release(Release r) {

@@ -2,6 +2,7 @@ package io.ctrlplane.deploy.codec;
 
 import io.ctrlplane.deploy.Deployment;
 import io.ctrlplane.deploy.DeploymentState;
+import io.ctrlplane.deploy.Hook;
 import io.ctrlplane.deploy.Instance;
 import io.ctrlplane.deploy.Release;
 import io.ctrlplane.deploy.VersionRef;
@@ -21,7 +22,7 @@ public final class DeployRows {
   public static final String INSTANCE_COLUMNS =
       "i.id, i.name, i.replicas, i.provider, i.provider_config, "
           + "i.default_strategy, i.default_strategy_params, i.current_release_id, i.current_version, "
-          + "i.created_at, i.updated_at, i.degraded_reason, i.degraded_at";
+          + "i.created_at, i.updated_at, i.degraded_reason, i.degraded_at, i.hooks";
 
   public static final String RELEASE_COLUMNS =
       "r.id, r.instance_id, r.version, r.kind, r.image, r.env, r.commit_sha, "
@@ -56,7 +57,8 @@ public final class DeployRows {
         row.getString("degraded_reason"),
         time(row, "degraded_at"),
         time(row, "created_at"),
-        time(row, "updated_at"));
+        time(row, "updated_at"),
+        Hook.parseAll(DeployJson.plain(row.getJsonArray("hooks")), "hooks"));
   }
 
   public static Release release(Row row) {

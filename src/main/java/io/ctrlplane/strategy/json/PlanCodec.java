@@ -73,6 +73,8 @@ public final class PlanCodec {
       json.put("keep", s.keep());
     } else if (step instanceof Step.Pause s) {
       json.put("seconds", s.seconds());
+    } else if (step instanceof Step.Hook s) {
+      json.put("on", s.on()).put("hook", s.hook());
     } else if (step instanceof Step.Approval s) {
       json.put("timeout_seconds", s.timeoutSeconds());
     } else if (step instanceof Step.Analysis s) {
@@ -97,6 +99,7 @@ public final class PlanCodec {
       case "pause" -> new Step.Pause(json.getInteger("seconds"));
       case "analysis" -> new Step.Analysis(AnalysisJson.spec(json));
       case "approval" -> new Step.Approval(json.getInteger("timeout_seconds"));
+      case "hook" -> new Step.Hook(json.getString("on"), json.getInteger("hook"));
       default -> throw new IllegalArgumentException("unknown step type in stored plan: " + type);
     };
   }

@@ -130,7 +130,8 @@ class DeployCodecTest {
         .with("created_at", CREATED)
         .with("updated_at", UPDATED)
         .with("degraded_reason", null)
-        .with("degraded_at", null);
+        .with("degraded_at", null)
+        .with("hooks", new io.vertx.core.json.JsonArray());
   }
 
   @Test
@@ -145,7 +146,7 @@ class DeployCodecTest {
                 + "\"current_release\":{\"id\":\"rel_2\",\"version\":2},"
                 + "\"health\":{\"status\":\"healthy\"},"
                 + "\"created_at\":\"2026-12-07T23:02:03.456789Z\","
-                + "\"updated_at\":\"2026-12-07T23:10:00.500Z\"}");
+                + "\"updated_at\":\"2026-12-07T23:10:00.500Z\",\"hooks\":[]}");
 
     Instance degraded =
         DeployRows.instance(
@@ -163,7 +164,7 @@ class DeployCodecTest {
                 + "\"health\":{\"status\":\"degraded\",\"reason\":\"revert failed\","
                 + "\"since\":\"2026-12-07T23:02:04Z\"},"
                 + "\"created_at\":\"2026-12-07T23:02:03.456789Z\","
-                + "\"updated_at\":\"2026-12-07T23:10:00.500Z\"}");
+                + "\"updated_at\":\"2026-12-07T23:10:00.500Z\",\"hooks\":[]}");
   }
 
   @Test
