@@ -253,7 +253,7 @@ final class Ledger {
   private void webhooks() {
     long expected =
         number(
-            "SELECT count(*) FROM outbox o WHERE o.type = ANY((SELECT event_types FROM webhooks LIMIT 1))");
+            "SELECT count(*) FROM outbox o WHERE EXISTS (SELECT 1 FROM webhooks w WHERE o.type = ANY(w.event_types))");
     long rows = number("SELECT count(*) FROM webhook_deliveries");
     long distinct = number("SELECT count(DISTINCT (webhook_id, event_id)) FROM webhook_deliveries");
     long succeeded = number("SELECT count(*) FROM webhook_deliveries WHERE status = 'succeeded'");

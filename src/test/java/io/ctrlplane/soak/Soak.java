@@ -71,7 +71,8 @@ public final class Soak {
 
     void start() {
       process = ChildProcess.serve(name + "-" + gen++, roles, config, env);
-      process.awaitOutput("Ctrl Plane is up", Duration.ofSeconds(120));
+      // JVM start on a loaded 2-core machine: minutes at worst
+      process.awaitOutput("Ctrl Plane is up", Duration.ofMinutes(5));
     }
   }
 
@@ -89,13 +90,17 @@ public final class Soak {
     deleteTree(dir);
     Files.createDirectories(dir);
     Soak soak = new Soak(dir, opts);
-    int violations;
+    int violations = -1;
     try {
       violations = soak.run();
+    } catch (Throwable t) {
+      log("soak aborted: " + t);
+      t.printStackTrace();
     } finally {
       soak.shutdown();
     }
-    System.exit(violations == 0 ? 0 : 1);
+    // non-daemon threads (the webhook endpoint's pool) must not keep the JVM alive
+    System.exit(violations == 0 ? 0 : violations > 0 ? 1 : 2);
   }
 
   private int run() throws Exception {
@@ -265,7 +270,7 @@ public final class Soak {
                   recoveries.computeIfAbsent(kind, k -> new ArrayList<>()).add(ms);
                 }
                 log(String.format("%s (round %d) recovered in %d ms", kind, round + 1, ms));
-              } catch (RuntimeException e) {
+              } catch (RuntimeException | AssertionError e) {
                 log(kind + " did not recover: " + e);
                 synchronized (recoveries) {
                   unrecovered.add(kind + " round " + (round + 1) + ": " + e.getMessage());
