@@ -69,10 +69,26 @@ public final class Soak {
       this.env = env;
     }
 
+    /**
+     * Starts the part like a process supervisor would (systemd's Restart=on-failure): a process
+     * that exits while starting, e.g. because PostgreSQL is down just then (the migration check
+     * fails and the process exits 2), is started again, up to 5 times.
+     */
     void start() {
-      process = ChildProcess.serve(name + "-" + gen++, roles, config, env);
-      // JVM start on a loaded 2-core machine: minutes at worst
-      process.awaitOutput("Ctrl Plane is up", Duration.ofMinutes(5));
+      for (int attempt = 1; ; attempt++) {
+        process = ChildProcess.serve(name + "-" + gen++, roles, config, env);
+        try {
+          // JVM start on a loaded 2-core machine: minutes at worst
+          process.awaitOutput("Ctrl Plane is up", Duration.ofMinutes(5));
+          return;
+        } catch (AssertionError e) {
+          if (process.isAlive() || attempt == 5) {
+            throw e;
+          }
+          log(name + " exited while starting (attempt " + attempt + "), starting it again");
+          sleep(1000);
+        }
+      }
     }
   }
 
@@ -236,7 +252,7 @@ public final class Soak {
             () -> {
               startBroker();
               long up = System.currentTimeMillis();
-              awaitCondition(Duration.ofMinutes(3), () -> backlogBefore(up) == 0);
+              awaitCondition(Duration.ofMinutes(5), () -> backlogBefore(up) == 0);
             };
       }
       case "postgres" -> {
@@ -255,7 +271,7 @@ public final class Soak {
             () -> {
               s.start();
               if (kind.equals("relay")) {
-                awaitCondition(Duration.ofMinutes(3), () -> backlogBefore(t0) == 0);
+                awaitCondition(Duration.ofMinutes(5), () -> backlogBefore(t0) == 0);
               }
             };
       }
@@ -338,7 +354,7 @@ public final class Soak {
             .redirectOutput(out.toFile())
             .start();
     awaitCondition(
-        Duration.ofMinutes(2),
+        Duration.ofMinutes(5),
         () -> {
           try {
             return Files.readString(out).contains("broker up");
