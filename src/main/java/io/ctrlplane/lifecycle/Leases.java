@@ -86,8 +86,8 @@ public final class Leases {
           ELSE d.progress END
       FROM unnest($1::text[], $2::bigint[]) AS h(id, epoch)
       WHERE d.id = h.id AND d.lease_epoch = h.epoch AND d.state = 'running'
-      RETURNING d.id, concat_ws('|', d.cancel_requested, d.paused, d.promote::text, d.abort_state)
-        AS controls
+      RETURNING d.id, concat_ws('|', d.cancel_requested, d.paused, d.promote::text, d.abort_state,
+        d.step_started_at::text) AS controls
       """;
 
   private final Pool pool;
@@ -155,8 +155,10 @@ public final class Leases {
    * deployment is not re-read on its own between heartbeats: this is its holder vouching for it).
    * The same statement advertises the runner's load ({@code runners} row), so an idle runner beats
    * too. Answers, for each lease still held, a signature of its controls (cancel, pause, promote,
-   * abort): a lease missing from the answer is lost, a signature that changed means a user acted on
-   * it.
+   * abort, and the step's start, which a resume resets): a lease missing from the answer is lost, a
+   * signature that changed means a user acted on it. The step's start makes a pause and a resume
+   * between two beats (both NOTIFYs missed) still wake the deployment; a step the runner finished
+   * itself changes it too, which costs at most one move that finds nothing to do.
    */
   public Future<Map<String, String>> heartbeat(Collection<Claim> held, RunnerLoad load) {
     String[] ids = new String[held.size()];

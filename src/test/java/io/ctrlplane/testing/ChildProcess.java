@@ -56,6 +56,7 @@ public final class ChildProcess implements AutoCloseable {
     env.put("CTRLPLANE_HTTP_PORT", String.valueOf(TestStack.freePort()));
     env.put("CTRLPLANE_HTTP_HOST", "127.0.0.1");
     env.put("CTRLPLANE_RELAY_POLL_MS", String.valueOf(config.relay().pollMs()));
+    env.put("CTRLPLANE_API_RATE_LIMIT_ENABLED", String.valueOf(config.api().rateLimit().enabled()));
     env.putAll(extraEnv);
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     ProcessBuilder builder =
