@@ -75,7 +75,7 @@ public class RunnerVerticle extends VerticleBase {
   public Future<?> start() {
     pool = pool();
     leases = new Leases(pool, owner, config.runner().leaseSeconds());
-    providers = new Providers(vertx, pool, config.agent().token());
+    providers = new Providers(vertx, pool, config.agent().token(), config.kubernetes());
     keyring = Keyring.fromConfig(config.security().encryptionKey());
     dispatcher = new Dispatcher(config.runner().maxConcurrent(), stats);
     sources = new MetricSources(vertx);

@@ -1,0 +1,283 @@
+package io.ctrlplane.provider.kubernetes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ctrlplane.testing.ApiClient;
+import io.ctrlplane.testing.Await;
+import io.ctrlplane.testing.CtrlPlane;
+import io.ctrlplane.testing.CtrlPlaneServer;
+import io.ctrlplane.testing.KubeMock;
+import io.ctrlplane.testing.Rollouts;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+// special setup: the server starts in start(), once the API server mock's kubeconfig exists
+@CtrlPlaneServer(roles = "")
+@DisplayName(
+    "The kubernetes provider rolls releases out as ReplicaSets (against fabric8's API server mock)")
+class KubernetesRolloutTest {
+  static final String NS = "shop";
+  private static final Duration END = Duration.ofSeconds(60);
+  private static final AtomicInteger NAMES = new AtomicInteger();
+  private KubeMock kube;
+  private KubernetesClient k8s;
+  private ApiClient api;
+  private Rollouts rollouts;
+
+  @BeforeAll
+  void start(CtrlPlane plane) throws Exception {
+    kube =
+        new KubeMock(Path.of("target", "kube-mock", "rollout"), 50, 300, "*:sick*")
+            .startController();
+    k8s = kube.client();
+    JsonObject json = plane.json().put("roles", "api,runner,relay");
+    json.put("kubernetes", new JsonObject().put("kubeconfig", kube.kubeconfig().toString()));
+    json.getJsonObject("runner").put("recheck_max_ms", 300);
+    plane.startServer(io.ctrlplane.config.AppConfig.from(json));
+    api = plane.api();
+    rollouts = new Rollouts(api);
+  }
+
+  @AfterAll
+  void stop() {
+    kube.close();
+  }
+
+  static JsonObject config(JsonObject traffic) {
+    return new JsonObject()
+        .put("namespace", NS)
+        .put("traffic", traffic)
+        .put(
+            "pod_template",
+            new JsonObject()
+                .put(
+                    "ports",
+                    new JsonArray()
+                        .add(new JsonObject().put("name", "http").put("containerPort", 8080)))
+                .put(
+                    "readinessProbe",
+                    new JsonObject()
+                        .put(
+                            "httpGet",
+                            new JsonObject().put("path", "/health").put("port", "http"))));
+  }
+
+  private String instance(String name, int replicas, JsonObject config) {
+    ApiClient.Response r =
+        api.post(
+            "/v1/instances",
+            new JsonObject()
+                .put("name", name)
+                .put("replicas", replicas)
+                .put("provider", "kubernetes")
+                .put("provider_config", config));
+    assertThat(r.status()).as(r.text()).isEqualTo(201);
+    return r.json().getString("id");
+  }
+
+  private String deploy(String instanceId, String image, String strategy, JsonObject params) {
+    return deploy(instanceId, new JsonObject().put("image", image), strategy, params);
+  }
+
+  private String deploy(String instanceId, JsonObject body, String strategy, JsonObject params) {
+    body.put("strategy", strategy);
+    if (params != null) {
+      body.put("strategy_params", params);
+    }
+    ApiClient.Response r = api.post("/v1/instances/" + instanceId + "/deployments", body);
+    assertThat(r.status()).as(r.text()).isEqualTo(202);
+    return r.json().getString("id");
+  }
+
+  private ReplicaSet rs(String name) {
+    return k8s.apps().replicaSets().inNamespace(NS).withName(name).get();
+  }
+
+  private int replicas(String name) {
+    ReplicaSet rs = rs(name);
+    return rs == null ? -1 : rs.getSpec().getReplicas();
+  }
+
+  private static String name(String prefix) {
+    return prefix + "-" + NAMES.incrementAndGet();
+  }
+
+  @Test
+  @DisplayName(
+      "rolling: each release is a ReplicaSet <instance>-v<version>, labelled and annotated with its lease, the old one scaled to 0")
+  void rolling() {
+    String name = name("roll");
+    String id = instance(name, 3, config(new JsonObject().put("mode", "replicas")));
+    rollouts.awaitState(deploy(id, "registry.local/web:1", "rolling", null), "succeeded", END);
+    JsonObject d2 =
+        rollouts.awaitState(deploy(id, "registry.local/web:2", "rolling", null), "succeeded", END);
+    ReplicaSet v1 = rs(name + "-v1");
+    ReplicaSet v2 = rs(name + "-v2");
+    assertThat(v1.getSpec().getReplicas()).isZero();
+    assertThat(v2.getSpec().getReplicas()).isEqualTo(3);
+    Map<String, String> labels = v2.getMetadata().getLabels();
+    assertThat(labels)
+        .containsEntry(KubeObjects.INSTANCE, id)
+        .containsEntry(KubeObjects.RELEASE, Rollouts.releaseId(d2))
+        .containsEntry(KubeObjects.VERSION, "2");
+    assertThat(v2.getSpec().getTemplate().getMetadata().getLabels()).containsAllEntriesOf(labels);
+    assertThat(v2.getMetadata().getAnnotations())
+        .containsEntry(KubeObjects.DEPLOYMENT, d2.getString("id"))
+        .containsKey(KubeObjects.EPOCH);
+    assertThat(v2.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
+        .isEqualTo("registry.local/web:2");
+    JsonObject fleet = rollouts.fleet(id);
+    assertThat(fleet.getString("provider")).isEqualTo("kubernetes");
+    assertThat(fleet.getJsonArray("replicas")).hasSize(3);
+    assertThat(fleet.getJsonObject("kubernetes").getString("namespace")).isEqualTo(NS);
+    Service stable = k8s.services().inNamespace(NS).withName(name).get();
+    assertThat(stable.getSpec().getSelector()).containsEntry(KubeObjects.INSTANCE, id);
+    List<String> kinds = new ArrayList<>();
+    rollouts.timeline(id).forEach(e -> kinds.add(e.getString("kind")));
+    assertThat(kinds).contains("replicaset.created", "replicaset.updated", "secret.created");
+  }
+
+  @Test
+  @DisplayName(
+      "env and secret_env live only in the release's own Secret, referenced by envFrom: never in the ReplicaSet, a label or an annotation")
+  void secrets() {
+    String name = name("sec");
+    String id = instance(name, 1, config(new JsonObject().put("mode", "replicas")));
+    JsonObject b1 =
+        new JsonObject()
+            .put("image", "registry.local/web:1")
+            .put("env", new JsonObject().put("COLOR", "blue"))
+            .put("secret_env", new JsonObject().put("DB_PASSWORD", "hunter2-v1"));
+    rollouts.awaitState(deploy(id, b1, "rolling", null), "succeeded", END);
+    JsonObject b2 =
+        new JsonObject()
+            .put("image", "registry.local/web:2")
+            .put("env", new JsonObject().put("COLOR", "green"))
+            .put("secret_env", new JsonObject().put("API_TOKEN", "tok-v2"));
+    rollouts.awaitState(deploy(id, b2, "rolling", null), "succeeded", END);
+    Secret s1 = k8s.secrets().inNamespace(NS).withName(name + "-v1-env").get();
+    Secret s2 = k8s.secrets().inNamespace(NS).withName(name + "-v2-env").get();
+    assertThat(decode(s1)).isEqualTo(Map.of("COLOR", "blue", "DB_PASSWORD", "hunter2-v1"));
+    assertThat(decode(s2)).isEqualTo(Map.of("COLOR", "green", "API_TOKEN", "tok-v2"));
+    assertThat(s2.getImmutable()).isTrue();
+    for (String rsName : List.of(name + "-v1", name + "-v2")) {
+      ReplicaSet rs = rs(rsName);
+      String text = io.fabric8.kubernetes.client.utils.Serialization.asJson(rs);
+      assertThat(text).doesNotContain("hunter2", "tok-v2", "blue", "green");
+      assertThat(rs.getSpec().getTemplate().getSpec().getContainers().get(0).getEnvFrom())
+          .singleElement()
+          .satisfies(e -> assertThat(e.getSecretRef().getName()).isEqualTo(rsName + "-env"));
+    }
+    assertThat(rollouts.timeline(id).toString()).doesNotContain("hunter2", "tok-v2");
+  }
+
+  private static Map<String, String> decode(Secret s) {
+    Map<String, String> out = new TreeMap<>();
+    s.getData()
+        .forEach(
+            (k, v) ->
+                out.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
+    return out;
+  }
+
+  @Test
+  @DisplayName("every object the provider writes carries the instance label")
+  void everyObjectLabelled() {
+    String name = name("lbl");
+    String id =
+        instance(
+            name,
+            2,
+            config(new JsonObject().put("mode", "gateway_api").put("http_route", name + "-route"))
+                .put("preview_service", name + "-preview"));
+    rollouts.awaitState(deploy(id, "registry.local/web:1", "rolling", null), "succeeded", END);
+    rollouts.awaitState(
+        deploy(
+            id,
+            "registry.local/web:2",
+            "blue-green",
+            new JsonObject().put("scale_down_delay_seconds", 0)),
+        "succeeded",
+        END);
+    List<HasMetadata> objects = new ArrayList<>();
+    objects.addAll(
+        k8s.apps()
+            .replicaSets()
+            .inNamespace(NS)
+            .withLabel(KubeObjects.NAME, name)
+            .list()
+            .getItems());
+    objects.addAll(
+        k8s.secrets().inNamespace(NS).withLabel(KubeObjects.NAME, name).list().getItems());
+    objects.addAll(
+        k8s.services().inNamespace(NS).withLabel(KubeObjects.NAME, name).list().getItems());
+    objects.add(route(name + "-route"));
+    assertThat(objects).hasSize(2 + 2 + 4 + 1);
+    for (HasMetadata o : objects) {
+      assertThat(o.getMetadata().getLabels())
+          .as("%s %s", o.getKind(), o.getMetadata().getName())
+          .containsEntry(KubeObjects.INSTANCE, id)
+          .containsEntry(KubeObjects.MANAGED_BY, "ctrlplane");
+    }
+  }
+
+  GenericKubernetesResource route(String name) {
+    return k8s.genericKubernetesResources(Routes.DEFINITION).inNamespace(NS).withName(name).get();
+  }
+
+  @Test
+  @DisplayName(
+      "a release whose pods never become ready fails and reverts: the old ReplicaSet keeps its replicas, the new one goes to 0")
+  void failureReverts() {
+    String name = name("bad");
+    String id = instance(name, 2, config(new JsonObject().put("mode", "replicas")));
+    rollouts.awaitState(deploy(id, "registry.local/web:1", "rolling", null), "succeeded", END);
+    JsonObject d =
+        rollouts.awaitState(
+            deploy(
+                id,
+                "registry.local/web:sick",
+                "rolling",
+                new JsonObject().put("progress_deadline_seconds", 3)),
+            "failed",
+            END);
+    assertThat(d.getString("error")).isNotBlank();
+    assertThat(replicas(name + "-v1")).isEqualTo(2);
+    assertThat(replicas(name + "-v2")).isZero();
+    Await.until(
+        Duration.ofSeconds(10),
+        "the sick pods gone",
+        () ->
+            k8s
+                    .pods()
+                    .inNamespace(NS)
+                    .withLabel(KubeObjects.VERSION, "2")
+                    .list()
+                    .getItems()
+                    .stream()
+                    .noneMatch(p -> p.getMetadata().getName().startsWith(name + "-v2"))
+                ? true
+                : null);
+  }
+}
