@@ -280,4 +280,191 @@ class KubernetesRolloutTest {
                 ? true
                 : null);
   }
+
+  /** The HTTPRoute's weights by Service name, once they equal {@code wanted}. */
+  private Map<String, Integer> awaitRoute(String route, Map<String, Integer> wanted) {
+    return Await.until(
+        END,
+        "route " + route + " at " + wanted,
+        () -> {
+          GenericKubernetesResource r = route(route);
+          Map<String, Integer> now = r == null ? Map.of() : Routes.weightsByService(r);
+          return now.equals(wanted) ? now : null;
+        });
+  }
+
+  private void post(String path) {
+    ApiClient.Response r = api.post(path, new JsonObject());
+    assertThat(r.status()).as(r.text()).isEqualTo(202);
+  }
+
+  private static JsonObject canarySteps(int... weights) {
+    JsonArray steps = new JsonArray();
+    for (int w : weights) {
+      steps.add(new JsonObject().put("set_weight", w));
+      steps.add(new JsonObject().put("pause", new JsonObject()));
+    }
+    return new JsonObject().put("steps", steps);
+  }
+
+  @Test
+  @DisplayName(
+      "canary in gateway_api mode: the HTTPRoute's backendRefs follow the steps (75/25, promote, 50/50, promote, 100), one Service per release")
+  void canaryGatewayWeights() {
+    String name = name("can");
+    String route = name + "-route";
+    String id =
+        instance(
+            name, 4, config(new JsonObject().put("mode", "gateway_api").put("http_route", route)));
+    rollouts.awaitState(deploy(id, "registry.local/web:1", "rolling", null), "succeeded", END);
+    awaitRoute(route, Map.of(name + "-v1", 100));
+    String dep = deploy(id, "registry.local/web:2", "canary", canarySteps(25, 50));
+    awaitRoute(route, Map.of(name + "-v1", 75, name + "-v2", 25));
+    assertThat(replicas(name + "-v2")).isEqualTo(1);
+    assertThat(replicas(name + "-v1")).isEqualTo(4);
+    Service perRelease = k8s.services().inNamespace(NS).withName(name + "-v2").get();
+    assertThat(perRelease.getSpec().getSelector())
+        .containsEntry(KubeObjects.RELEASE, Rollouts.releaseId(rollouts.deployment(dep)));
+    post("/v1/deployments/" + dep + "/promote");
+    awaitRoute(route, Map.of(name + "-v1", 50, name + "-v2", 50));
+    assertThat(replicas(name + "-v2")).isEqualTo(2);
+    JsonObject fleet = rollouts.fleet(id);
+    assertThat(fleet.getJsonObject("traffic").getJsonObject("weights").getMap())
+        .containsValues(50, 50);
+    post("/v1/deployments/" + dep + "/promote");
+    rollouts.awaitState(dep, "succeeded", END);
+    awaitRoute(route, Map.of(name + "-v2", 100));
+    assertThat(replicas(name + "-v1")).isZero();
+    assertThat(replicas(name + "-v2")).isEqualTo(4);
+  }
+
+  @Test
+  @DisplayName(
+      "cancel mid-canary: traffic back to the old release alone, the canary ReplicaSet at 0")
+  void cancelReverts() {
+    String name = name("cxl");
+    String route = name + "-route";
+    String id =
+        instance(
+            name, 2, config(new JsonObject().put("mode", "gateway_api").put("http_route", route)));
+    rollouts.awaitState(deploy(id, "registry.local/web:1", "rolling", null), "succeeded", END);
+    String dep = deploy(id, "registry.local/web:2", "canary", canarySteps(50));
+    awaitRoute(route, Map.of(name + "-v1", 50, name + "-v2", 50));
+    post("/v1/deployments/" + dep + "/cancel");
+    rollouts.awaitState(dep, "cancelled", END);
+    awaitRoute(route, Map.of(name + "-v1", 100));
+    assertThat(replicas(name + "-v2")).isZero();
+    assertThat(replicas(name + "-v1")).isEqualTo(2);
+  }
+
+  @Test
+  @DisplayName(
+      "blue-green in replicas mode: the stable Service stays pinned to v1 while the preview Service shows v2; promote switches it; v1 scales down after the delay")
+  void blueGreenPreview() {
+    String name = name("bg");
+    String id =
+        instance(
+            name,
+            2,
+            config(new JsonObject().put("mode", "replicas"))
+                .put("preview_service", name + "-preview"));
+    JsonObject d1 =
+        rollouts.awaitState(deploy(id, "registry.local/web:1", "rolling", null), "succeeded", END);
+    String v1 = Rollouts.releaseId(d1);
+    String dep =
+        deploy(
+            id,
+            "registry.local/web:2",
+            "blue-green",
+            new JsonObject().put("auto_promote", false).put("scale_down_delay_seconds", 2));
+    String v2 = Rollouts.releaseId(rollouts.deployment(dep));
+    Await.until(
+        END,
+        "2 ready pods of v2 behind the preview Service",
+        () -> {
+          ReplicaSet rs = rs(name + "-v2");
+          return rs != null
+                  && rs.getStatus() != null
+                  && Integer.valueOf(2).equals(rs.getStatus().getReadyReplicas())
+              ? true
+              : null;
+        });
+    Service stable = k8s.services().inNamespace(NS).withName(name).get();
+    assertThat(stable.getSpec().getSelector()).containsEntry(KubeObjects.RELEASE, v1);
+    Service preview = k8s.services().inNamespace(NS).withName(name + "-preview").get();
+    assertThat(preview.getSpec().getSelector()).containsEntry(KubeObjects.RELEASE, v2);
+    Await.until(
+        END,
+        "the deployment waiting for a promote",
+        () ->
+            "paused".equals(rollouts.deployment(dep).getJsonObject("progress").getString("phase"))
+                ? true
+                : null);
+    post("/v1/deployments/" + dep + "/promote");
+    rollouts.awaitState(dep, "succeeded", END);
+    assertThat(k8s.services().inNamespace(NS).withName(name).get().getSpec().getSelector())
+        .containsEntry(KubeObjects.RELEASE, v2);
+    ReplicaSet old = rs(name + "-v1");
+    assertThat(old.getSpec().getReplicas()).as("kept through the scale-down delay").isEqualTo(2);
+    assertThat(old.getMetadata().getAnnotations()).containsKey(KubeObjects.SCALE_DOWN_AT);
+    Await.until(
+        Duration.ofSeconds(15),
+        "v1 scaled down after the delay",
+        () -> replicas(name + "-v1") == 0 ? true : null);
+  }
+
+  @Test
+  @DisplayName("recreate: v1 to 0 first, then v2 to full size")
+  void recreate() {
+    String name = name("rec");
+    String id = instance(name, 2, config(new JsonObject().put("mode", "replicas")));
+    rollouts.awaitState(deploy(id, "registry.local/web:1", "rolling", null), "succeeded", END);
+    rollouts.awaitState(deploy(id, "registry.local/web:2", "recreate", null), "succeeded", END);
+    assertThat(replicas(name + "-v1")).isZero();
+    assertThat(replicas(name + "-v2")).isEqualTo(2);
+    List<JsonObject> scaled = new ArrayList<>();
+    rollouts.timeline(id).stream()
+        .filter(e -> e.getString("kind").startsWith("replicaset."))
+        .forEach(scaled::add);
+    JsonObject lastOfV1 =
+        scaled.stream()
+            .filter(e -> e.getJsonObject("detail").getString("name").equals(name + "-v1"))
+            .reduce((a, b) -> b)
+            .orElseThrow();
+    JsonObject firstOfV2 =
+        scaled.stream()
+            .filter(e -> e.getJsonObject("detail").getString("name").equals(name + "-v2"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(lastOfV1.getJsonObject("detail").getInteger("replicas")).isZero();
+    assertThat(lastOfV1.getLong("seq")).isLessThan(firstOfV2.getLong("seq"));
+  }
+
+  @Test
+  @DisplayName("an invalid pod template is a 422 naming the field, and no instance is created")
+  void invalidPodTemplate() {
+    JsonObject bad = config(new JsonObject().put("mode", "replicas"));
+    bad.getJsonObject("pod_template")
+        .put(
+            "readinessProbe",
+            new JsonObject()
+                .put("httpGet", new JsonObject().put("path", "/health").put("port", "web")))
+        .put("resources", new JsonObject().put("limits", new JsonObject().put("memory", "lots")))
+        .put("hostNetwork", true);
+    ApiClient.Response r =
+        api.post(
+            "/v1/instances",
+            new JsonObject()
+                .put("name", name("inv"))
+                .put("provider", "kubernetes")
+                .put("provider_config", bad));
+    assertThat(r.status()).as(r.text()).isEqualTo(422);
+    List<String> fields = new ArrayList<>();
+    r.json().getJsonArray("errors").forEach(e -> fields.add(((JsonObject) e).getString("field")));
+    assertThat(fields)
+        .containsExactlyInAnyOrder(
+            "provider_config.pod_template.readinessProbe.httpGet.port",
+            "provider_config.pod_template.resources.limits.memory",
+            "provider_config.pod_template.hostNetwork");
+  }
 }
