@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  */
 final class Cluster {
   private static final Logger log = LoggerFactory.getLogger(Cluster.class);
-  private static final Map<Vertx, Cluster> SHARED = new ConcurrentHashMap<>();
+  private static final Map<Vertx, Future<Cluster>> SHARED = new ConcurrentHashMap<>();
   static final String BY_INSTANCE = "instance";
 
   final KubernetesClient client;
@@ -56,62 +56,55 @@ final class Cluster {
     log.info("kubernetes: watching ReplicaSets, Pods and Services at {}", client.getMasterUrl());
   }
 
-  /** The process's cluster, connected and synced on first use (on a worker thread). */
-  static Future<Cluster> shared(Vertx vertx, AppConfig.Kubernetes settings) {
-    Cluster known = SHARED.get(vertx);
+  /**
+   * The process's cluster, connected on first use and returned once its informers have synced
+   * (nothing blocks meanwhile: the informers start asynchronously).
+   */
+  static synchronized Future<Cluster> shared(Vertx vertx, AppConfig.Kubernetes settings) {
+    Future<Cluster> known = SHARED.get(vertx);
     if (known != null) {
-      return Future.succeededFuture(known);
+      return known;
     }
-    return vertx.executeBlocking(
-        () ->
-            SHARED.computeIfAbsent(
-                vertx,
-                v -> {
-                  Cluster c = new Cluster(v, settings);
-                  c.start();
-                  ((VertxInternal) v)
-                      .addCloseHook(
-                          done -> {
-                            SHARED.remove(v);
-                            c.close();
-                            done.succeed();
-                          });
-                  return c;
-                }));
+    Future<Cluster> started =
+        vertx
+            .executeBlocking(() -> new Cluster(vertx, settings), false)
+            .compose(c -> c.start().map(c));
+    SHARED.put(vertx, started);
+    started.onFailure(e -> SHARED.remove(vertx, started));
+    started.onSuccess(
+        c ->
+            ((VertxInternal) vertx)
+                .addCloseHook(
+                    done -> {
+                      SHARED.remove(vertx);
+                      c.close();
+                      done.succeed();
+                    }));
+    return started;
   }
 
-  private volatile SharedIndexInformer<GenericKubernetesResource> routes;
+  private Future<SharedIndexInformer<GenericKubernetesResource>> routes;
 
   /**
    * The HTTPRoute {@code namespace/name} as last watched, or null; the route informer starts with
    * the first gateway_api instance (a cluster without the Gateway API never gets one).
    */
-  Future<GenericKubernetesResource> route(Vertx vertx, String namespace, String name) {
-    if (routes != null) {
-      return Future.succeededFuture(routes.getStore().getByKey(namespace + "/" + name));
+  synchronized Future<GenericKubernetesResource> route(String namespace, String name) {
+    if (routes == null) {
+      SharedIndexInformer<GenericKubernetesResource> informer =
+          client.genericKubernetesResources(Routes.DEFINITION).inAnyNamespace().runnableInformer(0);
+      routes = Future.fromCompletionStage(informer.start()).map(informer);
     }
-    return vertx.executeBlocking(
-        () -> {
-          synchronized (this) {
-            if (routes == null) {
-              SharedIndexInformer<GenericKubernetesResource> informer =
-                  client
-                      .genericKubernetesResources(Routes.DEFINITION)
-                      .inAnyNamespace()
-                      .runnableInformer(0);
-              informer.run();
-              routes = informer;
-            }
-          }
-          return routes.getStore().getByKey(namespace + "/" + name);
-        });
+    return routes.map(r -> r.getStore().getByKey(namespace + "/" + name));
   }
 
-  private void start() {
-    replicaSets.run();
-    pods.run();
-    services.run();
-    scaleDowns.start();
+  private Future<Void> start() {
+    return Future.all(
+            Future.fromCompletionStage(replicaSets.start()),
+            Future.fromCompletionStage(pods.start()),
+            Future.fromCompletionStage(services.start()))
+        .onSuccess(v -> scaleDowns.start())
+        .mapEmpty();
   }
 
   private void close() {
@@ -120,7 +113,7 @@ final class Cluster {
     pods.close();
     services.close();
     if (routes != null) {
-      routes.close();
+      routes.onSuccess(SharedIndexInformer::close);
     }
     client.close();
   }

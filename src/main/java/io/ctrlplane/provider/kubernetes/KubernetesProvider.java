@@ -140,7 +140,7 @@ public final class KubernetesProvider implements Provider {
               FencedFleet.Observed observed = all.resultAt(2);
               Future<io.fabric8.kubernetes.api.model.GenericKubernetesResource> route =
                   t.config().gatewayApi()
-                      ? cluster.route(vertx, t.namespace(), t.config().httpRoute())
+                      ? cluster.route(t.namespace(), t.config().httpRoute())
                       : Future.succeededFuture();
               return route.map(
                   r ->

@@ -467,4 +467,104 @@ class KubernetesRolloutTest {
             "provider_config.pod_template.resources.limits.memory",
             "provider_config.pod_template.hostNetwork");
   }
+
+  /** Every object of the instance named {@code name}, and its HTTPRoute when it has one. */
+  private List<HasMetadata> objects(String name, String route) {
+    List<HasMetadata> all = new ArrayList<>();
+    all.addAll(
+        k8s.apps()
+            .replicaSets()
+            .inNamespace(NS)
+            .withLabel(KubeObjects.NAME, name)
+            .list()
+            .getItems());
+    all.addAll(k8s.secrets().inNamespace(NS).withLabel(KubeObjects.NAME, name).list().getItems());
+    all.addAll(k8s.services().inNamespace(NS).withLabel(KubeObjects.NAME, name).list().getItems());
+    if (route != null) {
+      all.add(route(route));
+    }
+    return all;
+  }
+
+  private Map<String, String> ids(String instanceId, String... deployments) {
+    Map<String, String> ids = new java.util.LinkedHashMap<>();
+    ids.put(instanceId, "<instance>");
+    for (String dep : deployments) {
+      JsonObject d = rollouts.deployment(dep);
+      ids.put(dep, "<deployment v" + d.getJsonObject("release").getInteger("version") + ">");
+      ids.put(
+          Rollouts.releaseId(d),
+          "<release v" + d.getJsonObject("release").getInteger("version") + ">");
+    }
+    return ids;
+  }
+
+  @Test
+  @DisplayName("golden: the objects of a gateway_api canary at 25 %, at 50 % and at the end")
+  void goldenCanary() throws Exception {
+    String name = "gold-canary";
+    String route = name + "-route";
+    String id =
+        instance(
+            name, 4, config(new JsonObject().put("mode", "gateway_api").put("http_route", route)));
+    String d1 = deploy(id, "registry.local/web:1", "rolling", null);
+    rollouts.awaitState(d1, "succeeded", END);
+    String d2 = deploy(id, "registry.local/web:2", "canary", canarySteps(25, 50));
+    awaitRoute(route, Map.of(name + "-v1", 75, name + "-v2", 25));
+    Golden.check("canary-1-weight-25", objects(name, route), ids(id, d1, d2));
+    post("/v1/deployments/" + d2 + "/promote");
+    awaitRoute(route, Map.of(name + "-v1", 50, name + "-v2", 50));
+    Await.until(END, "2 canary replicas", () -> replicas(name + "-v2") == 2 ? true : null);
+    Golden.check("canary-2-weight-50", objects(name, route), ids(id, d1, d2));
+    post("/v1/deployments/" + d2 + "/promote");
+    rollouts.awaitState(d2, "succeeded", END);
+    Golden.check("canary-3-done", objects(name, route), ids(id, d1, d2));
+  }
+
+  @Test
+  @DisplayName(
+      "golden: the objects of a replicas-mode blue-green while it waits for a promote, and after")
+  void goldenBlueGreen() throws Exception {
+    String name = "gold-bg";
+    String id =
+        instance(
+            name,
+            2,
+            config(new JsonObject().put("mode", "replicas"))
+                .put("preview_service", name + "-preview"));
+    String d1 = deploy(id, "registry.local/web:1", "rolling", null);
+    rollouts.awaitState(d1, "succeeded", END);
+    String d2 =
+        deploy(
+            id,
+            "registry.local/web:2",
+            "blue-green",
+            new JsonObject().put("auto_promote", false).put("scale_down_delay_seconds", 600));
+    Await.until(
+        END,
+        "the deployment waiting for a promote",
+        () ->
+            "paused".equals(rollouts.deployment(d2).getJsonObject("progress").getString("phase"))
+                ? true
+                : null);
+    Golden.check("blue-green-1-preview", objects(name, null), ids(id, d1, d2));
+    post("/v1/deployments/" + d2 + "/promote");
+    rollouts.awaitState(d2, "succeeded", END);
+    Golden.check("blue-green-2-switched", objects(name, null), ids(id, d1, d2));
+  }
+
+  @Test
+  @DisplayName("golden: the objects after a rolling and after a recreate deployment")
+  void goldenRollingAndRecreate() throws Exception {
+    String name = "gold-roll";
+    String id = instance(name, 3, config(new JsonObject().put("mode", "replicas")));
+    String d1 = deploy(id, "registry.local/web:1", "rolling", null);
+    rollouts.awaitState(d1, "succeeded", END);
+    String d2 = deploy(id, "registry.local/web:2", "rolling", null);
+    rollouts.awaitState(d2, "succeeded", END);
+    Golden.check("rolling-done", objects(name, null), ids(id, d1, d2));
+    String d3 = deploy(id, "registry.local/web:3", "recreate", null);
+    rollouts.awaitState(d3, "succeeded", END);
+    Golden.check("recreate-done", objects(name, null), ids(id, d1, d2, d3));
+  }
 }
