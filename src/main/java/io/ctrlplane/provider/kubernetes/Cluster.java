@@ -26,11 +26,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One connection to the cluster per process (per Vert.x instance), however many runner verticles
- * and instances use it: the fabric8 client on the process's own Vert.x, and one shared informer per
- * kind (ReplicaSets, Pods, Services labelled {@code ctrlplane.io/instance}, in every namespace),
- * indexed by instance. The provider reads the cluster from these caches, kept current by watches;
- * it never polls. Started on first use, so a process whose instances never use Kubernetes never
- * connects; closed with the Vert.x instance.
+ * and instances use it: the fabric8 client (on Vert.x 5, in a Vert.x instance of its own so that
+ * decoding what the API server sends never blocks the process's event loops), and one shared
+ * informer per kind (ReplicaSets, Pods, Services labelled {@code ctrlplane.io/instance}, in every
+ * namespace), indexed by instance. The provider reads the cluster from these caches, kept current
+ * by watches; it never polls. Started on first use, so a process whose instances never use
+ * Kubernetes never connects; closed with the Vert.x instance.
  */
 final class Cluster {
   private static final Logger log = LoggerFactory.getLogger(Cluster.class);
@@ -47,7 +48,10 @@ final class Cluster {
     this.client =
         new KubernetesClientBuilder()
             .withConfig(config(settings))
-            .withHttpClientFactory(new Vertx5HttpClientFactory(vertx))
+            // a Vert.x of its own: fabric8 decodes watch events and lists on the thread that
+            // receives them, which must not be an event loop of the runners (measured: 2-3 s
+            // blocked at first use when shared)
+            .withHttpClientFactory(new Vertx5HttpClientFactory())
             .build();
     this.replicaSets = indexed(client.apps().replicaSets().inAnyNamespace());
     this.pods = indexed(client.pods().inAnyNamespace());

@@ -103,6 +103,12 @@ class KubernetesRunnerCrashTest {
     return r.json().getString("id");
   }
 
+  private List<JsonObject> refusals(String instanceId) {
+    return rollouts.timeline(instanceId).stream()
+        .filter(e -> "action.refused".equals(e.getString("kind")))
+        .toList();
+  }
+
   @Test
   @DisplayName(
       "kill -9 of the runner holding a paused canary: the other runner takes the lease (a new epoch) and finishes it; writes under the old epoch are refused and recorded")
@@ -150,6 +156,7 @@ class KubernetesRunnerCrashTest {
             });
     assertThat(taken.getString("lease_owner")).startsWith("runner-" + survivor.pid() + "-");
 
+    long refusedBefore = refusals(id).size();
     // what the killed runner would have written next, under its old epoch: refused, nothing changes
     Fence stale = new Fence(id, dep, oldEpoch);
     String v2 = Rollouts.releaseId(rollouts.deployment(dep));
@@ -175,14 +182,16 @@ class KubernetesRunnerCrashTest {
     rs.getMetadata().getAnnotations().put(KubeObjects.EPOCH, String.valueOf(current.epoch()));
     k8s.apps().replicaSets().resource(rs).update();
 
-    List<JsonObject> refused =
-        rollouts.timeline(id).stream()
-            .filter(e -> "action.refused".equals(e.getString("kind")))
-            .toList();
-    assertThat(refused).hasSize(3);
-    assertThat(refused.get(0).getLong("epoch")).isEqualTo(oldEpoch);
+    List<JsonObject> refused = refusals(id);
+    assertThat(refused).hasSize((int) refusedBefore + 3);
+    List<JsonObject> ours = refused.subList((int) refusedBefore, refused.size());
+    assertThat(ours.get(0).getLong("epoch")).isEqualTo(oldEpoch);
+    assertThat(ours.get(0).getJsonObject("detail").getString("action"))
+        .isEqualTo("run 2 replicas of v2");
+    assertThat(ours.get(2).getJsonObject("detail").getString("reason"))
+        .isEqualTo("ReplicaSet crashy-v2 was written at lease epoch " + (current.epoch() + 1));
     assertThat(rollouts.fleet(id).getJsonObject("kubernetes").getLong("refused_actions"))
-        .isEqualTo(3);
+        .isEqualTo(refused.size());
 
     ApiClient.Response promote = api.post("/v1/deployments/" + dep + "/promote", new JsonObject());
     assertThat(promote.status()).as(promote.text()).isEqualTo(202);
