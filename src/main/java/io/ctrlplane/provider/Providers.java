@@ -41,6 +41,7 @@ public final class Providers {
   public Providers(Vertx vertx, Pool pool, String agentToken, AppConfig.Kubernetes kubernetes) {
     this.agents = new AgentClient(vertx, agentToken);
     this.kubernetes = new KubernetesProvider(vertx, pool, kubernetes);
+    this.kubernetes.warmUp();
     this.byName =
         Map.of(
             SIMULATOR,

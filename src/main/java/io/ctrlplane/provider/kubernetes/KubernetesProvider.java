@@ -39,6 +39,8 @@ import java.util.TreeMap;
  */
 public final class KubernetesProvider implements Provider {
   public static final String NAME = "kubernetes";
+  private static final org.slf4j.Logger log =
+      org.slf4j.LoggerFactory.getLogger(KubernetesProvider.class);
 
   private static final String TARGET = "SELECT name, provider_config FROM instances WHERE id = $1";
   private static final String VERSIONS = "SELECT id, version FROM releases WHERE id = ANY($1)";
@@ -53,6 +55,17 @@ public final class KubernetesProvider implements Provider {
     this.pool = pool;
     this.settings = settings;
     this.fleet = new FencedFleet(pool, new Tables());
+  }
+
+  /**
+   * Connects now when a cluster is configured (a kubeconfig set, or running in a pod), so the first
+   * deployment or fleet view does not wait for the informers' first sync; a failure is logged and
+   * tried again at first use.
+   */
+  public void warmUp() {
+    if (settings.kubeconfig() != null || System.getenv("KUBERNETES_SERVICE_HOST") != null) {
+      cluster().onFailure(e -> log.warn("kubernetes: not connected yet: {}", e.getMessage()));
+    }
   }
 
   /** What a change writes, on a worker thread, at the change's clock. */
