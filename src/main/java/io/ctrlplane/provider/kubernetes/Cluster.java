@@ -53,6 +53,7 @@ final class Cluster {
             // blocked at first use when shared)
             .withHttpClientFactory(new Vertx5HttpClientFactory())
             .build();
+    warmUp(client);
     this.replicaSets = indexed(client.apps().replicaSets().inAnyNamespace());
     this.pods = indexed(client.pods().inAnyNamespace());
     this.services = indexed(client.services().inAnyNamespace());
@@ -120,6 +121,19 @@ final class Cluster {
       routes.onSuccess(SharedIndexInformer::close);
     }
     client.close();
+  }
+
+  /**
+   * Builds the decoders of the watched kinds here, on a worker thread: the first decode of a
+   * ReplicaSet or Pod list loads and introspects hundreds of model classes (seconds on a busy
+   * machine), which would otherwise happen on the client's event loop at the first list.
+   */
+  private static void warmUp(KubernetesClient client) {
+    var serialization = client.getKubernetesSerialization();
+    serialization.unmarshal(
+        "{\"items\":[{}]}", io.fabric8.kubernetes.api.model.apps.ReplicaSetList.class);
+    serialization.unmarshal("{\"items\":[{}]}", io.fabric8.kubernetes.api.model.PodList.class);
+    serialization.unmarshal("{\"items\":[{}]}", io.fabric8.kubernetes.api.model.ServiceList.class);
   }
 
   /** Cached objects of one kind labelled with this instance. */

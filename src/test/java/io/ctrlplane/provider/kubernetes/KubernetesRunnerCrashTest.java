@@ -38,7 +38,8 @@ import org.junit.jupiter.api.TestInstance;
 @DisplayName("A killed runner's Kubernetes rollout is taken over; the stale lease cannot write")
 class KubernetesRunnerCrashTest {
   private static final String NS = "crash";
-  private static final Duration END = Duration.ofSeconds(90);
+  private static final Duration END = Duration.ofSeconds(120);
+  private static final int LEASE_SECONDS = 4;
   private KubeMock kube;
   private KubernetesClient k8s;
   private ApiClient api;
@@ -64,8 +65,8 @@ class KubernetesRunnerCrashTest {
             kube.kubeconfig().toAbsolutePath().toString(),
             "CTRLPLANE_RUNNER_RECHECK_MAX_MS",
             "300");
-    a = RunnerProcess.start("k8s-runner-a", plane.config(), 2, logs, env);
-    b = RunnerProcess.start("k8s-runner-b", plane.config(), 2, logs, env);
+    a = RunnerProcess.start("k8s-runner-a", plane.config(), LEASE_SECONDS, logs, env);
+    b = RunnerProcess.start("k8s-runner-b", plane.config(), LEASE_SECONDS, logs, env);
     a.awaitLog("Ctrl Plane is up", Duration.ofSeconds(60));
     b.awaitLog("Ctrl Plane is up", Duration.ofSeconds(60));
     provider =
