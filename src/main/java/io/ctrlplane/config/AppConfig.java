@@ -18,7 +18,8 @@ public record AppConfig(
     Dev dev,
     Security security,
     Agent agent,
-    Api api) {
+    Api api,
+    Kubernetes kubernetes) {
 
   /**
    * {@code watchKeepaliveMs}: how often an open watch stream (SSE) gets a keep-alive comment (and
@@ -171,6 +172,14 @@ public record AppConfig(
     }
   }
 
+  /**
+   * The cluster the {@code kubernetes} provider talks to: one connection per process, not per
+   * request. {@code kubeconfig}: a kubeconfig file, or null for fabric8's usual search ({@code
+   * KUBECONFIG}, {@code ~/.kube/config}, else the pod's service account when running in a cluster).
+   * {@code context}: a context of that file, or null for its current one.
+   */
+  public record Kubernetes(String kubeconfig, String context) {}
+
   public static AppConfig from(JsonObject json) {
     Reader r = new Reader(json);
     return new AppConfig(
@@ -209,7 +218,10 @@ public record AppConfig(
             r.port("dev.kafka_port", "CTRLPLANE_DEV_KAFKA_PORT")),
         security(r),
         agent(r),
-        api(r));
+        api(r),
+        new Kubernetes(
+            r.optionalString("kubernetes.kubeconfig", "CTRLPLANE_KUBERNETES_KUBECONFIG"),
+            r.optionalString("kubernetes.context", "CTRLPLANE_KUBERNETES_CONTEXT")));
   }
 
   /** Added with issue 21: every key has a default, generous enough for a busy deploy pipeline. */

@@ -93,7 +93,9 @@ public final class EnvOverrides {
           new Mapping("CTRLPLANE_AGENT_TOKEN", "agent.token", Kind.STRING),
           new Mapping("CTRLPLANE_AGENT_PORT_RANGE", "agent.port_range", Kind.STRING),
           new Mapping("CTRLPLANE_AGENT_DOCKER_HOST", "agent.docker_host", Kind.STRING),
-          new Mapping("CTRLPLANE_AGENT_CONTAINER_ULIMITS", "agent.container_ulimits", Kind.STRING));
+          new Mapping("CTRLPLANE_AGENT_CONTAINER_ULIMITS", "agent.container_ulimits", Kind.STRING),
+          new Mapping("CTRLPLANE_KUBERNETES_KUBECONFIG", "kubernetes.kubeconfig", Kind.STRING),
+          new Mapping("CTRLPLANE_KUBERNETES_CONTEXT", "kubernetes.context", Kind.STRING));
 
   private EnvOverrides() {}
 

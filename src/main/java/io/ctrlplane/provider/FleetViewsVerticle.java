@@ -38,7 +38,7 @@ public class FleetViewsVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     pool = PgPools.create(vertx, config.postgres(), "ctrlplane-fleet-views");
-    Providers providers = new Providers(vertx, pool, config.agent().token());
+    Providers providers = new Providers(vertx, pool, config.agent().token(), config.kubernetes());
     serve(
         Addresses.FleetViews.FLEET_GET,
         Get.class,
@@ -56,7 +56,14 @@ public class FleetViewsVerticle extends VerticleBase {
     serve(
         Addresses.FleetViews.REPLICA_LOGS,
         LogTail.class,
-        t -> logs.tail(t.caller().tenantId(), t.instanceId(), t.replicaId(), t.lines()));
+        t ->
+            providerOf(t.caller(), t.instanceId())
+                .compose(
+                    p ->
+                        Providers.KUBERNETES.equals(p)
+                            ? providers.kubernetes().logs(t.instanceId(), t.replicaId(), t.lines())
+                            : logs.tail(
+                                t.caller().tenantId(), t.instanceId(), t.replicaId(), t.lines())));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
   }
 

@@ -86,7 +86,7 @@ public class RunnerVerticle extends VerticleBase {
     leases = new Leases(pool, owner, config.runner().leaseSeconds());
     progressWrites = new ProgressWrites(pool);
     checkpoints = new Checkpoints(pool, progressWrites);
-    providers = new Providers(vertx, pool, config.agent().token());
+    providers = new Providers(vertx, pool, config.agent().token(), config.kubernetes());
     keyring = Keyring.fromConfig(config.security().encryptionKey());
     dispatcher = new Dispatcher(config.runner().maxConcurrent(), stats);
     admission =

@@ -211,6 +211,24 @@ public final class FencedFleet {
             });
   }
 
+  /**
+   * Records a change the infrastructure itself refused for a stale lease (the kubernetes provider:
+   * an object already written under a newer epoch), as a stale fence is recorded, and fails with
+   * {@link StaleEpochException}.
+   */
+  public Future<Void> refusedByInfrastructure(Fence fence, String what, String why) {
+    return pool.withTransaction(
+            conn ->
+                lock(conn, fence.instanceId())
+                    .compose(
+                        locked ->
+                            refuse(
+                                new FleetChange(conn, fence, locked.now(), sql, carried),
+                                what,
+                                why)))
+        .compose(v -> refused(fence, what, why));
+  }
+
   private Future<Void> refused(Fence fence, String what, String stale) {
     log.warn(
         "{} refused '{}' from deployment {} epoch {}: {}",
