@@ -51,6 +51,8 @@ import picocli.CommandLine.Option;
       ControlCommands.Pause.class,
       ControlCommands.Resume.class,
       ControlCommands.Promote.class,
+      ControlCommands.Approve.class,
+      ControlCommands.Reject.class,
       EventsFeedCommand.class
     })
 public final class Main {
