@@ -53,6 +53,8 @@ import picocli.CommandLine.Option;
       ControlCommands.Pause.class,
       ControlCommands.Resume.class,
       ControlCommands.Promote.class,
+      ControlCommands.Approve.class,
+      ControlCommands.Reject.class,
       EventsFeedCommand.class
     })
 public final class Main {

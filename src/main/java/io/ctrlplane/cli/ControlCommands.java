@@ -89,6 +89,41 @@ public final class ControlCommands {
     }
   }
 
+  /** Approve or reject the approval gate a deployment waits at (a key with the approve scope). */
+  abstract static class Decision extends Control {
+    @Option(names = "--reason", description = "Why (kept with the decision).")
+    String reason;
+
+    @Override
+    JsonObject body() {
+      return reason == null ? new JsonObject() : new JsonObject().put("reason", reason);
+    }
+  }
+
+  @Command(
+      name = "approve",
+      mixinStandardHelpOptions = true,
+      description =
+          "Approve a deployment waiting at its approval gate (needs the approve scope; not the"
+              + " initiating key).")
+  public static final class Approve extends Decision {
+    @Override
+    String action() {
+      return "approve";
+    }
+  }
+
+  @Command(
+      name = "reject",
+      mixinStandardHelpOptions = true,
+      description = "Reject a deployment at its approval gate: it fails and reverts.")
+  public static final class Reject extends Decision {
+    @Override
+    String action() {
+      return "reject";
+    }
+  }
+
   @Command(
       name = "status",
       mixinStandardHelpOptions = true,
