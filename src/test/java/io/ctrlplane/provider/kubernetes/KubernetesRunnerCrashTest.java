@@ -54,6 +54,8 @@ class KubernetesRunnerCrashTest {
     kube = new KubeMock(Path.of("target", "kube-mock", "crash"), 50, 300, null).startController();
     k8s = kube.client();
     JsonObject json = plane.json().put("roles", "api,relay");
+    // the API reads fleets and pod logs from the same cluster as the runners
+    json.put("kubernetes", new JsonObject().put("kubeconfig", kube.kubeconfig().toString()));
     plane.startServer(AppConfig.from(json));
     api = plane.api();
     rollouts = new Rollouts(api);
