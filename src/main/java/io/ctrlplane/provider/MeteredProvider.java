@@ -84,6 +84,16 @@ final class MeteredProvider implements Provider {
   }
 
   @Override
+  public Future<Void> renewReplicas(Fence fence, ReleaseRef release, int count) {
+    return timed("renew_replicas", () -> delegate.renewReplicas(fence, release, count));
+  }
+
+  @Override
+  public Future<Void> retireReplicas(Fence fence, String releaseId, int keep) {
+    return timed("retire_replicas", () -> delegate.retireReplicas(fence, releaseId, keep));
+  }
+
+  @Override
   public Future<Void> setTraffic(Fence fence, Map<String, Integer> weights) {
     return timed("set_traffic", () -> delegate.setTraffic(fence, weights));
   }
