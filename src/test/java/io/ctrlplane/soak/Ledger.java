@@ -100,14 +100,21 @@ final class Ledger {
   }
 
   private void finishOpen() {
+    long settleStart = System.nanoTime();
     Soak.awaitCondition(
         Duration.ofMinutes(5),
         () -> {
           List<String> open =
               strings("SELECT id FROM deployments WHERE state IN ('pending','running')");
+          boolean late = System.nanoTime() - settleStart > 30_000_000_000L;
           for (String id : open) {
             api.post("/v1/deployments/" + id + "/resume", new JsonObject());
             api.post("/v1/deployments/" + id + "/promote", new JsonObject().put("full", true));
+            if (late) {
+              // e.g. a rollback to a release that never gets ready waits out its default 600 s
+              // deadline: cancel it, as an operator would
+              api.post("/v1/deployments/" + id + "/cancel", new JsonObject());
+            }
           }
           if (!open.isEmpty()) {
             Soak.sleep(2000);
