@@ -158,21 +158,21 @@ final class Ledger {
             + "FROM audit_log a WHERE a.resource_id = d.id AND a.outcome = 'succeeded' "
             + "AND a.action IN ('deployment.create','deployment.rollback')) <> 1");
     expectZero(
-        "releases not created by exactly one deploy",
+        "releases not created by exactly one deploy or rollback",
         "SELECT count(*) FROM releases r WHERE (SELECT count(*) FROM deployments d "
-            + "WHERE d.release_id = r.id AND d.kind = 'deploy') <> 1");
+            + "WHERE d.release_id = r.id AND d.kind IN ('deploy','rollback')) <> 1");
     expectZero(
         "instances whose release versions have a gap or a repeat",
         "SELECT count(*) FROM (SELECT instance_id FROM releases GROUP BY instance_id "
             + "HAVING count(*) <> max(version) OR count(DISTINCT version) <> count(*)) x");
     expectZero(
         "terminal deployments without exactly one terminal event",
-        "SELECT count(*) FROM deployments d WHERE (SELECT count(*) FROM outbox o "
+        "SELECT count(*) FROM deployments d WHERE d.state IN ('succeeded','failed','cancelled') AND (SELECT count(*) FROM outbox o "
             + "WHERE o.event->>'subject' = d.id AND o.type IN "
             + "('deploy.succeeded','deploy.failed','deploy.cancelled','deploy.rolled_back')) <> 1");
     expectZero(
         "deployments started more than once",
-        "SELECT count(*) FROM deployments d WHERE (SELECT count(*) FROM outbox o "
+        "SELECT count(*) FROM deployments d WHERE d.state IN ('succeeded','failed','cancelled') AND (SELECT count(*) FROM outbox o "
             + "WHERE o.event->>'subject' = d.id AND o.type = 'deploy.started') > 1");
   }
 
