@@ -74,6 +74,10 @@ class KubernetesRunnerCrashTest {
     provider =
         new KubernetesProvider(
             plane.vertx(), pool, new AppConfig.Kubernetes(kube.kubeconfig().toString(), null));
+    // this test's own connection (standing in for the killed runner's), synced before the test
+    Await.result(
+        Cluster.shared(plane.vertx(), new AppConfig.Kubernetes(kube.kubeconfig().toString(), null)),
+        Duration.ofSeconds(90));
   }
 
   @AfterAll
