@@ -30,9 +30,9 @@ final class Outbox {
           + "RETURNING instance_seq, tenant_id) "
           + "SELECT a.instance_seq, a.tenant_id, pg_notify($5, $1) FROM appended a";
 
-  /** {@link #APPEND} that also wakes the runners ($6): a queued deployment, one round trip. */
+  /** {@link #APPEND} that also wakes the runners ($7): a queued deployment, one round trip. */
   private static final String APPEND_AND_WAKE =
-      APPEND.replace("pg_notify($5, $1) FROM", "pg_notify($5, $1), pg_notify($6, '') FROM");
+      APPEND.replace("pg_notify($5, $1) FROM", "pg_notify($5, $1), pg_notify($7, '') FROM");
 
   private Outbox() {}
 
@@ -51,6 +51,7 @@ final class Outbox {
                 event.type(),
                 DeployJson.event(event),
                 Addresses.PG_CHANNEL_OUTBOX,
+                named.traceparent(),
                 Addresses.PG_CHANNEL_RUNNABLE))
         .map(event);
   }
