@@ -21,7 +21,8 @@ public record Instance(
     Instant degradedAt,
     Instant createdAt,
     Instant updatedAt,
-    List<Hook> hooks) {
+    List<Hook> hooks,
+    int healAfterSeconds) {
 
   public Instance {
     hooks = hooks == null ? List.of() : List.copyOf(hooks);

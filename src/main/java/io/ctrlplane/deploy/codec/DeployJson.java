@@ -34,6 +34,7 @@ public final class DeployJson {
         .put("provider_config", json(i.providerConfig()))
         .put("default_strategy", i.defaultStrategy())
         .put("default_strategy_params", json(i.defaultStrategyParams()))
+        .put("heal_after_seconds", i.healAfterSeconds())
         .put("current_release", ref(i.currentRelease()))
         .put(
             "health",
