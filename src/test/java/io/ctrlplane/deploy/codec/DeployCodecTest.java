@@ -132,7 +132,10 @@ class DeployCodecTest {
         .with("degraded_reason", null)
         .with("degraded_at", null)
         .with("hooks", new io.vertx.core.json.JsonArray())
-        .with("heal_after_seconds", 10);
+        .with("heal_after_seconds", 10)
+        .with("heal_status", null)
+        .with("heal_reason", null)
+        .with("heal_since", null);
   }
 
   @Test
