@@ -35,6 +35,7 @@ final class Requests {
                 "provider_config",
                 "default_strategy",
                 "default_strategy_params",
+                "heal_after_seconds",
                 "hooks"));
     String name = c.string("name", true);
     if (name != null && !INSTANCE_NAME.matcher(name).matches()) {
@@ -62,9 +63,11 @@ final class Requests {
     JsonObject normalized =
         c.strategyParams(strategy, params, "default_strategy", "default_strategy_params");
     JsonArray hooks = c.hooks();
+    Integer healAfter = healAfter(c, 10);
     c.throwIfAny();
     return new JsonObject()
         .put("name", name)
+        .put("heal_after_seconds", healAfter)
         .put("replicas", replicas)
         .put("provider", provider)
         .put("provider_config", providerConfig == null ? new JsonObject() : providerConfig)
@@ -197,11 +200,12 @@ final class Requests {
                 "provider_config",
                 "default_strategy",
                 "default_strategy_params",
+                "heal_after_seconds",
                 "override_freeze",
                 "hooks"));
     JsonObject override = c.overrideFreeze();
     JsonArray hooks = in.containsKey("hooks") ? c.hooks() : null;
-    for (String f : List.of("replicas", "default_strategy")) {
+    for (String f : List.of("replicas", "default_strategy", "heal_after_seconds")) {
       if (in.containsKey(f) && in.getValue(f) == null) {
         c.error(f, "cannot be removed (null); give a value");
       }
@@ -213,6 +217,7 @@ final class Requests {
     String strategy = c.string("default_strategy", false);
     JsonObject params = c.object("default_strategy_params");
     JsonObject providerConfig = c.object("provider_config");
+    Integer healAfter = healAfter(c, null);
     if (in.isEmpty() || in.fieldNames().equals(Set.of("override_freeze"))) {
       c.error("replicas", "give at least one field to change");
     }
@@ -227,6 +232,9 @@ final class Requests {
     if (replicas != null) {
       out.put("replicas", replicas);
     }
+    if (healAfter != null) {
+      out.put("heal_after_seconds", healAfter);
+    }
     if (strategy != null) {
       out.put("default_strategy", strategy);
     }
@@ -237,6 +245,17 @@ final class Requests {
       out.put("provider_config", providerConfig == null ? new JsonObject() : providerConfig);
     }
     return out;
+  }
+
+  static final int MAX_HEAL_AFTER_SECONDS = 3600;
+
+  /** How long a crashed replica may stay down before the runners replace it: 1..3600 seconds. */
+  private static Integer healAfter(Collector c, Integer fallback) {
+    Integer seconds = c.integer("heal_after_seconds", fallback);
+    if (seconds != null && (seconds < 1 || seconds > MAX_HEAL_AFTER_SECONDS)) {
+      c.error("heal_after_seconds", "must be between 1 and " + MAX_HEAL_AFTER_SECONDS);
+    }
+    return seconds;
   }
 
   static JsonObject rollback(String instanceId, JsonObject in) {

@@ -6,7 +6,8 @@ import java.util.List;
 /**
  * A deployable app or service: N replicas on a provider, a default strategy, the release it runs
  * now ({@code currentRelease}, null before its first deploy) and whether its last failed revert
- * left it degraded ({@code degradedReason} non-null).
+ * left it degraded ({@code degradedReason} non-null). {@code healStatus}, when not null, is what
+ * the healer reports while it replaces crashed replicas: degraded or crash_looping.
  */
 public record Instance(
     String id,
@@ -21,7 +22,11 @@ public record Instance(
     Instant degradedAt,
     Instant createdAt,
     Instant updatedAt,
-    List<Hook> hooks) {
+    List<Hook> hooks,
+    int healAfterSeconds,
+    String healStatus,
+    String healReason,
+    Instant healSince) {
 
   public Instance {
     hooks = hooks == null ? List.of() : List.copyOf(hooks);

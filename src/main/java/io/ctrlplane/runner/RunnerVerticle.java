@@ -53,6 +53,10 @@ public class RunnerVerticle extends VerticleBase {
           + "-"
           + UUID.randomUUID().toString().substring(0, 8);
   private static final int CLAIM_BATCH = 100;
+
+  /** How often the healer (when this runner holds its lease) looks at the instances. */
+  private static final long HEAL_MS = 1000;
+
   private final Map<String, Execution> active = new LinkedHashMap<>();
   private final Map<String, String> controls = new HashMap<>();
   private final DispatchStats stats = new DispatchStats();
@@ -65,6 +69,8 @@ public class RunnerVerticle extends VerticleBase {
   private Checkpoints checkpoints;
   private Providers providers;
   private Keyring keyring;
+  private Healer healer;
+  private long healTimer;
   private Analyst analyst;
   private HookCaller hookCaller;
   private MetricSources sources;
@@ -101,6 +107,9 @@ public class RunnerVerticle extends VerticleBase {
             pool);
     vertx.eventBus().localConsumer(Addresses.DEPLOYMENTS_RUNNABLE, m -> claimLoop());
     pollTimer = vertx.setPeriodic(config.runner().pollMs(), id -> claimLoop());
+    healer =
+        new Healer(pool, providers, keyring, owner, Math.max(3, config.runner().leaseSeconds()));
+    healTimer = vertx.setPeriodic(HEAL_MS, id -> healer.tick());
     heartbeatTimer =
         vertx.setPeriodic(
             Math.max(1000, config.runner().leaseSeconds() * 1000L / 3), id -> heartbeat());
@@ -127,8 +136,10 @@ public class RunnerVerticle extends VerticleBase {
     vertx.cancelTimer(pollTimer);
     vertx.cancelTimer(heartbeatTimer);
     vertx.cancelTimer(statsTimer);
+    vertx.cancelTimer(healTimer);
     return leases
         .releaseAll()
+        .eventually(() -> healer.release())
         .onSuccess(v -> log.info("runner {} handed back {} lease(s)", owner, active.size()))
         .eventually(() -> subscriber.close())
         .eventually(() -> sources.close())

@@ -46,8 +46,8 @@ public final class ReleaseStore {
         conn ->
             conn.preparedQuery(
                     "INSERT INTO instances (id, tenant_id, name, replicas, "
-                        + "provider, provider_config, default_strategy, default_strategy_params, hooks) "
-                        + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+                        + "provider, provider_config, default_strategy, default_strategy_params, hooks, "
+                        + "heal_after_seconds) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
                 .execute(
                     Tuple.from(
                         new Object[] {
@@ -59,7 +59,8 @@ public final class ReleaseStore {
                           in.getJsonObject("provider_config"),
                           in.getString("default_strategy"),
                           in.getJsonObject("default_strategy_params"),
-                          in.getJsonArray("hooks", new io.vertx.core.json.JsonArray())
+                          in.getJsonArray("hooks", new io.vertx.core.json.JsonArray()),
+                          in.getInteger("heal_after_seconds", 10)
                         }))
                 .recover(
                     e ->
@@ -394,7 +395,8 @@ public final class ReleaseStore {
         conn ->
             conn.preparedQuery(
                     "SELECT id, tenant_id, replicas, provider, provider_config, default_strategy, "
-                        + "default_strategy_params, current_release_id, deleting_at, hooks FROM instances "
+                        + "default_strategy_params, current_release_id, deleting_at, hooks, heal_after_seconds "
+                        + "FROM instances "
                         + "WHERE id = $1 AND tenant_id = $2 AND deleted_at IS NULL FOR UPDATE")
                 .execute(Tuple.of(id, caller.tenantId()))
                 .compose(
@@ -433,6 +435,9 @@ public final class ReleaseStore {
     }
     if (in.containsKey("hooks")) {
       after.put("hooks", in.getJsonArray("hooks"));
+    }
+    if (in.containsKey("heal_after_seconds")) {
+      after.put("heal_after_seconds", in.getInteger("heal_after_seconds"));
     }
     if (in.containsKey("provider_config")) {
       JsonObject config = in.getJsonObject("provider_config");
@@ -477,17 +482,20 @@ public final class ReleaseStore {
             && before.getString("current_release_id") != null;
     return conn.preparedQuery(
             "UPDATE instances SET replicas = $3, provider_config = $4, default_strategy = $5, "
-                + "default_strategy_params = $6, hooks = $7, updated_at = now() "
+                + "default_strategy_params = $6, hooks = $7, heal_after_seconds = $8, updated_at = now() "
                 + "WHERE id = $1 AND tenant_id = $2")
         .execute(
-            Tuple.of(
-                id,
-                caller.tenantId(),
-                after.getInteger("replicas"),
-                after.getJsonObject("provider_config"),
-                after.getString("default_strategy"),
-                after.getJsonObject("default_strategy_params"),
-                after.getJsonArray("hooks")))
+            Tuple.from(
+                new Object[] {
+                  id,
+                  caller.tenantId(),
+                  after.getInteger("replicas"),
+                  after.getJsonObject("provider_config"),
+                  after.getString("default_strategy"),
+                  after.getJsonObject("default_strategy_params"),
+                  after.getJsonArray("hooks"),
+                  after.getInteger("heal_after_seconds")
+                }))
         .compose(
             ok ->
                 scale

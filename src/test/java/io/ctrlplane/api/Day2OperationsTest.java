@@ -293,6 +293,46 @@ class Day2OperationsTest {
   }
 
   @Test
+  @DisplayName("heal_after_seconds defaults to 10, is set at creation and by a patch, 422 when bad")
+  void healAfterSeconds() {
+    String id = instance();
+    assertThat(api.get("/v1/instances/" + id).json().getInteger("heal_after_seconds"))
+        .isEqualTo(10);
+    ApiClient.Response r = patch(id, new JsonObject().put("heal_after_seconds", 25));
+    assertThat(r.status()).as(r.text()).isEqualTo(200);
+    assertThat(r.json().getInteger("heal_after_seconds")).isEqualTo(25);
+    assertThat(api.get("/v1/instances/" + id).json().getInteger("heal_after_seconds"))
+        .isEqualTo(25);
+    assertThat(sql.count("SELECT count(*) FROM deployments WHERE instance_id = $1", id)).isZero();
+    JsonObject before = api.get("/v1/instances/" + id).json();
+    assertPatchRefused(
+        id, new JsonObject().put("heal_after_seconds", 0), 422, "heal_after_seconds");
+    assertPatchRefused(
+        id, new JsonObject().put("heal_after_seconds", 3601), 422, "heal_after_seconds");
+    assertPatchRefused(
+        id, new JsonObject().put("heal_after_seconds", "soon"), 422, "heal_after_seconds");
+    assertPatchRefused(
+        id, new JsonObject().putNull("heal_after_seconds"), 422, "heal_after_seconds");
+    assertThat(api.get("/v1/instances/" + id).json()).isEqualTo(before);
+
+    ApiClient.Response created =
+        api.post(
+            "/v1/instances",
+            new JsonObject()
+                .put("name", "day2-heal-" + NAMES.incrementAndGet())
+                .put("heal_after_seconds", 3));
+    assertThat(created.status()).as(created.text()).isEqualTo(201);
+    assertThat(created.json().getInteger("heal_after_seconds")).isEqualTo(3);
+    String badName = "day2-heal-" + NAMES.incrementAndGet();
+    ApiClient.Response bad =
+        api.post(
+            "/v1/instances", new JsonObject().put("name", badName).put("heal_after_seconds", -1));
+    assertThat(bad.status()).as(bad.text()).isEqualTo(422);
+    assertThat(bad.text()).contains("heal_after_seconds");
+    assertThat(sql.count("SELECT count(*) FROM instances WHERE name = $1", badName)).isZero();
+  }
+
+  @Test
   @DisplayName("an invalid patch is refused naming the field, and changes nothing")
   void patchRefusals() {
     String id = instance();

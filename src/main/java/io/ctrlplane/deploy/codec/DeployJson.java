@@ -25,6 +25,26 @@ import java.util.Map;
 public final class DeployJson {
   private DeployJson() {}
 
+  /**
+   * A failed revert (degraded) first, then what the healer reports (degraded or crash_looping),
+   * else healthy.
+   */
+  private static JsonObject health(Instance i) {
+    if (i.degraded()) {
+      return new JsonObject()
+          .put("status", "degraded")
+          .put("reason", i.degradedReason())
+          .put("since", time(i.degradedAt()));
+    }
+    if (i.healStatus() != null) {
+      return new JsonObject()
+          .put("status", i.healStatus())
+          .put("reason", i.healReason())
+          .put("since", time(i.healSince()));
+    }
+    return new JsonObject().put("status", "healthy");
+  }
+
   public static JsonObject instance(Instance i) {
     return new JsonObject()
         .put("id", i.id())
@@ -34,15 +54,9 @@ public final class DeployJson {
         .put("provider_config", json(i.providerConfig()))
         .put("default_strategy", i.defaultStrategy())
         .put("default_strategy_params", json(i.defaultStrategyParams()))
+        .put("heal_after_seconds", i.healAfterSeconds())
         .put("current_release", ref(i.currentRelease()))
-        .put(
-            "health",
-            !i.degraded()
-                ? new JsonObject().put("status", "healthy")
-                : new JsonObject()
-                    .put("status", "degraded")
-                    .put("reason", i.degradedReason())
-                    .put("since", time(i.degradedAt())))
+        .put("health", health(i))
         .put("created_at", time(i.createdAt()))
         .put("updated_at", time(i.updatedAt()))
         .put("hooks", hooks(i.hooks()));

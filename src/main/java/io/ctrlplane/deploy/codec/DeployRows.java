@@ -22,7 +22,11 @@ public final class DeployRows {
   public static final String INSTANCE_COLUMNS =
       "i.id, i.name, i.replicas, i.provider, i.provider_config, "
           + "i.default_strategy, i.default_strategy_params, i.current_release_id, i.current_version, "
-          + "i.created_at, i.updated_at, i.degraded_reason, i.degraded_at, i.hooks";
+          + "i.created_at, i.updated_at, i.degraded_reason, i.degraded_at, i.hooks, i.heal_after_seconds, "
+          // what the healer reports, when it reports anything
+          + "(SELECT h.status FROM instance_heal h WHERE h.instance_id = i.id) AS heal_status, "
+          + "(SELECT h.reason FROM instance_heal h WHERE h.instance_id = i.id) AS heal_reason, "
+          + "(SELECT h.since FROM instance_heal h WHERE h.instance_id = i.id) AS heal_since";
 
   public static final String RELEASE_COLUMNS =
       "r.id, r.instance_id, r.version, r.kind, r.image, r.env, r.commit_sha, "
@@ -58,7 +62,11 @@ public final class DeployRows {
         time(row, "degraded_at"),
         time(row, "created_at"),
         time(row, "updated_at"),
-        Hook.parseAll(DeployJson.plain(row.getJsonArray("hooks")), "hooks"));
+        Hook.parseAll(DeployJson.plain(row.getJsonArray("hooks")), "hooks"),
+        row.getInteger("heal_after_seconds"),
+        row.getString("heal_status"),
+        row.getString("heal_reason"),
+        time(row, "heal_since"));
   }
 
   public static Release release(Row row) {

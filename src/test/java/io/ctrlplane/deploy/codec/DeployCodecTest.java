@@ -131,7 +131,11 @@ class DeployCodecTest {
         .with("updated_at", UPDATED)
         .with("degraded_reason", null)
         .with("degraded_at", null)
-        .with("hooks", new io.vertx.core.json.JsonArray());
+        .with("hooks", new io.vertx.core.json.JsonArray())
+        .with("heal_after_seconds", 10)
+        .with("heal_status", null)
+        .with("heal_reason", null)
+        .with("heal_since", null);
   }
 
   @Test
@@ -142,7 +146,7 @@ class DeployCodecTest {
         .isEqualTo(
             "{\"id\":\"inst_1\",\"name\":\"web\",\"replicas\":3,\"provider\":\"simulator\","
                 + "\"provider_config\":{\"start_ms\":10,\"faults\":[]},\"default_strategy\":\"rolling\","
-                + "\"default_strategy_params\":{\"max_surge\":1},"
+                + "\"default_strategy_params\":{\"max_surge\":1},\"heal_after_seconds\":10,"
                 + "\"current_release\":{\"id\":\"rel_2\",\"version\":2},"
                 + "\"health\":{\"status\":\"healthy\"},"
                 + "\"created_at\":\"2026-12-07T23:02:03.456789Z\","
@@ -160,7 +164,8 @@ class DeployCodecTest {
         .isEqualTo(
             "{\"id\":\"inst_1\",\"name\":\"web\",\"replicas\":3,\"provider\":\"simulator\","
                 + "\"provider_config\":{\"start_ms\":10,\"faults\":[]},\"default_strategy\":\"rolling\","
-                + "\"default_strategy_params\":{\"max_surge\":1},\"current_release\":null,"
+                + "\"default_strategy_params\":{\"max_surge\":1},\"heal_after_seconds\":10,"
+                + "\"current_release\":null,"
                 + "\"health\":{\"status\":\"degraded\",\"reason\":\"revert failed\","
                 + "\"since\":\"2026-12-07T23:02:04Z\"},"
                 + "\"created_at\":\"2026-12-07T23:02:03.456789Z\","
