@@ -21,10 +21,16 @@ public record Instance(
     Instant degradedAt,
     Instant createdAt,
     Instant updatedAt,
-    List<Hook> hooks) {
+    List<Hook> hooks,
+    List<String> releaseCommand,
+    int releaseTimeoutSeconds) {
+
+  /** The release phase's timeout when the instance names none. */
+  public static final int DEFAULT_RELEASE_TIMEOUT_SECONDS = 300;
 
   public Instance {
     hooks = hooks == null ? List.of() : List.copyOf(hooks);
+    releaseCommand = releaseCommand == null ? null : List.copyOf(releaseCommand);
   }
 
   public boolean degraded() {

@@ -46,8 +46,9 @@ public final class ReleaseStore {
         conn ->
             conn.preparedQuery(
                     "INSERT INTO instances (id, tenant_id, name, replicas, "
-                        + "provider, provider_config, default_strategy, default_strategy_params, hooks) "
-                        + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+                        + "provider, provider_config, default_strategy, default_strategy_params, hooks, "
+                        + "release_command, release_timeout_seconds) "
+                        + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
                 .execute(
                     Tuple.from(
                         new Object[] {
@@ -59,7 +60,11 @@ public final class ReleaseStore {
                           in.getJsonObject("provider_config"),
                           in.getString("default_strategy"),
                           in.getJsonObject("default_strategy_params"),
-                          in.getJsonArray("hooks", new io.vertx.core.json.JsonArray())
+                          in.getJsonArray("hooks", new io.vertx.core.json.JsonArray()),
+                          in.getJsonArray("release_command"),
+                          in.getInteger(
+                              "release_timeout_seconds",
+                              io.ctrlplane.deploy.Instance.DEFAULT_RELEASE_TIMEOUT_SECONDS)
                         }))
                 .recover(
                     e ->
@@ -158,6 +163,14 @@ public final class ReleaseStore {
                                                                   conn,
                                                                   releaseId,
                                                                   target.getString("id"))
+                                                              .compose(
+                                                                  v ->
+                                                                      askReleasePhase(
+                                                                          conn,
+                                                                          releaseId,
+                                                                          in.getBoolean(
+                                                                              "run_release_phase",
+                                                                              false)))
                                                               .map(releaseId))
                                                   .compose(
                                                       releaseId ->
@@ -394,7 +407,8 @@ public final class ReleaseStore {
         conn ->
             conn.preparedQuery(
                     "SELECT id, tenant_id, replicas, provider, provider_config, default_strategy, "
-                        + "default_strategy_params, current_release_id, deleting_at, hooks FROM instances "
+                        + "default_strategy_params, current_release_id, deleting_at, hooks, "
+                        + "release_command, release_timeout_seconds FROM instances "
                         + "WHERE id = $1 AND tenant_id = $2 AND deleted_at IS NULL FOR UPDATE")
                 .execute(Tuple.of(id, caller.tenantId()))
                 .compose(
@@ -433,6 +447,12 @@ public final class ReleaseStore {
     }
     if (in.containsKey("hooks")) {
       after.put("hooks", in.getJsonArray("hooks"));
+    }
+    if (in.containsKey("release_command")) {
+      after.put("release_command", in.getJsonArray("release_command"));
+    }
+    if (in.containsKey("release_timeout_seconds")) {
+      after.put("release_timeout_seconds", in.getInteger("release_timeout_seconds"));
     }
     if (in.containsKey("provider_config")) {
       JsonObject config = in.getJsonObject("provider_config");
@@ -477,7 +497,8 @@ public final class ReleaseStore {
             && before.getString("current_release_id") != null;
     return conn.preparedQuery(
             "UPDATE instances SET replicas = $3, provider_config = $4, default_strategy = $5, "
-                + "default_strategy_params = $6, hooks = $7, updated_at = now() "
+                + "default_strategy_params = $6, hooks = $7, release_command = $8, "
+                + "release_timeout_seconds = $9, updated_at = now() "
                 + "WHERE id = $1 AND tenant_id = $2")
         .execute(
             Tuple.of(
@@ -487,7 +508,9 @@ public final class ReleaseStore {
                 after.getJsonObject("provider_config"),
                 after.getString("default_strategy"),
                 after.getJsonObject("default_strategy_params"),
-                after.getJsonArray("hooks")))
+                after.getJsonArray("hooks"),
+                after.getJsonArray("release_command"),
+                after.getInteger("release_timeout_seconds")))
         .compose(
             ok ->
                 scale
@@ -854,6 +877,15 @@ public final class ReleaseStore {
                 ? null
                 : new Deployment.Initiator(caller.keyId(), caller.keyName()));
     return Commands.create(conn, deployment).map(this::accepted);
+  }
+
+  /** A rollback that asked for the release phase ({@code "run_release_phase": true}). */
+  private static Future<Void> askReleasePhase(SqlConnection conn, String releaseId, boolean ask) {
+    return !ask
+        ? Future.succeededFuture()
+        : conn.preparedQuery("INSERT INTO release_phase_requests (release_id) VALUES ($1)")
+            .execute(Tuple.of(releaseId))
+            .mapEmpty();
   }
 
   private Future<JsonObject> targetRelease(SqlConnection conn, String instanceId, JsonObject in) {

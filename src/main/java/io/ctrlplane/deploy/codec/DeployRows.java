@@ -22,7 +22,8 @@ public final class DeployRows {
   public static final String INSTANCE_COLUMNS =
       "i.id, i.name, i.replicas, i.provider, i.provider_config, "
           + "i.default_strategy, i.default_strategy_params, i.current_release_id, i.current_version, "
-          + "i.created_at, i.updated_at, i.degraded_reason, i.degraded_at, i.hooks";
+          + "i.created_at, i.updated_at, i.degraded_reason, i.degraded_at, i.hooks, "
+          + "i.release_command, i.release_timeout_seconds";
 
   public static final String RELEASE_COLUMNS =
       "r.id, r.instance_id, r.version, r.kind, r.image, r.env, r.commit_sha, "
@@ -58,7 +59,11 @@ public final class DeployRows {
         time(row, "degraded_at"),
         time(row, "created_at"),
         time(row, "updated_at"),
-        Hook.parseAll(DeployJson.plain(row.getJsonArray("hooks")), "hooks"));
+        Hook.parseAll(DeployJson.plain(row.getJsonArray("hooks")), "hooks"),
+        row.getJsonArray("release_command") == null
+            ? null
+            : row.getJsonArray("release_command").stream().map(String::valueOf).toList(),
+        row.getInteger("release_timeout_seconds"));
   }
 
   public static Release release(Row row) {
