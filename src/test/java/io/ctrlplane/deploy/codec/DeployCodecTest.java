@@ -131,7 +131,9 @@ class DeployCodecTest {
         .with("updated_at", UPDATED)
         .with("degraded_reason", null)
         .with("degraded_at", null)
-        .with("hooks", new io.vertx.core.json.JsonArray());
+        .with("hooks", new io.vertx.core.json.JsonArray())
+        .with("release_command", null)
+        .with("release_timeout_seconds", 300);
   }
 
   @Test
@@ -146,7 +148,8 @@ class DeployCodecTest {
                 + "\"current_release\":{\"id\":\"rel_2\",\"version\":2},"
                 + "\"health\":{\"status\":\"healthy\"},"
                 + "\"created_at\":\"2026-12-07T23:02:03.456789Z\","
-                + "\"updated_at\":\"2026-12-07T23:10:00.500Z\",\"hooks\":[]}");
+                + "\"updated_at\":\"2026-12-07T23:10:00.500Z\",\"hooks\":[],"
+                + "\"release_command\":null,\"release_timeout_seconds\":300}");
 
     Instance degraded =
         DeployRows.instance(
@@ -164,7 +167,8 @@ class DeployCodecTest {
                 + "\"health\":{\"status\":\"degraded\",\"reason\":\"revert failed\","
                 + "\"since\":\"2026-12-07T23:02:04Z\"},"
                 + "\"created_at\":\"2026-12-07T23:02:03.456789Z\","
-                + "\"updated_at\":\"2026-12-07T23:10:00.500Z\",\"hooks\":[]}");
+                + "\"updated_at\":\"2026-12-07T23:10:00.500Z\",\"hooks\":[],"
+                + "\"release_command\":null,\"release_timeout_seconds\":300}");
   }
 
   @Test
