@@ -64,6 +64,14 @@ final class ControlRoutes {
                     Addresses.AnalysisViews.MEASUREMENTS_GET,
                     new Get(AuthHandler.caller(ctx), ctx.pathParam("id"))));
     router.get("/v1/instances/:id/replicas/:replica_id/logs").handler(this::logs);
+    router
+        .get("/v1/deployments/:id/release-phase/logs")
+        .handler(
+            ctx ->
+                query(
+                    ctx,
+                    Addresses.FleetViews.RELEASE_PHASE_LOGS,
+                    new Get(AuthHandler.caller(ctx), ctx.pathParam("id"))));
   }
 
   /**

@@ -36,7 +36,9 @@ final class Requests {
                 "default_strategy",
                 "default_strategy_params",
                 "heal_after_seconds",
-                "hooks"));
+                "hooks",
+                "release_command",
+                "release_timeout_seconds"));
     String name = c.string("name", true);
     if (name != null && !INSTANCE_NAME.matcher(name).matches()) {
       c.error(
@@ -64,8 +66,12 @@ final class Requests {
         c.strategyParams(strategy, params, "default_strategy", "default_strategy_params");
     JsonArray hooks = c.hooks();
     Integer healAfter = healAfter(c, 10);
+    JsonArray releaseCommand = c.releaseCommand();
+    Integer releaseTimeout = c.releaseTimeout();
     c.throwIfAny();
     return new JsonObject()
+        .put("release_command", releaseCommand)
+        .put("release_timeout_seconds", releaseTimeout)
         .put("name", name)
         .put("heal_after_seconds", healAfter)
         .put("replicas", replicas)
@@ -202,9 +208,13 @@ final class Requests {
                 "default_strategy_params",
                 "heal_after_seconds",
                 "override_freeze",
-                "hooks"));
+                "hooks",
+                "release_command",
+                "release_timeout_seconds"));
     JsonObject override = c.overrideFreeze();
     JsonArray hooks = in.containsKey("hooks") ? c.hooks() : null;
+    JsonArray releaseCommand = c.releaseCommand();
+    Integer releaseTimeout = in.containsKey("release_timeout_seconds") ? c.releaseTimeout() : null;
     for (String f : List.of("replicas", "default_strategy", "heal_after_seconds")) {
       if (in.containsKey(f) && in.getValue(f) == null) {
         c.error(f, "cannot be removed (null); give a value");
@@ -228,6 +238,12 @@ final class Requests {
     }
     if (hooks != null) {
       out.put("hooks", hooks);
+    }
+    if (in.containsKey("release_command")) {
+      out.put("release_command", releaseCommand); // null removes the release phase
+    }
+    if (releaseTimeout != null) {
+      out.put("release_timeout_seconds", releaseTimeout);
     }
     if (replicas != null) {
       out.put("replicas", replicas);
@@ -259,7 +275,14 @@ final class Requests {
   }
 
   static JsonObject rollback(String instanceId, JsonObject in) {
-    Collector c = new Collector(in, Set.of("release_id", "version", "strategy", "strategy_params"));
+    Collector c =
+        new Collector(
+            in,
+            Set.of("release_id", "version", "strategy", "strategy_params", "run_release_phase"));
+    Object runPhase = in.getValue("run_release_phase");
+    if (runPhase != null && !(runPhase instanceof Boolean)) {
+      c.error("run_release_phase", "must be true or false");
+    }
     String releaseId = c.string("release_id", false);
     Integer version = c.integer("version", null);
     if ((releaseId == null) == (version == null)) {
@@ -272,7 +295,8 @@ final class Requests {
         strategyChoice(c, in)
             .put("instance_id", instanceId)
             .put("release_id", releaseId)
-            .put("version", version);
+            .put("version", version)
+            .put("run_release_phase", Boolean.TRUE.equals(runPhase));
     c.throwIfAny();
     return out;
   }
@@ -430,6 +454,31 @@ final class Requests {
         errors.addAll(e.errors());
       }
       return out;
+    }
+
+    /** {@code release_command}, validated (null when absent or null: no release phase). */
+    JsonArray releaseCommand() {
+      try {
+        Object raw = in.getValue("release_command");
+        java.util.List<String> argv =
+            io.ctrlplane.deploy.ReleaseCommand.parse(
+                raw instanceof JsonArray a ? a.getList() : raw, "release_command");
+        return argv == null ? null : new JsonArray(new java.util.ArrayList<>(argv));
+      } catch (ValidationException e) {
+        errors.addAll(e.errors());
+        return null;
+      }
+    }
+
+    /** {@code release_timeout_seconds}, validated (the default when absent or null). */
+    Integer releaseTimeout() {
+      try {
+        return io.ctrlplane.deploy.ReleaseCommand.timeout(
+            in.getValue("release_timeout_seconds"), "release_timeout_seconds");
+      } catch (ValidationException e) {
+        errors.addAll(e.errors());
+        return null;
+      }
     }
 
     /** {@code override_freeze} ({@code {reason}}), or null when absent. */

@@ -68,6 +68,11 @@ public final class RouteTable {
           new Entry(GET, "/v1/instances/:id/fleet", Scope.READ, "fleet.get"),
           new Entry(GET, "/v1/instances/:id/fleet/timeline", Scope.READ, "fleet.timeline"),
           new Entry(GET, "/v1/deployments/:id/analysis", Scope.READ, "deployments.analysis"),
+          new Entry(
+              GET,
+              "/v1/deployments/:id/release-phase/logs",
+              Scope.READ,
+              "deployments.release_phase_logs"),
           new Entry(GET, "/v1/instances/:id/replicas/:replica_id/logs", Scope.READ, "replica.logs"),
           new Entry(GET, "/v1/deployments/:id", Scope.READ, "deployment.get"),
           new Entry(GET, "/v1/deployments/:id/watch", Scope.READ, "deployment.watch"),

@@ -44,6 +44,7 @@ public interface Addresses {
     String FLEET_GET = "fleet-views.fleet.get";
     String FLEET_TIMELINE = "fleet-views.fleet.timeline";
     String REPLICA_LOGS = "fleet-views.replicas.logs";
+    String RELEASE_PHASE_LOGS = "fleet-views.release-phase.logs";
   }
 
   /** Answered by {@code analysis.AnalysisViewsVerticle}: a deployment's analysis measurements. */

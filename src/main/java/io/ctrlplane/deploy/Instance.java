@@ -26,10 +26,16 @@ public record Instance(
     int healAfterSeconds,
     String healStatus,
     String healReason,
-    Instant healSince) {
+    Instant healSince,
+    List<String> releaseCommand,
+    int releaseTimeoutSeconds) {
+
+  /** The release phase's timeout when the instance names none. */
+  public static final int DEFAULT_RELEASE_TIMEOUT_SECONDS = 300;
 
   public Instance {
     hooks = hooks == null ? List.of() : List.copyOf(hooks);
+    releaseCommand = releaseCommand == null ? null : List.copyOf(releaseCommand);
   }
 
   public boolean degraded() {

@@ -64,6 +64,10 @@ public class FleetViewsVerticle extends VerticleBase {
                             ? providers.kubernetes().logs(t.instanceId(), t.replicaId(), t.lines())
                             : logs.tail(
                                 t.caller().tenantId(), t.instanceId(), t.replicaId(), t.lines())));
+    serve(
+        Addresses.FleetViews.RELEASE_PHASE_LOGS,
+        Get.class,
+        g -> ReleasePhaseLogs.read(pool, g.caller().tenantId(), g.id()));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
   }
 

@@ -73,6 +73,13 @@ final class MeteredProvider implements Provider {
   }
 
   @Override
+  public Future<PhaseResult> runReleasePhase(
+      Fence fence, ReleaseRef release, java.util.List<String> argv, int timeoutSeconds) {
+    return timed(
+        "run_release_phase", () -> delegate.runReleasePhase(fence, release, argv, timeoutSeconds));
+  }
+
+  @Override
   public boolean opensSecrets() {
     return delegate.opensSecrets();
   }

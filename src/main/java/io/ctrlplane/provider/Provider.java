@@ -52,6 +52,18 @@ public interface Provider {
   }
 
   /**
+   * Runs a release's release phase once, before any replica of it starts: {@code argv} with the
+   * release's environment (opened by the provider itself when {@link #opensSecrets}), stopped after
+   * {@code timeoutSeconds}. Fails when the provider cannot run one; a non-zero exit is a result,
+   * not a failure.
+   */
+  default Future<PhaseResult> runReleasePhase(
+      Fence fence, ReleaseRef release, java.util.List<String> argv, int timeoutSeconds) {
+    return Future.failedFuture(
+        new UnsupportedOperationException("this provider cannot run a release phase"));
+  }
+
+  /**
    * Traffic weights in percent per release id, summing to 100; empty: every ready replica serves.
    */
   Future<Void> setTraffic(Fence fence, Map<String, Integer> weights);

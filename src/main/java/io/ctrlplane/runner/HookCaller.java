@@ -35,9 +35,17 @@ final class HookCaller {
   private final Pool pool;
   private final Map<String, Boolean> inFlight = new ConcurrentHashMap<>();
 
+  private final ReleasePhaseRunner releasePhase;
+
   HookCaller(HttpClient client, Pool pool) {
     this.client = client;
     this.pool = pool;
+    this.releasePhase = new ReleasePhaseRunner(pool);
+  }
+
+  /** The release phase's runner: like a hook, a gate that runs in the background. */
+  ReleasePhaseRunner releasePhase() {
+    return releasePhase;
   }
 
   /** One look at the hook step: passed, failed (after every attempt), or waiting for an answer. */

@@ -39,14 +39,19 @@ record RolloutContext(
     Plan plan,
     boolean planIsStored,
     String traceparent,
-    List<Hook> hooks) {
+    List<Hook> hooks,
+    List<String> releaseCommand,
+    int releaseTimeoutSeconds) {
 
   private static final String SECRETS =
       "(SELECT coalesce(jsonb_object_agg(s.name, s.ciphertext), '{}') "
           + "FROM release_secrets s WHERE s.release_id = %s)";
   private static final String LOAD =
       "SELECT d.kind, d.strategy, d.strategy_params, d.plan, d.tenant_id, d.traceparent, i.name, i.replicas, "
-          + "i.provider, i.hooks, d.release_id, r.version AS new_version, r.image AS new_image, r.rollback_of AS new_rollback_of, "
+          + "i.provider, i.hooks, i.release_command, i.release_timeout_seconds, "
+          + "EXISTS (SELECT 1 FROM release_phase_requests q WHERE q.release_id = d.release_id) "
+          + "AS run_release_phase, "
+          + "d.release_id, r.version AS new_version, r.image AS new_image, r.rollback_of AS new_rollback_of, "
           + "r.env AS new_env, "
           + SECRETS.formatted("r.id")
           + " AS new_secrets, "
@@ -108,6 +113,19 @@ record RolloutContext(
                             replicas,
                             previous != null,
                             ParamsJson.toMap(params));
+    List<String> releaseCommand =
+        row.getJsonArray("release_command") == null
+            ? null
+            : row.getJsonArray("release_command").stream().map(String::valueOf).toList();
+    String kind = row.getString("kind");
+    boolean releasePhase =
+        releaseCommand != null
+            && ("deploy".equals(kind)
+                || ("rollback".equals(kind)
+                    && Boolean.TRUE.equals(row.getBoolean("run_release_phase"))));
+    if (stored == null && releasePhase) {
+      plan = HookSteps.withReleasePhase(plan);
+    }
     if (stored == null && hooked) {
       plan = HookSteps.wrap(plan, hooks.stream().map(Hook::on).toList());
     }
@@ -128,7 +146,9 @@ record RolloutContext(
         plan,
         stored != null,
         row.getString("traceparent"),
-        hooks);
+        hooks,
+        releaseCommand,
+        row.getInteger("release_timeout_seconds"));
   }
 
   ReleaseRef release(Side side) {

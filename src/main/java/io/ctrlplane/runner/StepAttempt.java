@@ -82,6 +82,9 @@ final class StepAttempt {
     if (step instanceof Step.Hook s) {
       return hooks.attempt(ctx, s, index, wake);
     }
+    if (step instanceof Step.ReleasePhase) {
+      return hooks.releasePhase().attempt(ctx, provider, keyring, wake);
+    }
     return analysis((Step.Analysis) step, index, fleet, control);
   }
 

@@ -47,7 +47,8 @@ public final class ReleaseStore {
             conn.preparedQuery(
                     "INSERT INTO instances (id, tenant_id, name, replicas, "
                         + "provider, provider_config, default_strategy, default_strategy_params, hooks, "
-                        + "heal_after_seconds) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
+                        + "heal_after_seconds, release_command, release_timeout_seconds) "
+                        + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)")
                 .execute(
                     Tuple.from(
                         new Object[] {
@@ -60,7 +61,11 @@ public final class ReleaseStore {
                           in.getString("default_strategy"),
                           in.getJsonObject("default_strategy_params"),
                           in.getJsonArray("hooks", new io.vertx.core.json.JsonArray()),
-                          in.getInteger("heal_after_seconds", 10)
+                          in.getInteger("heal_after_seconds", 10),
+                          in.getJsonArray("release_command"),
+                          in.getInteger(
+                              "release_timeout_seconds",
+                              io.ctrlplane.deploy.Instance.DEFAULT_RELEASE_TIMEOUT_SECONDS)
                         }))
                 .recover(
                     e ->
@@ -159,6 +164,14 @@ public final class ReleaseStore {
                                                                   conn,
                                                                   releaseId,
                                                                   target.getString("id"))
+                                                              .compose(
+                                                                  v ->
+                                                                      askReleasePhase(
+                                                                          conn,
+                                                                          releaseId,
+                                                                          in.getBoolean(
+                                                                              "run_release_phase",
+                                                                              false)))
                                                               .map(releaseId))
                                                   .compose(
                                                       releaseId ->
@@ -395,8 +408,8 @@ public final class ReleaseStore {
         conn ->
             conn.preparedQuery(
                     "SELECT id, tenant_id, replicas, provider, provider_config, default_strategy, "
-                        + "default_strategy_params, current_release_id, deleting_at, hooks, heal_after_seconds "
-                        + "FROM instances "
+                        + "default_strategy_params, current_release_id, deleting_at, hooks, heal_after_seconds, "
+                        + "release_command, release_timeout_seconds FROM instances "
                         + "WHERE id = $1 AND tenant_id = $2 AND deleted_at IS NULL FOR UPDATE")
                 .execute(Tuple.of(id, caller.tenantId()))
                 .compose(
@@ -438,6 +451,12 @@ public final class ReleaseStore {
     }
     if (in.containsKey("heal_after_seconds")) {
       after.put("heal_after_seconds", in.getInteger("heal_after_seconds"));
+    }
+    if (in.containsKey("release_command")) {
+      after.put("release_command", in.getJsonArray("release_command"));
+    }
+    if (in.containsKey("release_timeout_seconds")) {
+      after.put("release_timeout_seconds", in.getInteger("release_timeout_seconds"));
     }
     if (in.containsKey("provider_config")) {
       JsonObject config = in.getJsonObject("provider_config");
@@ -482,7 +501,8 @@ public final class ReleaseStore {
             && before.getString("current_release_id") != null;
     return conn.preparedQuery(
             "UPDATE instances SET replicas = $3, provider_config = $4, default_strategy = $5, "
-                + "default_strategy_params = $6, hooks = $7, heal_after_seconds = $8, updated_at = now() "
+                + "default_strategy_params = $6, hooks = $7, heal_after_seconds = $8, "
+                + "release_command = $9, release_timeout_seconds = $10, updated_at = now() "
                 + "WHERE id = $1 AND tenant_id = $2")
         .execute(
             Tuple.from(
@@ -494,7 +514,9 @@ public final class ReleaseStore {
                   after.getString("default_strategy"),
                   after.getJsonObject("default_strategy_params"),
                   after.getJsonArray("hooks"),
-                  after.getInteger("heal_after_seconds")
+                  after.getInteger("heal_after_seconds"),
+                  after.getJsonArray("release_command"),
+                  after.getInteger("release_timeout_seconds")
                 }))
         .compose(
             ok ->
@@ -862,6 +884,15 @@ public final class ReleaseStore {
                 ? null
                 : new Deployment.Initiator(caller.keyId(), caller.keyName()));
     return Commands.create(conn, deployment).map(this::accepted);
+  }
+
+  /** A rollback that asked for the release phase ({@code "run_release_phase": true}). */
+  private static Future<Void> askReleasePhase(SqlConnection conn, String releaseId, boolean ask) {
+    return !ask
+        ? Future.succeededFuture()
+        : conn.preparedQuery("INSERT INTO release_phase_requests (release_id) VALUES ($1)")
+            .execute(Tuple.of(releaseId))
+            .mapEmpty();
   }
 
   private Future<JsonObject> targetRelease(SqlConnection conn, String instanceId, JsonObject in) {

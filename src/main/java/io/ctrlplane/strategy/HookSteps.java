@@ -47,6 +47,17 @@ public final class HookSteps {
     return new Plan(plan.strategy(), plan.replicas(), steps, finishFrom, plan.revert());
   }
 
+  /** The plan with the release phase first (before any replica of the new release starts). */
+  public static Plan withReleasePhase(Plan plan) {
+    List<Step> steps = new ArrayList<>(plan.steps());
+    steps.add(0, new Step.ReleasePhase());
+    int finishFrom = plan.finishFrom();
+    if (finishFrom != Plan.NOT_PROMOTABLE) {
+      finishFrom += 1;
+    }
+    return new Plan(plan.strategy(), plan.replicas(), steps, finishFrom, plan.revert());
+  }
+
   private static int promotionIndex(List<Step> steps) {
     for (int i = 0; i < steps.size(); i++) {
       if (steps.get(i) instanceof Step.SetTraffic t && t.weights().equals(Map.of(Side.NEW, 100))) {

@@ -63,7 +63,9 @@ public record Plan(
   /** Whether a gate (approval or hook) lies in [from, to): a full promote never skips one. */
   public boolean approvalBetween(int from, int to) {
     for (int i = Math.max(0, from); i < Math.min(to, steps.size()); i++) {
-      if (steps.get(i) instanceof Step.Approval || steps.get(i) instanceof Step.Hook) {
+      if (steps.get(i) instanceof Step.Approval
+          || steps.get(i) instanceof Step.Hook
+          || steps.get(i) instanceof Step.ReleasePhase) {
         return true;
       }
     }

@@ -182,6 +182,20 @@ public sealed interface Step {
   }
 
   /**
+   * Runs the instance's release command once for the new release (its migrations), before any
+   * replica of it starts: exit 0 goes on, anything else or the timeout fails the deployment.
+   */
+  record ReleasePhase() implements Step {
+    public String type() {
+      return "release_phase";
+    }
+
+    public String describe() {
+      return "run the release phase";
+    }
+  }
+
+  /**
    * Measures the new release as the spec says: goes on when every metric succeeded, fails the
    * deployment when one failed, pauses it when one is inconclusive.
    */

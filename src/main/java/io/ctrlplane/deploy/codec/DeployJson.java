@@ -59,7 +59,11 @@ public final class DeployJson {
         .put("health", health(i))
         .put("created_at", time(i.createdAt()))
         .put("updated_at", time(i.updatedAt()))
-        .put("hooks", hooks(i.hooks()));
+        .put("hooks", hooks(i.hooks()))
+        .put(
+            "release_command",
+            i.releaseCommand() == null ? null : new JsonArray(new ArrayList<>(i.releaseCommand())))
+        .put("release_timeout_seconds", i.releaseTimeoutSeconds());
   }
 
   /**

@@ -23,6 +23,7 @@ public final class DeployRows {
       "i.id, i.name, i.replicas, i.provider, i.provider_config, "
           + "i.default_strategy, i.default_strategy_params, i.current_release_id, i.current_version, "
           + "i.created_at, i.updated_at, i.degraded_reason, i.degraded_at, i.hooks, i.heal_after_seconds, "
+          + "i.release_command, i.release_timeout_seconds, "
           // what the healer reports, when it reports anything
           + "(SELECT h.status FROM instance_heal h WHERE h.instance_id = i.id) AS heal_status, "
           + "(SELECT h.reason FROM instance_heal h WHERE h.instance_id = i.id) AS heal_reason, "
@@ -66,7 +67,11 @@ public final class DeployRows {
         row.getInteger("heal_after_seconds"),
         row.getString("heal_status"),
         row.getString("heal_reason"),
-        time(row, "heal_since"));
+        time(row, "heal_since"),
+        row.getJsonArray("release_command") == null
+            ? null
+            : row.getJsonArray("release_command").stream().map(String::valueOf).toList(),
+        row.getInteger("release_timeout_seconds"));
   }
 
   public static Release release(Row row) {

@@ -33,7 +33,14 @@ public record SimulatorConfig(
       Set.of("start_delay_ms", "ready_delay_ms", "requests_per_second", "faults");
   private static final Set<String> FAULT_KEYS =
       Set.of(
-          "image", "fail_start", "never_ready", "crash_after_seconds", "error_rate", "latency_ms");
+          "image",
+          "fail_start",
+          "never_ready",
+          "crash_after_seconds",
+          "error_rate",
+          "latency_ms",
+          "release_phase_fail",
+          "release_phase_ms");
 
   /** A config with the default traffic model. */
   public SimulatorConfig(long startDelayMs, long readyDelayMs, List<FaultRule> faults) {
@@ -135,16 +142,20 @@ public record SimulatorConfig(
         rule.getValue("crash_after_seconds"), 0.001, 86_400, path + ".crash_after_seconds", errors);
     number(rule.getValue("error_rate"), 0, 1, path + ".error_rate", errors);
     number(rule.getValue("latency_ms"), 0, 86_400_000, path + ".latency_ms", errors);
+    bool(rule.getValue("release_phase_fail"), path + ".release_phase_fail", errors);
+    wholeMs(rule.getValue("release_phase_ms"), path + ".release_phase_ms", errors);
     if (!rule.containsKey("fail_start")
         && !rule.containsKey("never_ready")
         && !rule.containsKey("crash_after_seconds")
         && !rule.containsKey("error_rate")
-        && !rule.containsKey("latency_ms")) {
+        && !rule.containsKey("latency_ms")
+        && !rule.containsKey("release_phase_fail")
+        && !rule.containsKey("release_phase_ms")) {
       errors.add(
           new FieldError(
               path,
-              "sets no fault: give fail_start, never_ready, crash_after_seconds, error_rate "
-                  + "or latency_ms"));
+              "sets no fault: give fail_start, never_ready, crash_after_seconds, error_rate, "
+                  + "latency_ms, release_phase_fail or release_phase_ms"));
     }
   }
 

@@ -2,15 +2,19 @@ package io.ctrlplane.provider.simulator;
 
 import io.ctrlplane.provider.Fence;
 import io.ctrlplane.provider.FleetStatus;
+import io.ctrlplane.provider.PhaseResult;
 import io.ctrlplane.provider.Provider;
 import io.ctrlplane.provider.ReleaseRef;
 import io.ctrlplane.provider.TrafficSample;
 import io.ctrlplane.provider.fleet.FencedFleet;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -49,6 +53,71 @@ public final class SimulatorProvider implements Provider {
   @Override
   public Future<Void> retireReplicas(Fence fence, String releaseId, int keep) {
     return fleet.retireReplicas(fence, releaseId, keep);
+  }
+
+  /**
+   * A simulated release phase: nothing runs. The first fault rule matching the image with a
+   * release-phase setting decides: {@code release_phase_ms} is how long it takes (default 100 ms),
+   * {@code release_phase_fail} makes it exit 1.
+   */
+  @Override
+  public Future<PhaseResult> runReleasePhase(
+      Fence fence, ReleaseRef release, List<String> argv, int timeoutSeconds) {
+    return pool.preparedQuery(SimulatorSql.CONFIG_AND_IMAGE)
+        .execute(Tuple.of(fence.instanceId(), release.id()))
+        .compose(
+            rs -> {
+              Row row = rs.iterator().next();
+              JsonObject rule = phaseRule(row.getJsonObject("provider_config"), release.image());
+              boolean fail = rule.getBoolean("release_phase_fail", false);
+              long ms = rule.getLong("release_phase_ms", 100L);
+              String cmd = String.join(" ", argv);
+              String output =
+                  "[simulator] release phase of "
+                      + release.image()
+                      + ": "
+                      + cmd
+                      + "\n"
+                      + (fail
+                          ? "[simulator] release_phase_fail: the command exits 1\n"
+                          : "[simulator] done\n");
+              long limitMs = timeoutSeconds * 1000L;
+              if (ms > limitMs) {
+                // stopped at the timeout, as a real provider stops the command (timeout(1)'s 124)
+                return Vertx.currentContext()
+                    .owner()
+                    .timer(limitMs)
+                    .map(
+                        t ->
+                            new PhaseResult(
+                                PhaseResult.TIMED_OUT,
+                                "[simulator] release phase of "
+                                    + release.image()
+                                    + ": "
+                                    + cmd
+                                    + "\n[simulator] still running after "
+                                    + timeoutSeconds
+                                    + " s: stopped\n"));
+              }
+              return Vertx.currentContext()
+                  .owner()
+                  .timer(Math.max(1, ms))
+                  .map(t -> new PhaseResult(fail ? 1 : 0, output));
+            });
+  }
+
+  private static JsonObject phaseRule(JsonObject config, String image) {
+    JsonArray faults = config == null ? null : config.getJsonArray("faults");
+    if (faults != null) {
+      for (Object f : faults) {
+        JsonObject rule = (JsonObject) f;
+        if ((rule.containsKey("release_phase_fail") || rule.containsKey("release_phase_ms"))
+            && FaultRule.from(rule).matches(image)) {
+          return rule;
+        }
+      }
+    }
+    return new JsonObject();
   }
 
   @Override

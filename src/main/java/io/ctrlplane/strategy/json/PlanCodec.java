@@ -100,6 +100,7 @@ public final class PlanCodec {
       case "analysis" -> new Step.Analysis(AnalysisJson.spec(json));
       case "approval" -> new Step.Approval(json.getInteger("timeout_seconds"));
       case "hook" -> new Step.Hook(json.getString("on"), json.getInteger("hook"));
+      case "release_phase" -> new Step.ReleasePhase();
       default -> throw new IllegalArgumentException("unknown step type in stored plan: " + type);
     };
   }

@@ -135,7 +135,9 @@ class DeployCodecTest {
         .with("heal_after_seconds", 10)
         .with("heal_status", null)
         .with("heal_reason", null)
-        .with("heal_since", null);
+        .with("heal_since", null)
+        .with("release_command", null)
+        .with("release_timeout_seconds", 300);
   }
 
   @Test
@@ -150,7 +152,8 @@ class DeployCodecTest {
                 + "\"current_release\":{\"id\":\"rel_2\",\"version\":2},"
                 + "\"health\":{\"status\":\"healthy\"},"
                 + "\"created_at\":\"2026-12-07T23:02:03.456789Z\","
-                + "\"updated_at\":\"2026-12-07T23:10:00.500Z\",\"hooks\":[]}");
+                + "\"updated_at\":\"2026-12-07T23:10:00.500Z\",\"hooks\":[],"
+                + "\"release_command\":null,\"release_timeout_seconds\":300}");
 
     Instance degraded =
         DeployRows.instance(
@@ -169,7 +172,8 @@ class DeployCodecTest {
                 + "\"health\":{\"status\":\"degraded\",\"reason\":\"revert failed\","
                 + "\"since\":\"2026-12-07T23:02:04Z\"},"
                 + "\"created_at\":\"2026-12-07T23:02:03.456789Z\","
-                + "\"updated_at\":\"2026-12-07T23:10:00.500Z\",\"hooks\":[]}");
+                + "\"updated_at\":\"2026-12-07T23:10:00.500Z\",\"hooks\":[],"
+                + "\"release_command\":null,\"release_timeout_seconds\":300}");
   }
 
   @Test
