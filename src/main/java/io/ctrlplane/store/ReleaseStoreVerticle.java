@@ -82,6 +82,19 @@ public class ReleaseStoreVerticle extends VerticleBase {
     list(
         Addresses.ReleaseStore.FREEZES_LIST,
         q -> freezes.list(tenant(q), q.scopeId(), q.limit(), q.cursor()));
+    StrategyTemplates templates = new StrategyTemplates(pool);
+    serve(
+        Addresses.ReleaseStore.STRATEGIES_CREATE,
+        Command.class,
+        c -> templates.create(c.body(), c.caller()));
+    serve(
+        Addresses.ReleaseStore.STRATEGIES_DELETE,
+        Command.class,
+        c -> templates.delete(c.id(), c.caller()));
+    get(Addresses.ReleaseStore.STRATEGIES_GET, g -> templates.get(tenant(g), g.id()));
+    list(
+        Addresses.ReleaseStore.STRATEGIES_LIST,
+        q -> templates.list(tenant(q), q.limit(), q.cursor()));
     pruneTimer = vertx.setPeriodic(3_600_000, id -> Idempotency.prune(pool));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
   }
