@@ -43,6 +43,7 @@ import picocli.CommandLine.Option;
       KeysCommand.class,
       SecretsCommand.class,
       InstancesCommand.class,
+      io.ctrlplane.cli.StrategiesCommand.class,
       DeployCommand.class,
       ReleasesCommand.class,
       RollbackCommand.class,

@@ -5,6 +5,7 @@ import io.ctrlplane.deploy.EnvVars;
 import io.ctrlplane.deploy.FieldError;
 import io.ctrlplane.deploy.ImageReference;
 import io.ctrlplane.deploy.ValidationException;
+import io.ctrlplane.strategy.Strategies;
 import io.ctrlplane.strategy.json.ParamsJson;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -302,6 +303,28 @@ final class Requests {
   }
 
   /**
+   * The body of {@code POST /v1/strategies}: a template's name (a DNS label that is not the name of
+   * a registered strategy), the strategy it uses and its params, normalised by the strategy
+   * registry exactly like a deployment's (422 naming {@code params.…}).
+   */
+  static JsonObject strategyTemplate(JsonObject in) {
+    Collector c = new Collector(in, Set.of("name", "strategy", "params"));
+    String name = c.string("name", true);
+    if (name != null && !INSTANCE_NAME.matcher(name).matches()) {
+      c.error(
+          "name",
+          "must be a DNS label: 1-63 lowercase letters, digits or '-', starting and ending with a letter or digit");
+    } else if (name != null && Strategies.registry().isKnown(name)) {
+      c.error("name", "'" + name + "' is the name of a strategy; choose another name");
+    }
+    String strategy = c.string("strategy", true);
+    JsonObject params = c.object("params");
+    JsonObject normalized = c.strategyParams(strategy, params, "strategy", "params");
+    c.throwIfAny();
+    return new JsonObject().put("name", name).put("strategy", strategy).put("params", normalized);
+  }
+
+  /**
    * strategy + strategy_params when the strategy is named; the store applies instance defaults
    * otherwise.
    */
@@ -309,7 +332,15 @@ final class Requests {
     String strategy = c.string("strategy", false);
     JsonObject params = c.object("strategy_params");
     JsonObject out = new JsonObject();
-    if (strategy != null) {
+    if (strategy != null
+        && !Strategies.registry().isKnown(strategy)
+        && INSTANCE_NAME.matcher(strategy).matches()) {
+      // a strategy template's name: resolved (and its params merged, validated) by the store
+      out.put("strategy_template", strategy); // store.StrategyTemplates.TEMPLATE_FIELD
+      if (params != null) {
+        out.put("strategy_params", params);
+      }
+    } else if (strategy != null) {
       out.put("strategy", strategy)
           .put(
               "strategy_params", c.strategyParams(strategy, params, "strategy", "strategy_params"));

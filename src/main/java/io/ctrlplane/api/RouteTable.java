@@ -98,7 +98,11 @@ public final class RouteTable {
           new Entry(POST, "/v1/freezes", Scope.ADMIN, "freeze.create"),
           new Entry(GET, "/v1/freezes", Scope.READ, "freeze.list"),
           new Entry(GET, "/v1/freezes/:id", Scope.READ, "freeze.get"),
-          new Entry(DELETE, "/v1/freezes/:id", Scope.ADMIN, "freeze.delete"));
+          new Entry(DELETE, "/v1/freezes/:id", Scope.ADMIN, "freeze.delete"),
+          new Entry(POST, "/v1/strategies", Scope.DEPLOY, "strategy.create"),
+          new Entry(GET, "/v1/strategies", Scope.READ, "strategy.list"),
+          new Entry(GET, "/v1/strategies/:name", Scope.READ, "strategy.get"),
+          new Entry(DELETE, "/v1/strategies/:name", Scope.DEPLOY, "strategy.delete"));
 
   private static final Map<String, Pattern> PATTERNS =
       ALL.stream()

@@ -137,6 +137,7 @@ final class V1Routes {
     new WebhookRoutes(vertx).mount(router);
     new SecurityRoutes(vertx).mount(router);
     new FreezeRoutes(vertx).mount(router);
+    new StrategyRoutes(vertx).mount(router);
   }
 
   /**

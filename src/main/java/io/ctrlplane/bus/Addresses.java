@@ -28,6 +28,10 @@ public interface Addresses {
     String FREEZES_LIST = "release-store.freezes.list";
     String FREEZES_GET = "release-store.freezes.get";
     String FREEZES_DELETE = "release-store.freezes.delete";
+    String STRATEGIES_CREATE = "release-store.strategies.create";
+    String STRATEGIES_LIST = "release-store.strategies.list";
+    String STRATEGIES_GET = "release-store.strategies.get";
+    String STRATEGIES_DELETE = "release-store.strategies.delete";
   }
 
   /** Answered by {@code store.ControlStoreVerticle}: rollout control. */

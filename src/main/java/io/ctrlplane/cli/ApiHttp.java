@@ -38,6 +38,11 @@ public final class ApiHttp {
     return json(send(request(path).GET().timeout(TIMEOUT).build()));
   }
 
+  /** DELETE; the answer's body, or {} for a 204. */
+  public JsonObject delete(String path) {
+    return json(send(request(path).DELETE().timeout(TIMEOUT).build()));
+  }
+
   public JsonObject post(String path, JsonObject body, Map<String, String> headers) {
     HttpRequest.Builder r =
         request(path)

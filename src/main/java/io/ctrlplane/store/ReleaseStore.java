@@ -200,7 +200,8 @@ public final class ReleaseStore {
    * Its place in the queue is the lifecycle's: ahead of every pending deployment of the instance.
    */
   private static JsonObject fastTrack(JsonObject in) {
-    if (in.getString("strategy") != null) {
+    if (in.getString("strategy") != null
+        || in.getString(StrategyTemplates.TEMPLATE_FIELD) != null) {
       return in;
     }
     return in.copy()
@@ -419,16 +420,19 @@ public final class ReleaseStore {
                                 Refusal.notFound("instance " + id + " does not exist"))
                             : notDeleting(rs.iterator().next().toJson()))
                 .compose(
-                    before -> {
-                      JsonObject after = patched(before, in);
-                      boolean scale =
-                          !before.getInteger("replicas").equals(after.getInteger("replicas"))
-                              && before.getString("current_release_id") != null;
-                      return (scale
-                              ? unfrozen(conn, caller, before, in)
-                              : Future.succeededFuture(before))
-                          .compose(b -> applyPatch(conn, before, after, caller));
-                    }));
+                    before ->
+                        StrategyTemplates.resolveDefault(conn, caller.tenantId(), in)
+                            .compose(resolved -> applyPatched(conn, caller, before, resolved))));
+  }
+
+  private Future<JsonObject> applyPatched(
+      SqlConnection conn, Caller caller, JsonObject before, JsonObject in) {
+    JsonObject after = patched(before, in);
+    boolean scale =
+        !before.getInteger("replicas").equals(after.getInteger("replicas"))
+            && before.getString("current_release_id") != null;
+    return (scale ? unfrozen(conn, caller, before, in) : Future.succeededFuture(before))
+        .compose(b -> applyPatch(conn, before, after, caller));
   }
 
   /** The instance, unless a freeze holds and the command carries no override (409). */
@@ -854,6 +858,18 @@ public final class ReleaseStore {
   }
 
   private Future<JsonObject> insertDeployment(
+      SqlConnection conn,
+      JsonObject instance,
+      String releaseId,
+      String kind,
+      JsonObject given,
+      String replaces,
+      Caller caller) {
+    return StrategyTemplates.resolve(conn, instance.getString("tenant_id"), given)
+        .compose(in -> insertResolved(conn, instance, releaseId, kind, in, replaces, caller));
+  }
+
+  private Future<JsonObject> insertResolved(
       SqlConnection conn,
       JsonObject instance,
       String releaseId,

@@ -30,6 +30,7 @@ public class ReleaseStoreVerticle extends VerticleBase {
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private Pool pool;
   private long pruneTimer;
+  private long retentionTimer;
 
   public ReleaseStoreVerticle(AppConfig config) {
     this.config = config;
@@ -82,13 +83,35 @@ public class ReleaseStoreVerticle extends VerticleBase {
     list(
         Addresses.ReleaseStore.FREEZES_LIST,
         q -> freezes.list(tenant(q), q.scopeId(), q.limit(), q.cursor()));
+    StrategyTemplates templates = new StrategyTemplates(pool);
+    serve(
+        Addresses.ReleaseStore.STRATEGIES_CREATE,
+        Command.class,
+        c -> templates.create(c.body(), c.caller()));
+    serve(
+        Addresses.ReleaseStore.STRATEGIES_DELETE,
+        Command.class,
+        c -> templates.delete(c.id(), c.caller()));
+    get(Addresses.ReleaseStore.STRATEGIES_GET, g -> templates.get(tenant(g), g.id()));
+    list(
+        Addresses.ReleaseStore.STRATEGIES_LIST,
+        q -> templates.list(tenant(q), q.limit(), q.cursor()));
     pruneTimer = vertx.setPeriodic(3_600_000, id -> Idempotency.prune(pool));
+    Retention retention = new Retention(pool, Retention.DEFAULT_DAYS, Retention.DEFAULT_BATCH);
+    retentionTimer =
+        vertx.setPeriodic(
+            Retention.EVERY_MS,
+            id ->
+                retention
+                    .prune()
+                    .onFailure(e -> log.warn("retention pruning failed: {}", e.toString())));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
   }
 
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(pruneTimer);
+    vertx.cancelTimer(retentionTimer);
     return pool.close();
   }
 
