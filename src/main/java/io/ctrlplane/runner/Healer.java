@@ -44,7 +44,7 @@ final class Healer {
           + "h.next_attempt_at, now() AS now "
           + "FROM instances i JOIN releases r ON r.id = i.current_release_id "
           + "LEFT JOIN instance_heal h ON h.instance_id = i.id "
-          + "WHERE i.deleted_at IS NULL AND i.deleting_at IS NULL AND i.provider <> 'kubernetes' "
+          + "WHERE i.deleted_at IS NULL AND i.deleting_at IS NULL AND i.provider NOT IN ('kubernetes', 'container') "
           + "AND NOT EXISTS (SELECT 1 FROM deployments d WHERE d.instance_id = i.id "
           + "AND d.state IN ('pending', 'running')) ORDER BY i.id";
 
