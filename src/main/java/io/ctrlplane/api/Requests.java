@@ -130,8 +130,26 @@ final class Requests {
             .put("notes", notes)
             .put("commit_sha", sha == null ? null : sha.toLowerCase(java.util.Locale.ROOT))
             .put("override_freeze", c.overrideFreeze());
+    uncheckedTemplate(c, out);
     c.throwIfAny();
     return out;
+  }
+
+  /**
+   * A name that is no registered strategy is looked up as a template by the store, which only sees
+   * a body without other violations: when the body has some, the name is reported with them (every
+   * violation at once) as not checked, so an unknown strategy is never left out of the list.
+   */
+  private static void uncheckedTemplate(Collector c, JsonObject out) {
+    String template = out.getString("strategy_template");
+    if (template != null && c.hasErrors()) {
+      c.error(
+          "strategy",
+          "unknown strategy '"
+              + template
+              + "': expected one of "
+              + String.join(", ", Strategies.registry().names()));
+    }
   }
 
   /**
@@ -298,6 +316,7 @@ final class Requests {
             .put("release_id", releaseId)
             .put("version", version)
             .put("run_release_phase", Boolean.TRUE.equals(runPhase));
+    uncheckedTemplate(c, out);
     c.throwIfAny();
     return out;
   }
@@ -515,6 +534,10 @@ final class Requests {
     /** {@code override_freeze} ({@code {reason}}), or null when absent. */
     JsonObject overrideFreeze() {
       return FreezeRequests.override(in.getValue("override_freeze"), errors);
+    }
+
+    boolean hasErrors() {
+      return !errors.isEmpty();
     }
 
     void throwIfAny() {

@@ -84,7 +84,14 @@ public final class ReleaseStore {
    * Deploy: next release version, the immutable release and its sealed secrets, a pending
    * deployment, deploy.queued.
    */
-  public Future<JsonObject> createDeployment(JsonObject in, Idempotency.Key key, Caller caller) {
+  public Future<JsonObject> createDeployment(JsonObject given, Idempotency.Key key, Caller caller) {
+    // a strategy template is resolved before anything is claimed or written: an unknown name is a
+    // 422 of the request, like an unknown strategy, and leaves nothing behind
+    return StrategyTemplates.resolve(pool, caller.tenantId(), given)
+        .compose(in -> createResolved(in, key, caller));
+  }
+
+  private Future<JsonObject> createResolved(JsonObject in, Idempotency.Key key, Caller caller) {
     return withKey(
         key,
         caller,
@@ -124,7 +131,13 @@ public final class ReleaseStore {
    * deployment. Its secrets are the earlier release's sealed values, copied as they are: never
    * opened here.
    */
-  public Future<JsonObject> rollback(JsonObject in, Idempotency.Key key, Caller caller) {
+  public Future<JsonObject> rollback(JsonObject given, Idempotency.Key key, Caller caller) {
+    // as for a deploy: a template is resolved before anything is claimed or written
+    return StrategyTemplates.resolve(pool, caller.tenantId(), given)
+        .compose(in -> rollbackResolved(in, key, caller));
+  }
+
+  private Future<JsonObject> rollbackResolved(JsonObject in, Idempotency.Key key, Caller caller) {
     String instanceId = in.getString("instance_id");
     return withKey(
         key,

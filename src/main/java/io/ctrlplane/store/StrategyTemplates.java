@@ -132,10 +132,10 @@ public final class StrategyTemplates {
               JsonObject merged =
                   merge(t.getJsonObject("params"), in.getJsonObject("strategy_params"));
               JsonObject normalized = ParamsJson.normalize(t.getString("strategy"), merged);
+              JsonObject out = in.copy();
+              out.remove(TEMPLATE_FIELD); // resolved once: later steps see a plain strategy
               return Future.succeededFuture(
-                  in.copy()
-                      .put("strategy", t.getString("strategy"))
-                      .put("strategy_params", normalized));
+                  out.put("strategy", t.getString("strategy")).put("strategy_params", normalized));
             });
   }
 
