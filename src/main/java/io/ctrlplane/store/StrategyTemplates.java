@@ -179,8 +179,7 @@ public final class StrategyTemplates {
                 "unknown strategy '"
                     + name
                     + "': expected one of "
-                    + String.join(", ", Strategies.registry().names())
-                    + " or the name of a strategy template (GET /v1/strategies)")));
+                    + String.join(", ", Strategies.registry().names()))));
   }
 
   private static JsonObject render(Row row) {

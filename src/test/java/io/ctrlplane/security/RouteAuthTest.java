@@ -72,12 +72,17 @@ class RouteAuthTest {
   /** The route's path with a real id of the right kind in place of :id. */
   private String path(RouteTable.Entry e) {
     String kind = e.path().split("/")[2];
-    return e.path().replace(":id", ids.getOrDefault(kind, "x"));
+    return e.path().replace(":id", ids.getOrDefault(kind, "x")).replace(":name", "x");
+  }
+
+  /** The route names one resource: by id, or by name (strategy templates). */
+  private static boolean names(RouteTable.Entry e) {
+    return e.hasId() || e.path().contains(":name");
   }
 
   /** The same path with an id that exists nowhere (for requests that get past authorisation). */
   private static String missing(RouteTable.Entry e) {
-    return e.path().replace(":id", "zz_missing");
+    return e.path().replace(":id", "zz_missing").replace(":name", "zz-missing");
   }
 
   /** A key that lacks the route's scope but has every other one it could have. */
@@ -165,14 +170,14 @@ class RouteAuthTest {
                 ApiClient.Response r =
                     call(
                         e,
-                        e.hasId() ? missing(e) : path(e),
+                        names(e) ? missing(e) : path(e),
                         "Bearer " + onlyKeys.get(e.scope()),
                         "{\"no_such_field\": true}");
                 assertThat(r.status())
                     .as(r.text())
                     .isNotIn(401, 403)
                     .isIn(
-                        e.hasId()
+                        names(e)
                             ? (e.mutating() ? List.of(404, 422) : List.of(404))
                             : e.mutating() ? List.of(422) : List.of(200));
               }));
